@@ -1,0 +1,18 @@
+//! Hearth's household domain model.
+//!
+//! Every household is one Automerge document. This crate owns the document's layout
+//! ([`model`]), the edits an advisor can make ([`Household`]), custom-field templates
+//! ([`template`]) and the history read back from the change graph. It does no I/O.
+#![forbid(unsafe_code)]
+
+mod error;
+mod household;
+mod id;
+pub mod model;
+pub mod template;
+
+pub use automerge;
+pub use error::CoreError;
+pub use household::{Committed, EditContext, HistoryEntry, Household, check_date};
+pub use id::{DocumentId, new_item_id};
+pub use model::*;

@@ -1,0 +1,335 @@
+//! The typed view of a household document.
+//!
+//! Layout of the Automerge document (one per household):
+//!
+//! ```text
+//! { schema: 1, id, name, status, segment?, tags: [..], address?, created_at,
+//!   members:   { <item id>: Member },      accounts: { <item id>: Account },
+//!   goals:     { <item id>: Goal },        notes:    { <item id>: Note (body is Automerge Text) },
+//!   tasks:     { <item id>: Task },        documents:{ <item id>: DocumentRef },
+//!   meetings:  { <item id>: Meeting },     facts:    { <item id>: ClientFact },
+//!   template?: Template, custom: { <field>: <JSON text> },
+//!   actors:    { <actor hex>: ActorInfo } }
+//! ```
+//!
+//! Collections are maps keyed by random item ids rather than lists, so two replicas that add
+//! items concurrently end up with both; every field is its own register, so concurrent edits
+//! to different fields merge; note bodies are Automerge text, so concurrent edits to the same
+//! note merge character by character.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
+use serde::Serialize;
+
+use crate::CoreError;
+
+/// Version of the document layout written by this build.
+pub const SCHEMA_VERSION: u64 = 1;
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as stored in the document and accepted on the command line.
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+
+        impl FromStr for $name {
+            type Err = CoreError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let wanted = s.trim();
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(wanted))
+                    .ok_or_else(|| CoreError::InvalidValue {
+                        what: $what,
+                        given: s.to_string(),
+                        expected: $name::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "),
+                    })
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl Hydrate for $name {
+            fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
+                s.parse().map_err(|e: CoreError| HydrateError::unexpected($what, e.to_string()))
+            }
+        }
+
+        impl Reconcile for $name {
+            type Key<'a> = autosurgeon::reconcile::NoKey;
+            fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+                reconciler.str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// Whether a household is a prospect or a client.
+    HouseholdStatus, "household status", { Prospect => "prospect", Client => "client" }
+);
+
+string_enum!(
+    /// A member's role in the household.
+    Role, "member role", {
+        Head => "Head", Spouse => "Spouse", Partner => "Partner", Child => "Child",
+        Dependent => "Dependent", Other => "Other"
+    }
+);
+
+string_enum!(
+    /// The five note categories every Hearth note is filed under.
+    NoteCategory, "note category", {
+        /// What was talked about.
+        Discussion => "discussion",
+        /// What was decided.
+        Decisions => "decisions",
+        /// News from the client: life events, changes.
+        ClientUpdates => "client_updates",
+        /// Planning work and recommendations.
+        Planning => "planning",
+        /// Anything compliance needs to see.
+        Compliance => "compliance"
+    }
+);
+
+string_enum!(
+    /// Where an open loop stands.
+    TaskStatus, "task status", { Open => "open", Done => "done", Cancelled => "cancelled" }
+);
+
+/// A postal address.
+#[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize)]
+pub struct Address {
+    /// Street and number.
+    pub line1: String,
+    /// Apartment, suite.
+    pub line2: Option<String>,
+    /// City or town.
+    pub city: String,
+    /// State, province or region.
+    pub region: Option<String>,
+    /// ZIP or postal code.
+    pub postal_code: Option<String>,
+    /// ISO country code.
+    pub country: Option<String>,
+}
+
+/// Contact details of a member.
+#[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize)]
+pub struct Contact {
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+}
+
+/// A person in the household.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct Member {
+    /// Full name.
+    pub name: String,
+    /// Role in the household.
+    pub role: Role,
+    /// Year of birth (drives RMD and age-based planning).
+    pub birth_year: Option<i64>,
+    /// How to reach them.
+    pub contact: Contact,
+}
+
+/// A financial account held by the household.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct Account {
+    /// Account type, e.g. "Roth IRA", "Brokerage", "401(k)".
+    pub kind: String,
+    /// Custodian, e.g. "Schwab".
+    pub custodian: Option<String>,
+    /// Registration, e.g. "JTWROS", "Individual", "Trust".
+    pub registration: Option<String>,
+    /// Assets under management as an exact decimal string (never a float).
+    pub aum: Option<String>,
+    /// Annual advisory fee rate as an exact decimal string, e.g. "0.0100" for 1%.
+    pub fee_rate: Option<String>,
+}
+
+/// A goal the household is working towards.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct Goal {
+    /// What the goal is, e.g. "Retire at 62".
+    pub title: String,
+    /// Target amount as an exact decimal string.
+    pub target_amount: Option<String>,
+    /// Target date, YYYY-MM-DD.
+    pub target_date: Option<String>,
+}
+
+/// A note in one of the five categories. The body is Automerge text.
+#[derive(Debug, Clone, Hydrate, Reconcile, Serialize)]
+pub struct Note {
+    /// Which of the five categories it is filed under.
+    pub category: NoteCategory,
+    /// The note's text; concurrent edits merge character-wise.
+    #[serde(serialize_with = "serialize_text")]
+    pub body: autosurgeon::Text,
+    /// Advisor who wrote it.
+    pub author: String,
+    /// When it was written, ms since the epoch.
+    pub created_at: i64,
+    /// Meeting it came from, if any.
+    pub source_meeting: Option<String>,
+}
+
+impl PartialEq for Note {
+    fn eq(&self, other: &Self) -> bool {
+        self.category == other.category
+            && self.body.as_str() == other.body.as_str()
+            && self.author == other.author
+            && self.created_at == other.created_at
+            && self.source_meeting == other.source_meeting
+    }
+}
+
+fn serialize_text<S: serde::Serializer>(text: &autosurgeon::Text, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(text.as_str())
+}
+
+/// An open loop: something someone has to do for the household.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct Task {
+    /// What has to be done.
+    pub title: String,
+    /// Advisor who owns it.
+    pub owner: String,
+    /// Due date, YYYY-MM-DD.
+    pub due: Option<String>,
+    /// Open, done or cancelled.
+    pub status: TaskStatus,
+    /// Meeting it came from, if any.
+    pub source_meeting: Option<String>,
+    /// When it was created, ms since the epoch.
+    pub created_at: i64,
+}
+
+/// A reference to a client document stored in the profile (the bytes live elsewhere).
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct DocumentRef {
+    /// File name as the advisor attached it.
+    pub name: String,
+    /// Media type, e.g. "application/pdf".
+    pub media_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content, hex; the content address of the blob.
+    pub sha256: String,
+    /// When it was attached, ms since the epoch.
+    pub added_at: i64,
+}
+
+/// A meeting with the household. Capture and transcription fill in more later.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct Meeting {
+    /// Short title, e.g. "Annual review".
+    pub title: String,
+    /// Start time, ms since the epoch.
+    pub started_at: i64,
+    /// Length in seconds, once known.
+    pub duration_secs: Option<u64>,
+}
+
+/// A fact about the client, with where it came from.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct ClientFact {
+    /// What the fact is about, e.g. "risk_tolerance".
+    pub key: String,
+    /// The value, e.g. "moderate".
+    pub value: String,
+    /// Where it came from, e.g. "meeting:<id>" or "advisor".
+    pub source: String,
+    /// Confidence between 0 and 1.
+    pub confidence: f64,
+    /// Whether the advisor accepted it.
+    pub accepted: bool,
+}
+
+/// The custom-field template a household uses (seed 002's industry templates).
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct Template {
+    /// Template name, e.g. "wealth" or "insurance".
+    pub name: String,
+    /// JSON Schema (object with typed properties) as text.
+    pub schema: String,
+}
+
+/// Who an Automerge actor is: the advisor and device that wrote with it.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct ActorInfo {
+    /// Advisor name.
+    pub advisor: String,
+    /// Device label.
+    pub device: String,
+}
+
+/// The whole household, as read from its document.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct HouseholdData {
+    /// Layout version.
+    pub schema: u64,
+    /// The household (document) id, bs58check.
+    pub id: String,
+    /// Household name, e.g. "The Johnson Family".
+    pub name: String,
+    /// Prospect or client.
+    pub status: HouseholdStatus,
+    /// Service segment, e.g. "A", "Premier".
+    pub segment: Option<String>,
+    /// Free tags.
+    pub tags: Vec<String>,
+    /// Mailing address.
+    pub address: Option<Address>,
+    /// When it was created, ms since the epoch.
+    pub created_at: i64,
+    /// People, by item id.
+    pub members: BTreeMap<String, Member>,
+    /// Accounts, by item id.
+    pub accounts: BTreeMap<String, Account>,
+    /// Goals, by item id.
+    pub goals: BTreeMap<String, Goal>,
+    /// Notes, by item id.
+    pub notes: BTreeMap<String, Note>,
+    /// Open loops, by item id.
+    pub tasks: BTreeMap<String, Task>,
+    /// Document references, by item id.
+    pub documents: BTreeMap<String, DocumentRef>,
+    /// Meetings, by item id.
+    pub meetings: BTreeMap<String, Meeting>,
+    /// Client facts, by item id.
+    pub facts: BTreeMap<String, ClientFact>,
+    /// Custom-field template, if one is applied.
+    pub template: Option<Template>,
+    /// Custom field values as JSON text, by field name.
+    pub custom: BTreeMap<String, String>,
+    /// Actor id (hex) → who wrote with it.
+    pub actors: BTreeMap<String, ActorInfo>,
+}

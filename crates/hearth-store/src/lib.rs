@@ -1,0 +1,433 @@
+//! Hearth's encrypted local store.
+//!
+//! One SQLCipher database per advisor profile holds, for each household, its compacted
+//! Automerge snapshot plus the incremental changes written since, a few summary columns for
+//! fast listing, and the profile's metadata.
+//!
+//! Durability: the database runs in WAL mode with `synchronous = FULL`, so every committed
+//! transaction has been fsynced to the WAL before [`Store::append_change`] returns. An edit the
+//! caller has been told about therefore survives `kill -9` and power loss. Writes that read
+//! first (load, edit, append) run inside one `BEGIN IMMEDIATE` transaction so two processes
+//! editing the same profile cannot interleave.
+#![forbid(unsafe_code)]
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use hearth_secrets::DbKey;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+pub use migrations::CURRENT_VERSION;
+
+/// How many incremental changes a household accumulates before they are folded into a new
+/// snapshot. Loading cost grows with the change count; compaction costs one `save()`.
+pub const COMPACT_AFTER: i64 = 64;
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The key does not open the database (or the file is not a Hearth database).
+    #[error(
+        "could not unlock the profile database {path}: wrong passphrase or key, or the file is damaged. \
+         Nothing was changed"
+    )]
+    WrongKey {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// No database at the path.
+    #[error("no profile database at {path}; create one with `hearth init`")]
+    Missing {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// A database already exists where a new one was to be created.
+    #[error("a profile database already exists at {path}; refusing to overwrite it")]
+    Exists {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// The database was written by a newer Hearth.
+    #[error(
+        "the profile database has schema version {found}, newer than this Hearth understands ({supported}); \
+         upgrade Hearth"
+    )]
+    TooNew {
+        /// Version in the file.
+        found: i64,
+        /// Newest version this build knows.
+        supported: i64,
+    },
+    /// Any other SQLite/SQLCipher failure.
+    #[error("profile database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// How the database file is protected.
+pub enum Encryption<'a> {
+    /// SQLCipher with a raw 256-bit key: every profile.
+    Key(&'a DbKey),
+    /// No encryption. Only for measuring SQLCipher's overhead against the same code.
+    Plaintext,
+}
+
+/// The listing row of a household, kept beside its document so that listing never has to
+/// load documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdRow {
+    /// Household (document) id.
+    pub id: String,
+    /// Household name.
+    pub name: String,
+    /// Prospect or client.
+    pub status: String,
+    /// Service segment.
+    pub segment: Option<String>,
+    /// Last local write, ms since the epoch.
+    pub updated_at: i64,
+}
+
+/// A household's stored document: a snapshot plus the changes saved after it, in order.
+#[derive(Debug, Clone, Default)]
+pub struct StoredDoc {
+    /// Compacted Automerge document.
+    pub snapshot: Vec<u8>,
+    /// Incremental changes since the snapshot.
+    pub changes: Vec<Vec<u8>>,
+}
+
+/// An open profile database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A write transaction that holds the database's write lock from its first statement.
+pub struct WriteTx<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl Store {
+    /// Creates a new, empty database at `path`.
+    pub fn create(path: &Path, encryption: Encryption<'_>) -> Result<Self, StoreError> {
+        if path.exists() {
+            return Err(StoreError::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        let mut store = Self::setup(conn, path, encryption)?;
+        migrations::migrate(&mut store.conn, CURRENT_VERSION)?;
+        Ok(store)
+    }
+
+    /// Opens an existing database, migrating it to the current schema if an older build wrote it.
+    pub fn open(path: &Path, encryption: Encryption<'_>) -> Result<Self, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        let mut store = Self::setup(conn, path, encryption)?;
+        migrations::migrate(&mut store.conn, CURRENT_VERSION)?;
+        Ok(store)
+    }
+
+    /// Keys the connection, proves the key right with a read (before anything could write),
+    /// then sets the durability pragmas.
+    fn setup(conn: Connection, path: &Path, encryption: Encryption<'_>) -> Result<Self, StoreError> {
+        if let Encryption::Key(key) = encryption {
+            let pragma = zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()));
+            conn.execute_batch(&pragma)?;
+        }
+        let wrong_key = |e: &rusqlite::Error| {
+            matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase))
+        };
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+            Ok(_) => {}
+            Err(e) if wrong_key(&e) => {
+                return Err(StoreError::WrongKey {
+                    path: path.to_path_buf(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // journal_mode returns a row, so it is read rather than executed.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "could not switch the profile database to WAL mode");
+        }
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        migrations::current(&self.conn)
+    }
+
+    /// Reads a profile metadata value.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Lists every household, by name.
+    pub fn list_households(&self) -> Result<Vec<HouseholdRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, status, segment, updated_at FROM households ORDER BY name COLLATE NOCASE, id",
+        )?;
+        let rows = stmt.query_map([], row_to_household)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Reads one household's stored document, or `None` if the id is unknown.
+    pub fn load(&self, id: &str) -> Result<Option<StoredDoc>, StoreError> {
+        load(&self.conn, id)
+    }
+
+    /// Number of households.
+    pub fn household_count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM households", [], |r| r.get(0))?)
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check`; `Ok("ok")` when the file is sound.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let lines: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(lines.join("\n"))
+    }
+
+    /// Starts a write transaction that takes the write lock at once (`BEGIN IMMEDIATE`), so a
+    /// read-modify-write inside it cannot race another process.
+    pub fn write(&mut self) -> Result<WriteTx<'_>, StoreError> {
+        Ok(WriteTx {
+            tx: self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?,
+        })
+    }
+}
+
+fn row_to_household(r: &rusqlite::Row<'_>) -> rusqlite::Result<HouseholdRow> {
+    Ok(HouseholdRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        status: r.get(2)?,
+        segment: r.get(3)?,
+        updated_at: r.get(4)?,
+    })
+}
+
+fn load(conn: &Connection, id: &str) -> Result<Option<StoredDoc>, StoreError> {
+    let snapshot: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT snapshot FROM households WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let Some(snapshot) = snapshot else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached("SELECT bytes FROM changes WHERE household_id = ?1 ORDER BY seq")?;
+    let changes = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<Vec<Vec<u8>>, _>>()?;
+    Ok(Some(StoredDoc { snapshot, changes }))
+}
+
+impl WriteTx<'_> {
+    /// Reads one household's stored document inside the transaction.
+    pub fn load(&self, id: &str) -> Result<Option<StoredDoc>, StoreError> {
+        load(&self.tx, id)
+    }
+
+    /// Sets a profile metadata value.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a household's full document (new, or replacing what was there), dropping any
+    /// incremental changes it supersedes.
+    pub fn put_snapshot(&self, row: &HouseholdRow, snapshot: &[u8]) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO households(id, name, status, segment, snapshot, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, status = excluded.status,
+               segment = excluded.segment, snapshot = excluded.snapshot, updated_at = excluded.updated_at",
+            params![row.id, row.name, row.status, row.segment, snapshot, row.updated_at],
+        )?;
+        self.tx
+            .prepare_cached("DELETE FROM changes WHERE household_id = ?1")?
+            .execute([&row.id])?;
+        Ok(())
+    }
+
+    /// Appends one incremental change to an existing household and refreshes its listing row.
+    /// Returns how many changes the household now has beyond its snapshot, so the caller can
+    /// decide to compact.
+    pub fn append_change(&self, row: &HouseholdRow, change: &[u8]) -> Result<i64, StoreError> {
+        self.tx
+            .prepare_cached("INSERT INTO changes(household_id, bytes) VALUES (?1, ?2)")?
+            .execute(params![row.id, change])?;
+        self.tx
+            .prepare_cached(
+                "UPDATE households SET name = ?2, status = ?3, segment = ?4, updated_at = ?5 WHERE id = ?1",
+            )?
+            .execute(params![row.id, row.name, row.status, row.segment, row.updated_at])?;
+        Ok(self
+            .tx
+            .prepare_cached("SELECT count(*) FROM changes WHERE household_id = ?1")?
+            .query_row([&row.id], |r| r.get(0))?)
+    }
+
+    /// Commits: when this returns, the transaction is on disk (WAL fsynced).
+    pub fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, name: &str) -> HouseholdRow {
+        HouseholdRow {
+            id: id.into(),
+            name: name.into(),
+            status: "client".into(),
+            segment: None,
+            updated_at: 1,
+        }
+    }
+
+    #[test]
+    fn file_holds_no_plaintext_and_wrong_key_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("profile.db");
+        let key = DbKey::generate().unwrap();
+        let mut store = Store::create(&path, Encryption::Key(&key)).unwrap();
+        let tx = store.write().unwrap();
+        tx.put_snapshot(&row("h1", "Zebulon Quackenbush"), b"snapshot Zebulon Quackenbush")
+            .unwrap();
+        tx.append_change(&row("h1", "Zebulon Quackenbush"), b"change Zebulon Quackenbush")
+            .unwrap();
+        tx.commit().unwrap();
+        drop(store);
+
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            assert!(!bytes.windows(9).any(|w| w == b"Quackenbu"), "plaintext on disk");
+        }
+
+        let before = std::fs::read(&path).unwrap();
+        let wrong = DbKey::generate().unwrap();
+        let err = Store::open(&path, Encryption::Key(&wrong)).err().unwrap();
+        assert!(matches!(err, StoreError::WrongKey { .. }), "{err}");
+        assert!(err.to_string().contains("wrong passphrase or key"));
+        let err = Store::open(&path, Encryption::Plaintext).err().unwrap();
+        assert!(matches!(err, StoreError::WrongKey { .. }), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "a failed unlock must not touch the file");
+
+        let store = Store::open(&path, Encryption::Key(&key)).unwrap();
+        let doc = store.load("h1").unwrap().unwrap();
+        assert_eq!(doc.snapshot, b"snapshot Zebulon Quackenbush");
+        assert_eq!(doc.changes, vec![b"change Zebulon Quackenbush".to_vec()]);
+        assert_eq!(store.integrity_check().unwrap(), "ok");
+        assert!(store.load("nope").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let key = DbKey::generate().unwrap();
+        {
+            // What an older build wrote: schema version 1 only.
+            let conn = Connection::open(&path).unwrap();
+            let mut store = Store::setup(conn, &path, Encryption::Key(&key)).unwrap();
+            migrations::migrate(&mut store.conn, 1).unwrap();
+            store
+                .conn
+                .execute(
+                    "INSERT INTO households(id, name, status, snapshot, updated_at) VALUES ('h', 'Old', 'client', x'00', 5)",
+                    [],
+                )
+                .unwrap();
+            assert_eq!(store.schema_version().unwrap(), 1);
+        }
+        let store = Store::open(&path, Encryption::Key(&key)).unwrap();
+        assert_eq!(store.schema_version().unwrap(), CURRENT_VERSION);
+        assert_eq!(
+            store.list_households().unwrap(),
+            vec![HouseholdRow {
+                id: "h".into(),
+                name: "Old".into(),
+                status: "client".into(),
+                segment: None,
+                updated_at: 5
+            }]
+        );
+    }
+
+    #[test]
+    fn newer_schema_is_refused_and_missing_or_existing_files_are_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        let key = DbKey::generate().unwrap();
+        assert!(matches!(
+            Store::open(&path, Encryption::Key(&key)).err().unwrap(),
+            StoreError::Missing { .. }
+        ));
+        let store = Store::create(&path, Encryption::Key(&key)).unwrap();
+        store
+            .conn
+            .execute("INSERT INTO schema_migrations VALUES (99, 0)", [])
+            .unwrap();
+        drop(store);
+        assert!(matches!(
+            Store::create(&path, Encryption::Key(&key)).err().unwrap(),
+            StoreError::Exists { .. }
+        ));
+        assert!(matches!(
+            Store::open(&path, Encryption::Key(&key)).err().unwrap(),
+            StoreError::TooNew { found: 99, .. }
+        ));
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        std::fs::write(&path, vec![0x5au8; 8192]).unwrap();
+        let key = DbKey::generate().unwrap();
+        assert!(matches!(
+            Store::open(&path, Encryption::Key(&key)).err().unwrap(),
+            StoreError::WrongKey { .. }
+        ));
+        assert_eq!(std::fs::read(&path).unwrap(), vec![0x5au8; 8192]);
+    }
+}
