@@ -1,1 +1,597 @@
-fn main() {}
+//! `hearth`: the headless face of the Hearth desk. Everything the app does to a profile, a
+//! script can do from here; every read command takes `--json`.
+#![forbid(unsafe_code)]
+
+mod batch;
+mod render;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hearth_core::{
+    Account, ClientFact, Contact, Goal, HouseholdStatus, Member, NoteCategory, Role, TaskStatus,
+    template,
+};
+use hearth_profile::{InitOptions, KeyStorage, Profile};
+use hearth_secrets::SecretError;
+use zeroize::Zeroizing;
+
+#[derive(Parser)]
+#[command(name = "hearth", version, about = "Hearth: a local-first desk for financial advisors")]
+struct Cli {
+    /// Profile directory (one per advisor and device).
+    #[arg(long, env = "HEARTH_PROFILE", global = true)]
+    profile: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new profile.
+    Init {
+        /// The advisor who owns the profile.
+        #[arg(long)]
+        advisor: String,
+        /// A label for this device, shown in history (default: the host name).
+        #[arg(long)]
+        device: Option<String>,
+        /// Where to keep the database key.
+        #[arg(long, value_enum, default_value_t = KeyChoice::Auto)]
+        key_storage: KeyChoice,
+    },
+    /// Show who this profile is and how it is protected.
+    Info(JsonFlag),
+    /// Check the profile database's integrity.
+    Check(JsonFlag),
+    /// Households.
+    #[command(subcommand)]
+    Household(HouseholdCmd),
+    /// Household members.
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Accounts.
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Goals.
+    #[command(subcommand)]
+    Goal(GoalCmd),
+    /// Notes (categories: discussion, decisions, client_updates, planning, compliance).
+    #[command(subcommand)]
+    Note(NoteCmd),
+    /// Open loops.
+    #[command(subcommand)]
+    Task(TaskCmd),
+    /// Client facts.
+    #[command(subcommand)]
+    Fact(FactCmd),
+    /// Custom-field templates.
+    #[command(subcommand)]
+    Template(TemplateCmd),
+    /// Who changed what and when in a household.
+    History {
+        /// Household id.
+        id: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Write every household to a JSON file.
+    Export {
+        /// Output file.
+        path: PathBuf,
+    },
+    /// Import a file written by `hearth export` (merges households that already exist).
+    Import {
+        /// Input file.
+        path: PathBuf,
+    },
+    /// Apply edits read as JSON lines from stdin; each is acknowledged on stdout once durable.
+    Batch,
+}
+
+#[derive(Args)]
+struct JsonFlag {
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KeyChoice {
+    /// The OS keyring if one answers, else a passphrase.
+    Auto,
+    /// The OS keyring only.
+    Keyring,
+    /// A passphrase (HEARTH_PASSPHRASE or a prompt).
+    Passphrase,
+}
+
+#[derive(Subcommand)]
+enum HouseholdCmd {
+    /// Create a household; prints its id.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "prospect")]
+        status: HouseholdStatusArg,
+    },
+    /// List households.
+    List {
+        /// Only this segment.
+        #[arg(long)]
+        segment: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Show one household.
+    Show {
+        id: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Change name, status, segment or tags.
+    Set {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        status: Option<HouseholdStatusArg>,
+        #[arg(long)]
+        segment: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+    },
+}
+
+/// `HouseholdStatus` parsed by its own FromStr so the error lists the accepted values.
+#[derive(Clone)]
+struct HouseholdStatusArg(HouseholdStatus);
+impl std::str::FromStr for HouseholdStatusArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        s.parse().map(Self).map_err(|e: hearth_core::CoreError| e.to_string())
+    }
+}
+
+#[derive(Subcommand)]
+enum MemberCmd {
+    /// Add a member; prints the member id.
+    Add {
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// Head, Spouse, Partner, Child, Dependent or Other.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        birth_year: Option<i64>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCmd {
+    /// Add an account; prints the account id.
+    Add {
+        id: String,
+        /// Account type, e.g. "Roth IRA".
+        #[arg(long = "type")]
+        kind: String,
+        #[arg(long)]
+        custodian: Option<String>,
+        #[arg(long)]
+        registration: Option<String>,
+        /// Assets under management, exact decimal.
+        #[arg(long)]
+        aum: Option<String>,
+        /// Annual fee rate, exact decimal (0.01 = 1%).
+        #[arg(long)]
+        fee_rate: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum GoalCmd {
+    /// Add a goal; prints the goal id.
+    Add {
+        id: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        amount: Option<String>,
+        /// Target date, YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum NoteCmd {
+    /// Add a note; prints the note id.
+    Add {
+        id: String,
+        #[arg(long)]
+        category: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Replace a note's text (merged character-wise with concurrent edits).
+    Edit {
+        id: String,
+        note: String,
+        #[arg(long)]
+        text: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TaskCmd {
+    /// Open a task; prints the task id.
+    Add {
+        id: String,
+        #[arg(long)]
+        title: String,
+        /// Due date, YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<String>,
+        /// Owning advisor (default: this profile's advisor).
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Mark a task done.
+    Done { id: String, task: String },
+}
+
+#[derive(Subcommand)]
+enum FactCmd {
+    /// Record a client fact; prints the fact id.
+    Add {
+        id: String,
+        #[arg(long)]
+        key: String,
+        #[arg(long)]
+        value: String,
+        #[arg(long, default_value = "advisor")]
+        source: String,
+        #[arg(long, default_value_t = 1.0)]
+        confidence: f64,
+    },
+}
+
+#[derive(Subcommand)]
+enum TemplateCmd {
+    /// List the built-in templates.
+    List(JsonFlag),
+    /// Apply a built-in template to a household.
+    Apply { id: String, name: String },
+    /// Set a custom field; VALUE is JSON (e.g. 250000, "Acme Life", true).
+    Set { id: String, field: String, value: String },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HEARTH_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The passphrase: `HEARTH_PASSPHRASE`, else a prompt on the terminal.
+fn passphrase_source(confirm: bool) -> impl FnMut() -> Result<Zeroizing<String>, SecretError> {
+    move || {
+        if let Ok(p) = std::env::var("HEARTH_PASSPHRASE") {
+            return Ok(Zeroizing::new(p));
+        }
+        if !std::io::stderr().is_terminal() {
+            return Err(SecretError::BadPassphrase(
+                "this profile needs a passphrase: set HEARTH_PASSPHRASE or run in a terminal".to_string(),
+            ));
+        }
+        let read = |prompt: &str| {
+            rpassword::prompt_password(prompt)
+                .map(Zeroizing::new)
+                .map_err(|e| SecretError::BadPassphrase(format!("could not read the passphrase: {e}")))
+        };
+        let first = read("Hearth passphrase: ")?;
+        if confirm && *read("Repeat passphrase: ")? != *first {
+            return Err(SecretError::BadPassphrase("the passphrases do not match".to_string()));
+        }
+        Ok(first)
+    }
+}
+
+fn profile_dir(cli_profile: &Option<PathBuf>) -> Result<PathBuf> {
+    cli_profile
+        .clone()
+        .context("no profile given: pass --profile DIR or set HEARTH_PROFILE")
+}
+
+fn open(cli_profile: &Option<PathBuf>) -> Result<Profile> {
+    let dir = profile_dir(cli_profile)?;
+    Ok(Profile::open(&dir, &mut passphrase_source(false))?)
+}
+
+fn default_device() -> String {
+    std::env::var("HOSTNAME")
+        .or_else(|_| std::env::var("COMPUTERNAME"))
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "this device".to_string())
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<()> {
+    if let Command::Init {
+        advisor,
+        device,
+        key_storage,
+    } = &cli.command
+    {
+        let dir = profile_dir(&cli.profile)?;
+        if advisor.trim().is_empty() {
+            bail!("--advisor must not be empty");
+        }
+        let profile = Profile::init(
+            &dir,
+            InitOptions {
+                advisor: advisor.clone(),
+                device: device.clone().unwrap_or_else(default_device),
+                key_storage: match key_storage {
+                    KeyChoice::Auto => KeyStorage::Auto,
+                    KeyChoice::Keyring => KeyStorage::Keyring,
+                    KeyChoice::Passphrase => KeyStorage::Passphrase,
+                },
+                passphrase: &mut passphrase_source(true),
+            },
+        )?;
+        let info = profile.info()?;
+        println!(
+            "Created profile {} for {} at {} ({}).",
+            info.profile_id,
+            info.advisor,
+            dir.display(),
+            if info.key_source == "keyring" {
+                "database key kept in the OS keyring"
+            } else {
+                "database key derived from your passphrase"
+            }
+        );
+        return Ok(());
+    }
+    if let Command::Template(TemplateCmd::List(json)) = &cli.command {
+        let templates = template::builtin_templates();
+        if json.json {
+            return print_json(&templates);
+        }
+        for t in templates {
+            println!("{}\t{}", t.name, t.schema);
+        }
+        return Ok(());
+    }
+
+    let mut profile = open(&cli.profile)?;
+    match cli.command {
+        Command::Init { .. } | Command::Template(TemplateCmd::List(_)) => unreachable!("handled above"),
+        Command::Info(json) => {
+            let info = profile.info()?;
+            if json.json {
+                print_json(&info)?;
+            } else {
+                render::info(&info);
+            }
+        }
+        Command::Check(json) => {
+            let result = profile.store().integrity_check()?;
+            if json.json {
+                print_json(&serde_json::json!({ "integrity": result }))?;
+            } else {
+                println!("integrity_check: {result}");
+            }
+            if result != "ok" {
+                bail!("the profile database failed its integrity check");
+            }
+        }
+        Command::Household(cmd) => household(&mut profile, cmd)?,
+        Command::Member(MemberCmd::Add {
+            id,
+            name,
+            role,
+            birth_year,
+            email,
+            phone,
+        }) => {
+            let member = Member {
+                name,
+                role: role.parse::<Role>()?,
+                birth_year,
+                contact: Contact { email, phone },
+            };
+            let item = profile.edit(&id, |h, ctx| h.add_member(&member, ctx))?;
+            println!("{item}");
+        }
+        Command::Account(AccountCmd::Add {
+            id,
+            kind,
+            custodian,
+            registration,
+            aum,
+            fee_rate,
+        }) => {
+            let account = Account {
+                kind,
+                custodian,
+                registration,
+                aum,
+                fee_rate,
+            };
+            let item = profile.edit(&id, |h, ctx| h.add_account(&account, ctx))?;
+            println!("{item}");
+        }
+        Command::Goal(GoalCmd::Add {
+            id,
+            title,
+            amount,
+            date,
+        }) => {
+            let goal = Goal {
+                title,
+                target_amount: amount,
+                target_date: date,
+            };
+            let item = profile.edit(&id, |h, ctx| h.add_goal(&goal, ctx))?;
+            println!("{item}");
+        }
+        Command::Note(NoteCmd::Add { id, category, text }) => {
+            let category: NoteCategory = category.parse()?;
+            let item = profile.edit(&id, |h, ctx| h.add_note(category, &text, None, ctx))?;
+            println!("{item}");
+        }
+        Command::Note(NoteCmd::Edit { id, note, text }) => {
+            profile.edit(&id, |h, ctx| h.edit_note(&note, &text, ctx))?;
+            println!("saved");
+        }
+        Command::Task(TaskCmd::Add {
+            id,
+            title,
+            due,
+            owner,
+        }) => {
+            let owner = owner.unwrap_or_else(|| profile.advisor().to_string());
+            let item = profile.edit(&id, |h, ctx| h.add_task(&title, &owner, due.as_deref(), None, ctx))?;
+            println!("{item}");
+        }
+        Command::Task(TaskCmd::Done { id, task }) => {
+            profile.edit(&id, |h, ctx| h.set_task_status(&task, TaskStatus::Done, ctx))?;
+            println!("saved");
+        }
+        Command::Fact(FactCmd::Add {
+            id,
+            key,
+            value,
+            source,
+            confidence,
+        }) => {
+            let fact = ClientFact {
+                key,
+                value,
+                source,
+                confidence,
+                accepted: true,
+            };
+            let item = profile.edit(&id, |h, ctx| h.add_fact(&fact, ctx))?;
+            println!("{item}");
+        }
+        Command::Template(TemplateCmd::Apply { id, name }) => {
+            let template = template::builtin_templates()
+                .into_iter()
+                .find(|t| t.name == name)
+                .with_context(|| format!("no template named '{name}'; `hearth template list` shows them"))?;
+            profile.edit(&id, |h, ctx| h.apply_template(&template, ctx))?;
+            println!("saved");
+        }
+        Command::Template(TemplateCmd::Set { id, field, value }) => {
+            let value: serde_json::Value = serde_json::from_str(&value)
+                .with_context(|| format!("VALUE must be JSON, e.g. 250000 or '\"text\"'; got {value}"))?;
+            profile.edit(&id, |h, ctx| h.set_custom(&field, &value, ctx))?;
+            println!("saved");
+        }
+        Command::History { id, json } => {
+            let history = profile.history(&id)?;
+            if json.json {
+                print_json(&history)?;
+            } else {
+                render::history(&history);
+            }
+        }
+        Command::Export { path } => {
+            let count = profile.export(&path)?;
+            println!("Exported {count} households to {}", path.display());
+        }
+        Command::Import { path } => {
+            let report = profile.import(&path)?;
+            println!(
+                "Imported {} households ({} new, {} merged)",
+                report.added + report.merged,
+                report.added,
+                report.merged
+            );
+        }
+        Command::Batch => batch::run(&mut profile)?,
+    }
+    Ok(())
+}
+
+fn household(profile: &mut Profile, cmd: HouseholdCmd) -> Result<()> {
+    match cmd {
+        HouseholdCmd::Create { name, status } => {
+            let id = profile.create_household(&name, status.0)?;
+            println!("{id}");
+        }
+        HouseholdCmd::List { segment, json } => {
+            let mut rows = profile.list_households()?;
+            if let Some(segment) = segment {
+                rows.retain(|r| r.segment.as_deref() == Some(segment.as_str()));
+            }
+            if json.json {
+                print_json(&rows)?;
+            } else {
+                render::household_list(&rows);
+            }
+        }
+        HouseholdCmd::Show { id, json } => {
+            let data = profile.household_data(&id)?;
+            if json.json {
+                print_json(&data)?;
+            } else {
+                render::household(&data);
+            }
+        }
+        HouseholdCmd::Set {
+            id,
+            name,
+            status,
+            segment,
+            tag,
+        } => {
+            if name.is_none() && status.is_none() && segment.is_none() && tag.is_none() {
+                bail!("nothing to set: give --name, --status, --segment or --tag");
+            }
+            if let Some(name) = name {
+                profile.edit(&id, |h, ctx| h.rename(&name, ctx))?;
+            }
+            if let Some(status) = status {
+                profile.edit(&id, |h, ctx| h.set_status(status.0, ctx))?;
+            }
+            if let Some(segment) = segment {
+                let segment = Some(segment.as_str()).filter(|s| !s.is_empty());
+                profile.edit(&id, |h, ctx| h.set_segment(segment, ctx))?;
+            }
+            if let Some(tag) = tag {
+                profile.edit(&id, |h, ctx| h.add_tag(&tag, ctx))?;
+            }
+            println!("saved");
+        }
+    }
+    Ok(())
+}

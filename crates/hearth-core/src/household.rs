@@ -30,6 +30,17 @@ pub struct Committed<T> {
     pub change: Option<Vec<u8>>,
 }
 
+/// The fields of a household that its listing row shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HouseholdSummary {
+    /// Household name.
+    pub name: String,
+    /// Prospect or client.
+    pub status: HouseholdStatus,
+    /// Service segment.
+    pub segment: Option<String>,
+}
+
 /// One entry of a household's history, read from Automerge's change graph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HistoryEntry {
@@ -129,6 +140,17 @@ impl Household {
     /// The typed view of the whole document.
     pub fn data(&self) -> Result<HouseholdData, CoreError> {
         hydrate(&self.doc).map_err(|e| CoreError::Corrupt(format!("not a household document: {e}")))
+    }
+
+    /// Name, status and segment, read without hydrating the whole document (listing rows
+    /// are refreshed on every edit).
+    pub fn summary(&self) -> Result<HouseholdSummary, CoreError> {
+        let corrupt = |e: autosurgeon::HydrateError| CoreError::Corrupt(format!("not a household document: {e}"));
+        Ok(HouseholdSummary {
+            name: autosurgeon::hydrate_prop(&self.doc, ROOT, "name").map_err(corrupt)?,
+            status: autosurgeon::hydrate_prop(&self.doc, ROOT, "status").map_err(corrupt)?,
+            segment: autosurgeon::hydrate_prop(&self.doc, ROOT, "segment").map_err(corrupt)?,
+        })
     }
 
     /// The Automerge document.

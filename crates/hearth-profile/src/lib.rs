@@ -1,1 +1,438 @@
+//! An advisor's Hearth profile: the service layer the CLI and the desktop shell both call.
+//!
+//! A profile is a directory holding `profile.json` (format version, profile id, and where the
+//! database key comes from — nothing secret) and `hearth.db` (SQLCipher). Every edit goes
+//! through [`Profile::edit`]: inside one write transaction it loads the household, applies the
+//! edit as one Automerge change, appends the change and commits durably. When `edit` returns
+//! `Ok`, the edit is on disk.
 #![forbid(unsafe_code)]
+
+mod export;
+
+use std::path::{Path, PathBuf};
+
+use automerge::ActorId;
+use hearth_core::{
+    Committed, CoreError, DocumentId, EditContext, HistoryEntry, Household, HouseholdData,
+    HouseholdStatus,
+};
+use hearth_secrets::{DbKey, KeyDescriptor, SecretError};
+use hearth_store::{COMPACT_AFTER, Encryption, HouseholdRow, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+pub use export::{EXPORT_FORMAT, ImportReport};
+
+/// File name of the profile descriptor.
+pub const DESCRIPTOR_FILE: &str = "profile.json";
+/// File name of the profile database.
+pub const DATABASE_FILE: &str = "hearth.db";
+const DESCRIPTOR_FORMAT: u32 = 1;
+
+/// Errors from profile operations, phrased for the advisor.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// No profile in the directory.
+    #[error("no Hearth profile at {0}; create one with `hearth --profile {0} init --advisor NAME`")]
+    NoProfile(PathBuf),
+    /// A profile already exists.
+    #[error("a Hearth profile already exists at {0}")]
+    AlreadyExists(PathBuf),
+    /// `profile.json` is unreadable.
+    #[error("the profile descriptor {path} is damaged: {reason}")]
+    BadDescriptor {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A household id that is not in this profile (or not a valid id).
+    #[error("no household with id '{0}' in this profile; `hearth household list` shows the ids")]
+    UnknownHousehold(String),
+    /// The household model refused the edit.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// Key custody failed.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An import file is unusable; nothing was imported.
+    #[error("cannot import {path}: {reason}; nothing was imported")]
+    BadImport {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// File system error.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Where a new profile keeps its database key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStorage {
+    /// The OS keyring if one answers, else a passphrase.
+    Auto,
+    /// The OS keyring, or fail.
+    Keyring,
+    /// A passphrase stretched with Argon2id.
+    Passphrase,
+}
+
+/// Supplies the passphrase when one is needed (env var, prompt, UI dialog).
+pub type PassphraseSource<'a> = &'a mut dyn FnMut() -> Result<Zeroizing<String>, SecretError>;
+
+/// Options for [`Profile::init`].
+pub struct InitOptions<'a> {
+    /// The advisor who owns the profile.
+    pub advisor: String,
+    /// A label for this device, shown in history.
+    pub device: String,
+    /// Where to keep the key.
+    pub key_storage: KeyStorage,
+    /// Asked for a passphrase if the key is to be derived from one.
+    pub passphrase: PassphraseSource<'a>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Descriptor {
+    format: u32,
+    profile_id: String,
+    key: KeyDescriptor,
+}
+
+/// The listing row of a household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HouseholdSummary {
+    /// Household id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Prospect or client.
+    pub status: String,
+    /// Service segment.
+    pub segment: Option<String>,
+    /// Last local write, ms since the epoch.
+    pub updated_at: i64,
+}
+
+/// Who this profile is: shown in history and stamped on every change.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileInfo {
+    /// Profile id.
+    pub profile_id: String,
+    /// Advisor name.
+    pub advisor: String,
+    /// Device label.
+    pub device: String,
+    /// Automerge actor id (hex) this device writes with.
+    pub actor: String,
+    /// "keyring" or "passphrase".
+    pub key_source: String,
+    /// Database schema version.
+    pub schema_version: i64,
+    /// Number of households.
+    pub households: i64,
+}
+
+/// An open profile.
+pub struct Profile {
+    dir: PathBuf,
+    store: Store,
+    profile_id: String,
+    key_source: &'static str,
+    actor: ActorId,
+    advisor: String,
+    device: String,
+}
+
+impl Profile {
+    /// Creates a profile in `dir` (created if missing; must not hold a profile already).
+    pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<Self, ProfileError> {
+        let descriptor_path = dir.join(DESCRIPTOR_FILE);
+        if descriptor_path.exists() || dir.join(DATABASE_FILE).exists() {
+            return Err(ProfileError::AlreadyExists(dir.to_path_buf()));
+        }
+        std::fs::create_dir_all(dir).map_err(|source| ProfileError::Io {
+            action: "creating",
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let profile_id = DocumentId::random().to_string();
+        let account = format!("profile-{profile_id}");
+        let (key, descriptor) = match options.key_storage {
+            KeyStorage::Keyring => hearth_secrets::new_keyring_key(&account)?,
+            KeyStorage::Passphrase => {
+                hearth_secrets::new_passphrase_key(&(options.passphrase)()?)?
+            }
+            KeyStorage::Auto => match hearth_secrets::new_keyring_key(&account) {
+                Ok(found) => found,
+                Err(SecretError::KeyringUnavailable(why)) => {
+                    tracing::info!(%why, "no OS keyring; protecting the profile with a passphrase");
+                    hearth_secrets::new_passphrase_key(&(options.passphrase)()?)?
+                }
+                Err(e) => return Err(e.into()),
+            },
+        };
+        let mut store = Store::create(&dir.join(DATABASE_FILE), Encryption::Key(&key))?;
+        let actor = ActorId::random();
+        let tx = store.write()?;
+        tx.set_meta("profile_id", &profile_id)?;
+        tx.set_meta("advisor", options.advisor.trim())?;
+        tx.set_meta("device", options.device.trim())?;
+        tx.set_meta("actor", &actor.to_hex_string())?;
+        tx.commit()?;
+        let descriptor = Descriptor {
+            format: DESCRIPTOR_FORMAT,
+            profile_id,
+            key: descriptor,
+        };
+        write_atomically(
+            &descriptor_path,
+            serde_json::to_vec_pretty(&descriptor)
+                .map_err(|e| bad_descriptor(&descriptor_path, e))?
+                .as_slice(),
+        )?;
+        Self::from_store(dir, store, descriptor)
+    }
+
+    /// Opens the profile in `dir`; `passphrase` is asked only for passphrase profiles.
+    pub fn open(dir: &Path, passphrase: PassphraseSource<'_>) -> Result<Self, ProfileError> {
+        let descriptor_path = dir.join(DESCRIPTOR_FILE);
+        let text = match std::fs::read(&descriptor_path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ProfileError::NoProfile(dir.to_path_buf()));
+            }
+            Err(source) => {
+                return Err(ProfileError::Io {
+                    action: "reading",
+                    path: descriptor_path,
+                    source,
+                });
+            }
+        };
+        let descriptor: Descriptor =
+            serde_json::from_slice(&text).map_err(|e| bad_descriptor(&descriptor_path, e))?;
+        if descriptor.format != DESCRIPTOR_FORMAT {
+            return Err(bad_descriptor(
+                &descriptor_path,
+                format!("format {} is not one this Hearth reads", descriptor.format),
+            ));
+        }
+        let key: DbKey = descriptor.key.unlock(passphrase)?;
+        let store = Store::open(&dir.join(DATABASE_FILE), Encryption::Key(&key))?;
+        Self::from_store(dir, store, descriptor)
+    }
+
+    fn from_store(dir: &Path, store: Store, descriptor: Descriptor) -> Result<Self, ProfileError> {
+        let meta = |key: &str| -> Result<String, ProfileError> {
+            store.meta(key)?.ok_or_else(|| {
+                bad_descriptor(&dir.join(DATABASE_FILE), format!("profile metadata '{key}' is missing"))
+            })
+        };
+        let actor_hex = meta("actor")?;
+        let actor = hex::decode(&actor_hex)
+            .map(ActorId::from)
+            .map_err(|e| bad_descriptor(&dir.join(DATABASE_FILE), e))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            advisor: meta("advisor")?,
+            device: meta("device")?,
+            key_source: match descriptor.key {
+                KeyDescriptor::Keyring { .. } => "keyring",
+                KeyDescriptor::Passphrase(_) => "passphrase",
+            },
+            profile_id: descriptor.profile_id,
+            actor,
+            store,
+        })
+    }
+
+    /// The profile directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The advisor who owns the profile.
+    pub fn advisor(&self) -> &str {
+        &self.advisor
+    }
+
+    /// Who this profile is.
+    pub fn info(&self) -> Result<ProfileInfo, ProfileError> {
+        Ok(ProfileInfo {
+            profile_id: self.profile_id.clone(),
+            advisor: self.advisor.clone(),
+            device: self.device.clone(),
+            actor: self.actor.to_hex_string(),
+            key_source: self.key_source.to_string(),
+            schema_version: self.store.schema_version()?,
+            households: self.store.household_count()?,
+        })
+    }
+
+    /// The store, for integrity checks and tools.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The edit context for an edit made now on this device.
+    pub fn context(&self) -> EditContext {
+        EditContext {
+            advisor: self.advisor.clone(),
+            device: self.device.clone(),
+            now_ms: chrono::Utc::now().timestamp_millis(),
+        }
+    }
+
+    /// Creates a household; durable when this returns.
+    pub fn create_household(
+        &mut self,
+        name: &str,
+        status: HouseholdStatus,
+    ) -> Result<DocumentId, ProfileError> {
+        let id = DocumentId::random();
+        let ctx = self.context();
+        let mut created = Household::create(id, name, status, self.actor.clone(), &ctx)?.value;
+        let row = summary_row(&created, id, ctx.now_ms)?;
+        let tx = self.store.write()?;
+        tx.put_snapshot(&row, &created.save())?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Every household, by name.
+    pub fn list_households(&self) -> Result<Vec<HouseholdSummary>, ProfileError> {
+        Ok(self
+            .store
+            .list_households()?
+            .into_iter()
+            .map(|r| HouseholdSummary {
+                id: r.id,
+                name: r.name,
+                status: r.status,
+                segment: r.segment,
+                updated_at: r.updated_at,
+            })
+            .collect())
+    }
+
+    /// Loads one household. Unknown and malformed ids are the same error.
+    pub fn household(&self, id: &str) -> Result<Household, ProfileError> {
+        let doc_id = parse_id(id)?;
+        let stored = self
+            .store
+            .load(&doc_id.to_string())?
+            .ok_or_else(|| ProfileError::UnknownHousehold(id.to_string()))?;
+        Ok(Household::load(&stored.snapshot, &stored.changes, self.actor.clone())?)
+    }
+
+    /// The typed view of one household.
+    pub fn household_data(&self, id: &str) -> Result<HouseholdData, ProfileError> {
+        Ok(self.household(id)?.data()?)
+    }
+
+    /// Who changed what and when in one household.
+    pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, ProfileError> {
+        Ok(self.household(id)?.history()?)
+    }
+
+    /// Applies one edit to a household and makes it durable. Load, edit and append run in one
+    /// write transaction, so concurrent writers (another `hearth` process, sync) serialise.
+    pub fn edit<T>(
+        &mut self,
+        id: &str,
+        edit: impl FnOnce(&mut Household, &EditContext) -> Result<Committed<T>, CoreError>,
+    ) -> Result<T, ProfileError> {
+        let doc_id = parse_id(id)?;
+        let key = doc_id.to_string();
+        let ctx = self.context();
+        let tx = self.store.write()?;
+        let stored = tx
+            .load(&key)?
+            .ok_or_else(|| ProfileError::UnknownHousehold(id.to_string()))?;
+        let mut household = Household::load(&stored.snapshot, &stored.changes, self.actor.clone())?;
+        let committed = edit(&mut household, &ctx)?;
+        if let Some(change) = &committed.change {
+            let row = summary_row(&household, doc_id, ctx.now_ms)?;
+            let pending = tx.append_change(&row, change)?;
+            if pending >= COMPACT_AFTER {
+                tx.put_snapshot(&row, &household.save())?;
+            }
+            tx.commit()?;
+        }
+        Ok(committed.value)
+    }
+}
+
+/// Stores a whole household document that came from elsewhere (import, sync), merging it
+/// with any local copy. Runs inside the caller's transaction.
+fn merge_in(
+    tx: &hearth_store::WriteTx<'_>,
+    actor: &ActorId,
+    id: DocumentId,
+    mut incoming: Household,
+) -> Result<(), ProfileError> {
+    let key = id.to_string();
+    let mut merged = match tx.load(&key)? {
+        Some(stored) => {
+            let mut local = Household::load(&stored.snapshot, &stored.changes, actor.clone())?;
+            local.merge(&mut incoming)?;
+            local
+        }
+        None => incoming,
+    };
+    let row = summary_row(&merged, id, chrono::Utc::now().timestamp_millis())?;
+    tx.put_snapshot(&row, &merged.save())?;
+    Ok(())
+}
+
+fn parse_id(id: &str) -> Result<DocumentId, ProfileError> {
+    id.parse()
+        .map_err(|_| ProfileError::UnknownHousehold(id.to_string()))
+}
+
+fn summary_row(h: &Household, id: DocumentId, now_ms: i64) -> Result<HouseholdRow, ProfileError> {
+    let summary = h.summary()?;
+    Ok(HouseholdRow {
+        id: id.to_string(),
+        name: summary.name,
+        status: summary.status.to_string(),
+        segment: summary.segment,
+        updated_at: now_ms,
+    })
+}
+
+fn bad_descriptor(path: &Path, reason: impl ToString) -> ProfileError {
+    ProfileError::BadDescriptor {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Writes a small file so that a crash leaves either the old or the new content.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ProfileError> {
+    use std::io::Write;
+    let io = |action, source| ProfileError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = path.with_extension("tmp");
+    let mut file = std::fs::File::create(&tmp).map_err(|e| io("creating", e))?;
+    file.write_all(bytes).map_err(|e| io("writing", e))?;
+    file.sync_all().map_err(|e| io("syncing", e))?;
+    std::fs::rename(&tmp, path).map_err(|e| io("renaming", e))?;
+    Ok(())
+}

@@ -143,6 +143,9 @@ impl Store {
     /// Keys the connection, proves the key right with a read (before anything could write),
     /// then sets the durability pragmas.
     fn setup(conn: Connection, path: &Path, encryption: Encryption<'_>) -> Result<Self, StoreError> {
+        // SQLCipher logs a failed HMAC check to stderr by default; a wrong passphrase is an
+        // expected event that Hearth reports itself, and the log line would only confuse.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         if let Encryption::Key(key) = encryption {
             let pragma = zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()));
             conn.execute_batch(&pragma)?;

@@ -1,0 +1,917 @@
+//! The relay-side engine: a sans-I/O state machine that speaks automerge-repo v1 to many
+//! connections and keeps one Automerge document per document id.
+//!
+//! The edge (a WebSocket server) authenticates each socket, then feeds the [`Hub`] with
+//! [`Hub::connect`], [`Hub::receive`], [`Hub::disconnect`], [`Hub::document_loaded`] and
+//! [`Hub::tick`], and carries out the [`Effect`]s each call returns, in order.
+//!
+//! # Access control
+//!
+//! Every path that touches a document (`request`, `sync`, `ephemeral`, `remote-heads-changed`,
+//! and every fan-out to another peer) goes through one private function that asks the
+//! [`Policy`]. A denied document is answered exactly as a document that does not exist (an
+//! empty `sync`, then `doc-unavailable`, byte for byte the same), and is never loaded or
+//! created. Denials are counted in [`HubStats`].
+//!
+//! The hub's document namespace is the set of document ids it is given: an edge serving several
+//! tenants either runs one hub per tenant or has its policy deny ids of other tenants (and
+//! refuse to create them).
+//!
+//! # Contract with the edge
+//!
+//! * Connection ids are never reused while the hub may still know them.
+//! * Effects are carried out in the order returned; in particular every [`Effect::Persist`] is
+//!   stored before a later [`Effect::Load`] of the same document is answered (the hub drops a
+//!   document from memory when its last peer goes).
+//! * [`Hub::tick`] is called at [`Hub::next_deadline`] (or regularly, e.g. every 50–100 ms).
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, Change};
+use hearth_core::DocumentId;
+use tracing::{debug, error, warn};
+
+use crate::message::{
+    self, DecodeError, InvalidDocumentId, Message, PROTOCOL_VERSION, PeerMetadata,
+};
+
+/// The default fan-out throttle: one round per document per 100 ms, as the reference peer.
+pub const DEFAULT_FANOUT_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The text of the `error` message sent to a client that offers no supported version.
+pub const UNSUPPORTED_VERSION_MESSAGE: &str = "unsupported protocol version";
+
+/// The edge's handle for one connection (socket).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnId(pub u64);
+
+impl fmt::Display for ConnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "conn#{}", self.0)
+    }
+}
+
+/// A policy's answer for one (identity, document).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// The identity may read and write the document.
+    Allowed,
+    /// The document is out of scope: it must look as if it did not exist.
+    Denied,
+}
+
+/// Who may see which document. Consulted on every path that touches a document.
+pub trait Policy {
+    /// Who is on the other end of a connection, as established by the edge.
+    type Identity: Clone + fmt::Debug;
+
+    /// Whether `who` may read and write `doc` (whether or not it exists).
+    fn may_access(&self, who: &Self::Identity, doc: &DocumentId) -> Access;
+
+    /// Whether `who` may create `doc`, which does not exist yet, by announcing it with `sync`.
+    /// Only asked after [`Policy::may_access`] allowed the document.
+    fn may_create(&self, who: &Self::Identity, doc: &DocumentId) -> bool;
+}
+
+/// Why the hub asks the edge to close a connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The client's `join` offered no protocol version the hub speaks.
+    UnsupportedProtocolVersion,
+    /// Another connection joined with the same peer id.
+    Replaced,
+    /// The client sent an Automerge sync message that could not be read or applied.
+    InvalidSyncMessage(String),
+}
+
+impl fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CloseReason::UnsupportedProtocolVersion => f.write_str(UNSUPPORTED_VERSION_MESSAGE),
+            CloseReason::Replaced => f.write_str("replaced by a newer connection of the same peer"),
+            CloseReason::InvalidSyncMessage(why) => write!(f, "invalid sync message: {why}"),
+        }
+    }
+}
+
+/// Something the edge must do.
+#[derive(Clone, Debug)]
+pub enum Effect<I> {
+    /// Send one binary frame on a connection.
+    Send {
+        /// The connection.
+        conn: ConnId,
+        /// The frame.
+        bytes: Vec<u8>,
+    },
+    /// Close a connection. The hub has already forgotten it.
+    Close {
+        /// The connection.
+        conn: ConnId,
+        /// Why.
+        reason: CloseReason,
+    },
+    /// Load the stored bytes of a document and answer with [`Hub::document_loaded`].
+    Load {
+        /// The document.
+        doc_id: DocumentId,
+    },
+    /// Store (and archive) changes newly accepted from a peer.
+    Persist {
+        /// The document.
+        doc_id: DocumentId,
+        /// The connection they came from.
+        conn: ConnId,
+        /// Who sent them.
+        identity: I,
+        /// The changes, in an order that respects their dependencies.
+        changes: Vec<Change>,
+    },
+}
+
+/// Counters for the edge's metrics.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HubStats {
+    /// Denied `request` messages.
+    pub denied_request: u64,
+    /// Denied `sync` messages.
+    pub denied_sync: u64,
+    /// Denied `ephemeral` messages (from the sender).
+    pub denied_ephemeral: u64,
+    /// Denied `remote-heads-changed` messages.
+    pub denied_remote_heads: u64,
+    /// Fan-outs (sync or ephemeral) withheld from a peer that is no longer allowed.
+    pub denied_fanout: u64,
+    /// `sync` messages for unknown documents the policy did not let the peer create.
+    pub denied_create: u64,
+    /// `doc-unavailable` answers sent, for any reason.
+    pub unavailable: u64,
+    /// Frames whose `documentId` did not parse (answered as unknown documents).
+    pub invalid_document_ids: u64,
+    /// Frames that could not be decoded at all (ignored).
+    pub undecodable_frames: u64,
+    /// Frames received before `join` (ignored).
+    pub frames_before_join: u64,
+    /// Frames whose `senderId` was not the peer id the connection joined with (ignored).
+    pub sender_mismatches: u64,
+    /// Connections closed for an unreadable or inapplicable sync message.
+    pub invalid_sync_messages: u64,
+    /// Stored documents that could not be loaded.
+    pub load_failures: u64,
+    /// Changes accepted from peers.
+    pub changes_accepted: u64,
+}
+
+/// The hub's own settings.
+#[derive(Clone, Debug)]
+pub struct HubConfig {
+    /// The hub's peer id (`senderId` of everything it sends).
+    pub peer_id: String,
+    /// The hub's storage id, announced in `peer`.
+    pub storage_id: Option<String>,
+    /// Minimum time between two fan-out rounds of one document.
+    pub fanout_interval: Duration,
+}
+
+impl HubConfig {
+    /// Settings with the given peer id, no storage id and the default fan-out throttle.
+    pub fn new(peer_id: impl Into<String>) -> Self {
+        Self {
+            peer_id: peer_id.into(),
+            storage_id: None,
+            fanout_interval: DEFAULT_FANOUT_INTERVAL,
+        }
+    }
+}
+
+/// The path a document access came by, for counting denials.
+#[derive(Clone, Copy, Debug)]
+enum Path {
+    Request,
+    Sync,
+    Ephemeral,
+    RemoteHeads,
+    Fanout,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SyncKind {
+    Request,
+    Sync,
+}
+
+struct Conn<I> {
+    identity: I,
+    /// Set by `join`.
+    peer_id: Option<String>,
+    /// Documents this peer has open (has sent request/sync for).
+    docs: BTreeSet<DocumentId>,
+}
+
+struct Pending {
+    conn: ConnId,
+    kind: SyncKind,
+    msg: sync::Message,
+}
+
+struct LiveDoc {
+    doc: Automerge,
+    peers: HashMap<ConnId, sync::State>,
+    last_fanout: Option<Instant>,
+    fanout_pending: bool,
+}
+
+enum Slot {
+    Loading(Vec<Pending>),
+    Ready(Box<LiveDoc>),
+}
+
+/// The relay engine. See the [module docs](self).
+pub struct Hub<P: Policy> {
+    policy: P,
+    config: HubConfig,
+    conns: HashMap<ConnId, Conn<P::Identity>>,
+    peer_conns: HashMap<String, ConnId>,
+    docs: HashMap<DocumentId, Slot>,
+    stats: HubStats,
+}
+
+type Effects<I> = Vec<Effect<I>>;
+
+impl<P: Policy> Hub<P> {
+    /// A hub with no connections and no documents in memory.
+    pub fn new(config: HubConfig, policy: P) -> Self {
+        Self {
+            policy,
+            config,
+            conns: HashMap::new(),
+            peer_conns: HashMap::new(),
+            docs: HashMap::new(),
+            stats: HubStats::default(),
+        }
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> &HubStats {
+        &self.stats
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &P {
+        &self.policy
+    }
+
+    /// The policy, to change its rules; later decisions use the change.
+    pub fn policy_mut(&mut self) -> &mut P {
+        &mut self.policy
+    }
+
+    /// The hub's view of a document, if it is in memory.
+    pub fn document(&self, doc_id: &DocumentId) -> Option<&Automerge> {
+        match self.docs.get(doc_id) {
+            Some(Slot::Ready(live)) => Some(&live.doc),
+            _ => None,
+        }
+    }
+
+    /// Whether a document is in memory or being loaded.
+    pub fn is_resident(&self, doc_id: &DocumentId) -> bool {
+        self.docs.contains_key(doc_id)
+    }
+
+    /// The number of connections the hub knows.
+    pub fn connection_count(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// A socket has been authenticated as `identity`. Frames are ignored until its `join`.
+    pub fn connect(&mut self, conn: ConnId, identity: P::Identity) -> Effects<P::Identity> {
+        self.forget_conn(conn);
+        self.conns.insert(
+            conn,
+            Conn {
+                identity,
+                peer_id: None,
+                docs: BTreeSet::new(),
+            },
+        );
+        Vec::new()
+    }
+
+    /// A socket has closed.
+    pub fn disconnect(&mut self, conn: ConnId) -> Effects<P::Identity> {
+        self.forget_conn(conn);
+        Vec::new()
+    }
+
+    /// One binary frame arrived on `conn` at `now`.
+    pub fn receive(&mut self, conn: ConnId, bytes: &[u8], now: Instant) -> Effects<P::Identity> {
+        let mut out = Vec::new();
+        let Some(c) = self.conns.get(&conn) else {
+            debug!(%conn, "frame on unknown connection ignored");
+            return out;
+        };
+        let joined = c.peer_id.clone();
+        let msg = match message::decode(bytes) {
+            Ok(msg) => msg,
+            Err(DecodeError::InvalidDocumentId(invalid)) => {
+                match joined {
+                    Some(peer) if invalid.sender_id.as_deref() == Some(peer.as_str()) => {
+                        self.stats.invalid_document_ids += 1;
+                        self.invalid_document(conn, &invalid, &mut out);
+                    }
+                    Some(_) => self.stats.sender_mismatches += 1,
+                    None => self.stats.frames_before_join += 1,
+                }
+                return out;
+            }
+            Err(e) => {
+                self.stats.undecodable_frames += 1;
+                debug!(%conn, error = %e, "undecodable frame ignored");
+                return out;
+            }
+        };
+        let Some(peer) = joined else {
+            if let Message::Join {
+                sender_id,
+                supported_protocol_versions,
+                ..
+            } = msg
+            {
+                self.join(conn, sender_id, supported_protocol_versions, &mut out);
+            } else {
+                self.stats.frames_before_join += 1;
+            }
+            return out;
+        };
+        if msg.sender_id() != peer {
+            self.stats.sender_mismatches += 1;
+            debug!(%conn, "frame with a foreign senderId ignored");
+            return out;
+        }
+        match msg {
+            Message::Join {
+                sender_id,
+                supported_protocol_versions,
+                ..
+            } => self.join(conn, sender_id, supported_protocol_versions, &mut out),
+            Message::Request {
+                document_id, data, ..
+            } => self.sync_in(conn, document_id, SyncKind::Request, &data, now, &mut out),
+            Message::Sync {
+                document_id, data, ..
+            } => self.sync_in(conn, document_id, SyncKind::Sync, &data, now, &mut out),
+            Message::Ephemeral {
+                sender_id,
+                document_id,
+                session_id,
+                count,
+                data,
+                ..
+            } => self.ephemeral(
+                conn,
+                sender_id,
+                document_id,
+                session_id,
+                count,
+                data,
+                &mut out,
+            ),
+            Message::RemoteHeadsChanged { document_id, .. } => {
+                // Remote-heads gossip is not offered; the check only keeps the counters honest.
+                let _ = self.authorize(conn, &document_id, Path::RemoteHeads);
+            }
+            Message::Leave { .. } => self.forget_peer(conn),
+            Message::RemoteSubscriptionChange { .. }
+            | Message::Peer { .. }
+            | Message::Error { .. }
+            | Message::DocUnavailable { .. } => {
+                debug!(%conn, kind = msg.type_name(), "message ignored");
+            }
+        }
+        out
+    }
+
+    /// The answer to an [`Effect::Load`]: the stored bytes of the document, or `None` if
+    /// nothing is stored. `now` is the current time (for the fan-out throttle).
+    pub fn document_loaded(
+        &mut self,
+        doc_id: DocumentId,
+        stored: Option<Vec<u8>>,
+        now: Instant,
+    ) -> Effects<P::Identity> {
+        let mut out = Vec::new();
+        let queue = match self.docs.remove(&doc_id) {
+            Some(Slot::Loading(queue)) => queue,
+            Some(ready) => {
+                warn!(%doc_id, "document_loaded for a document already in memory ignored");
+                self.docs.insert(doc_id, ready);
+                return out;
+            }
+            None => {
+                warn!(%doc_id, "document_loaded without a load request ignored");
+                return out;
+            }
+        };
+        let mut load_failed = false;
+        if let Some(bytes) = stored {
+            match Automerge::load(&bytes) {
+                Ok(doc) => {
+                    self.docs.insert(doc_id, Slot::Ready(Box::new(LiveDoc::new(doc))));
+                }
+                Err(e) => {
+                    self.stats.load_failures += 1;
+                    load_failed = true;
+                    error!(%doc_id, error = %e, "stored document could not be loaded");
+                }
+            }
+        }
+        for Pending { conn, kind, msg } in queue {
+            let Some(identity) = self
+                .conns
+                .get(&conn)
+                .filter(|c| c.peer_id.is_some())
+                .map(|c| c.identity.clone())
+            else {
+                continue;
+            };
+            if !self.docs.contains_key(&doc_id) {
+                let create = kind == SyncKind::Sync
+                    && !load_failed
+                    && self.policy.may_create(&identity, &doc_id);
+                if create {
+                    self.docs
+                        .insert(doc_id, Slot::Ready(Box::new(LiveDoc::new(Automerge::new()))));
+                } else {
+                    if kind == SyncKind::Sync && !load_failed {
+                        self.stats.denied_create += 1;
+                    }
+                    self.send_unavailable(conn, &doc_id.to_string(), msg, &mut out);
+                    continue;
+                }
+            }
+            self.apply(conn, doc_id, kind, msg, now, &mut out);
+        }
+        self.evict_if_idle(&doc_id);
+        out
+    }
+
+    /// Time has passed: runs throttled fan-out rounds that are due.
+    pub fn tick(&mut self, now: Instant) -> Effects<P::Identity> {
+        let mut out = Vec::new();
+        let interval = self.config.fanout_interval;
+        let mut due: Vec<DocumentId> = self
+            .docs
+            .iter()
+            .filter_map(|(id, slot)| match slot {
+                Slot::Ready(live) if live.fanout_pending && live.may_fanout(now, interval) => {
+                    Some(*id)
+                }
+                _ => None,
+            })
+            .collect();
+        due.sort();
+        for doc_id in due {
+            self.fanout(doc_id, None, now, &mut out);
+            self.evict_if_idle(&doc_id);
+        }
+        out
+    }
+
+    /// When [`Hub::tick`] next has work, if it has any.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let interval = self.config.fanout_interval;
+        self.docs
+            .values()
+            .filter_map(|slot| match slot {
+                // A pending round always follows an earlier round, so `last_fanout` is set.
+                Slot::Ready(live) if live.fanout_pending => live.last_fanout.map(|t| t + interval),
+                _ => None,
+            })
+            .min()
+    }
+
+    // -----------------------------------------------------------------------------------------
+
+    /// The one place the policy's `may_access` is consulted. Counts denials.
+    fn authorize(&mut self, conn: ConnId, doc_id: &DocumentId, path: Path) -> bool {
+        let Some(c) = self.conns.get(&conn) else {
+            return false;
+        };
+        match self.policy.may_access(&c.identity, doc_id) {
+            Access::Allowed => true,
+            Access::Denied => {
+                let counter = match path {
+                    Path::Request => &mut self.stats.denied_request,
+                    Path::Sync => &mut self.stats.denied_sync,
+                    Path::Ephemeral => &mut self.stats.denied_ephemeral,
+                    Path::RemoteHeads => &mut self.stats.denied_remote_heads,
+                    Path::Fanout => &mut self.stats.denied_fanout,
+                };
+                *counter += 1;
+                debug!(%conn, %doc_id, ?path, "access denied");
+                false
+            }
+        }
+    }
+
+    fn peer_id(&self, conn: ConnId) -> Option<&str> {
+        self.conns.get(&conn).and_then(|c| c.peer_id.as_deref())
+    }
+
+    fn send(&self, conn: ConnId, msg: &Message, out: &mut Effects<P::Identity>) {
+        out.push(Effect::Send {
+            conn,
+            bytes: message::encode(msg),
+        });
+    }
+
+    fn join(
+        &mut self,
+        conn: ConnId,
+        sender_id: String,
+        versions: Option<Vec<String>>,
+        out: &mut Effects<P::Identity>,
+    ) {
+        let speaks_v1 = versions
+            .as_ref()
+            .is_none_or(|v| v.iter().any(|v| v == PROTOCOL_VERSION));
+        if !speaks_v1 {
+            self.send(
+                conn,
+                &Message::Error {
+                    sender_id: self.config.peer_id.clone(),
+                    target_id: sender_id,
+                    message: UNSUPPORTED_VERSION_MESSAGE.to_string(),
+                },
+                out,
+            );
+            self.forget_conn(conn);
+            out.push(Effect::Close {
+                conn,
+                reason: CloseReason::UnsupportedProtocolVersion,
+            });
+            return;
+        }
+        // A repeated join on the same connection starts the peer afresh.
+        self.forget_peer(conn);
+        if let Some(older) = self.peer_conns.get(&sender_id).copied() {
+            debug!(%conn, %older, "second join with the same senderId closes the older connection");
+            self.forget_conn(older);
+            out.push(Effect::Close {
+                conn: older,
+                reason: CloseReason::Replaced,
+            });
+        }
+        self.peer_conns.insert(sender_id.clone(), conn);
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.peer_id = Some(sender_id.clone());
+        }
+        self.send(
+            conn,
+            &Message::Peer {
+                sender_id: self.config.peer_id.clone(),
+                target_id: sender_id,
+                selected_protocol_version: PROTOCOL_VERSION.to_string(),
+                peer_metadata: PeerMetadata {
+                    storage_id: self.config.storage_id.clone(),
+                    is_ephemeral: false,
+                },
+            },
+            out,
+        );
+    }
+
+    fn sync_in(
+        &mut self,
+        conn: ConnId,
+        doc_id: DocumentId,
+        kind: SyncKind,
+        data: &[u8],
+        now: Instant,
+        out: &mut Effects<P::Identity>,
+    ) {
+        // Read the payload before anything else, so a bad one is answered the same way
+        // whatever the document.
+        let msg = match sync::Message::decode(data) {
+            Ok(msg) => msg,
+            Err(e) => return self.reject_sync(conn, e.to_string(), out),
+        };
+        let path = match kind {
+            SyncKind::Request => Path::Request,
+            SyncKind::Sync => Path::Sync,
+        };
+        if !self.authorize(conn, &doc_id, path) {
+            return self.send_unavailable(conn, &doc_id.to_string(), msg, out);
+        }
+        match self.docs.get_mut(&doc_id) {
+            Some(Slot::Ready(_)) => self.apply(conn, doc_id, kind, msg, now, out),
+            Some(Slot::Loading(queue)) => queue.push(Pending { conn, kind, msg }),
+            None => {
+                self.docs
+                    .insert(doc_id, Slot::Loading(vec![Pending { conn, kind, msg }]));
+                out.push(Effect::Load { doc_id });
+            }
+        }
+    }
+
+    /// A request/sync/ephemeral/remote-heads message whose documentId does not parse: a
+    /// request or sync is answered as for an unknown document, anything else is dropped.
+    fn invalid_document(
+        &mut self,
+        conn: ConnId,
+        invalid: &InvalidDocumentId,
+        out: &mut Effects<P::Identity>,
+    ) {
+        if !matches!(invalid.message_type.as_str(), "request" | "sync") {
+            return;
+        }
+        let Some(data) = &invalid.data else { return };
+        match sync::Message::decode(data) {
+            Ok(msg) => self.send_unavailable(conn, &invalid.raw, msg, out),
+            Err(e) => self.reject_sync(conn, e.to_string(), out),
+        }
+    }
+
+    /// Answers as for a document nobody has: an empty doc's reply to the peer's message
+    /// (ignoring any changes it carries), then `doc-unavailable`. The answer depends only on
+    /// the peer's message, never on what the hub holds.
+    fn send_unavailable(
+        &mut self,
+        conn: ConnId,
+        doc_id: &str,
+        mut msg: sync::Message,
+        out: &mut Effects<P::Identity>,
+    ) {
+        let Some(target) = self.peer_id(conn).map(str::to_owned) else {
+            return;
+        };
+        msg.changes = sync::ChunkList::empty();
+        let mut empty = Automerge::new();
+        let mut state = sync::State::new();
+        let reply = match empty.receive_sync_message(&mut state, msg) {
+            Ok(()) => empty.generate_sync_message(&mut state),
+            Err(_) => None,
+        }
+        .or_else(|| Automerge::new().generate_sync_message(&mut sync::State::new()));
+        if let Some(reply) = reply {
+            out.push(Effect::Send {
+                conn,
+                bytes: message::encode_doc_message(
+                    "sync",
+                    &self.config.peer_id,
+                    &target,
+                    doc_id,
+                    Some(&reply.encode()),
+                ),
+            });
+        }
+        out.push(Effect::Send {
+            conn,
+            bytes: message::encode_doc_message(
+                "doc-unavailable",
+                &self.config.peer_id,
+                &target,
+                doc_id,
+                None,
+            ),
+        });
+        self.stats.unavailable += 1;
+    }
+
+    fn reject_sync(&mut self, conn: ConnId, why: String, out: &mut Effects<P::Identity>) {
+        self.stats.invalid_sync_messages += 1;
+        warn!(%conn, error = %why, "invalid sync message; closing");
+        if let Some(target) = self.peer_id(conn).map(str::to_owned) {
+            self.send(
+                conn,
+                &Message::Error {
+                    sender_id: self.config.peer_id.clone(),
+                    target_id: target,
+                    message: format!("invalid sync message: {why}"),
+                },
+                out,
+            );
+        }
+        self.forget_conn(conn);
+        out.push(Effect::Close {
+            conn,
+            reason: CloseReason::InvalidSyncMessage(why),
+        });
+    }
+
+    /// Applies a sync message from an allowed peer to a document in memory, answers it at
+    /// once, and fans out any new changes.
+    fn apply(
+        &mut self,
+        conn: ConnId,
+        doc_id: DocumentId,
+        kind: SyncKind,
+        msg: sync::Message,
+        now: Instant,
+        out: &mut Effects<P::Identity>,
+    ) {
+        let (Some(Slot::Ready(live)), Some(c)) =
+            (self.docs.get_mut(&doc_id), self.conns.get_mut(&conn))
+        else {
+            return;
+        };
+        let Some(target) = c.peer_id.clone() else {
+            return;
+        };
+        // A request for a document that exists only as an empty shell is not a document.
+        if kind == SyncKind::Request
+            && live.doc.get_heads().is_empty()
+            && !live.peers.contains_key(&conn)
+        {
+            return self.send_unavailable(conn, &doc_id.to_string(), msg, out);
+        }
+        c.docs.insert(doc_id);
+        let state = live.peers.entry(conn).or_default();
+        let before = live.doc.get_heads();
+        if let Err(e) = live.doc.receive_sync_message(state, msg) {
+            live.peers.remove(&conn);
+            return self.reject_sync(conn, e.to_string(), out);
+        }
+        let changed = live.doc.get_heads() != before;
+        if changed {
+            let changes = live.doc.get_changes(&before);
+            self.stats.changes_accepted += changes.len() as u64;
+            out.push(Effect::Persist {
+                doc_id,
+                conn,
+                identity: c.identity.clone(),
+                changes,
+            });
+        }
+        if let Some(reply) = live.doc.generate_sync_message(state) {
+            out.push(Effect::Send {
+                conn,
+                bytes: message::encode(&Message::Sync {
+                    sender_id: self.config.peer_id.clone(),
+                    target_id: target,
+                    document_id: doc_id,
+                    data: reply.encode(),
+                }),
+            });
+        }
+        if changed {
+            if live.may_fanout(now, self.config.fanout_interval) {
+                self.fanout(doc_id, Some(conn), now, out);
+            } else {
+                live.fanout_pending = true;
+            }
+        }
+    }
+
+    /// One fan-out round: a sync message to every other peer of the document that is still
+    /// allowed and has something to receive.
+    fn fanout(
+        &mut self,
+        doc_id: DocumentId,
+        except: Option<ConnId>,
+        now: Instant,
+        out: &mut Effects<P::Identity>,
+    ) {
+        let mut targets: Vec<ConnId> = match self.docs.get_mut(&doc_id) {
+            Some(Slot::Ready(live)) => {
+                live.last_fanout = Some(now);
+                live.fanout_pending = false;
+                live.peers.keys().copied().collect()
+            }
+            _ => return,
+        };
+        targets.sort();
+        for peer in targets.into_iter().filter(|p| Some(*p) != except) {
+            if !self.authorize(peer, &doc_id, Path::Fanout) {
+                self.close_doc_for(peer, &doc_id);
+                continue;
+            }
+            let Some(target) = self.peer_id(peer).map(str::to_owned) else {
+                continue;
+            };
+            let Some(Slot::Ready(live)) = self.docs.get_mut(&doc_id) else {
+                return;
+            };
+            let Some(state) = live.peers.get_mut(&peer) else {
+                continue;
+            };
+            if let Some(msg) = live.doc.generate_sync_message(state) {
+                out.push(Effect::Send {
+                    conn: peer,
+                    bytes: message::encode(&Message::Sync {
+                        sender_id: self.config.peer_id.clone(),
+                        target_id: target,
+                        document_id: doc_id,
+                        data: msg.encode(),
+                    }),
+                });
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn ephemeral(
+        &mut self,
+        conn: ConnId,
+        sender_id: String,
+        doc_id: DocumentId,
+        session_id: String,
+        count: u64,
+        data: Vec<u8>,
+        out: &mut Effects<P::Identity>,
+    ) {
+        if !self.authorize(conn, &doc_id, Path::Ephemeral) {
+            return;
+        }
+        let mut targets: Vec<ConnId> = match self.docs.get(&doc_id) {
+            Some(Slot::Ready(live)) => live.peers.keys().copied().filter(|p| *p != conn).collect(),
+            _ => return,
+        };
+        targets.sort();
+        for peer in targets {
+            if !self.authorize(peer, &doc_id, Path::Fanout) {
+                self.close_doc_for(peer, &doc_id);
+                continue;
+            }
+            let Some(target) = self.peer_id(peer).map(str::to_owned) else {
+                continue;
+            };
+            self.send(
+                peer,
+                &Message::Ephemeral {
+                    sender_id: sender_id.clone(),
+                    target_id: target,
+                    document_id: doc_id,
+                    session_id: session_id.clone(),
+                    count,
+                    data: data.clone(),
+                },
+                out,
+            );
+        }
+    }
+
+    /// Drops one peer's sync state for one document.
+    fn close_doc_for(&mut self, conn: ConnId, doc_id: &DocumentId) {
+        if let Some(Slot::Ready(live)) = self.docs.get_mut(doc_id) {
+            live.peers.remove(&conn);
+        }
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.docs.remove(doc_id);
+        }
+    }
+
+    /// Forgets the peer joined on `conn` (after `leave` or a new `join`), keeping the socket.
+    fn forget_peer(&mut self, conn: ConnId) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let docs = std::mem::take(&mut c.docs);
+        if let Some(peer) = c.peer_id.take()
+            && self.peer_conns.get(&peer) == Some(&conn)
+        {
+            self.peer_conns.remove(&peer);
+        }
+        for doc_id in docs {
+            if let Some(Slot::Ready(live)) = self.docs.get_mut(&doc_id) {
+                live.peers.remove(&conn);
+            }
+            self.evict_if_idle(&doc_id);
+        }
+    }
+
+    /// Forgets a connection entirely.
+    fn forget_conn(&mut self, conn: ConnId) {
+        self.forget_peer(conn);
+        self.conns.remove(&conn);
+    }
+
+    /// Drops a document from memory when no peer has it open and nothing is pending.
+    fn evict_if_idle(&mut self, doc_id: &DocumentId) {
+        if let Some(Slot::Ready(live)) = self.docs.get(doc_id)
+            && live.peers.is_empty()
+            && !live.fanout_pending
+        {
+            self.docs.remove(doc_id);
+        }
+    }
+}
+
+impl LiveDoc {
+    fn new(doc: Automerge) -> Self {
+        Self {
+            doc,
+            peers: HashMap::new(),
+            last_fanout: None,
+            fanout_pending: false,
+        }
+    }
+
+    fn may_fanout(&self, now: Instant, interval: Duration) -> bool {
+        self.last_fanout.is_none_or(|t| now >= t + interval)
+    }
+}
