@@ -1,1 +1,114 @@
-//! Shared helpers for the end-to-end tests live in the test files themselves.
+//! Helpers for Hearth's end-to-end tests: run the real `hearth` binary against real profile
+//! directories (real SQLCipher files).
+//!
+//! The binaries are found next to the test executable (`target/<profile>/`); build them first
+//! with `cargo build --workspace --bins` (the README's test command does).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// Path of a workspace binary built in the same target directory as the running test.
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test>-<hash> → target/<profile>/<name>
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test executable lives in target/<profile>/deps");
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build --workspace --bins` before the end-to-end tests",
+        path.display()
+    );
+    path
+}
+
+/// One profile directory driven through the CLI.
+pub struct Hearth {
+    /// The profile directory.
+    pub profile: PathBuf,
+    /// Environment for every call (e.g. HEARTH_PASSPHRASE).
+    pub env: Vec<(String, String)>,
+}
+
+impl Hearth {
+    /// A passphrase-protected profile at `dir`, created with `hearth init`.
+    pub fn init(dir: &Path, advisor: &str, passphrase: &str) -> Self {
+        let h = Hearth {
+            profile: dir.to_path_buf(),
+            env: vec![("HEARTH_PASSPHRASE".into(), passphrase.into())],
+        };
+        h.ok(&["init", "--advisor", advisor, "--device", &format!("{advisor}-laptop"), "--key-storage", "passphrase"]);
+        h
+    }
+
+    /// A `hearth --profile DIR ARGS...` command, not yet run.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(bin("hearth"));
+        cmd.arg("--profile").arg(&self.profile).args(args);
+        cmd.env_remove("HEARTH_PROFILE").env_remove("HEARTH_PASSPHRASE");
+        cmd.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        cmd.stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs and returns the output, whatever the exit status.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("spawn hearth")
+    }
+
+    /// Runs, asserts success, returns trimmed stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "hearth {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output").trim().to_string()
+    }
+
+    /// Runs, asserts failure, returns stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            !out.status.success(),
+            "hearth {args:?} should have failed but printed {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stderr).to_string()
+    }
+
+    /// Runs a read command with `--json` and parses it.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        serde_json::from_str(&self.ok(&args)).expect("valid JSON output")
+    }
+}
+
+/// Every file under `dir`, with its bytes.
+pub fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("read file");
+                out.push((path, bytes));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}

@@ -299,7 +299,7 @@ fn passphrase_source(confirm: bool) -> impl FnMut() -> Result<Zeroizing<String>,
         }
         if !std::io::stderr().is_terminal() {
             return Err(SecretError::BadPassphrase(
-                "this profile needs a passphrase: set HEARTH_PASSPHRASE or run in a terminal".to_string(),
+                "a passphrase is needed for the profile database (no OS keyring holds its key): set HEARTH_PASSPHRASE, or run hearth in a terminal to be asked".to_string(),
             ));
         }
         let read = |prompt: &str| {

@@ -52,6 +52,12 @@ pub enum ProfileError {
     /// The household model refused the edit.
     #[error(transparent)]
     Core(#[from] CoreError),
+    /// The profile's key is in the OS keyring, which is not reachable now.
+    #[error(
+        "this profile keeps its database key in the OS keyring, which is not available ({0}); \
+         unlock the keyring (sign in to your desktop session) and try again"
+    )]
+    KeyringLocked(String),
     /// Key custody failed.
     #[error(transparent)]
     Secret(#[from] SecretError),
@@ -179,6 +185,7 @@ impl Profile {
                 Ok(found) => found,
                 Err(SecretError::KeyringUnavailable(why)) => {
                     tracing::info!(%why, "no OS keyring; protecting the profile with a passphrase");
+                    // The passphrase source tells the user how to give one if it cannot ask.
                     hearth_secrets::new_passphrase_key(&(options.passphrase)()?)?
                 }
                 Err(e) => return Err(e.into()),
@@ -230,7 +237,10 @@ impl Profile {
                 format!("format {} is not one this Hearth reads", descriptor.format),
             ));
         }
-        let key: DbKey = descriptor.key.unlock(passphrase)?;
+        let key: DbKey = descriptor.key.unlock(passphrase).map_err(|e| match e {
+            SecretError::KeyringUnavailable(why) => ProfileError::KeyringLocked(why),
+            other => other.into(),
+        })?;
         let store = Store::open(&dir.join(DATABASE_FILE), Encryption::Key(&key))?;
         Self::from_store(dir, store, descriptor)
     }

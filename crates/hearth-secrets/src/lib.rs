@@ -20,7 +20,7 @@ pub const KEYRING_SERVICE: &str = "hearth";
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     /// No usable OS keyring (no Secret Service on the session bus, locked keychain, ...).
-    #[error("the OS keyring is not available ({0}); use a passphrase instead (HEARTH_PASSPHRASE or --passphrase)")]
+    #[error("the OS keyring is not available ({0})")]
     KeyringUnavailable(String),
     /// The keyring answered but holds no key for this profile.
     #[error(

@@ -312,7 +312,7 @@ pub fn encode(message: &Message) -> Vec<u8> {
             document_id,
             data,
         } => {
-            return encode_doc_message(
+            return encode_raw_document_message(
                 "request",
                 sender_id,
                 target_id,
@@ -326,7 +326,7 @@ pub fn encode(message: &Message) -> Vec<u8> {
             document_id,
             data,
         } => {
-            return encode_doc_message(
+            return encode_raw_document_message(
                 "sync",
                 sender_id,
                 target_id,
@@ -339,7 +339,7 @@ pub fn encode(message: &Message) -> Vec<u8> {
             target_id,
             document_id,
         } => {
-            return encode_doc_message(
+            return encode_raw_document_message(
                 "doc-unavailable",
                 sender_id,
                 target_id,
@@ -416,10 +416,13 @@ pub fn encode(message: &Message) -> Vec<u8> {
     e.0
 }
 
-/// Encodes `request`, `sync` (with `data`) or `doc-unavailable` (without) for a document id
-/// given as text, so that a peer can answer a message whose id did not parse exactly as it
-/// answers an unknown document.
-pub(crate) fn encode_doc_message(
+/// Encodes a `request`, `sync` (with `data`) or `doc-unavailable` (without) frame whose
+/// document id is given as text, unchecked.
+///
+/// For answering a message whose id did not parse exactly as an unknown document is answered,
+/// and for load generators and tests that write raw frames. For valid ids prefer [`encode`],
+/// which produces the same bytes.
+pub fn encode_raw_document_message(
     message_type: &str,
     sender_id: &str,
     target_id: &str,

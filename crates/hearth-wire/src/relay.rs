@@ -660,7 +660,7 @@ impl<P: Policy> Hub<P> {
         if let Some(reply) = reply {
             out.push(Effect::Send {
                 conn,
-                bytes: message::encode_doc_message(
+                bytes: message::encode_raw_document_message(
                     "sync",
                     &self.config.peer_id,
                     &target,
@@ -671,7 +671,7 @@ impl<P: Policy> Hub<P> {
         }
         out.push(Effect::Send {
             conn,
-            bytes: message::encode_doc_message(
+            bytes: message::encode_raw_document_message(
                 "doc-unavailable",
                 &self.config.peer_id,
                 &target,
