@@ -8,6 +8,7 @@
 //! Nothing here touches sockets, clocks, disks or an async runtime: callers feed frames and
 //! the current time in, and carry out the effects that come back.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod client;
 pub mod message;

@@ -420,7 +420,8 @@ impl<P: Policy> Hub<P> {
         if let Some(bytes) = stored {
             match Automerge::load(&bytes) {
                 Ok(doc) => {
-                    self.docs.insert(doc_id, Slot::Ready(Box::new(LiveDoc::new(doc))));
+                    self.docs
+                        .insert(doc_id, Slot::Ready(Box::new(LiveDoc::new(doc))));
                 }
                 Err(e) => {
                     self.stats.load_failures += 1;
@@ -443,8 +444,10 @@ impl<P: Policy> Hub<P> {
                     && !load_failed
                     && self.policy.may_create(&identity, &doc_id);
                 if create {
-                    self.docs
-                        .insert(doc_id, Slot::Ready(Box::new(LiveDoc::new(Automerge::new()))));
+                    self.docs.insert(
+                        doc_id,
+                        Slot::Ready(Box::new(LiveDoc::new(Automerge::new()))),
+                    );
                 } else {
                     if kind == SyncKind::Sync && !load_failed {
                         self.stats.denied_create += 1;

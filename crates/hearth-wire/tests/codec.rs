@@ -240,7 +240,10 @@ fn decodes_a_cbor_x_request_for_an_empty_document() {
         ("targetId", text("relay")),
         ("senderId", text("peer-js")),
         // A non-minimal byte-string header (0x59 = two length bytes) is valid CBOR too.
-        ("data", [vec![0x59, 0x00, 0x0a], EMPTY_DOC_REQUEST.to_vec()].concat()),
+        (
+            "data",
+            [vec![0x59, 0x00, 0x0a], EMPTY_DOC_REQUEST.to_vec()].concat(),
+        ),
     ]);
     assert_eq!(
         decode(&frame),
@@ -325,7 +328,10 @@ fn encodes_text_keys_untagged_bytes_and_peer_metadata() {
     let as_text = String::from_utf8_lossy(&bytes);
     assert!(as_text.contains("peerMetadata"));
     assert!(as_text.contains("selectedProtocolVersion"));
-    assert!(!as_text.contains("storageId"), "absent storage id is omitted");
+    assert!(
+        !as_text.contains("storageId"),
+        "absent storage id is omitted"
+    );
 
     let sync = encode(&Message::Sync {
         sender_id: "a".into(),
@@ -343,7 +349,10 @@ fn encodes_text_keys_untagged_bytes_and_peer_metadata() {
 #[test]
 fn reports_clear_errors() {
     assert_eq!(
-        decode(&cbor_x_map(&[("type", text("hello")), ("senderId", text("a"))])),
+        decode(&cbor_x_map(&[
+            ("type", text("hello")),
+            ("senderId", text("a"))
+        ])),
         Err(DecodeError::UnknownType("hello".into()))
     );
     assert_eq!(
@@ -389,12 +398,14 @@ fn an_invalid_document_id_carries_what_is_needed_to_answer_it() {
     ]);
     assert_eq!(
         decode(&frame),
-        Err(DecodeError::InvalidDocumentId(Box::new(InvalidDocumentId {
-            message_type: "request".into(),
-            raw: "not-a-doc".into(),
-            sender_id: Some("peer-js".into()),
-            data: Some(EMPTY_DOC_REQUEST.to_vec()),
-        })))
+        Err(DecodeError::InvalidDocumentId(Box::new(
+            InvalidDocumentId {
+                message_type: "request".into(),
+                raw: "not-a-doc".into(),
+                sender_id: Some("peer-js".into()),
+                data: Some(EMPTY_DOC_REQUEST.to_vec()),
+            }
+        )))
     );
     // A well-formed bs58check string of the wrong length is invalid too.
     let short = bs58::encode([1u8; 8]).with_check().into_string();
