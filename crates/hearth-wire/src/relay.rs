@@ -13,9 +13,17 @@
 //! empty `sync`, then `doc-unavailable`, byte for byte the same), and is never loaded or
 //! created. Denials are counted in [`HubStats`].
 //!
+//! The answers are the same; their timing is not: a denied document is answered at once,
+//! an unknown one after the edge's load. An edge that cares can delay denied answers.
+//!
 //! The hub's document namespace is the set of document ids it is given: an edge serving several
 //! tenants either runs one hub per tenant or has its policy deny ids of other tenants (and
 //! refuse to create them).
+//!
+//! # Not offered
+//!
+//! Remote-heads gossip: `remote-subscription-change` is ignored and `remote-heads-changed`
+//! is only checked against the policy. Clients sync without it.
 //!
 //! # Contract with the edge
 //!
