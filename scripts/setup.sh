@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what Hearth needs to build and test on Debian 12, idempotently, and sets up the
+# shared cargo target directory. Sourced by scripts/run.sh and scripts/test.sh.
+set -euo pipefail
+
+HEARTH_APT_PACKAGES=(
+  build-essential pkg-config
+  libssl-dev          # SQLCipher's crypto (rusqlite bundled-sqlcipher)
+  libdbus-1-dev       # keyring: Secret Service over D-Bus
+  dbus-bin dbus-daemon gnome-keyring  # a real Secret Service for the keyring tests
+)
+
+missing=()
+for pkg in "${HEARTH_APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo not found; install Rust with rustup (https://rustup.rs) and re-run" >&2
+  exit 1
+fi
+
+# One persistent target directory outside the checkout keeps CI and local builds incremental.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hearth-target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+mkdir -p "$CARGO_TARGET_DIR"

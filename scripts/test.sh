@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets up a Debian machine and runs every Hearth test. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+cargo fmt --all --check
+cargo build --workspace --bins --locked
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked --no-fail-fast
