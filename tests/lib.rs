@@ -39,7 +39,15 @@ impl Hearth {
             profile: dir.to_path_buf(),
             env: vec![("HEARTH_PASSPHRASE".into(), passphrase.into())],
         };
-        h.ok(&["init", "--advisor", advisor, "--device", &format!("{advisor}-laptop"), "--key-storage", "passphrase"]);
+        h.ok(&[
+            "init",
+            "--advisor",
+            advisor,
+            "--device",
+            &format!("{advisor}-laptop"),
+            "--key-storage",
+            "passphrase",
+        ]);
         h
     }
 
@@ -47,7 +55,8 @@ impl Hearth {
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(bin("hearth"));
         cmd.arg("--profile").arg(&self.profile).args(args);
-        cmd.env_remove("HEARTH_PROFILE").env_remove("HEARTH_PASSPHRASE");
+        cmd.env_remove("HEARTH_PROFILE")
+            .env_remove("HEARTH_PASSPHRASE");
         cmd.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         cmd.stdin(Stdio::null());
         cmd
@@ -67,7 +76,10 @@ impl Hearth {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        String::from_utf8(out.stdout).expect("utf-8 output").trim().to_string()
+        String::from_utf8(out.stdout)
+            .expect("utf-8 output")
+            .trim()
+            .to_string()
     }
 
     /// Runs, asserts failure, returns stderr.

@@ -5,19 +5,100 @@ use serde_json::Value;
 
 fn sample_household(h: &Hearth, name: &str) -> String {
     let id = h.ok(&["household", "create", "--name", name, "--status", "client"]);
-    h.ok(&["member", "add", &id, "--name", &format!("{name} Head"), "--role", "Head", "--birth-year", "1961"]);
-    h.ok(&["member", "add", &id, "--name", &format!("{name} Kid"), "--role", "child"]);
-    h.ok(&["account", "add", &id, "--type", "Roth IRA", "--custodian", "Schwab", "--aum", "1250000.10", "--fee-rate", "0.0085"]);
-    h.ok(&["goal", "add", &id, "--title", "Retire at 62", "--amount", "3000000", "--date", "2031-06-30"]);
-    let note = h.ok(&["note", "add", &id, "--category", "planning", "--text", "Fund the 529 before year end."]);
-    h.ok(&["note", "edit", &id, &note, "--text", "Fund the 529 for Ava before year end."]);
-    let task = h.ok(&["task", "add", &id, "--title", "Send ACAT form", "--due", "2026-12-04"]);
+    h.ok(&[
+        "member",
+        "add",
+        &id,
+        "--name",
+        &format!("{name} Head"),
+        "--role",
+        "Head",
+        "--birth-year",
+        "1961",
+    ]);
+    h.ok(&[
+        "member",
+        "add",
+        &id,
+        "--name",
+        &format!("{name} Kid"),
+        "--role",
+        "child",
+    ]);
+    h.ok(&[
+        "account",
+        "add",
+        &id,
+        "--type",
+        "Roth IRA",
+        "--custodian",
+        "Schwab",
+        "--aum",
+        "1250000.10",
+        "--fee-rate",
+        "0.0085",
+    ]);
+    h.ok(&[
+        "goal",
+        "add",
+        &id,
+        "--title",
+        "Retire at 62",
+        "--amount",
+        "3000000",
+        "--date",
+        "2031-06-30",
+    ]);
+    let note = h.ok(&[
+        "note",
+        "add",
+        &id,
+        "--category",
+        "planning",
+        "--text",
+        "Fund the 529 before year end.",
+    ]);
+    h.ok(&[
+        "note",
+        "edit",
+        &id,
+        &note,
+        "--text",
+        "Fund the 529 for Ava before year end.",
+    ]);
+    let task = h.ok(&[
+        "task",
+        "add",
+        &id,
+        "--title",
+        "Send ACAT form",
+        "--due",
+        "2026-12-04",
+    ]);
     h.ok(&["task", "done", &id, &task]);
     h.ok(&["task", "add", &id, "--title", "Review beneficiaries"]);
-    h.ok(&["fact", "add", &id, "--key", "risk_tolerance", "--value", "moderate", "--confidence", "0.9"]);
+    h.ok(&[
+        "fact",
+        "add",
+        &id,
+        "--key",
+        "risk_tolerance",
+        "--value",
+        "moderate",
+        "--confidence",
+        "0.9",
+    ]);
     h.ok(&["template", "apply", &id, "insurance"]);
     h.ok(&["template", "set", &id, "face_amount", "500000"]);
-    h.ok(&["household", "set", &id, "--segment", "A", "--tag", "referral"]);
+    h.ok(&[
+        "household",
+        "set",
+        &id,
+        "--segment",
+        "A",
+        "--tag",
+        "referral",
+    ]);
     id
 }
 
@@ -31,12 +112,22 @@ fn a_household_round_trips_through_the_cli() {
     assert_eq!(data["status"], "client");
     assert_eq!(data["segment"], "A");
     assert_eq!(data["members"].as_object().unwrap().len(), 2);
-    let account = data["accounts"].as_object().unwrap().values().next().unwrap();
+    let account = data["accounts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap();
     assert_eq!(account["aum"], "1250000.10", "AUM is exact");
     let note = data["notes"].as_object().unwrap().values().next().unwrap();
     assert_eq!(note["body"], "Fund the 529 for Ava before year end.");
     assert_eq!(note["category"], "planning");
-    let statuses: Vec<_> = data["tasks"].as_object().unwrap().values().map(|t| t["status"].clone()).collect();
+    let statuses: Vec<_> = data["tasks"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|t| t["status"].clone())
+        .collect();
     assert!(statuses.contains(&Value::from("done")) && statuses.contains(&Value::from("open")));
     assert_eq!(data["custom"]["face_amount"], "500000");
 
@@ -47,10 +138,22 @@ fn a_household_round_trips_through_the_cli() {
 
     let history = h.json(&["history", &id]);
     let entries = history.as_array().unwrap();
-    assert_eq!(entries.len(), 15, "one change per acknowledged edit: {history:#}");
-    assert!(entries.iter().all(|e| e["advisor"] == "Alice Advisor" && e["device"] == "Alice Advisor-laptop"));
+    assert_eq!(
+        entries.len(),
+        15,
+        "one change per acknowledged edit: {history:#}"
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["advisor"] == "Alice Advisor" && e["device"] == "Alice Advisor-laptop")
+    );
     assert_eq!(entries[0]["summary"], "Created household Johnson");
-    assert!(entries.iter().any(|e| e["summary"] == "Marked task Send ACAT form done"));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["summary"] == "Marked task Send ACAT form done")
+    );
 
     let human = h.ok(&["household", "show", &id]);
     assert!(human.contains("total AUM 1250000.10"), "{human}");
@@ -61,15 +164,38 @@ fn the_database_file_holds_no_plaintext() {
     let dir = tempfile::tempdir().unwrap();
     let h = Hearth::init(&dir.path().join("p"), "Alice Advisor", "pw-one");
     let id = h.ok(&["household", "create", "--name", "Xerxes Quimby-Vantablack"]);
-    h.ok(&["note", "add", &id, "--category", "discussion", "--text", "Zanzibar-octopus inheritance plan"]);
-    h.ok(&["member", "add", &id, "--name", "Philomena Quimby-Vantablack", "--role", "Spouse"]);
+    h.ok(&[
+        "note",
+        "add",
+        &id,
+        "--category",
+        "discussion",
+        "--text",
+        "Zanzibar-octopus inheritance plan",
+    ]);
+    h.ok(&[
+        "member",
+        "add",
+        &id,
+        "--name",
+        "Philomena Quimby-Vantablack",
+        "--role",
+        "Spouse",
+    ]);
     // The household was really written (so the search below can fail).
-    assert!(h.ok(&["household", "show", &id]).contains("Zanzibar-octopus"));
+    assert!(
+        h.ok(&["household", "show", &id])
+            .contains("Zanzibar-octopus")
+    );
     let files = all_files(&h.profile);
     assert!(files.iter().any(|(p, _)| p.ends_with("hearth.db")));
     for (path, bytes) in &files {
         for needle in ["Quimby-Vantablack", "Zanzibar-octopus", "Alice Advisor"] {
-            assert!(!contains(bytes, needle.as_bytes()), "{needle} in plaintext in {}", path.display());
+            assert!(
+                !contains(bytes, needle.as_bytes()),
+                "{needle} in plaintext in {}",
+                path.display()
+            );
         }
     }
 }
@@ -81,15 +207,36 @@ fn wrong_passphrase_is_a_clear_error_and_changes_no_byte() {
     let id = h.ok(&["household", "create", "--name", "Lee"]);
     let before = all_files(&h.profile);
     h.env = vec![("HEARTH_PASSPHRASE".into(), "wrong passphrase".into())];
-    for args in [vec!["household", "list"], vec!["note", "add", id.as_str(), "--category", "planning", "--text", "x"]] {
+    for args in [
+        vec!["household", "list"],
+        vec![
+            "note",
+            "add",
+            id.as_str(),
+            "--category",
+            "planning",
+            "--text",
+            "x",
+        ],
+    ] {
         let err = h.fails(&args);
         assert!(err.contains("wrong passphrase or key"), "{err}");
-        assert!(!err.contains("hmac"), "no SQLCipher internals leak to the user: {err}");
+        assert!(
+            !err.contains("hmac"),
+            "no SQLCipher internals leak to the user: {err}"
+        );
     }
-    assert_eq!(all_files(&h.profile), before, "the profile is byte-for-byte unchanged");
+    assert_eq!(
+        all_files(&h.profile),
+        before,
+        "the profile is byte-for-byte unchanged"
+    );
     h.env.clear();
     let err = h.fails(&["household", "list"]);
-    assert!(err.contains("HEARTH_PASSPHRASE"), "tells the user how to give the passphrase: {err}");
+    assert!(
+        err.contains("HEARTH_PASSPHRASE"),
+        "tells the user how to give the passphrase: {err}"
+    );
     h.env = vec![("HEARTH_PASSPHRASE".into(), "right passphrase".into())];
     assert!(h.ok(&["household", "list"]).contains("Lee"));
 }
@@ -99,25 +246,79 @@ fn bad_input_fails_clearly_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let h = Hearth::init(&dir.path().join("p"), "Alice Advisor", "pw");
     let id = h.ok(&["household", "create", "--name", "Patel"]);
-    let snapshot = |h: &Hearth| (h.json(&["household", "show", &id]), h.json(&["history", &id]));
+    let snapshot = |h: &Hearth| {
+        (
+            h.json(&["household", "show", &id]),
+            h.json(&["history", &id]),
+        )
+    };
     let before = snapshot(&h);
     let unknown = "2Z6nH8vjCk1ykNdRtaZWbQhbj7AS"; // well-formed, not in this profile
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["household", "show", unknown], "no household with id"),
-        (vec!["household", "show", "not-an-id"], "no household with id"),
-        (vec!["note", "add", unknown, "--category", "planning", "--text", "x"], "no household with id"),
-        (vec!["member", "add", &id, "--name", "X", "--role", "Grandparent"], "not a valid member role"),
-        (vec!["note", "add", &id, "--category", "gossip", "--text", "x"], "not a valid note category"),
-        (vec!["note", "add", &id, "--category", "planning", "--text", "   "], "must not be empty"),
-        (vec!["task", "add", &id, "--title", "T", "--due", "12/01/2026"], "YYYY-MM-DD"),
-        (vec!["task", "done", &id, "0000000000000000"], "no task with id"),
-        (vec!["account", "add", &id, "--type", "IRA", "--aum", "lots"], "exact decimal"),
-        (vec!["template", "set", &id, "face_amount", "1"], "no custom-field template"),
-        (vec!["household", "create", "--name", "X", "--status", "vip"], "not a valid household status"),
+        (
+            vec!["household", "show", "not-an-id"],
+            "no household with id",
+        ),
+        (
+            vec![
+                "note",
+                "add",
+                unknown,
+                "--category",
+                "planning",
+                "--text",
+                "x",
+            ],
+            "no household with id",
+        ),
+        (
+            vec!["member", "add", &id, "--name", "X", "--role", "Grandparent"],
+            "not a valid member role",
+        ),
+        (
+            vec!["note", "add", &id, "--category", "gossip", "--text", "x"],
+            "not a valid note category",
+        ),
+        (
+            vec![
+                "note",
+                "add",
+                &id,
+                "--category",
+                "planning",
+                "--text",
+                "   ",
+            ],
+            "must not be empty",
+        ),
+        (
+            vec!["task", "add", &id, "--title", "T", "--due", "12/01/2026"],
+            "YYYY-MM-DD",
+        ),
+        (
+            vec!["task", "done", &id, "0000000000000000"],
+            "no task with id",
+        ),
+        (
+            vec!["account", "add", &id, "--type", "IRA", "--aum", "lots"],
+            "exact decimal",
+        ),
+        (
+            vec!["template", "set", &id, "face_amount", "1"],
+            "no custom-field template",
+        ),
+        (
+            vec!["household", "create", "--name", "X", "--status", "vip"],
+            "not a valid household status",
+        ),
     ];
     for (args, expected) in cases {
         let err = h.fails(&args);
-        assert!(err.contains(expected), "hearth {args:?}: expected '{expected}' in: {err}");
+        assert!(
+            err.contains(expected),
+            "hearth {args:?}: expected '{expected}' in: {err}"
+        );
     }
     assert_eq!(snapshot(&h), before, "nothing changed");
     assert_eq!(h.json(&["household", "list"]).as_array().unwrap().len(), 1);
@@ -137,7 +338,10 @@ fn bad_input_fails_clearly_and_changes_nothing() {
         ("empty.json", Vec::new()),
         ("bad-doc.json", serde_json::to_vec(&bad_doc).unwrap()),
         ("mismatched-id.json", serde_json::to_vec(&bad_id).unwrap()),
-        ("wrong-format.json", serde_json::to_vec(&wrong_format).unwrap()),
+        (
+            "wrong-format.json",
+            serde_json::to_vec(&wrong_format).unwrap(),
+        ),
     ];
     let fresh = Hearth::init(&dir.path().join("fresh"), "Bob Advisor", "pw2");
     for (name, bytes) in files {
@@ -155,26 +359,53 @@ fn bad_input_fails_clearly_and_changes_nothing() {
 fn export_then_import_into_a_fresh_profile_reproduces_every_household() {
     let dir = tempfile::tempdir().unwrap();
     let a = Hearth::init(&dir.path().join("a"), "Alice Advisor", "pw-a");
-    let ids: Vec<String> = ["Johnson", "Nakamura", "O'Brien"].iter().map(|n| sample_household(&a, n)).collect();
+    let ids: Vec<String> = ["Johnson", "Nakamura", "O'Brien"]
+        .iter()
+        .map(|n| sample_household(&a, n))
+        .collect();
     let file = dir.path().join("export.json");
-    assert!(a.ok(&["export", file.to_str().unwrap()]).contains("Exported 3 households"));
+    assert!(
+        a.ok(&["export", file.to_str().unwrap()])
+            .contains("Exported 3 households")
+    );
 
     let b = Hearth::init(&dir.path().join("b"), "Bob Advisor", "pw-b");
     assert!(b.ok(&["import", file.to_str().unwrap()]).contains("3 new"));
     assert_eq!(a.json(&["household", "list"]).as_array().unwrap().len(), 3);
     for id in &ids {
-        assert_eq!(a.json(&["household", "show", id]), b.json(&["household", "show", id]));
-        assert_eq!(a.json(&["history", id]), b.json(&["history", id]), "same changes, same hashes");
+        assert_eq!(
+            a.json(&["household", "show", id]),
+            b.json(&["household", "show", id])
+        );
+        assert_eq!(
+            a.json(&["history", id]),
+            b.json(&["history", id]),
+            "same changes, same hashes"
+        );
     }
     // Importing again merges and changes nothing.
-    assert!(b.ok(&["import", file.to_str().unwrap()]).contains("3 merged"));
+    assert!(
+        b.ok(&["import", file.to_str().unwrap()])
+            .contains("3 merged")
+    );
     for id in &ids {
         assert_eq!(a.json(&["history", id]), b.json(&["history", id]));
     }
     // The imported profile can keep editing; the new change carries Bob's name.
-    b.ok(&["note", "add", &ids[0], "--category", "decisions", "--text", "Keep the Roth conversion."]);
+    b.ok(&[
+        "note",
+        "add",
+        &ids[0],
+        "--category",
+        "decisions",
+        "--text",
+        "Keep the Roth conversion.",
+    ]);
     let history = b.json(&["history", &ids[0]]);
-    assert_eq!(history.as_array().unwrap().last().unwrap()["advisor"], "Bob Advisor");
+    assert_eq!(
+        history.as_array().unwrap().last().unwrap()["advisor"],
+        "Bob Advisor"
+    );
 }
 
 #[test]
@@ -193,7 +424,10 @@ fn profile_from_env_and_missing_profile_messages() {
         env: vec![],
     };
     let err = missing.fails(&["household", "list"]);
-    assert!(err.contains("no Hearth profile") && err.contains("init"), "{err}");
+    assert!(
+        err.contains("no Hearth profile") && err.contains("init"),
+        "{err}"
+    );
     let err = h.fails(&["init", "--advisor", "Again"]);
     assert!(err.contains("already exists"), "{err}");
 }

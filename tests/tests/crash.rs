@@ -71,8 +71,14 @@ fn every_acknowledged_edit_survives_sigkill() {
         }
         let _ = writer.join();
     }
-    assert!(killed_mid_stream >= 40, "most kills land while edits are being written");
-    assert!(acknowledged.len() > 100, "enough acknowledged edits to mean something");
+    assert!(
+        killed_mid_stream >= 40,
+        "most kills land while edits are being written"
+    );
+    assert!(
+        acknowledged.len() > 100,
+        "enough acknowledged edits to mean something"
+    );
 
     assert!(h.ok(&["check"]).contains("integrity_check: ok"));
     for household in &households {

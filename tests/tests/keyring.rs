@@ -39,15 +39,32 @@ fn key_lives_in_the_secret_service_and_survives_a_new_session() {
              \"$HEARTH\" --profile {p} household create --name 'Keyring Household'"
         ),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("OS keyring"));
     let descriptor = std::fs::read_to_string(profile.join("profile.json")).unwrap();
-    assert!(descriptor.contains("\"source\": \"keyring\""), "{descriptor}");
-    assert!(!descriptor.contains("salt"), "no passphrase material for a keyring profile");
+    assert!(
+        descriptor.contains("\"source\": \"keyring\""),
+        "{descriptor}"
+    );
+    assert!(
+        !descriptor.contains("salt"),
+        "no passphrase material for a keyring profile"
+    );
 
     // A new session (new bus, new daemon) unlocks the same keyring and finds the key.
-    let out = in_keyring_session(&home, &format!("\"$HEARTH\" --profile {p} household list --json"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = in_keyring_session(
+        &home,
+        &format!("\"$HEARTH\" --profile {p} household list --json"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("Keyring Household"));
 
     // Without a keyring the profile cannot be opened, and says why; no passphrase helps.
@@ -61,7 +78,10 @@ fn key_lives_in_the_secret_service_and_survives_a_new_session() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("keeps its database key in the OS keyring"), "{err}");
+    assert!(
+        err.contains("keeps its database key in the OS keyring"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -74,17 +94,31 @@ fn auto_uses_the_keyring_when_one_answers_and_a_passphrase_when_none_does() {
         &home,
         &format!("\"$HEARTH\" --profile {} init --advisor A", with.display()),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(std::fs::read_to_string(with.join("profile.json")).unwrap().contains("keyring"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(with.join("profile.json"))
+            .unwrap()
+            .contains("keyring")
+    );
 
     let without = dir.path().join("without");
     let run = |env_pass: Option<&str>| {
         let mut cmd = Command::new(bin("hearth"));
-        cmd.args(["--profile", without.to_str().unwrap(), "init", "--advisor", "B"])
-            .env("HOME", &home)
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env_remove("DISPLAY")
-            .env_remove("HEARTH_PASSPHRASE");
+        cmd.args([
+            "--profile",
+            without.to_str().unwrap(),
+            "init",
+            "--advisor",
+            "B",
+        ])
+        .env("HOME", &home)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .env_remove("HEARTH_PASSPHRASE");
         if let Some(p) = env_pass {
             cmd.env("HEARTH_PASSPHRASE", p);
         }
@@ -93,8 +127,19 @@ fn auto_uses_the_keyring_when_one_answers_and_a_passphrase_when_none_does() {
     let out = run(None);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("HEARTH_PASSPHRASE"));
-    assert!(!without.join("hearth.db").exists(), "a failed init leaves no database");
+    assert!(
+        !without.join("hearth.db").exists(),
+        "a failed init leaves no database"
+    );
     let out = run(Some("fallback passphrase"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(std::fs::read_to_string(without.join("profile.json")).unwrap().contains("\"source\": \"passphrase\""));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(without.join("profile.json"))
+            .unwrap()
+            .contains("\"source\": \"passphrase\"")
+    );
 }

@@ -22,7 +22,10 @@ use serde_json::json;
 #[serde(tag = "op")]
 enum Edit {
     #[serde(rename = "household.create")]
-    HouseholdCreate { name: String, status: Option<String> },
+    HouseholdCreate {
+        name: String,
+        status: Option<String>,
+    },
     #[serde(rename = "note.add")]
     NoteAdd {
         household: String,
@@ -69,10 +72,14 @@ fn apply(profile: &mut Profile, edit: Edit) -> Result<String> {
             due,
         } => {
             let owner = profile.advisor().to_string();
-            profile.edit(&household, |h, ctx| h.add_task(&title, &owner, due.as_deref(), None, ctx))?
+            profile.edit(&household, |h, ctx| {
+                h.add_task(&title, &owner, due.as_deref(), None, ctx)
+            })?
         }
         Edit::TaskDone { household, task } => {
-            profile.edit(&household, |h, ctx| h.set_task_status(&task, TaskStatus::Done, ctx))?;
+            profile.edit(&household, |h, ctx| {
+                h.set_task_status(&task, TaskStatus::Done, ctx)
+            })?;
             task
         }
         Edit::MemberAdd {

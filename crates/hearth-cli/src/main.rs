@@ -20,7 +20,11 @@ use hearth_secrets::SecretError;
 use zeroize::Zeroizing;
 
 #[derive(Parser)]
-#[command(name = "hearth", version, about = "Hearth: a local-first desk for financial advisors")]
+#[command(
+    name = "hearth",
+    version,
+    about = "Hearth: a local-first desk for financial advisors"
+)]
 struct Cli {
     /// Profile directory (one per advisor and device).
     #[arg(long, env = "HEARTH_PROFILE", global = true)]
@@ -152,7 +156,9 @@ struct HouseholdStatusArg(HouseholdStatus);
 impl std::str::FromStr for HouseholdStatusArg {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        s.parse().map(Self).map_err(|e: hearth_core::CoreError| e.to_string())
+        s.parse()
+            .map(Self)
+            .map_err(|e: hearth_core::CoreError| e.to_string())
     }
 }
 
@@ -271,7 +277,11 @@ enum TemplateCmd {
     /// Apply a built-in template to a household.
     Apply { id: String, name: String },
     /// Set a custom field; VALUE is JSON (e.g. 250000, "Acme Life", true).
-    Set { id: String, field: String, value: String },
+    Set {
+        id: String,
+        field: String,
+        value: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -305,11 +315,15 @@ fn passphrase_source(confirm: bool) -> impl FnMut() -> Result<Zeroizing<String>,
         let read = |prompt: &str| {
             rpassword::prompt_password(prompt)
                 .map(Zeroizing::new)
-                .map_err(|e| SecretError::BadPassphrase(format!("could not read the passphrase: {e}")))
+                .map_err(|e| {
+                    SecretError::BadPassphrase(format!("could not read the passphrase: {e}"))
+                })
         };
         let first = read("Hearth passphrase: ")?;
         if confirm && *read("Repeat passphrase: ")? != *first {
-            return Err(SecretError::BadPassphrase("the passphrases do not match".to_string()));
+            return Err(SecretError::BadPassphrase(
+                "the passphrases do not match".to_string(),
+            ));
         }
         Ok(first)
     }
@@ -392,7 +406,9 @@ fn run(cli: Cli) -> Result<()> {
 
     let mut profile = open(&cli.profile)?;
     match cli.command {
-        Command::Init { .. } | Command::Template(TemplateCmd::List(_)) => unreachable!("handled above"),
+        Command::Init { .. } | Command::Template(TemplateCmd::List(_)) => {
+            unreachable!("handled above")
+        }
         Command::Info(json) => {
             let info = profile.info()?;
             if json.json {
@@ -478,11 +494,15 @@ fn run(cli: Cli) -> Result<()> {
             owner,
         }) => {
             let owner = owner.unwrap_or_else(|| profile.advisor().to_string());
-            let item = profile.edit(&id, |h, ctx| h.add_task(&title, &owner, due.as_deref(), None, ctx))?;
+            let item = profile.edit(&id, |h, ctx| {
+                h.add_task(&title, &owner, due.as_deref(), None, ctx)
+            })?;
             println!("{item}");
         }
         Command::Task(TaskCmd::Done { id, task }) => {
-            profile.edit(&id, |h, ctx| h.set_task_status(&task, TaskStatus::Done, ctx))?;
+            profile.edit(&id, |h, ctx| {
+                h.set_task_status(&task, TaskStatus::Done, ctx)
+            })?;
             println!("saved");
         }
         Command::Fact(FactCmd::Add {
@@ -506,13 +526,16 @@ fn run(cli: Cli) -> Result<()> {
             let template = template::builtin_templates()
                 .into_iter()
                 .find(|t| t.name == name)
-                .with_context(|| format!("no template named '{name}'; `hearth template list` shows them"))?;
+                .with_context(|| {
+                    format!("no template named '{name}'; `hearth template list` shows them")
+                })?;
             profile.edit(&id, |h, ctx| h.apply_template(&template, ctx))?;
             println!("saved");
         }
         Command::Template(TemplateCmd::Set { id, field, value }) => {
-            let value: serde_json::Value = serde_json::from_str(&value)
-                .with_context(|| format!("VALUE must be JSON, e.g. 250000 or '\"text\"'; got {value}"))?;
+            let value: serde_json::Value = serde_json::from_str(&value).with_context(|| {
+                format!("VALUE must be JSON, e.g. 250000 or '\"text\"'; got {value}")
+            })?;
             profile.edit(&id, |h, ctx| h.set_custom(&field, &value, ctx))?;
             println!("saved");
         }

@@ -52,7 +52,10 @@ pub fn household(h: &HouseholdData) {
     }
     section("Members", h.members.len());
     for (id, m) in &h.members {
-        let born = m.birth_year.map(|y| format!(", born {y}")).unwrap_or_default();
+        let born = m
+            .birth_year
+            .map(|y| format!(", born {y}"))
+            .unwrap_or_default();
         println!("  {id}  {} ({}{born})", m.name, m.role);
     }
     section("Accounts", h.accounts.len());
@@ -72,13 +75,22 @@ pub fn household(h: &HouseholdData) {
     }
     section("Goals", h.goals.len());
     for (id, g) in &h.goals {
-        println!("  {id}  {}  {}", g.title, g.target_date.as_deref().unwrap_or(""));
+        println!(
+            "  {id}  {}  {}",
+            g.title,
+            g.target_date.as_deref().unwrap_or("")
+        );
     }
     section("Notes", h.notes.len());
     let mut notes: Vec<_> = h.notes.iter().collect();
     notes.sort_by_key(|(_, n)| n.created_at);
     for (id, n) in notes {
-        println!("  {id}  [{}] {} — {}", n.category, when_ms(n.created_at), n.author);
+        println!(
+            "  {id}  [{}] {} — {}",
+            n.category,
+            when_ms(n.created_at),
+            n.author
+        );
         for line in n.body.as_str().lines() {
             println!("      {line}");
         }
@@ -97,7 +109,13 @@ pub fn household(h: &HouseholdData) {
     }
     section("Facts", h.facts.len());
     for (id, f) in &h.facts {
-        println!("  {id}  {} = {}  ({}, {:.0}%)", f.key, f.value, f.source, f.confidence * 100.0);
+        println!(
+            "  {id}  {} = {}  ({}, {:.0}%)",
+            f.key,
+            f.value,
+            f.source,
+            f.confidence * 100.0
+        );
     }
     section("Documents", h.documents.len());
     for (id, d) in &h.documents {

@@ -145,7 +145,9 @@ impl Household {
     /// Name, status and segment, read without hydrating the whole document (listing rows
     /// are refreshed on every edit).
     pub fn summary(&self) -> Result<HouseholdSummary, CoreError> {
-        let corrupt = |e: autosurgeon::HydrateError| CoreError::Corrupt(format!("not a household document: {e}"));
+        let corrupt = |e: autosurgeon::HydrateError| {
+            CoreError::Corrupt(format!("not a household document: {e}"))
+        };
         Ok(HouseholdSummary {
             name: autosurgeon::hydrate_prop(&self.doc, ROOT, "name").map_err(corrupt)?,
             status: autosurgeon::hydrate_prop(&self.doc, ROOT, "status").map_err(corrupt)?,
@@ -272,7 +274,11 @@ impl Household {
     }
 
     /// Adds a goal.
-    pub fn add_goal(&mut self, goal: &Goal, ctx: &EditContext) -> Result<Committed<String>, CoreError> {
+    pub fn add_goal(
+        &mut self,
+        goal: &Goal,
+        ctx: &EditContext,
+    ) -> Result<Committed<String>, CoreError> {
         non_empty("goal title", &goal.title)?;
         if let Some(amount) = &goal.target_amount {
             check_decimal("target amount", amount)?;
@@ -315,7 +321,11 @@ impl Household {
         let note = self.item(note_id, "notes", "note")?;
         let body = match self.doc.get(&note, "body")? {
             Some((Value::Object(ObjType::Text), id)) => id,
-            _ => return Err(CoreError::Corrupt(format!("note {note_id} has no text body"))),
+            _ => {
+                return Err(CoreError::Corrupt(format!(
+                    "note {note_id} has no text body"
+                )));
+            }
         };
         self.edit(ctx, "Edited note".to_string(), |doc| {
             doc.update_text(&body, text)?;
@@ -543,7 +553,8 @@ impl Household {
             advisor: ctx.advisor.clone(),
             device: ctx.device.clone(),
         };
-        let known: Option<ActorInfo> = autosurgeon::hydrate_prop(&self.doc, &actors, actor.as_str()).ok();
+        let known: Option<ActorInfo> =
+            autosurgeon::hydrate_prop(&self.doc, &actors, actor.as_str()).ok();
         if known.as_ref() != Some(&info) {
             reconcile_prop(&mut self.doc, &actors, actor.as_str(), &info)?;
         }
@@ -575,9 +586,16 @@ fn check_decimal(what: &'static str, value: &str) -> Result<(), CoreError> {
         .strip_prefix('-')
         .unwrap_or(value)
         .split_once('.')
-        .map_or(value.strip_prefix('-').unwrap_or(value).chars().all(|c| c.is_ascii_digit()), |(int, frac)| {
-            int.chars().all(|c| c.is_ascii_digit()) && frac.chars().all(|c| c.is_ascii_digit())
-        });
+        .map_or(
+            value
+                .strip_prefix('-')
+                .unwrap_or(value)
+                .chars()
+                .all(|c| c.is_ascii_digit()),
+            |(int, frac)| {
+                int.chars().all(|c| c.is_ascii_digit()) && frac.chars().all(|c| c.is_ascii_digit())
+            },
+        );
     value
         .parse::<rust_decimal::Decimal>()
         .ok()

@@ -118,7 +118,12 @@ mod tests {
         let mut corrupted = id.clone().into_bytes();
         let last = corrupted.len() - 1;
         corrupted[last] = if corrupted[last] == b'2' { b'3' } else { b'2' };
-        assert!(String::from_utf8(corrupted).unwrap().parse::<DocumentId>().is_err());
+        assert!(
+            String::from_utf8(corrupted)
+                .unwrap()
+                .parse::<DocumentId>()
+                .is_err()
+        );
         let short = bs58::encode([1u8; 8]).with_check().into_string();
         assert!(short.parse::<DocumentId>().is_err());
         assert!("not an id".parse::<DocumentId>().is_err());

@@ -13,6 +13,8 @@ pub mod template;
 
 pub use automerge;
 pub use error::CoreError;
-pub use household::{Committed, EditContext, HistoryEntry, Household, HouseholdSummary, check_date};
+pub use household::{
+    Committed, EditContext, HistoryEntry, Household, HouseholdSummary, check_date,
+};
 pub use id::{DocumentId, new_item_id};
 pub use model::*;

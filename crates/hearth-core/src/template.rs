@@ -75,7 +75,11 @@ pub fn parse_schema(schema: &str) -> Result<Map<String, Value>, CoreError> {
 }
 
 /// Checks that `value` may be stored in custom field `field` under `template`.
-pub fn validate_custom_value(template: &Template, field: &str, value: &Value) -> Result<(), CoreError> {
+pub fn validate_custom_value(
+    template: &Template,
+    field: &str,
+    value: &Value,
+) -> Result<(), CoreError> {
     let props = parse_schema(&template.schema)?;
     let prop = props.get(field).ok_or_else(|| {
         err(format!(
@@ -93,7 +97,9 @@ pub fn validate_custom_value(template: &Template, field: &str, value: &Value) ->
         _ => false,
     };
     if !type_ok {
-        return Err(err(format!("field '{field}' must be a {kind}, not {value}")));
+        return Err(err(format!(
+            "field '{field}' must be a {kind}, not {value}"
+        )));
     }
     if let Some(allowed) = prop.get("enum").and_then(Value::as_array)
         && !allowed.contains(value)
@@ -129,7 +135,10 @@ mod tests {
     use serde_json::json;
 
     fn insurance() -> Template {
-        builtin_templates().into_iter().find(|t| t.name == "insurance").unwrap()
+        builtin_templates()
+            .into_iter()
+            .find(|t| t.name == "insurance")
+            .unwrap()
     }
 
     #[test]

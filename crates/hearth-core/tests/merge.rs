@@ -29,7 +29,12 @@ fn concurrent_member_add_and_same_note_edits_merge_in_both_orders() {
     .unwrap()
     .value;
     let note = base
-        .add_note(NoteCategory::Discussion, "Discussed the 529 plan.", None, &alice)
+        .add_note(
+            NoteCategory::Discussion,
+            "Discussed the 529 plan.",
+            None,
+            &alice,
+        )
         .unwrap()
         .value;
 
@@ -47,9 +52,11 @@ fn concurrent_member_add_and_same_note_edits_merge_in_both_orders() {
         &alice,
     )
     .unwrap();
-    a.edit_note(&note, "Annual review. Discussed the 529 plan.", &alice).unwrap();
+    a.edit_note(&note, "Annual review. Discussed the 529 plan.", &alice)
+        .unwrap();
     // Offline on B: the same note gets a sentence at its end, and the household is renamed.
-    b.edit_note(&note, "Discussed the 529 plan. Send forms.", &bob).unwrap();
+    b.edit_note(&note, "Discussed the 529 plan. Send forms.", &bob)
+        .unwrap();
     b.rename("Johnson Household", &bob).unwrap();
 
     let mut ab = a.clone();
@@ -84,10 +91,17 @@ fn concurrent_adds_to_a_collection_keep_both_items() {
     .value;
     let mut a = replica_of(&mut base, "a");
     let mut b = replica_of(&mut base, "b");
-    a.add_task("Send ACAT form", "A", Some("2026-12-01"), None, &c).unwrap();
+    a.add_task("Send ACAT form", "A", Some("2026-12-01"), None, &c)
+        .unwrap();
     b.add_task("Call about RMD", "B", None, None, &c).unwrap();
     a.merge(&mut b).unwrap();
-    let titles: Vec<_> = a.data().unwrap().tasks.values().map(|t| t.title.clone()).collect();
+    let titles: Vec<_> = a
+        .data()
+        .unwrap()
+        .tasks
+        .values()
+        .map(|t| t.title.clone())
+        .collect();
     assert_eq!(titles.len(), 2, "{titles:?}");
 }
 
@@ -103,30 +117,56 @@ fn history_names_advisor_and_device_for_each_change() {
     )
     .unwrap()
     .value;
-    let task = h.add_task("Rebalance", "Alice Advisor", None, None, &alice).unwrap().value;
+    let task = h
+        .add_task("Rebalance", "Alice Advisor", None, None, &alice)
+        .unwrap()
+        .value;
     h.set_task_status(&task, TaskStatus::Done, &alice).unwrap();
     let history = h.history().unwrap();
     let summaries: Vec<_> = history.iter().map(|e| e.summary.as_str()).collect();
     assert_eq!(
         summaries,
-        ["Created household Patel", "Opened task Rebalance", "Marked task Rebalance done"]
+        [
+            "Created household Patel",
+            "Opened task Rebalance",
+            "Marked task Rebalance done"
+        ]
     );
-    assert!(history.iter().all(|e| e.advisor.as_deref() == Some("Alice Advisor")
-        && e.device.as_deref() == Some("alice-laptop")
-        && e.time == 1_700_000_000));
+    assert!(
+        history
+            .iter()
+            .all(|e| e.advisor.as_deref() == Some("Alice Advisor")
+                && e.device.as_deref() == Some("alice-laptop")
+                && e.time == 1_700_000_000)
+    );
 }
 
 #[test]
 fn bad_edits_are_refused_and_change_nothing() {
     let c = ctx("A", "d", 0);
-    let mut h = Household::create(DocumentId::random(), "Kim", HouseholdStatus::Client, ActorId::random(), &c)
-        .unwrap()
-        .value;
+    let mut h = Household::create(
+        DocumentId::random(),
+        "Kim",
+        HouseholdStatus::Client,
+        ActorId::random(),
+        &c,
+    )
+    .unwrap()
+    .value;
     let before = h.heads();
-    assert!(matches!(h.set_task_status("nope", TaskStatus::Done, &c), Err(CoreError::NotFound { .. })));
-    assert!(matches!(h.edit_note("nope", "x", &c), Err(CoreError::NotFound { .. })));
+    assert!(matches!(
+        h.set_task_status("nope", TaskStatus::Done, &c),
+        Err(CoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        h.edit_note("nope", "x", &c),
+        Err(CoreError::NotFound { .. })
+    ));
     assert!(h.add_task("  ", "A", None, None, &c).is_err());
-    assert!(h.add_task("Do it", "A", Some("31/12/2026"), None, &c).is_err());
+    assert!(
+        h.add_task("Do it", "A", Some("31/12/2026"), None, &c)
+            .is_err()
+    );
     let bad_account = Account {
         kind: "IRA".into(),
         custodian: None,
@@ -135,7 +175,10 @@ fn bad_edits_are_refused_and_change_nothing() {
         fee_rate: None,
     };
     assert!(h.add_account(&bad_account, &c).is_err());
-    assert!(h.set_custom("carrier", &serde_json::json!("x"), &c).is_err());
+    assert!(
+        h.set_custom("carrier", &serde_json::json!("x"), &c)
+            .is_err()
+    );
     assert_eq!(h.heads(), before, "nothing was committed");
     assert!("Grandparent".parse::<Role>().is_err());
     assert!("gossip".parse::<NoteCategory>().is_err());
@@ -144,13 +187,26 @@ fn bad_edits_are_refused_and_change_nothing() {
 #[test]
 fn custom_fields_follow_the_template() {
     let c = ctx("A", "d", 0);
-    let mut h = Household::create(DocumentId::random(), "Ortiz", HouseholdStatus::Client, ActorId::random(), &c)
-        .unwrap()
-        .value;
-    let insurance = template::builtin_templates().into_iter().find(|t| t.name == "insurance").unwrap();
+    let mut h = Household::create(
+        DocumentId::random(),
+        "Ortiz",
+        HouseholdStatus::Client,
+        ActorId::random(),
+        &c,
+    )
+    .unwrap()
+    .value;
+    let insurance = template::builtin_templates()
+        .into_iter()
+        .find(|t| t.name == "insurance")
+        .unwrap();
     h.apply_template(&insurance, &c).unwrap();
-    h.set_custom("face_amount", &serde_json::json!(250000), &c).unwrap();
-    assert!(h.set_custom("face_amount", &serde_json::json!("a lot"), &c).is_err());
+    h.set_custom("face_amount", &serde_json::json!(250000), &c)
+        .unwrap();
+    assert!(
+        h.set_custom("face_amount", &serde_json::json!("a lot"), &c)
+            .is_err()
+    );
     assert_eq!(h.data().unwrap().custom["face_amount"], "250000");
 }
 
@@ -161,7 +217,9 @@ fn loading_garbage_is_a_clear_error() {
     // A valid Automerge document that is not a household is refused too.
     let mut other = hearth_core::automerge::AutoCommit::new();
     use hearth_core::automerge::transaction::Transactable;
-    other.put(hearth_core::automerge::ROOT, "hello", "world").unwrap();
+    other
+        .put(hearth_core::automerge::ROOT, "hello", "world")
+        .unwrap();
     let err = Household::load(&other.save(), &[], ActorId::random()).unwrap_err();
     assert!(err.to_string().contains("not a household"), "{err}");
 }

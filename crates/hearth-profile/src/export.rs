@@ -88,7 +88,9 @@ impl Profile {
             .map_err(|e| bad(format!("cannot read it ({e})")))?
             .len();
         if size > MAX_IMPORT_BYTES {
-            return Err(bad(format!("it is {size} bytes, more than the {MAX_IMPORT_BYTES} accepted")));
+            return Err(bad(format!(
+                "it is {size} bytes, more than the {MAX_IMPORT_BYTES} accepted"
+            )));
         }
         let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read it ({e})")))?;
         let file: ExportFile = serde_json::from_slice(&bytes)
@@ -109,14 +111,22 @@ impl Profile {
                 .map_err(|e| bad(format!("{}: document is not base64 ({e})", which())))?;
             let household = Household::load(&doc_bytes, &[], self.actor.clone())
                 .map_err(|e| bad(format!("{}: {e}", which())))?;
-            let inner = household.id().map_err(|e| bad(format!("{}: {e}", which())))?;
+            let inner = household
+                .id()
+                .map_err(|e| bad(format!("{}: {e}", which())))?;
             if inner != id {
-                return Err(bad(format!("{}: the document says it is household {inner}", which())));
+                return Err(bad(format!(
+                    "{}: the document says it is household {inner}",
+                    which()
+                )));
             }
             checked.push((id, household));
         }
         let tx = self.store.write()?;
-        let mut report = ImportReport { added: 0, merged: 0 };
+        let mut report = ImportReport {
+            added: 0,
+            merged: 0,
+        };
         for (id, household) in checked {
             if tx.load(&id.to_string())?.is_some() {
                 report.merged += 1;

@@ -178,9 +178,7 @@ impl Profile {
         let account = format!("profile-{profile_id}");
         let (key, descriptor) = match options.key_storage {
             KeyStorage::Keyring => hearth_secrets::new_keyring_key(&account)?,
-            KeyStorage::Passphrase => {
-                hearth_secrets::new_passphrase_key(&(options.passphrase)()?)?
-            }
+            KeyStorage::Passphrase => hearth_secrets::new_passphrase_key(&(options.passphrase)()?)?,
             KeyStorage::Auto => match hearth_secrets::new_keyring_key(&account) {
                 Ok(found) => found,
                 Err(SecretError::KeyringUnavailable(why)) => {
@@ -191,14 +189,12 @@ impl Profile {
                 Err(e) => return Err(e.into()),
             },
         };
-        let mut store = Store::create(&dir.join(DATABASE_FILE), Encryption::Key(&key))?;
-        let actor = ActorId::random();
-        let tx = store.write()?;
-        tx.set_meta("profile_id", &profile_id)?;
-        tx.set_meta("advisor", options.advisor.trim())?;
-        tx.set_meta("device", options.device.trim())?;
-        tx.set_meta("actor", &actor.to_hex_string())?;
-        tx.commit()?;
+        let store = create_store(
+            &dir.join(DATABASE_FILE),
+            Encryption::Key(&key),
+            &profile_id,
+            &options,
+        )?;
         let descriptor = Descriptor {
             format: DESCRIPTOR_FORMAT,
             profile_id,
@@ -210,6 +206,28 @@ impl Profile {
                 .map_err(|e| bad_descriptor(&descriptor_path, e))?
                 .as_slice(),
         )?;
+        Self::from_store(dir, store, descriptor)
+    }
+
+    /// A profile whose database is **not** encrypted, for measuring SQLCipher's overhead
+    /// against the same code path. No descriptor is written, so [`Profile::open`] cannot
+    /// open it; the app never creates one.
+    #[doc(hidden)]
+    pub fn init_unencrypted_for_benchmark(dir: &Path, mut options: InitOptions<'_>) -> Result<Self, ProfileError> {
+        std::fs::create_dir_all(dir).map_err(|source| ProfileError::Io {
+            action: "creating",
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let profile_id = DocumentId::random().to_string();
+        let store = create_store(&dir.join(DATABASE_FILE), Encryption::Plaintext, &profile_id, &mut options)?;
+        let descriptor = Descriptor {
+            format: DESCRIPTOR_FORMAT,
+            profile_id,
+            key: KeyDescriptor::Keyring {
+                account: "unencrypted-benchmark".to_string(),
+            },
+        };
         Self::from_store(dir, store, descriptor)
     }
 
@@ -248,7 +266,10 @@ impl Profile {
     fn from_store(dir: &Path, store: Store, descriptor: Descriptor) -> Result<Self, ProfileError> {
         let meta = |key: &str| -> Result<String, ProfileError> {
             store.meta(key)?.ok_or_else(|| {
-                bad_descriptor(&dir.join(DATABASE_FILE), format!("profile metadata '{key}' is missing"))
+                bad_descriptor(
+                    &dir.join(DATABASE_FILE),
+                    format!("profile metadata '{key}' is missing"),
+                )
             })
         };
         let actor_hex = meta("actor")?;
@@ -345,7 +366,11 @@ impl Profile {
             .store
             .load(&doc_id.to_string())?
             .ok_or_else(|| ProfileError::UnknownHousehold(id.to_string()))?;
-        Ok(Household::load(&stored.snapshot, &stored.changes, self.actor.clone())?)
+        Ok(Household::load(
+            &stored.snapshot,
+            &stored.changes,
+            self.actor.clone(),
+        )?)
     }
 
     /// The typed view of one household.
@@ -384,6 +409,22 @@ impl Profile {
         }
         Ok(committed.value)
     }
+}
+
+fn create_store(
+    path: &Path,
+    encryption: Encryption<'_>,
+    profile_id: &str,
+    options: &InitOptions<'_>,
+) -> Result<Store, ProfileError> {
+    let mut store = Store::create(path, encryption)?;
+    let tx = store.write()?;
+    tx.set_meta("profile_id", profile_id)?;
+    tx.set_meta("advisor", options.advisor.trim())?;
+    tx.set_meta("device", options.device.trim())?;
+    tx.set_meta("actor", &ActorId::random().to_hex_string())?;
+    tx.commit()?;
+    Ok(store)
 }
 
 /// Stores a whole household document that came from elsewhere (import, sync), merging it

@@ -123,7 +123,8 @@ impl Argon2Params {
         let salt = hex::decode(&self.salt).map_err(|e| SecretError::Derivation(e.to_string()))?;
         let params = argon2::Params::new(self.m_cost, self.t_cost, self.p_cost, Some(32))
             .map_err(|e| SecretError::Derivation(e.to_string()))?;
-        let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let argon =
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
         let mut out = Zeroizing::new([0u8; 32]);
         argon
             .hash_password_into(passphrase.as_bytes(), &salt, out.as_mut())
@@ -245,12 +246,18 @@ mod tests {
         assert_eq!(a.as_bytes(), p.derive("correct horse").unwrap().as_bytes());
         assert_ne!(a.as_bytes(), p.derive("correct horsf").unwrap().as_bytes());
         let other_salt = cheap();
-        assert_ne!(a.as_bytes(), other_salt.derive("correct horse").unwrap().as_bytes());
+        assert_ne!(
+            a.as_bytes(),
+            other_salt.derive("correct horse").unwrap().as_bytes()
+        );
     }
 
     #[test]
     fn empty_passphrase_refused() {
-        assert!(matches!(cheap().derive(""), Err(SecretError::BadPassphrase(_))));
+        assert!(matches!(
+            cheap().derive(""),
+            Err(SecretError::BadPassphrase(_))
+        ));
     }
 
     #[test]

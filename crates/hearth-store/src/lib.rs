@@ -142,18 +142,28 @@ impl Store {
 
     /// Keys the connection, proves the key right with a read (before anything could write),
     /// then sets the durability pragmas.
-    fn setup(conn: Connection, path: &Path, encryption: Encryption<'_>) -> Result<Self, StoreError> {
+    fn setup(
+        conn: Connection,
+        path: &Path,
+        encryption: Encryption<'_>,
+    ) -> Result<Self, StoreError> {
         // SQLCipher logs a failed HMAC check to stderr by default; a wrong passphrase is an
         // expected event that Hearth reports itself, and the log line would only confuse.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         if let Encryption::Key(key) = encryption {
-            let pragma = zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()));
+            let pragma =
+                zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()));
             conn.execute_batch(&pragma)?;
         }
         let wrong_key = |e: &rusqlite::Error| {
-            matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase))
+            matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::NotADatabase)
+            )
         };
-        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
             Ok(_) => {}
             Err(e) if wrong_key(&e) => {
                 return Err(StoreError::WrongKey {
@@ -252,7 +262,8 @@ fn load(conn: &Connection, id: &str) -> Result<Option<StoredDoc>, StoreError> {
     let Some(snapshot) = snapshot else {
         return Ok(None);
     };
-    let mut stmt = conn.prepare_cached("SELECT bytes FROM changes WHERE household_id = ?1 ORDER BY seq")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT bytes FROM changes WHERE household_id = ?1 ORDER BY seq")?;
     let changes = stmt
         .query_map([id], |r| r.get(0))?
         .collect::<Result<Vec<Vec<u8>>, _>>()?;
@@ -334,16 +345,25 @@ mod tests {
         let key = DbKey::generate().unwrap();
         let mut store = Store::create(&path, Encryption::Key(&key)).unwrap();
         let tx = store.write().unwrap();
-        tx.put_snapshot(&row("h1", "Zebulon Quackenbush"), b"snapshot Zebulon Quackenbush")
-            .unwrap();
-        tx.append_change(&row("h1", "Zebulon Quackenbush"), b"change Zebulon Quackenbush")
-            .unwrap();
+        tx.put_snapshot(
+            &row("h1", "Zebulon Quackenbush"),
+            b"snapshot Zebulon Quackenbush",
+        )
+        .unwrap();
+        tx.append_change(
+            &row("h1", "Zebulon Quackenbush"),
+            b"change Zebulon Quackenbush",
+        )
+        .unwrap();
         tx.commit().unwrap();
         drop(store);
 
         for entry in std::fs::read_dir(dir.path()).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-            assert!(!bytes.windows(9).any(|w| w == b"Quackenbu"), "plaintext on disk");
+            assert!(
+                !bytes.windows(9).any(|w| w == b"Quackenbu"),
+                "plaintext on disk"
+            );
         }
 
         let before = std::fs::read(&path).unwrap();
@@ -353,7 +373,11 @@ mod tests {
         assert!(err.to_string().contains("wrong passphrase or key"));
         let err = Store::open(&path, Encryption::Plaintext).err().unwrap();
         assert!(matches!(err, StoreError::WrongKey { .. }), "{err}");
-        assert_eq!(std::fs::read(&path).unwrap(), before, "a failed unlock must not touch the file");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "a failed unlock must not touch the file"
+        );
 
         let store = Store::open(&path, Encryption::Key(&key)).unwrap();
         let doc = store.load("h1").unwrap().unwrap();

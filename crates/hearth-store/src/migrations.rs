@@ -46,7 +46,9 @@ pub fn current(conn: &Connection) -> Result<i64, StoreError> {
         return Ok(0);
     }
     Ok(conn
-        .query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get::<_, Option<i64>>(0))
+        .query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+            r.get::<_, Option<i64>>(0)
+        })
         .optional()?
         .flatten()
         .unwrap_or(0))
