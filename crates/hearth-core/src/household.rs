@@ -149,9 +149,11 @@ impl Household {
             CoreError::Corrupt(format!("not a household document: {e}"))
         };
         Ok(HouseholdSummary {
-            name: autosurgeon::hydrate_prop(&self.doc, ROOT, "name").map_err(corrupt)?,
-            status: autosurgeon::hydrate_prop(&self.doc, ROOT, "status").map_err(corrupt)?,
-            segment: autosurgeon::hydrate_prop(&self.doc, ROOT, "segment").map_err(corrupt)?,
+            name: crate::model::lenient::string(&self.doc, &ROOT, "name".into()).map_err(corrupt)?,
+            status: crate::model::lenient::string(&self.doc, &ROOT, "status".into())
+                .map_err(corrupt)?
+                .parse()?,
+            segment: crate::model::lenient::opt_string(&self.doc, &ROOT, "segment".into()).map_err(corrupt)?,
         })
     }
 
@@ -460,25 +462,49 @@ impl Household {
     }
 
     /// Who changed what and when, oldest first, straight from the change graph.
+    ///
+    /// The order is a topological order of the change graph (a change never comes before one
+    /// it depends on) with concurrent changes ordered by time, then hash, so every replica
+    /// with the same changes lists the same history.
     pub fn history(&mut self) -> Result<Vec<HistoryEntry>, CoreError> {
+        use std::collections::{BTreeSet, HashMap};
         let actors = self.data()?.actors;
         let changes = self.doc.get_changes(&[]);
-        Ok(changes
-            .iter()
-            .map(|change| {
-                let actor = change.actor_id().to_hex_string();
-                let who = actors.get(&actor);
-                HistoryEntry {
-                    hash: change.hash().to_string(),
-                    advisor: who.map(|w| w.advisor.clone()),
-                    device: who.map(|w| w.device.clone()),
-                    actor,
-                    time: change.timestamp(),
-                    summary: change.message().unwrap_or("(no description)").to_string(),
-                    ops: change.len(),
+        let mut waiting: HashMap<ChangeHash, usize> = HashMap::new();
+        let mut dependents: HashMap<ChangeHash, Vec<usize>> = HashMap::new();
+        let mut ready = BTreeSet::new();
+        for (i, change) in changes.iter().enumerate() {
+            waiting.insert(change.hash(), change.deps().len());
+            for dep in change.deps() {
+                dependents.entry(*dep).or_default().push(i);
+            }
+            if change.deps().is_empty() {
+                ready.insert((change.timestamp(), change.hash(), i));
+            }
+        }
+        let mut entries = Vec::with_capacity(changes.len());
+        while let Some(next) = ready.pop_first() {
+            let change = &changes[next.2];
+            for &d in dependents.get(&change.hash()).into_iter().flatten() {
+                let left = waiting.entry(changes[d].hash()).or_default();
+                *left = left.saturating_sub(1);
+                if *left == 0 {
+                    ready.insert((changes[d].timestamp(), changes[d].hash(), d));
                 }
-            })
-            .collect())
+            }
+            let actor = change.actor_id().to_hex_string();
+            let who = actors.get(&actor);
+            entries.push(HistoryEntry {
+                hash: change.hash().to_string(),
+                advisor: who.map(|w| w.advisor.clone()),
+                device: who.map(|w| w.device.clone()),
+                actor,
+                time: change.timestamp(),
+                summary: change.message().unwrap_or("(no description)").to_string(),
+                ops: change.len(),
+            });
+        }
+        Ok(entries)
     }
 
     fn insert_item<R: Reconcile>(

@@ -26,6 +26,38 @@ use serde::Serialize;
 
 use crate::CoreError;
 
+/// Readers that accept a string field written either as a scalar string (what Hearth
+/// writes) or as Automerge text (what JavaScript automerge writes for a plain string), so
+/// documents edited by any automerge-repo client stay readable.
+pub(crate) mod lenient {
+    use automerge::{ObjId, ObjType, ScalarValue, Value};
+    use autosurgeon::{HydrateError, Prop, ReadDoc};
+
+    pub(crate) fn opt_string<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<Option<String>, HydrateError> {
+        let found = doc
+            .get(obj, automerge::Prop::from(&prop))
+            .map_err(|e| HydrateError::unexpected("a string", e.to_string()))?;
+        match found {
+            None => Ok(None),
+            Some((Value::Scalar(s), _)) => match s.as_ref() {
+                ScalarValue::Str(text) => Ok(Some(text.to_string())),
+                ScalarValue::Null => Ok(None),
+                other => Err(HydrateError::unexpected("a string", format!("{other:?}"))),
+            },
+            Some((Value::Object(ObjType::Text), id)) => doc
+                .text(&id)
+                .map(Some)
+                .map_err(|e| HydrateError::unexpected("a string", e.to_string())),
+            Some((Value::Object(other), _)) => Err(HydrateError::unexpected("a string", format!("{other:?}"))),
+        }
+    }
+
+    pub(crate) fn string<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<String, HydrateError> {
+        let name = prop.to_string();
+        opt_string(doc, obj, prop)?.ok_or_else(|| HydrateError::unexpected("a string", format!("nothing at '{name}'")))
+    }
+}
+
 /// Version of the document layout written by this build.
 pub const SCHEMA_VERSION: u64 = 1;
 
@@ -74,6 +106,12 @@ macro_rules! string_enum {
         impl Hydrate for $name {
             fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
                 s.parse().map_err(|e: CoreError| HydrateError::unexpected($what, e.to_string()))
+            }
+
+            // JavaScript automerge writes plain strings as text objects.
+            fn hydrate_text<D: autosurgeon::ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+                let text = doc.text(obj).map_err(|e| HydrateError::unexpected($what, e.to_string()))?;
+                Self::hydrate_string(&text)
             }
         }
 
@@ -124,16 +162,22 @@ string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize)]
 pub struct Address {
     /// Street and number.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub line1: String,
     /// Apartment, suite.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub line2: Option<String>,
     /// City or town.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub city: String,
     /// State, province or region.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub region: Option<String>,
     /// ZIP or postal code.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub postal_code: Option<String>,
     /// ISO country code.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub country: Option<String>,
 }
 
@@ -141,8 +185,10 @@ pub struct Address {
 #[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize)]
 pub struct Contact {
     /// E-mail address.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub email: Option<String>,
     /// Phone number.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub phone: Option<String>,
 }
 
@@ -150,6 +196,7 @@ pub struct Contact {
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
 pub struct Member {
     /// Full name.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub name: String,
     /// Role in the household.
     pub role: Role,
@@ -163,14 +210,19 @@ pub struct Member {
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
 pub struct Account {
     /// Account type, e.g. "Roth IRA", "Brokerage", "401(k)".
+    #[autosurgeon(hydrate = "lenient::string")]
     pub kind: String,
     /// Custodian, e.g. "Schwab".
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub custodian: Option<String>,
     /// Registration, e.g. "JTWROS", "Individual", "Trust".
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub registration: Option<String>,
     /// Assets under management as an exact decimal string (never a float).
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub aum: Option<String>,
     /// Annual advisory fee rate as an exact decimal string, e.g. "0.0100" for 1%.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub fee_rate: Option<String>,
 }
 
@@ -178,10 +230,13 @@ pub struct Account {
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
 pub struct Goal {
     /// What the goal is, e.g. "Retire at 62".
+    #[autosurgeon(hydrate = "lenient::string")]
     pub title: String,
     /// Target amount as an exact decimal string.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub target_amount: Option<String>,
     /// Target date, YYYY-MM-DD.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub target_date: Option<String>,
 }
 
@@ -194,10 +249,12 @@ pub struct Note {
     #[serde(serialize_with = "serialize_text")]
     pub body: autosurgeon::Text,
     /// Advisor who wrote it.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub author: String,
     /// When it was written, ms since the epoch.
     pub created_at: i64,
     /// Meeting it came from, if any.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub source_meeting: Option<String>,
 }
 
@@ -219,14 +276,18 @@ fn serialize_text<S: serde::Serializer>(text: &autosurgeon::Text, s: S) -> Resul
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
 pub struct Task {
     /// What has to be done.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub title: String,
     /// Advisor who owns it.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub owner: String,
     /// Due date, YYYY-MM-DD.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub due: Option<String>,
     /// Open, done or cancelled.
     pub status: TaskStatus,
     /// Meeting it came from, if any.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub source_meeting: Option<String>,
     /// When it was created, ms since the epoch.
     pub created_at: i64,
@@ -236,12 +297,15 @@ pub struct Task {
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
 pub struct DocumentRef {
     /// File name as the advisor attached it.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub name: String,
     /// Media type, e.g. "application/pdf".
+    #[autosurgeon(hydrate = "lenient::string")]
     pub media_type: String,
     /// Size in bytes.
     pub size: u64,
     /// SHA-256 of the content, hex; the content address of the blob.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub sha256: String,
     /// When it was attached, ms since the epoch.
     pub added_at: i64,
@@ -251,6 +315,7 @@ pub struct DocumentRef {
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
 pub struct Meeting {
     /// Short title, e.g. "Annual review".
+    #[autosurgeon(hydrate = "lenient::string")]
     pub title: String,
     /// Start time, ms since the epoch.
     pub started_at: i64,
@@ -262,10 +327,13 @@ pub struct Meeting {
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
 pub struct ClientFact {
     /// What the fact is about, e.g. "risk_tolerance".
+    #[autosurgeon(hydrate = "lenient::string")]
     pub key: String,
     /// The value, e.g. "moderate".
+    #[autosurgeon(hydrate = "lenient::string")]
     pub value: String,
     /// Where it came from, e.g. "meeting:<id>" or "advisor".
+    #[autosurgeon(hydrate = "lenient::string")]
     pub source: String,
     /// Confidence between 0 and 1.
     pub confidence: f64,
@@ -277,8 +345,10 @@ pub struct ClientFact {
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
 pub struct Template {
     /// Template name, e.g. "wealth" or "insurance".
+    #[autosurgeon(hydrate = "lenient::string")]
     pub name: String,
     /// JSON Schema (object with typed properties) as text.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub schema: String,
 }
 
@@ -286,8 +356,10 @@ pub struct Template {
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
 pub struct ActorInfo {
     /// Advisor name.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub advisor: String,
     /// Device label.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub device: String,
 }
 
@@ -297,12 +369,15 @@ pub struct HouseholdData {
     /// Layout version.
     pub schema: u64,
     /// The household (document) id, bs58check.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub id: String,
     /// Household name, e.g. "The Johnson Family".
+    #[autosurgeon(hydrate = "lenient::string")]
     pub name: String,
     /// Prospect or client.
     pub status: HouseholdStatus,
     /// Service segment, e.g. "A", "Premier".
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub segment: Option<String>,
     /// Free tags.
     pub tags: Vec<String>,

@@ -223,3 +223,42 @@ fn loading_garbage_is_a_clear_error() {
     let err = Household::load(&other.save(), &[], ActorId::random()).unwrap_err();
     assert!(err.to_string().contains("not a household"), "{err}");
 }
+
+#[test]
+fn strings_written_as_text_by_javascript_clients_still_read() {
+    use hearth_core::automerge::transaction::Transactable;
+    use hearth_core::automerge::{ObjType, ROOT, ReadDoc};
+    let c = ctx("A", "d", 0);
+    let mut h = Household::create(DocumentId::random(), "Scalar", HouseholdStatus::Client, ActorId::random(), &c)
+        .unwrap()
+        .value;
+    // What `doc.name = "..."` does in JavaScript automerge: a text object, not a scalar.
+    let doc = h.doc_mut();
+    let text = doc.put_object(ROOT, "name", ObjType::Text).unwrap();
+    doc.splice_text(&text, 0, 0, "Written By JS").unwrap();
+    doc.commit();
+    assert_eq!(h.data().unwrap().name, "Written By JS");
+    assert_eq!(h.summary().unwrap().name, "Written By JS");
+    assert!(h.doc().get(ROOT, "name").unwrap().is_some());
+}
+
+#[test]
+fn history_order_is_the_same_on_every_replica() {
+    let c = ctx("A", "d", 1_000);
+    let mut base = Household::create(DocumentId::random(), "Order", HouseholdStatus::Client, ActorId::random(), &c)
+        .unwrap()
+        .value;
+    let mut a = replica_of(&mut base, "a");
+    let mut b = replica_of(&mut base, "b");
+    for n in 0..3 {
+        a.add_task(&format!("a{n}"), "A", None, None, &c).unwrap();
+        b.add_task(&format!("b{n}"), "B", None, None, &c).unwrap();
+    }
+    let mut ab = a.clone();
+    ab.merge(&mut b.clone()).unwrap();
+    let mut ba = b.clone();
+    ba.merge(&mut a.clone()).unwrap();
+    assert_eq!(ab.history().unwrap(), ba.history().unwrap());
+    let h = ab.history().unwrap();
+    assert_eq!(h[0].summary, "Created household Order", "causal order first");
+}
