@@ -10,6 +10,9 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
 
@@ -214,7 +217,12 @@ pub trait RelayStore: Send + Sync + 'static {
     /// Every firm (operator views, key rotation).
     async fn list_firms(&self) -> Result<Vec<Firm>>;
     /// Replaces a firm's wrapped key (master-key rotation re-wraps, never re-encrypts).
-    async fn rewrap_firm_key(&self, id: &str, wrapped_key: &[u8], master_key_id: &str) -> Result<()>;
+    async fn rewrap_firm_key(
+        &self,
+        id: &str,
+        wrapped_key: &[u8],
+        master_key_id: &str,
+    ) -> Result<()>;
 
     /// Inserts an advisor.
     async fn create_advisor(&self, advisor: &Advisor) -> Result<()>;
@@ -223,7 +231,12 @@ pub trait RelayStore: Send + Sync + 'static {
     /// The firm's advisors.
     async fn list_advisors(&self, firm_id: &str) -> Result<Vec<Advisor>>;
     /// Disables or re-enables an advisor of `firm_id`; false if no such advisor in that firm.
-    async fn set_advisor_disabled(&self, firm_id: &str, advisor_id: &str, disabled: bool) -> Result<bool>;
+    async fn set_advisor_disabled(
+        &self,
+        firm_id: &str,
+        advisor_id: &str,
+        disabled: bool,
+    ) -> Result<bool>;
 
     /// Inserts an invite.
     async fn create_invite(&self, invite: &Invite) -> Result<()>;

@@ -1,0 +1,805 @@
+//! PostgreSQL backend of the relay store ([`RelayStore`]), on `sqlx`.
+//!
+//! * [`PostgresStore::open`] takes a `postgres://` / `postgresql://` URL and builds a lazy
+//!   connection pool: opening never touches the network, so a relay can start while its database
+//!   is down and report not-ready. Call [`RelayStore::migrate`] to create the schema.
+//! * Connection failures, pool timeouts and server shutdowns map to
+//!   [`StoreError::Unavailable`]; [`RelayStore::ping`] gives up after [`PING_TIMEOUT`].
+//! * Atomic operations are single `UPDATE ... WHERE ... RETURNING` statements or transactions
+//!   that lock the row they change first (a document's row serializes its appends and
+//!   compactions), so they stay correct with many relays on one database.
+//! * The schema is embedded SQL (`migrations/*.sql`), recorded in `schema_migrations`;
+//!   migrations run under an advisory lock so concurrent relays do not race.
+//!
+//! With the `testing` feature, [`testing::TempPostgres`] runs a throwaway PostgreSQL server for
+//! tests.
+#![forbid(unsafe_code)]
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use hearth_relay_store::{
+    Advisor, ApiToken, AuditEvent, Device, DocumentMeta, Firm, Invite, Millis, RefreshToken,
+    RefreshUse, RelayStore, Result, SealedChunk, StoreError,
+};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, Row, Transaction};
+
+/// How long [`RelayStore::ping`] waits before reporting the database unavailable.
+pub const PING_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a call waits for a pooled connection (including connecting) before reporting the
+/// database unavailable.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Pool size.
+const MAX_CONNECTIONS: u32 = 10;
+/// Advisory lock key held while migrating ("hearth" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6865_6172_7468;
+
+/// Embedded schema migrations: (version, SQL). Append only; never edit a released one.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+
+/// The relay store on a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+/// Opens the store at `url` (see [`PostgresStore::open`]).
+pub async fn open(url: &str) -> Result<PostgresStore> {
+    PostgresStore::open(url).await
+}
+
+impl PostgresStore {
+    /// A store for the database at `url` (`postgres://user:pass@host:port/db?sslmode=...`).
+    /// The pool connects lazily: this fails only for a malformed URL. Does not migrate: call
+    /// [`RelayStore::migrate`].
+    pub async fn open(url: &str) -> Result<Self> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Other(format!("bad PostgreSQL URL: {e}")))?
+            .application_name("hearth-relay");
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .test_before_acquire(true)
+            .connect_lazy_with(options);
+        Ok(Self { pool })
+    }
+
+    /// Closes the pool (waits for checked-out connections to return).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn write_tx(&self) -> Result<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(map_err)
+    }
+}
+
+/// Maps a sqlx error to a store error: constraint violations to `Conflict`/`NotFound`;
+/// connection, pool and server-shutdown failures to `Unavailable`.
+fn map_err(e: sqlx::Error) -> StoreError {
+    use sqlx::error::ErrorKind;
+    match &e {
+        sqlx::Error::Database(db) => match db.kind() {
+            ErrorKind::UniqueViolation => StoreError::Conflict(db.message().to_string()),
+            ErrorKind::ForeignKeyViolation => {
+                StoreError::NotFound(format!("referenced row missing ({})", db.message()))
+            }
+            _ => {
+                let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+                // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now;
+                // 53: insufficient resources (too many connections, disk full, out of memory).
+                if code.starts_with("08") || code.starts_with("57P") || code.starts_with("53") {
+                    StoreError::Unavailable(e.to_string())
+                } else {
+                    StoreError::Other(e.to_string())
+                }
+            }
+        },
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+        _ => StoreError::Other(e.to_string()),
+    }
+}
+
+fn now_millis() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+fn len_i64(n: usize) -> Result<i64> {
+    i64::try_from(n).map_err(|_| StoreError::Other("too many chunks".into()))
+}
+
+fn firm_row(r: &PgRow) -> sqlx::Result<Firm> {
+    Ok(Firm {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        wrapped_key: r.try_get("wrapped_key")?,
+        master_key_id: r.try_get("master_key_id")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn advisor_row(r: &PgRow) -> sqlx::Result<Advisor> {
+    Ok(Advisor {
+        id: r.try_get("id")?,
+        firm_id: r.try_get("firm_id")?,
+        name: r.try_get("name")?,
+        is_admin: r.try_get("is_admin")?,
+        disabled: r.try_get("disabled")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn invite_row(r: &PgRow) -> sqlx::Result<Invite> {
+    Ok(Invite {
+        code_hash: r.try_get("code_hash")?,
+        firm_id: r.try_get("firm_id")?,
+        advisor_id: r.try_get("advisor_id")?,
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+        used_at: r.try_get("used_at")?,
+    })
+}
+
+fn device_row(r: &PgRow) -> sqlx::Result<Device> {
+    Ok(Device {
+        id: r.try_get("id")?,
+        firm_id: r.try_get("firm_id")?,
+        advisor_id: r.try_get("advisor_id")?,
+        label: r.try_get("label")?,
+        created_at: r.try_get("created_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
+}
+
+fn api_token_row(r: &PgRow) -> sqlx::Result<ApiToken> {
+    Ok(ApiToken {
+        id: r.try_get("id")?,
+        token_hash: r.try_get("token_hash")?,
+        firm_id: r.try_get("firm_id")?,
+        advisor_id: r.try_get("advisor_id")?,
+        label: r.try_get("label")?,
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
+}
+
+fn document_row(r: &PgRow) -> sqlx::Result<DocumentMeta> {
+    Ok(DocumentMeta {
+        doc_id: r.try_get("doc_id")?,
+        firm_id: r.try_get("firm_id")?,
+        owner_id: r.try_get("owner_id")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn audit_row(r: &PgRow) -> sqlx::Result<AuditEvent> {
+    Ok(AuditEvent {
+        seq: r.try_get("seq")?,
+        firm_id: r.try_get("firm_id")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        target: r.try_get("target")?,
+        at: r.try_get("at")?,
+    })
+}
+
+fn rows<T>(rows: Vec<PgRow>, f: fn(&PgRow) -> sqlx::Result<T>) -> Result<Vec<T>> {
+    rows.iter().map(|r| f(r).map_err(map_err)).collect()
+}
+
+fn opt<T>(row: Option<PgRow>, f: fn(&PgRow) -> sqlx::Result<T>) -> Result<Option<T>> {
+    row.as_ref().map(f).transpose().map_err(map_err)
+}
+
+async fn insert_chunks(
+    tx: &mut Transaction<'static, Postgres>,
+    doc_id: &str,
+    first_seq: i64,
+    chunks: &[Vec<u8>],
+) -> Result<()> {
+    for (i, c) in chunks.iter().enumerate() {
+        sqlx::query("INSERT INTO chunks (doc_id, seq, sealed) VALUES ($1, $2, $3)")
+            .bind(doc_id)
+            .bind(first_seq + len_i64(i)?)
+            .bind(c.as_slice())
+            .execute(&mut **tx)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl RelayStore for PostgresStore {
+    async fn migrate(&self) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        // Serializes concurrent relays migrating the same database; released at commit.
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let current: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let current = current.unwrap_or(0);
+        let latest = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
+        if current > latest {
+            return Err(StoreError::Other(format!(
+                "database schema version {current} is newer than this relay supports ({latest})"
+            )));
+        }
+        for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            sqlx::raw_sql(*sql)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                .bind(version)
+                .bind(now_millis())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn ping(&self) -> Result<()> {
+        let query = sqlx::query("SELECT 1").execute(&self.pool);
+        match tokio::time::timeout(PING_TIMEOUT, query).await {
+            Ok(done) => done.map(|_| ()).map_err(map_err),
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "no answer from PostgreSQL within {PING_TIMEOUT:?}"
+            ))),
+        }
+    }
+
+    async fn create_firm(&self, firm: &Firm) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO firms (id, name, wrapped_key, master_key_id, created_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&firm.id)
+        .bind(&firm.name)
+        .bind(&firm.wrapped_key)
+        .bind(&firm.master_key_id)
+        .bind(firm.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn firm(&self, id: &str) -> Result<Option<Firm>> {
+        let row = sqlx::query(
+            "SELECT id, name, wrapped_key, master_key_id, created_at FROM firms WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        opt(row, firm_row)
+    }
+
+    async fn list_firms(&self) -> Result<Vec<Firm>> {
+        let r = sqlx::query(
+            "SELECT id, name, wrapped_key, master_key_id, created_at FROM firms
+             ORDER BY created_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows(r, firm_row)
+    }
+
+    async fn rewrap_firm_key(
+        &self,
+        id: &str,
+        wrapped_key: &[u8],
+        master_key_id: &str,
+    ) -> Result<()> {
+        let done =
+            sqlx::query("UPDATE firms SET wrapped_key = $2, master_key_id = $3 WHERE id = $1")
+                .bind(id)
+                .bind(wrapped_key)
+                .bind(master_key_id)
+                .execute(&self.pool)
+                .await
+                .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("firm {id}")));
+        }
+        Ok(())
+    }
+
+    async fn create_advisor(&self, a: &Advisor) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO advisors (id, firm_id, name, is_admin, disabled, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&a.id)
+        .bind(&a.firm_id)
+        .bind(&a.name)
+        .bind(a.is_admin)
+        .bind(a.disabled)
+        .bind(a.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn advisor(&self, id: &str) -> Result<Option<Advisor>> {
+        let row = sqlx::query(
+            "SELECT id, firm_id, name, is_admin, disabled, created_at FROM advisors WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        opt(row, advisor_row)
+    }
+
+    async fn list_advisors(&self, firm_id: &str) -> Result<Vec<Advisor>> {
+        let r = sqlx::query(
+            "SELECT id, firm_id, name, is_admin, disabled, created_at FROM advisors
+             WHERE firm_id = $1 ORDER BY created_at, id",
+        )
+        .bind(firm_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows(r, advisor_row)
+    }
+
+    async fn set_advisor_disabled(
+        &self,
+        firm_id: &str,
+        advisor_id: &str,
+        disabled: bool,
+    ) -> Result<bool> {
+        let done = sqlx::query("UPDATE advisors SET disabled = $3 WHERE firm_id = $1 AND id = $2")
+            .bind(firm_id)
+            .bind(advisor_id)
+            .bind(disabled)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn create_invite(&self, i: &Invite) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO invites (code_hash, firm_id, advisor_id, created_at, expires_at, used_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&i.code_hash)
+        .bind(&i.firm_id)
+        .bind(&i.advisor_id)
+        .bind(i.created_at)
+        .bind(i.expires_at)
+        .bind(i.used_at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn redeem_invite(&self, code_hash: &[u8], now: Millis) -> Result<Option<Invite>> {
+        let row = sqlx::query(
+            "UPDATE invites SET used_at = $2
+             WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2
+             RETURNING code_hash, firm_id, advisor_id, created_at, expires_at, used_at",
+        )
+        .bind(code_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        opt(row, invite_row)
+    }
+
+    async fn create_device(&self, d: &Device) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO devices (id, firm_id, advisor_id, label, created_at, revoked_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&d.id)
+        .bind(&d.firm_id)
+        .bind(&d.advisor_id)
+        .bind(&d.label)
+        .bind(d.created_at)
+        .bind(d.revoked_at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn device(&self, id: &str) -> Result<Option<Device>> {
+        let row = sqlx::query(
+            "SELECT id, firm_id, advisor_id, label, created_at, revoked_at FROM devices WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        opt(row, device_row)
+    }
+
+    async fn list_devices(&self, firm_id: &str, advisor_id: Option<&str>) -> Result<Vec<Device>> {
+        let r = sqlx::query(
+            "SELECT id, firm_id, advisor_id, label, created_at, revoked_at FROM devices
+             WHERE firm_id = $1 AND ($2::text IS NULL OR advisor_id = $2) ORDER BY created_at, id",
+        )
+        .bind(firm_id)
+        .bind(advisor_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows(r, device_row)
+    }
+
+    async fn revoke_device(&self, firm_id: &str, device_id: &str, now: Millis) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(
+            "UPDATE devices SET revoked_at = COALESCE(revoked_at, $3) WHERE firm_id = $1 AND id = $2",
+        )
+        .bind(firm_id)
+        .bind(device_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await.map_err(map_err)?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE device_id = $1",
+        )
+        .bind(device_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(true)
+    }
+
+    async fn insert_refresh_token(&self, t: &RefreshToken) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, device_id, created_at, expires_at, used_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&t.token_hash)
+        .bind(&t.device_id)
+        .bind(t.created_at)
+        .bind(t.expires_at)
+        .bind(t.used_at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn use_refresh_token(&self, token_hash: &[u8], now: Millis) -> Result<RefreshUse> {
+        let mut tx = self.write_tx().await?;
+        let fresh: Option<String> = sqlx::query_scalar(
+            "UPDATE refresh_tokens SET used_at = $2
+             WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+             RETURNING device_id",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let outcome = match fresh {
+            Some(device_id) => RefreshUse::Fresh { device_id },
+            None => {
+                let row = sqlx::query(
+                    "SELECT device_id, used_at, revoked_at FROM refresh_tokens WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                classify_unusable(row.as_ref())?
+            }
+        };
+        tx.commit().await.map_err(map_err)?;
+        Ok(outcome)
+    }
+
+    async fn insert_api_token(&self, t: &ApiToken) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO api_tokens
+                (id, token_hash, firm_id, advisor_id, label, created_at, expires_at, revoked_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&t.id)
+        .bind(&t.token_hash)
+        .bind(&t.firm_id)
+        .bind(&t.advisor_id)
+        .bind(&t.label)
+        .bind(t.created_at)
+        .bind(t.expires_at)
+        .bind(t.revoked_at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn api_token(&self, token_hash: &[u8]) -> Result<Option<ApiToken>> {
+        let row = sqlx::query(
+            "SELECT id, token_hash, firm_id, advisor_id, label, created_at, expires_at, revoked_at
+             FROM api_tokens WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        opt(row, api_token_row)
+    }
+
+    async fn list_api_tokens(&self, firm_id: &str) -> Result<Vec<ApiToken>> {
+        let r = sqlx::query(
+            "SELECT id, token_hash, firm_id, advisor_id, label, created_at, expires_at, revoked_at
+             FROM api_tokens WHERE firm_id = $1 ORDER BY created_at, id",
+        )
+        .bind(firm_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows(r, api_token_row)
+    }
+
+    async fn revoke_api_token(&self, firm_id: &str, token_id: &str, now: Millis) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $3) WHERE firm_id = $1 AND id = $2",
+        )
+        .bind(firm_id)
+        .bind(token_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn all_documents(&self) -> Result<Vec<DocumentMeta>> {
+        let r = sqlx::query(
+            "SELECT doc_id, firm_id, owner_id, created_at, updated_at FROM documents
+             ORDER BY created_at, doc_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows(r, document_row)
+    }
+
+    async fn all_shares(&self) -> Result<Vec<(String, String)>> {
+        let r = sqlx::query("SELECT doc_id, advisor_id FROM shares ORDER BY doc_id, advisor_id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        r.iter()
+            .map(|row| Ok((row.try_get("doc_id")?, row.try_get("advisor_id")?)))
+            .collect::<sqlx::Result<Vec<_>>>()
+            .map_err(map_err)
+    }
+
+    async fn document(&self, doc_id: &str) -> Result<Option<DocumentMeta>> {
+        let row = sqlx::query(
+            "SELECT doc_id, firm_id, owner_id, created_at, updated_at FROM documents WHERE doc_id = $1",
+        )
+        .bind(doc_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        opt(row, document_row)
+    }
+
+    async fn list_documents(&self, firm_id: &str) -> Result<Vec<DocumentMeta>> {
+        let r = sqlx::query(
+            "SELECT doc_id, firm_id, owner_id, created_at, updated_at FROM documents
+             WHERE firm_id = $1 ORDER BY created_at, doc_id",
+        )
+        .bind(firm_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows(r, document_row)
+    }
+
+    async fn create_document(&self, meta: &DocumentMeta, chunks: &[Vec<u8>]) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO documents (doc_id, firm_id, owner_id, created_at, updated_at, next_seq)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&meta.doc_id)
+        .bind(&meta.firm_id)
+        .bind(&meta.owner_id)
+        .bind(meta.created_at)
+        .bind(meta.updated_at)
+        .bind(1 + len_i64(chunks.len())?)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        insert_chunks(&mut tx, &meta.doc_id, 1, chunks).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn append_chunks(&self, doc_id: &str, chunks: &[Vec<u8>], now: Millis) -> Result<()> {
+        let n = len_i64(chunks.len())?;
+        let mut tx = self.write_tx().await?;
+        let next: Option<i64> = sqlx::query_scalar(
+            "UPDATE documents SET next_seq = next_seq + $2, updated_at = GREATEST(updated_at, $3)
+             WHERE doc_id = $1 RETURNING next_seq",
+        )
+        .bind(doc_id)
+        .bind(n)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let Some(next) = next else {
+            tx.rollback().await.map_err(map_err)?;
+            return Err(StoreError::NotFound(format!("document {doc_id}")));
+        };
+        insert_chunks(&mut tx, doc_id, next - n, chunks).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn load_chunks(&self, doc_id: &str) -> Result<Vec<SealedChunk>> {
+        let r = sqlx::query("SELECT seq, sealed FROM chunks WHERE doc_id = $1 ORDER BY seq")
+            .bind(doc_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        r.iter()
+            .map(|row| {
+                Ok(SealedChunk {
+                    seq: row.try_get("seq")?,
+                    sealed: row.try_get("sealed")?,
+                })
+            })
+            .collect::<sqlx::Result<Vec<_>>>()
+            .map_err(map_err)
+    }
+
+    async fn compact(&self, doc_id: &str, snapshot: &[u8], up_to_seq: i64) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let locked: Option<i64> = sqlx::query_scalar(
+            "UPDATE documents SET next_seq = GREATEST(next_seq, $2 + 1) WHERE doc_id = $1 RETURNING next_seq",
+        )
+        .bind(doc_id)
+        .bind(up_to_seq)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if locked.is_none() {
+            tx.rollback().await.map_err(map_err)?;
+            return Err(StoreError::NotFound(format!("document {doc_id}")));
+        }
+        let deleted = sqlx::query("DELETE FROM chunks WHERE doc_id = $1 AND seq <= $2")
+            .bind(doc_id)
+            .bind(up_to_seq)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if deleted.rows_affected() == 0 {
+            // Nothing at or below up_to_seq: a newer compaction already covered it.
+            tx.rollback().await.map_err(map_err)?;
+            return Ok(());
+        }
+        sqlx::query("INSERT INTO chunks (doc_id, seq, sealed) VALUES ($1, $2, $3)")
+            .bind(doc_id)
+            .bind(up_to_seq)
+            .bind(snapshot)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn share(&self, doc_id: &str, advisor_id: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO shares (doc_id, advisor_id) VALUES ($1, $2)
+             ON CONFLICT (doc_id, advisor_id) DO NOTHING",
+        )
+        .bind(doc_id)
+        .bind(advisor_id)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn unshare(&self, doc_id: &str, advisor_id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM shares WHERE doc_id = $1 AND advisor_id = $2")
+            .bind(doc_id)
+            .bind(advisor_id)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn shares_of(&self, doc_id: &str) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT advisor_id FROM shares WHERE doc_id = $1 ORDER BY advisor_id")
+            .bind(doc_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn append_audit(&self, e: &AuditEvent) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit (firm_id, actor, action, target, at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&e.firm_id)
+        .bind(&e.actor)
+        .bind(&e.action)
+        .bind(&e.target)
+        .bind(e.at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn list_audit(&self, firm_id: &str, limit: i64) -> Result<Vec<AuditEvent>> {
+        let r = sqlx::query(
+            "SELECT seq, firm_id, actor, action, target, at FROM audit
+             WHERE firm_id = $1 ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(firm_id)
+        .bind(limit.max(0))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows(r, audit_row)
+    }
+}
+
+/// Why a refresh token could not be used: unknown, revoked or expired → `Invalid`; already
+/// used → `Replayed`.
+fn classify_unusable(row: Option<&PgRow>) -> Result<RefreshUse> {
+    let Some(row) = row else {
+        return Ok(RefreshUse::Invalid);
+    };
+    let device_id: String = row.try_get("device_id").map_err(map_err)?;
+    let used_at: Option<i64> = row.try_get("used_at").map_err(map_err)?;
+    let revoked_at: Option<i64> = row.try_get("revoked_at").map_err(map_err)?;
+    Ok(match (revoked_at, used_at) {
+        (Some(_), _) => RefreshUse::Invalid,
+        (None, Some(_)) => RefreshUse::Replayed { device_id },
+        (None, None) => RefreshUse::Invalid,
+    })
+}
