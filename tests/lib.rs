@@ -124,3 +124,125 @@ pub fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// A real `hearth-relay serve` process on 127.0.0.1 (a port it picks), stopped on drop (and
+/// by itself if this test process dies: it exits when its stdin closes).
+pub struct RelayProcess {
+    child: std::process::Child,
+    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    pub url: String,
+    /// Database URL it serves.
+    pub database: String,
+    master_key: String,
+}
+
+/// A fixed master key for tests (64 hex characters).
+pub const TEST_MASTER_KEY: &str =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+impl RelayProcess {
+    /// Starts a relay on `database` (e.g. `sqlite:///tmp/x/relay.db` or a postgres URL).
+    pub fn start(database: &str) -> Self {
+        Self::start_with_key(database, TEST_MASTER_KEY)
+    }
+
+    /// Starts a relay with a given master key.
+    pub fn start_with_key(database: &str, master_key: &str) -> Self {
+        use std::io::BufRead;
+        let mut child = Command::new(bin("hearth-relay"))
+            .args([
+                "--database",
+                database,
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--stop-on-stdin-eof",
+            ])
+            .env("HEARTH_RELAY_MASTER_KEY", master_key)
+            .env("HEARTH_RELAY_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn hearth-relay");
+        let stdout = child.stdout.take().expect("relay stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("relay prints its address");
+        let url = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .filter(|u| u.starts_with("http://"))
+            .unwrap_or_else(|| panic!("unexpected first line from hearth-relay: {line:?}"))
+            .to_string();
+        RelayProcess {
+            child,
+            url,
+            database: database.to_string(),
+            master_key: master_key.to_string(),
+        }
+    }
+
+    /// Runs an admin command (`hearth-relay --database DB ARGS...`) and returns stdout.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let out = Command::new(bin("hearth-relay"))
+            .args(["--database", &self.database])
+            .args(args)
+            .env("HEARTH_RELAY_MASTER_KEY", &self.master_key)
+            .env("HEARTH_RELAY_LOG", "warn")
+            .stdin(Stdio::null())
+            .output()
+            .expect("spawn hearth-relay");
+        assert!(
+            out.status.success(),
+            "hearth-relay {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_string()
+    }
+
+    /// Runs an admin command with `--json` and parses it.
+    pub fn admin_json(&self, args: &[&str]) -> serde_json::Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        serde_json::from_str(&self.admin(&args)).expect("JSON from hearth-relay")
+    }
+
+    /// Creates a firm; returns its id.
+    pub fn create_firm(&self, name: &str) -> String {
+        self.admin_json(&["firm", "create", "--name", name])["id"]
+            .as_str()
+            .expect("firm id")
+            .to_string()
+    }
+
+    /// Invites an advisor; returns (advisor id, enrollment code).
+    pub fn invite(&self, firm: &str, name: &str, admin: bool) -> (String, String) {
+        let mut args = vec!["advisor", "invite", "--firm", firm, "--name", name];
+        if admin {
+            args.push("--admin");
+        }
+        let v = self.admin_json(&args);
+        (
+            v["advisor"]["id"].as_str().expect("advisor id").to_string(),
+            v["enrollment_code"].as_str().expect("code").to_string(),
+        )
+    }
+
+    /// Stops the relay with SIGKILL (for durability tests) and waits for it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,1 +1,379 @@
-fn main() {}
+//! `hearth-relay`: serve a firm relay, and administer its tenants from the command line.
+#![forbid(unsafe_code)]
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use hearth_relay::config::Config;
+use hearth_relay::service::Relay;
+use hearth_seal::MasterKey;
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(name = "hearth-relay", version, about = "The Hearth firm relay")]
+struct Cli {
+    /// Configuration file (TOML).
+    #[arg(long, env = "HEARTH_RELAY_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://... (overrides the config file).
+    #[arg(long, global = true)]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the relay.
+    Serve {
+        /// Address to listen on (port 0 picks a free port; the address is printed).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Shut down when standard input closes (for supervisors and tests).
+        #[arg(long)]
+        stop_on_stdin_eof: bool,
+    },
+    /// Master keys.
+    #[command(subcommand)]
+    Keys(KeysCmd),
+    /// Firms (tenants).
+    #[command(subcommand)]
+    Firm(FirmCmd),
+    /// Advisors of a firm.
+    #[command(subcommand)]
+    Advisor(AdvisorCmd),
+    /// Enrolled devices.
+    #[command(subcommand)]
+    Device(DeviceCmd),
+    /// API tokens for scripts and integrations.
+    #[command(subcommand)]
+    Token(TokenCmd),
+}
+
+#[derive(Args)]
+struct JsonFlag {
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum KeysCmd {
+    /// Print a new random master key (64 hex characters) for the configuration.
+    Generate,
+    /// Re-wrap every firm key with a new master key (documents are not re-encrypted). Then
+    /// point the configuration at the new key.
+    Rotate {
+        /// File holding the new master key.
+        #[arg(long)]
+        new_key_file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum FirmCmd {
+    /// Create a firm.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// List firms.
+    List(JsonFlag),
+}
+
+#[derive(Subcommand)]
+enum AdvisorCmd {
+    /// Add an advisor and print a one-time enrollment code for their device.
+    Invite {
+        #[arg(long)]
+        firm: String,
+        #[arg(long)]
+        name: String,
+        /// Make them a firm admin.
+        #[arg(long)]
+        admin: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// A new enrollment code for an existing advisor (another device).
+    Reinvite {
+        #[arg(long)]
+        firm: String,
+        #[arg(long)]
+        advisor: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// List a firm's advisors.
+    List {
+        #[arg(long)]
+        firm: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Disable (or re-enable) an advisor.
+    Disable {
+        #[arg(long)]
+        firm: String,
+        #[arg(long)]
+        advisor: String,
+        /// Re-enable instead.
+        #[arg(long)]
+        enable: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCmd {
+    /// List a firm's devices.
+    List {
+        #[arg(long)]
+        firm: String,
+        #[arg(long)]
+        advisor: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Revoke a device: it is disconnected and can never reconnect.
+    Revoke {
+        #[arg(long)]
+        firm: String,
+        #[arg(long)]
+        device: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Mint an API token acting as an advisor.
+    Issue {
+        #[arg(long)]
+        advisor: String,
+        #[arg(long, default_value = "api")]
+        label: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HEARTH_RELAY_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(Cli::parse())) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn print(json_out: bool, value: serde_json::Value, human: impl FnOnce() -> String) {
+    if json_out {
+        println!("{value:#}");
+    } else {
+        println!("{}", human());
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    if let Command::Keys(KeysCmd::Generate) = cli.command {
+        println!("{}", MasterKey::generate()?.to_hex().as_str());
+        return Ok(());
+    }
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(db) = cli.database {
+        config.database = db;
+    }
+    if let Command::Serve { listen, .. } = &cli.command
+        && let Some(listen) = listen
+    {
+        config.listen = *listen;
+    }
+    let relay = Relay::open(config).await?;
+    match cli.command {
+        Command::Keys(KeysCmd::Generate) => unreachable!("handled above"),
+        Command::Serve {
+            stop_on_stdin_eof, ..
+        } => serve(relay, stop_on_stdin_eof).await?,
+        Command::Keys(KeysCmd::Rotate { new_key_file }) => {
+            let text = std::fs::read_to_string(&new_key_file)
+                .with_context(|| format!("reading {}", new_key_file.display()))?;
+            let new_key = MasterKey::from_config(&text)?;
+            let count = relay.rotate_master_key(&new_key).await?;
+            println!(
+                "Re-wrapped {count} firm keys with master key {}; now point the configuration at it.",
+                new_key.id()
+            );
+        }
+        Command::Firm(FirmCmd::Create { name, json }) => {
+            let firm = relay.create_firm(&name).await?;
+            print(json.json, json!(firm), || firm.id.clone());
+        }
+        Command::Firm(FirmCmd::List(json)) => {
+            let firms = relay.store.list_firms().await?;
+            print(json.json, json!(firms), || {
+                firms
+                    .iter()
+                    .map(|f| format!("{}\t{}", f.id, f.name))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        Command::Advisor(AdvisorCmd::Invite {
+            firm,
+            name,
+            admin,
+            json,
+        }) => {
+            let (advisor, code) = relay
+                .invite_advisor(&firm, &name, admin, "operator")
+                .await?;
+            print(
+                json.json,
+                json!({ "advisor": advisor, "enrollment_code": code }),
+                || {
+                    format!(
+                        "Invited {} ({}). One-time enrollment code: {code}\nOn their laptop: hearth enroll --relay URL --code {code}",
+                        advisor.name, advisor.id
+                    )
+                },
+            );
+        }
+        Command::Advisor(AdvisorCmd::Reinvite {
+            firm,
+            advisor,
+            json,
+        }) => {
+            let code = relay.reinvite(&firm, &advisor, "operator").await?;
+            print(json.json, json!({ "enrollment_code": code }), || {
+                code.clone()
+            });
+        }
+        Command::Advisor(AdvisorCmd::List { firm, json }) => {
+            let advisors = relay.store.list_advisors(&firm).await?;
+            print(json.json, json!(advisors), || {
+                advisors
+                    .iter()
+                    .map(|a| {
+                        let role = if a.is_admin { "admin" } else { "advisor" };
+                        let state = if a.disabled { " (disabled)" } else { "" };
+                        format!("{}\t{}\t{role}{state}", a.id, a.name)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        Command::Advisor(AdvisorCmd::Disable {
+            firm,
+            advisor,
+            enable,
+        }) => {
+            if !relay
+                .store
+                .set_advisor_disabled(&firm, &advisor, !enable)
+                .await?
+            {
+                anyhow::bail!("no advisor {advisor} in firm {firm}");
+            }
+            println!("{} {advisor}", if enable { "Enabled" } else { "Disabled" });
+        }
+        Command::Device(DeviceCmd::List {
+            firm,
+            advisor,
+            json,
+        }) => {
+            let devices = relay.store.list_devices(&firm, advisor.as_deref()).await?;
+            print(json.json, json!(devices), || {
+                devices
+                    .iter()
+                    .map(|d| {
+                        let state = if d.revoked_at.is_some() {
+                            "revoked"
+                        } else {
+                            "active"
+                        };
+                        format!("{}\t{}\t{}\t{state}", d.id, d.advisor_id, d.label)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        Command::Device(DeviceCmd::Revoke { firm, device, json }) => {
+            if !relay.revoke_device(&firm, &device, "operator").await? {
+                anyhow::bail!("no device {device} in firm {firm}");
+            }
+            print(json.json, json!({ "revoked": device }), || {
+                format!("Revoked {device}")
+            });
+        }
+        Command::Token(TokenCmd::Issue {
+            advisor,
+            label,
+            json,
+        }) => {
+            let (token, secret) = relay.issue_api_token(&advisor, &label, "operator").await?;
+            print(
+                json.json,
+                json!({ "id": token.id, "token": secret, "advisor_id": token.advisor_id }),
+                || secret.clone(),
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn serve(relay: Arc<Relay>, stop_on_stdin_eof: bool) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(relay.config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", relay.config.listen))?;
+    let addr = listener.local_addr()?;
+    println!("hearth-relay listening on http://{addr}");
+    std::io::stdout().flush()?;
+    tracing::info!(%addr, "listening");
+    let shutdown = async move {
+        let stdin_closed = async {
+            if stop_on_stdin_eof {
+                let mut buf = [0u8; 64];
+                let mut stdin = tokio::io::stdin();
+                while tokio::io::AsyncReadExt::read(&mut stdin, &mut buf)
+                    .await
+                    .unwrap_or(0)
+                    > 0
+                {}
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = stdin_closed => {}
+        }
+        tracing::info!("shutting down");
+    };
+    axum::serve(listener, hearth_relay::http::router(relay))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}

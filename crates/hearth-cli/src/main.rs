@@ -94,6 +94,41 @@ enum Command {
     },
     /// Apply edits read as JSON lines from stdin; each is acknowledged on stdout once durable.
     Batch,
+    /// Enroll this profile with the firm's relay using a one-time code from your firm admin.
+    Enroll {
+        /// Relay URL, e.g. https://relay.example-firm.com
+        #[arg(long)]
+        relay: String,
+        /// The one-time enrollment code.
+        #[arg(long)]
+        code: String,
+        /// Label for this device (default: the host name).
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Push and pull every household you can see; exits when both sides agree.
+    Sync {
+        /// Stay connected: apply remote changes as they arrive, push local edits, reconnect.
+        #[arg(long)]
+        watch: bool,
+        /// Give up after this many seconds (one-shot sync only).
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Share a household with another advisor of your firm (by name or id).
+    Share {
+        id: String,
+        #[arg(long = "with")]
+        with: String,
+    },
+    /// Stop sharing a household with an advisor.
+    Unshare {
+        id: String,
+        #[arg(long = "with")]
+        with: String,
+    },
 }
 
 #[derive(Args)]
@@ -350,6 +385,13 @@ fn default_device() -> String {
         .unwrap_or_else(|| "this device".to_string())
 }
 
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")
+}
+
 fn print_json(value: &impl serde::Serialize) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
@@ -561,6 +603,72 @@ fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Batch => batch::run(&mut profile)?,
+        Command::Enroll { relay, code, label } => {
+            let label = label.unwrap_or_else(default_device);
+            let creds =
+                runtime()?.block_on(hearth_sync::enroll(&mut profile, &relay, &code, &label))?;
+            println!(
+                "Enrolled this device ({}) with {} as {}. Run `hearth sync` to sync.",
+                creds.device_id, creds.firm_name, creds.advisor_name
+            );
+        }
+        Command::Sync {
+            watch,
+            timeout,
+            json,
+        } => {
+            let rt = runtime()?;
+            if watch {
+                rt.block_on(hearth_sync::watch(
+                    &mut profile,
+                    std::time::Duration::from_secs(1),
+                    |event| {
+                        use std::io::Write;
+                        match event {
+                            hearth_sync::WatchEvent::Connected => {
+                                println!("in sync with the relay")
+                            }
+                            hearth_sync::WatchEvent::Applied(id) => {
+                                println!("applied remote changes to {id}")
+                            }
+                            hearth_sync::WatchEvent::Disconnected(why) => {
+                                eprintln!("disconnected ({why}); reconnecting")
+                            }
+                        }
+                        let _ = std::io::stdout().flush();
+                    },
+                ))?;
+            } else {
+                let report = rt.block_on(hearth_sync::sync_once(
+                    &mut profile,
+                    std::time::Duration::from_secs(timeout),
+                ))?;
+                if json.json {
+                    print_json(&report)?;
+                } else {
+                    println!(
+                        "In sync: {} households offered, {} fetched, {} updated, {} not held by the relay for you.",
+                        report.offered, report.fetched, report.updated, report.unavailable
+                    );
+                }
+            }
+        }
+        Command::Share { id, with } => {
+            let rt = runtime()?;
+            let target = rt.block_on(async {
+                let session = hearth_sync::Session::start(&mut profile).await?;
+                session.set_share(&id, &with, true).await
+            })?;
+            println!("Shared {id} with {}.", target.name);
+        }
+        Command::Unshare { id, with } => {
+            let rt = runtime()?;
+            let target = rt.block_on(async {
+                let session = hearth_sync::Session::start(&mut profile).await?;
+                session.set_share(&id, &with, false).await
+            })?;
+            println!("Stopped sharing {id} with {}.", target.name);
+        }
     }
     Ok(())
 }

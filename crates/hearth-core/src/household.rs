@@ -149,11 +149,13 @@ impl Household {
             CoreError::Corrupt(format!("not a household document: {e}"))
         };
         Ok(HouseholdSummary {
-            name: crate::model::lenient::string(&self.doc, &ROOT, "name".into()).map_err(corrupt)?,
+            name: crate::model::lenient::string(&self.doc, &ROOT, "name".into())
+                .map_err(corrupt)?,
             status: crate::model::lenient::string(&self.doc, &ROOT, "status".into())
                 .map_err(corrupt)?
                 .parse()?,
-            segment: crate::model::lenient::opt_string(&self.doc, &ROOT, "segment".into()).map_err(corrupt)?,
+            segment: crate::model::lenient::opt_string(&self.doc, &ROOT, "segment".into())
+                .map_err(corrupt)?,
         })
     }
 

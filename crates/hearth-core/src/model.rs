@@ -33,7 +33,11 @@ pub(crate) mod lenient {
     use automerge::{ObjId, ObjType, ScalarValue, Value};
     use autosurgeon::{HydrateError, Prop, ReadDoc};
 
-    pub(crate) fn opt_string<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<Option<String>, HydrateError> {
+    pub(crate) fn opt_string<D: ReadDoc>(
+        doc: &D,
+        obj: &ObjId,
+        prop: Prop<'_>,
+    ) -> Result<Option<String>, HydrateError> {
         let found = doc
             .get(obj, automerge::Prop::from(&prop))
             .map_err(|e| HydrateError::unexpected("a string", e.to_string()))?;
@@ -48,13 +52,20 @@ pub(crate) mod lenient {
                 .text(&id)
                 .map(Some)
                 .map_err(|e| HydrateError::unexpected("a string", e.to_string())),
-            Some((Value::Object(other), _)) => Err(HydrateError::unexpected("a string", format!("{other:?}"))),
+            Some((Value::Object(other), _)) => {
+                Err(HydrateError::unexpected("a string", format!("{other:?}")))
+            }
         }
     }
 
-    pub(crate) fn string<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<String, HydrateError> {
+    pub(crate) fn string<D: ReadDoc>(
+        doc: &D,
+        obj: &ObjId,
+        prop: Prop<'_>,
+    ) -> Result<String, HydrateError> {
         let name = prop.to_string();
-        opt_string(doc, obj, prop)?.ok_or_else(|| HydrateError::unexpected("a string", format!("nothing at '{name}'")))
+        opt_string(doc, obj, prop)?
+            .ok_or_else(|| HydrateError::unexpected("a string", format!("nothing at '{name}'")))
     }
 }
 

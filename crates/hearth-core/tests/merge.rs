@@ -229,9 +229,15 @@ fn strings_written_as_text_by_javascript_clients_still_read() {
     use hearth_core::automerge::transaction::Transactable;
     use hearth_core::automerge::{ObjType, ROOT, ReadDoc};
     let c = ctx("A", "d", 0);
-    let mut h = Household::create(DocumentId::random(), "Scalar", HouseholdStatus::Client, ActorId::random(), &c)
-        .unwrap()
-        .value;
+    let mut h = Household::create(
+        DocumentId::random(),
+        "Scalar",
+        HouseholdStatus::Client,
+        ActorId::random(),
+        &c,
+    )
+    .unwrap()
+    .value;
     // What `doc.name = "..."` does in JavaScript automerge: a text object, not a scalar.
     let doc = h.doc_mut();
     let text = doc.put_object(ROOT, "name", ObjType::Text).unwrap();
@@ -245,9 +251,15 @@ fn strings_written_as_text_by_javascript_clients_still_read() {
 #[test]
 fn history_order_is_the_same_on_every_replica() {
     let c = ctx("A", "d", 1_000);
-    let mut base = Household::create(DocumentId::random(), "Order", HouseholdStatus::Client, ActorId::random(), &c)
-        .unwrap()
-        .value;
+    let mut base = Household::create(
+        DocumentId::random(),
+        "Order",
+        HouseholdStatus::Client,
+        ActorId::random(),
+        &c,
+    )
+    .unwrap()
+    .value;
     let mut a = replica_of(&mut base, "a");
     let mut b = replica_of(&mut base, "b");
     for n in 0..3 {
@@ -260,5 +272,8 @@ fn history_order_is_the_same_on_every_replica() {
     ba.merge(&mut a.clone()).unwrap();
     assert_eq!(ab.history().unwrap(), ba.history().unwrap());
     let h = ab.history().unwrap();
-    assert_eq!(h[0].summary, "Created household Order", "causal order first");
+    assert_eq!(
+        h[0].summary, "Created household Order",
+        "causal order first"
+    );
 }

@@ -13,7 +13,10 @@ use rand::Rng;
 use zeroize::Zeroizing;
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -49,17 +52,35 @@ fn run(encrypted: bool, households: usize, edits: usize) -> Figures {
     } else {
         Profile::init_unencrypted_for_benchmark(&path, options).expect("init")
     };
-    let names = ["Johnson", "Nakamura", "Okafor", "Garcia", "Lindqvist", "Patel", "Moreau", "Kim"];
+    let names = [
+        "Johnson",
+        "Nakamura",
+        "Okafor",
+        "Garcia",
+        "Lindqvist",
+        "Patel",
+        "Moreau",
+        "Kim",
+    ];
     let mut ids = Vec::with_capacity(households);
     for n in 0..households {
         let name = format!("The {} Family {n}", names[n % names.len()]);
-        let id = profile.create_household(&name, HouseholdStatus::Client).expect("create");
+        let id = profile
+            .create_household(&name, HouseholdStatus::Client)
+            .expect("create");
         ids.push(id.to_string());
     }
     // A little history in every household so loads are realistic.
     for id in &ids {
         profile
-            .edit(id, |h, ctx| h.add_note(NoteCategory::Discussion, "Annual review: rebalanced, discussed RMDs.", None, ctx))
+            .edit(id, |h, ctx| {
+                h.add_note(
+                    NoteCategory::Discussion,
+                    "Annual review: rebalanced, discussed RMDs.",
+                    None,
+                    ctx,
+                )
+            })
             .expect("seed note");
     }
 
@@ -70,7 +91,9 @@ fn run(encrypted: bool, households: usize, edits: usize) -> Figures {
         let text = format!("Client called about the 529 plan, follow-up #{n}.");
         let start = Instant::now();
         profile
-            .edit(id, |h, ctx| h.add_note(NoteCategory::ClientUpdates, &text, None, ctx))
+            .edit(id, |h, ctx| {
+                h.add_note(NoteCategory::ClientUpdates, &text, None, ctx)
+            })
             .expect("edit");
         samples.push(start.elapsed());
     }
@@ -112,7 +135,12 @@ fn main() {
     println!("| store | p50 ms | p99 ms | mean ms |");
     println!("|---|---|---|---|");
     for (name, f) in [("SQLCipher", &cipher), ("plain SQLite", &plain)] {
-        println!("| {name} | {:.3} | {:.3} | {:.3} |", ms(f.p50), ms(f.p99), ms(f.mean));
+        println!(
+            "| {name} | {:.3} | {:.3} | {:.3} |",
+            ms(f.p50),
+            ms(f.p99),
+            ms(f.mean)
+        );
     }
     println!(
         "SQLCipher overhead: p50 {:.1}%, mean {:.1}%",

@@ -213,14 +213,22 @@ impl Profile {
     /// against the same code path. No descriptor is written, so [`Profile::open`] cannot
     /// open it; the app never creates one.
     #[doc(hidden)]
-    pub fn init_unencrypted_for_benchmark(dir: &Path, mut options: InitOptions<'_>) -> Result<Self, ProfileError> {
+    pub fn init_unencrypted_for_benchmark(
+        dir: &Path,
+        options: InitOptions<'_>,
+    ) -> Result<Self, ProfileError> {
         std::fs::create_dir_all(dir).map_err(|source| ProfileError::Io {
             action: "creating",
             path: dir.to_path_buf(),
             source,
         })?;
         let profile_id = DocumentId::random().to_string();
-        let store = create_store(&dir.join(DATABASE_FILE), Encryption::Plaintext, &profile_id, &mut options)?;
+        let store = create_store(
+            &dir.join(DATABASE_FILE),
+            Encryption::Plaintext,
+            &profile_id,
+            &options,
+        )?;
         let descriptor = Descriptor {
             format: DESCRIPTOR_FORMAT,
             profile_id,
@@ -381,6 +389,41 @@ impl Profile {
     /// Who changed what and when in one household.
     pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, ProfileError> {
         Ok(self.household(id)?.history()?)
+    }
+
+    /// A profile setting (relay enrollment, preferences), stored in the encrypted database.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, ProfileError> {
+        Ok(self.store.meta(&format!("setting.{key}"))?)
+    }
+
+    /// Stores a profile setting durably.
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), ProfileError> {
+        let tx = self.store.write()?;
+        tx.set_meta(&format!("setting.{key}"), value)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The profile's id (stable; used as the automerge-repo storage id when syncing).
+    pub fn profile_id(&self) -> &str {
+        &self.profile_id
+    }
+
+    /// Merges a household document that arrived through sync into the profile, durably.
+    /// A household that is new here is added. The document must be a valid household whose
+    /// id matches `id`.
+    pub fn merge_synced(&mut self, id: DocumentId, document: &[u8]) -> Result<(), ProfileError> {
+        let incoming = Household::load(document, &[], self.actor.clone())?;
+        let inner = incoming.id()?;
+        if inner != id {
+            return Err(
+                CoreError::Corrupt(format!("document {id} says it is household {inner}")).into(),
+            );
+        }
+        let tx = self.store.write()?;
+        merge_in(&tx, &self.actor, id, incoming)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Applies one edit to a household and makes it durable. Load, edit and append run in one

@@ -1,0 +1,612 @@
+//! The desk's side of sync: enroll a profile with the firm's relay, then push and pull every
+//! household the advisor can see over the automerge-repo protocol.
+//!
+//! The protocol logic is `hearth_wire::client::Client` (sans-I/O); this crate is the edge:
+//! HTTP for enrollment and tokens, a WebSocket for sync, the profile for storage. The relay
+//! credentials (relay URL, device id, the rotating refresh token) live in the profile's
+//! encrypted database, never in a plain file.
+#![forbid(unsafe_code)]
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use automerge::Automerge;
+use futures_util::{SinkExt, StreamExt};
+use hearth_core::DocumentId;
+use hearth_profile::{Profile, ProfileError};
+use hearth_wire::client::Client;
+use hearth_wire::message::PeerMetadata;
+use serde::{Deserialize, Serialize};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+const RELAY_SETTING: &str = "relay";
+
+/// Errors from enrollment and sync, phrased for the advisor.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The profile is not enrolled with a relay.
+    #[error(
+        "this profile is not enrolled with a relay; run `hearth enroll --relay URL --code CODE` first"
+    )]
+    NotEnrolled,
+    /// The relay refused the credentials.
+    #[error(
+        "the relay refused this device's credentials ({0}); it may have been revoked — ask your firm admin for a new enrollment code"
+    )]
+    Unauthorized(String),
+    /// The enrollment code was refused.
+    #[error(
+        "the relay refused the enrollment code: it is wrong, already used or expired; ask your firm admin for a new one"
+    )]
+    BadCode,
+    /// The relay could not be reached.
+    #[error("cannot reach the relay at {url}: {reason}")]
+    Unreachable {
+        /// Relay URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The relay answered something unexpected.
+    #[error("the relay answered unexpectedly: {0}")]
+    Protocol(String),
+    /// Sync did not converge in time.
+    #[error("sync did not finish within {0:?}; run it again")]
+    Timeout(Duration),
+    /// The profile failed.
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+}
+
+/// Result alias.
+pub type Result<T> = std::result::Result<T, SyncError>;
+
+/// What the profile remembers about its relay.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RelayCredentials {
+    /// Relay base URL, e.g. `https://relay.example-firm.com`.
+    pub relay_url: String,
+    /// Firm id.
+    pub firm_id: String,
+    /// Firm name.
+    pub firm_name: String,
+    /// Advisor id on the relay.
+    pub advisor_id: String,
+    /// Advisor name on the relay.
+    pub advisor_name: String,
+    /// This device's id.
+    pub device_id: String,
+    /// The current (one-time) refresh token.
+    pub refresh_token: String,
+}
+
+#[derive(Deserialize)]
+struct TokenPair {
+    access_token: String,
+    refresh_token: String,
+}
+
+#[derive(Deserialize)]
+struct EnrollResponse {
+    firm_id: String,
+    firm_name: String,
+    advisor_id: String,
+    advisor_name: String,
+    device_id: String,
+    #[serde(flatten)]
+    tokens: TokenPair,
+}
+
+/// A document the relay says this advisor syncs.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RemoteDocument {
+    /// Document (household) id.
+    pub doc_id: String,
+    /// Owning advisor id.
+    pub owner_id: String,
+    /// Advisors it is shared with.
+    pub shared_with: Vec<String>,
+}
+
+/// An advisor of the firm, as the relay lists them.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RemoteAdvisor {
+    /// Advisor id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Firm admin?
+    pub is_admin: bool,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    /// Households offered to the relay.
+    pub offered: usize,
+    /// Households fetched that were not here before.
+    pub fetched: usize,
+    /// Households changed here by what arrived.
+    pub updated: usize,
+    /// Households the relay does not hold for this advisor (e.g. unshared).
+    pub unavailable: usize,
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap_or_default()
+}
+
+fn unreachable(url: &str, e: impl std::fmt::Display) -> SyncError {
+    SyncError::Unreachable {
+        url: url.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// The stored credentials, if enrolled.
+pub fn credentials(profile: &Profile) -> Result<Option<RelayCredentials>> {
+    match profile.setting(RELAY_SETTING)? {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| SyncError::Protocol(format!("stored relay credentials are damaged: {e}"))),
+    }
+}
+
+fn save_credentials(profile: &mut Profile, creds: &RelayCredentials) -> Result<()> {
+    let text = serde_json::to_string(creds).map_err(|e| SyncError::Protocol(e.to_string()))?;
+    profile.set_setting(RELAY_SETTING, &text)?;
+    Ok(())
+}
+
+/// Redeems a one-time enrollment code and stores the device's credentials in the profile.
+pub async fn enroll(
+    profile: &mut Profile,
+    relay_url: &str,
+    code: &str,
+    label: &str,
+) -> Result<RelayCredentials> {
+    let base = relay_url.trim_end_matches('/').to_string();
+    let response = http()
+        .post(format!("{base}/v1/enroll"))
+        .json(&serde_json::json!({ "code": code, "label": label }))
+        .send()
+        .await
+        .map_err(|e| unreachable(&base, e))?;
+    if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+        return Err(SyncError::BadCode);
+    }
+    if !response.status().is_success() {
+        return Err(SyncError::Protocol(format!(
+            "enrollment failed with HTTP {}",
+            response.status()
+        )));
+    }
+    let enrolled: EnrollResponse = response
+        .json()
+        .await
+        .map_err(|e| SyncError::Protocol(e.to_string()))?;
+    let creds = RelayCredentials {
+        relay_url: base,
+        firm_id: enrolled.firm_id,
+        firm_name: enrolled.firm_name,
+        advisor_id: enrolled.advisor_id,
+        advisor_name: enrolled.advisor_name,
+        device_id: enrolled.device_id,
+        refresh_token: enrolled.tokens.refresh_token,
+    };
+    save_credentials(profile, &creds)?;
+    Ok(creds)
+}
+
+/// A session with the relay: a fresh access token (the refresh token is rotated and the new
+/// one saved before the access token is used).
+pub struct Session {
+    /// Credentials (with the new refresh token).
+    pub creds: RelayCredentials,
+    access_token: String,
+}
+
+impl Session {
+    /// Starts a session for an enrolled profile.
+    pub async fn start(profile: &mut Profile) -> Result<Self> {
+        let mut creds = credentials(profile)?.ok_or(SyncError::NotEnrolled)?;
+        let response = http()
+            .post(format!("{}/v1/token", creds.relay_url))
+            .json(&serde_json::json!({ "refresh_token": creds.refresh_token }))
+            .send()
+            .await
+            .map_err(|e| unreachable(&creds.relay_url, e))?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(SyncError::Unauthorized("refresh token refused".into()));
+        }
+        if !response.status().is_success() {
+            return Err(SyncError::Protocol(format!(
+                "token refresh failed with HTTP {}",
+                response.status()
+            )));
+        }
+        let pair: TokenPair = response
+            .json()
+            .await
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        creds.refresh_token = pair.refresh_token;
+        save_credentials(profile, &creds)?;
+        Ok(Self {
+            creds,
+            access_token: pair.access_token,
+        })
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let url = format!("{}{path}", self.creds.relay_url);
+        let response = http()
+            .get(&url)
+            .bearer_auth(&self.access_token)
+            .send()
+            .await
+            .map_err(|e| unreachable(&self.creds.relay_url, e))?;
+        check_status(&response)?;
+        response
+            .json()
+            .await
+            .map_err(|e| SyncError::Protocol(e.to_string()))
+    }
+
+    /// Households the relay syncs with this advisor.
+    pub async fn documents(&self) -> Result<Vec<RemoteDocument>> {
+        self.get("/v1/documents").await
+    }
+
+    /// The firm's advisors.
+    pub async fn advisors(&self) -> Result<Vec<RemoteAdvisor>> {
+        self.get("/v1/advisors").await
+    }
+
+    /// Shares (or with `share = false`, unshares) a household with an advisor given by id or
+    /// by (unique) name.
+    pub async fn set_share(
+        &self,
+        doc_id: &str,
+        advisor: &str,
+        share: bool,
+    ) -> Result<RemoteAdvisor> {
+        let advisors = self.advisors().await?;
+        let matches: Vec<&RemoteAdvisor> = advisors
+            .iter()
+            .filter(|a| a.id == advisor || a.name.eq_ignore_ascii_case(advisor))
+            .collect();
+        let target = match matches.as_slice() {
+            [one] => (*one).clone(),
+            [] => {
+                return Err(SyncError::Protocol(format!(
+                    "no advisor '{advisor}' in your firm"
+                )));
+            }
+            _ => {
+                return Err(SyncError::Protocol(format!(
+                    "more than one advisor is called '{advisor}'; use the id"
+                )));
+            }
+        };
+        let url = format!(
+            "{}/v1/documents/{doc_id}/shares/{}",
+            self.creds.relay_url, target.id
+        );
+        let request = if share {
+            http().put(&url)
+        } else {
+            http().delete(&url)
+        };
+        let response = request
+            .bearer_auth(&self.access_token)
+            .send()
+            .await
+            .map_err(|e| unreachable(&self.creds.relay_url, e))?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Err(SyncError::Protocol(format!(
+                "the relay has no household {doc_id} for you; run `hearth sync` first so it is uploaded"
+            )));
+        }
+        check_status(&response)?;
+        Ok(target)
+    }
+
+    fn sync_request(&self) -> Result<tokio_tungstenite::tungstenite::handshake::client::Request> {
+        let ws_url = if let Some(rest) = self.creds.relay_url.strip_prefix("https://") {
+            format!("wss://{rest}/sync")
+        } else if let Some(rest) = self.creds.relay_url.strip_prefix("http://") {
+            format!("ws://{rest}/sync")
+        } else {
+            return Err(SyncError::Protocol(format!(
+                "relay URL {} must start with http:// or https://",
+                self.creds.relay_url
+            )));
+        };
+        let mut request = ws_url
+            .into_client_request()
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let bearer = format!("Bearer {}", self.access_token)
+            .parse()
+            .map_err(|_| SyncError::Protocol("access token is not a valid header value".into()))?;
+        request.headers_mut().insert("authorization", bearer);
+        Ok(request)
+    }
+}
+
+fn check_status(response: &reqwest::Response) -> Result<()> {
+    match response.status() {
+        s if s.is_success() => Ok(()),
+        reqwest::StatusCode::UNAUTHORIZED => {
+            Err(SyncError::Unauthorized("access token refused".into()))
+        }
+        s => Err(SyncError::Protocol(format!("HTTP {s}"))),
+    }
+}
+
+fn peer_id(creds: &RelayCredentials) -> String {
+    format!("hearth-{}-{}", creds.device_id, hearth_core::new_item_id())
+}
+
+fn load_local(profile: &Profile, id: &str) -> Result<Automerge> {
+    let mut household = profile.household(id)?;
+    Automerge::load(&household.save())
+        .map_err(|e| SyncError::Protocol(format!("household {id}: {e}")))
+}
+
+/// Builds a protocol client holding every local household, and asking for every household
+/// the relay has for this advisor that is not here yet.
+async fn prepare(
+    profile: &Profile,
+    session: &Session,
+) -> Result<(Client, BTreeSet<DocumentId>, usize)> {
+    let mut client = Client::new(
+        peer_id(&session.creds),
+        PeerMetadata {
+            storage_id: Some(profile.profile_id().to_string()),
+            is_ephemeral: false,
+        },
+    );
+    let mut local = BTreeSet::new();
+    for row in profile.list_households()? {
+        let id: DocumentId = row
+            .id
+            .parse()
+            .map_err(|e| SyncError::Protocol(format!("{e}")))?;
+        client.insert_document(id, load_local(profile, &row.id)?);
+        local.insert(id);
+    }
+    let mut requested = 0;
+    for remote in session.documents().await? {
+        let Ok(id) = remote.doc_id.parse::<DocumentId>() else {
+            continue;
+        };
+        if !local.contains(&id) {
+            client.request_document(id);
+            requested += 1;
+        }
+    }
+    Ok((client, local, requested))
+}
+
+/// Saves every document the client says changed; returns how many.
+fn persist_changed(
+    profile: &mut Profile,
+    client: &mut Client,
+    report: &mut SyncReport,
+    local: &mut BTreeSet<DocumentId>,
+) -> Result<Vec<DocumentId>> {
+    let changed = client.take_changed();
+    for id in &changed {
+        if let Some(doc) = client.document(id) {
+            profile.merge_synced(*id, &doc.save())?;
+            if local.insert(*id) {
+                report.fetched += 1;
+            } else {
+                report.updated += 1;
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// Syncs every household once: runs until the relay and this profile have the same heads for
+/// every household both may hold, then returns.
+pub async fn sync_once(profile: &mut Profile, timeout: Duration) -> Result<SyncReport> {
+    let session = Session::start(profile).await?;
+    let (mut client, mut local, _) = prepare(profile, &session).await?;
+    let mut report = SyncReport {
+        offered: local.len(),
+        ..SyncReport::default()
+    };
+    let (mut socket, _) = tokio_tungstenite::connect_async(session.sync_request()?)
+        .await
+        .map_err(|e| ws_error(&session.creds.relay_url, e))?;
+    let run = async {
+        for frame in client.start() {
+            socket
+                .send(WsMessage::Binary(frame.into()))
+                .await
+                .map_err(|e| ws_error(&session.creds.relay_url, e))?;
+        }
+        while !client.is_converged() {
+            let Some(msg) = socket.next().await else {
+                return Err(SyncError::Protocol(
+                    "the relay closed the connection".into(),
+                ));
+            };
+            match msg.map_err(|e| ws_error(&session.creds.relay_url, e))? {
+                WsMessage::Binary(bytes) => {
+                    let replies = client
+                        .receive(&bytes)
+                        .map_err(|e| SyncError::Protocol(e.to_string()))?;
+                    for frame in replies {
+                        socket
+                            .send(WsMessage::Binary(frame.into()))
+                            .await
+                            .map_err(|e| ws_error(&session.creds.relay_url, e))?;
+                    }
+                    persist_changed(profile, &mut client, &mut report, &mut local)?;
+                }
+                WsMessage::Close(frame) => {
+                    let reason = frame.map(|f| f.reason.to_string()).unwrap_or_default();
+                    return Err(if reason.contains("revoked") {
+                        SyncError::Unauthorized(reason)
+                    } else {
+                        SyncError::Protocol(format!("the relay closed the connection: {reason}"))
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    };
+    tokio::time::timeout(timeout, run)
+        .await
+        .map_err(|_| SyncError::Timeout(timeout))??;
+    let _ = socket.send(WsMessage::Binary(client.leave().into())).await;
+    let _ = socket.close(None).await;
+    report.unavailable = client
+        .document_ids()
+        .filter(|id| client.status(id) == Some(hearth_wire::client::DocStatus::Unavailable))
+        .count();
+    Ok(report)
+}
+
+fn ws_error(url: &str, e: tokio_tungstenite::tungstenite::Error) -> SyncError {
+    use tokio_tungstenite::tungstenite::Error;
+    match &e {
+        Error::Http(response) if response.status() == 401 => {
+            SyncError::Unauthorized("the relay refused the connection".into())
+        }
+        _ => unreachable(url, e),
+    }
+}
+
+/// Merges local edits made since the client last saw each document into the client's copy;
+/// returns whether anything was new. New local households are added too.
+fn absorb_local_edits(
+    profile: &Profile,
+    client: &mut Client,
+    local: &mut BTreeSet<DocumentId>,
+) -> Result<bool> {
+    let mut any = false;
+    for row in profile.list_households()? {
+        let Ok(id) = row.id.parse::<DocumentId>() else {
+            continue;
+        };
+        let fresh = load_local(profile, &row.id)?;
+        match client.document_mut(&id) {
+            Some(doc) => {
+                if doc.get_heads() != fresh.get_heads() {
+                    let mut fresh = fresh;
+                    let before = doc.get_heads();
+                    doc.merge(&mut fresh)
+                        .map_err(|e| SyncError::Protocol(e.to_string()))?;
+                    any |= doc.get_heads() != before;
+                }
+            }
+            None => {
+                client.insert_document(id, fresh);
+                local.insert(id);
+                any = true;
+            }
+        }
+    }
+    Ok(any)
+}
+
+/// Stays connected: applies remote changes as they arrive and pushes local edits (checked
+/// every `poll_every`), reconnecting with exponential backoff. `on_event` is told about each
+/// applied remote change and each (re)connection. Returns only on an error that retrying
+/// cannot fix (revoked device, not enrolled).
+pub async fn watch(
+    profile: &mut Profile,
+    poll_every: Duration,
+    mut on_event: impl FnMut(WatchEvent),
+) -> Result<()> {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        match watch_connection(profile, poll_every, &mut on_event).await {
+            Err(
+                e @ (SyncError::Unauthorized(_) | SyncError::NotEnrolled | SyncError::Profile(_)),
+            ) => return Err(e),
+            Err(e) => {
+                on_event(WatchEvent::Disconnected(e.to_string()));
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+            }
+            Ok(()) => backoff = Duration::from_secs(1),
+        }
+    }
+}
+
+/// What `watch` reports.
+#[derive(Debug, Clone)]
+pub enum WatchEvent {
+    /// Connected and in sync with the relay.
+    Connected,
+    /// A household changed here because of a remote edit.
+    Applied(DocumentId),
+    /// The connection dropped; reconnecting.
+    Disconnected(String),
+}
+
+async fn watch_connection(
+    profile: &mut Profile,
+    poll_every: Duration,
+    on_event: &mut impl FnMut(WatchEvent),
+) -> Result<()> {
+    let session = Session::start(profile).await?;
+    let (mut client, mut local, _) = prepare(profile, &session).await?;
+    let mut report = SyncReport::default();
+    let url = session.creds.relay_url.clone();
+    let (mut socket, _) = tokio_tungstenite::connect_async(session.sync_request()?)
+        .await
+        .map_err(|e| ws_error(&url, e))?;
+    for frame in client.start() {
+        socket
+            .send(WsMessage::Binary(frame.into()))
+            .await
+            .map_err(|e| ws_error(&url, e))?;
+    }
+    let mut announced = false;
+    let mut tick = tokio::time::interval(poll_every);
+    loop {
+        tokio::select! {
+            msg = socket.next() => {
+                let Some(msg) = msg else { return Err(SyncError::Protocol("the relay closed the connection".into())) };
+                match msg.map_err(|e| ws_error(&url, e))? {
+                    WsMessage::Binary(bytes) => {
+                        for frame in client.receive(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))? {
+                            socket.send(WsMessage::Binary(frame.into())).await.map_err(|e| ws_error(&url, e))?;
+                        }
+                        for id in persist_changed(profile, &mut client, &mut report, &mut local)? {
+                            on_event(WatchEvent::Applied(id));
+                        }
+                    }
+                    WsMessage::Close(frame) => {
+                        let reason = frame.map(|f| f.reason.to_string()).unwrap_or_default();
+                        return Err(if reason.contains("revoked") { SyncError::Unauthorized(reason) } else { SyncError::Protocol(reason) });
+                    }
+                    _ => {}
+                }
+                if !announced && client.is_converged() {
+                    announced = true;
+                    on_event(WatchEvent::Connected);
+                }
+            }
+            _ = tick.tick() => {
+                if absorb_local_edits(profile, &mut client, &mut local)? {
+                    for frame in client.poll() {
+                        socket.send(WsMessage::Binary(frame.into())).await.map_err(|e| ws_error(&url, e))?;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,333 @@
+//! The relay's HTTP surface: the sync WebSocket, enrollment and tokens, and the REST API a
+//! device (and later the console) uses. Every handler that takes a document id asks the one
+//! scope check; anything outside the caller's scope gets the same `404 {"error":"not found"}`
+//! bytes as an id that does not exist, and every credential failure the same `401`.
+
+use std::sync::Arc;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::scope::Identity;
+use crate::service::{Relay, ServiceError};
+
+/// The relay's router.
+pub fn router(relay: Arc<Relay>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/sync", get(sync_socket))
+        .route("/v1/enroll", post(enroll))
+        .route("/v1/token", post(refresh))
+        .route("/v1/me", get(me))
+        .route("/v1/advisors", get(advisors))
+        .route("/v1/documents", get(documents))
+        .route("/v1/documents/{doc_id}", get(document))
+        .route(
+            "/v1/documents/{doc_id}/shares/{advisor_id}",
+            put(share).delete(unshare),
+        )
+        .route("/v1/admin/devices", get(admin_devices))
+        .route(
+            "/v1/admin/devices/{device_id}/revoke",
+            post(admin_revoke_device),
+        )
+        .fallback(|| async { ApiError(ServiceError::NotFound) })
+        .with_state(relay)
+}
+
+/// A service error as an HTTP response with a fixed, non-revealing body.
+pub struct ApiError(pub ServiceError);
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, message) = match &self.0 {
+            ServiceError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized".to_string()),
+            ServiceError::NotFound => (StatusCode::NOT_FOUND, "not found".to_string()),
+            ServiceError::Forbidden(why) => (StatusCode::FORBIDDEN, (*why).to_string()),
+            ServiceError::BadRequest(why) => (StatusCode::BAD_REQUEST, why.clone()),
+            ServiceError::Store(hearth_relay_store::StoreError::Unavailable(_)) => {
+                tracing::error!(error = %self.0, "store unavailable");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "relay storage unavailable; retry".to_string(),
+                )
+            }
+            other => {
+                tracing::error!(error = %other, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error".to_string(),
+                )
+            }
+        };
+        let mut response = (status, Json(json!({ "error": message }))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// An authenticated caller: `Authorization: Bearer <token>`, or `?token=<token>` for browsers,
+/// which cannot set headers on a WebSocket upgrade.
+pub struct Caller(pub Identity);
+
+impl FromRequestParts<Arc<Relay>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        relay: &Arc<Relay>,
+    ) -> Result<Self, Self::Rejection> {
+        let from_header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .map(str::to_string);
+        let from_query = || {
+            let query = parts.uri.query()?;
+            url_query_value(query, "token")
+        };
+        let token = from_header
+            .or_else(from_query)
+            .ok_or(ApiError(ServiceError::Unauthorized))?;
+        Ok(Caller(relay.authenticate(&token).await?))
+    }
+}
+
+/// The value of `key` in a URL query string (percent-decoding `%XX` and `+`).
+fn url_query_value(query: &str, key: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == key).then(|| percent_decode(v))
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn sync_socket(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .max_message_size(64 * 1024 * 1024)
+        .on_upgrade(move |socket| crate::edge::serve_socket(relay, who, socket))
+}
+
+#[derive(Deserialize)]
+struct EnrollRequest {
+    code: String,
+    #[serde(default)]
+    label: String,
+}
+
+async fn enroll(
+    State(relay): State<Arc<Relay>>,
+    Json(req): Json<EnrollRequest>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(relay.enroll(&req.code, &req.label).await?))
+}
+
+#[derive(Deserialize)]
+struct RefreshRequest {
+    refresh_token: String,
+}
+
+async fn refresh(
+    State(relay): State<Arc<Relay>>,
+    Json(req): Json<RefreshRequest>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(relay.refresh(&req.refresh_token).await?))
+}
+
+async fn me(State(relay): State<Arc<Relay>>, Caller(who): Caller) -> ApiResult<impl IntoResponse> {
+    let advisor = relay
+        .store
+        .advisor(&who.advisor_id)
+        .await
+        .map_err(ServiceError::from)?;
+    let firm = relay
+        .store
+        .firm(&who.firm_id)
+        .await
+        .map_err(ServiceError::from)?;
+    Ok(Json(json!({
+        "firm_id": who.firm_id,
+        "firm_name": firm.map(|f| f.name),
+        "advisor_id": who.advisor_id,
+        "advisor_name": advisor.map(|a| a.name),
+        "device_id": who.device_id,
+        "is_admin": who.is_admin,
+    })))
+}
+
+async fn advisors(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+) -> ApiResult<impl IntoResponse> {
+    let advisors = relay
+        .store
+        .list_advisors(&who.firm_id)
+        .await
+        .map_err(ServiceError::from)?;
+    let listed: Vec<_> = advisors
+        .into_iter()
+        .filter(|a| !a.disabled)
+        .map(|a| json!({ "id": a.id, "name": a.name, "is_admin": a.is_admin }))
+        .collect();
+    Ok(Json(listed))
+}
+
+async fn documents(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+) -> ApiResult<impl IntoResponse> {
+    let docs: Vec<_> = relay
+        .scope()
+        .synced_by(&who)
+        .into_iter()
+        .map(|(doc_id, owner_id, shared_with)| json!({ "doc_id": doc_id, "owner_id": owner_id, "shared_with": shared_with }))
+        .collect();
+    Ok(Json(docs))
+}
+
+async fn document(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Path(doc_id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let (owner_id, shared_with) = relay
+        .scope()
+        .owner_and_shares(&who, &doc_id)
+        .ok_or(ServiceError::NotFound)?;
+    Ok(Json(
+        json!({ "doc_id": doc_id, "owner_id": owner_id, "shared_with": shared_with }),
+    ))
+}
+
+async fn share(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Path((doc_id, advisor_id)): Path<(String, String)>,
+) -> ApiResult<impl IntoResponse> {
+    relay.share(&who, &doc_id, &advisor_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn unshare(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Path((doc_id, advisor_id)): Path<(String, String)>,
+) -> ApiResult<impl IntoResponse> {
+    relay.unshare(&who, &doc_id, &advisor_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct DeviceFilter {
+    advisor: Option<String>,
+}
+
+fn require_admin(who: &Identity) -> Result<(), ServiceError> {
+    if who.is_admin {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden("firm admins only"))
+    }
+}
+
+async fn admin_devices(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Query(filter): Query<DeviceFilter>,
+) -> ApiResult<impl IntoResponse> {
+    require_admin(&who)?;
+    let devices = relay
+        .store
+        .list_devices(&who.firm_id, filter.advisor.as_deref())
+        .await
+        .map_err(ServiceError::from)?;
+    Ok(Json(devices))
+}
+
+async fn admin_revoke_device(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Path(device_id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    require_admin(&who)?;
+    if relay
+        .revoke_device(
+            &who.firm_id,
+            &device_id,
+            &format!("advisor:{}", who.advisor_id),
+        )
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ServiceError::NotFound.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_percent_decoded() {
+        assert_eq!(
+            url_query_value("a=1&token=hat1.abc%2Bd", "token").as_deref(),
+            Some("hat1.abc+d")
+        );
+        assert_eq!(url_query_value("token=x%", "token").as_deref(), Some("x%"));
+        assert_eq!(
+            url_query_value("token=%zz", "token").as_deref(),
+            Some("%zz")
+        );
+        assert_eq!(url_query_value("nottoken=1", "token"), None);
+    }
+}

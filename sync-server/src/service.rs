@@ -1,0 +1,554 @@
+//! Tenancy operations: what the operator CLI, the REST API and (later) the console all do,
+//! written once. Everything takes and returns plain values; nothing here knows about HTTP.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use hearth_relay_store::{
+    Advisor, ApiToken, AuditEvent, Device, Firm, Invite, RefreshToken, RefreshUse, RelayStore,
+    StoreError,
+};
+use hearth_seal::{FirmKey, MasterKey};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::edge::Edge;
+use crate::now_ms;
+use crate::scope::{DenialCounters, Identity, ScopeIndex, Visibility};
+use crate::tokens::{self, AccessClaims, TokenSigner};
+
+/// Why a tenancy operation failed. The texts of `Unauthorized` and `NotFound` are fixed so
+/// that nothing about other tenants can be read from them.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Missing, invalid, expired or revoked credentials.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Nothing the caller may see has this id.
+    #[error("not found")]
+    NotFound,
+    /// The caller may see the thing but not do this to it.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// The request is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Key handling failed (a damaged wrapped key, a wrong master key).
+    #[error("key error: {0}")]
+    Seal(#[from] hearth_seal::SealError),
+}
+
+/// Result alias.
+pub type Result<T> = std::result::Result<T, ServiceError>;
+
+/// Credentials handed to a device at enrollment and on every refresh.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenPair {
+    /// Short-lived bearer token for the WebSocket and REST API.
+    pub access_token: String,
+    /// When it expires, ms since the epoch.
+    pub access_expires_at: i64,
+    /// One-time refresh token (rotated on every use).
+    pub refresh_token: String,
+}
+
+/// What a device learns when it enrolls.
+#[derive(Debug, Clone, Serialize)]
+pub struct Enrollment {
+    /// Firm.
+    pub firm_id: String,
+    /// Firm name.
+    pub firm_name: String,
+    /// Advisor.
+    pub advisor_id: String,
+    /// Advisor name.
+    pub advisor_name: String,
+    /// The new device's id.
+    pub device_id: String,
+    /// Its first credentials.
+    #[serde(flatten)]
+    pub tokens: TokenPair,
+}
+
+/// The relay's shared state.
+pub struct Relay {
+    /// Storage.
+    pub store: Arc<dyn RelayStore>,
+    /// Configuration.
+    pub config: Config,
+    /// Who owns what.
+    pub scope: Arc<RwLock<ScopeIndex>>,
+    /// Denials by reason.
+    pub denials: Arc<DenialCounters>,
+    /// WebSocket connections and per-firm hubs.
+    pub edge: Edge,
+    master: MasterKey,
+    signer: TokenSigner,
+    firm_keys: Mutex<HashMap<String, Arc<FirmKey>>>,
+}
+
+impl Relay {
+    /// Opens the store, migrates it and loads the scope index.
+    pub async fn open(config: Config) -> anyhow::Result<Arc<Self>> {
+        let master = config.master_key()?;
+        let store = hearth_relay_store_any::open_store(&config.database).await?;
+        store.migrate().await?;
+        let scope = ScopeIndex::new(store.all_documents().await?, store.all_shares().await?);
+        let signer = TokenSigner::from_secret(master.to_hex().as_bytes());
+        Ok(Arc::new(Self {
+            store,
+            config,
+            scope: Arc::new(RwLock::new(scope)),
+            denials: Arc::default(),
+            edge: Edge::default(),
+            master,
+            signer,
+            firm_keys: Mutex::default(),
+        }))
+    }
+
+    /// Reads the scope index.
+    pub fn scope(&self) -> std::sync::RwLockReadGuard<'_, ScopeIndex> {
+        self.scope.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn scope_mut(&self) -> std::sync::RwLockWriteGuard<'_, ScopeIndex> {
+        self.scope.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    async fn audit(
+        &self,
+        firm_id: Option<&str>,
+        actor: &str,
+        action: &str,
+        target: &str,
+    ) -> Result<()> {
+        self.store
+            .append_audit(&AuditEvent {
+                seq: 0,
+                firm_id: firm_id.map(str::to_string),
+                actor: actor.to_string(),
+                action: action.to_string(),
+                target: target.to_string(),
+                at: now_ms(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The firm's data key (unwrapped once, then cached).
+    pub async fn firm_key(&self, firm_id: &str) -> Result<Arc<FirmKey>> {
+        if let Some(key) = self
+            .firm_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(firm_id)
+        {
+            return Ok(key.clone());
+        }
+        let firm = self
+            .store
+            .firm(firm_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let key = Arc::new(self.master.unwrap(&firm.wrapped_key, firm_id)?);
+        self.firm_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(firm_id.to_string(), key.clone());
+        Ok(key)
+    }
+
+    /// Creates a firm with a fresh data key wrapped by the master key.
+    pub async fn create_firm(&self, name: &str) -> Result<Firm> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ServiceError::BadRequest(
+                "the firm name must not be empty".into(),
+            ));
+        }
+        let id = tokens::new_id("firm");
+        let key = FirmKey::generate()?;
+        let firm = Firm {
+            wrapped_key: self.master.wrap(&key, &id)?,
+            master_key_id: self.master.id().to_string(),
+            id,
+            name: name.to_string(),
+            created_at: now_ms(),
+        };
+        self.store.create_firm(&firm).await?;
+        self.audit(Some(&firm.id), "operator", "firm.create", &firm.id)
+            .await?;
+        Ok(firm)
+    }
+
+    /// Adds an advisor to a firm and returns a one-time enrollment code for their device.
+    pub async fn invite_advisor(
+        &self,
+        firm_id: &str,
+        name: &str,
+        is_admin: bool,
+        by: &str,
+    ) -> Result<(Advisor, String)> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ServiceError::BadRequest(
+                "the advisor name must not be empty".into(),
+            ));
+        }
+        self.store
+            .firm(firm_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let advisor = Advisor {
+            id: tokens::new_id("adv"),
+            firm_id: firm_id.to_string(),
+            name: name.to_string(),
+            is_admin,
+            disabled: false,
+            created_at: now_ms(),
+        };
+        self.store.create_advisor(&advisor).await?;
+        let code = self.new_invite(&advisor).await?;
+        self.audit(Some(firm_id), by, "advisor.invite", &advisor.id)
+            .await?;
+        Ok((advisor, code))
+    }
+
+    /// A new enrollment code for an existing advisor of `firm_id` (another device).
+    pub async fn reinvite(&self, firm_id: &str, advisor_id: &str, by: &str) -> Result<String> {
+        let advisor = self
+            .store
+            .advisor(advisor_id)
+            .await?
+            .filter(|a| a.firm_id == firm_id)
+            .ok_or(ServiceError::NotFound)?;
+        let code = self.new_invite(&advisor).await?;
+        self.audit(Some(firm_id), by, "advisor.reinvite", advisor_id)
+            .await?;
+        Ok(code)
+    }
+
+    async fn new_invite(&self, advisor: &Advisor) -> Result<String> {
+        let code = tokens::new_enrollment_code();
+        let now = now_ms();
+        self.store
+            .create_invite(&Invite {
+                code_hash: tokens::hash_enrollment_code(&code),
+                firm_id: advisor.firm_id.clone(),
+                advisor_id: advisor.id.clone(),
+                created_at: now,
+                expires_at: now + self.config.invite_ttl_hours * 3_600_000,
+                used_at: None,
+            })
+            .await?;
+        Ok(code)
+    }
+
+    /// Redeems an enrollment code: registers a device and hands it its first credentials.
+    pub async fn enroll(&self, code: &str, label: &str) -> Result<Enrollment> {
+        let now = now_ms();
+        let invite = self
+            .store
+            .redeem_invite(&tokens::hash_enrollment_code(code), now)
+            .await?
+            .ok_or(ServiceError::Unauthorized)?;
+        let advisor = self
+            .store
+            .advisor(&invite.advisor_id)
+            .await?
+            .filter(|a| !a.disabled)
+            .ok_or(ServiceError::Unauthorized)?;
+        let firm = self
+            .store
+            .firm(&invite.firm_id)
+            .await?
+            .ok_or(ServiceError::Unauthorized)?;
+        let label: String = label.trim().chars().take(100).collect();
+        let device = Device {
+            id: tokens::new_id("dev"),
+            firm_id: firm.id.clone(),
+            advisor_id: advisor.id.clone(),
+            label: if label.is_empty() {
+                "device".into()
+            } else {
+                label
+            },
+            created_at: now,
+            revoked_at: None,
+        };
+        self.store.create_device(&device).await?;
+        self.audit(
+            Some(&firm.id),
+            &format!("advisor:{}", advisor.id),
+            "device.enroll",
+            &device.id,
+        )
+        .await?;
+        let tokens = self.issue_tokens(&device).await?;
+        Ok(Enrollment {
+            firm_id: firm.id,
+            firm_name: firm.name,
+            advisor_id: advisor.id,
+            advisor_name: advisor.name,
+            device_id: device.id,
+            tokens,
+        })
+    }
+
+    async fn issue_tokens(&self, device: &Device) -> Result<TokenPair> {
+        let now = now_ms();
+        let refresh = tokens::new_secret(tokens::REFRESH_PREFIX);
+        self.store
+            .insert_refresh_token(&RefreshToken {
+                token_hash: tokens::hash_secret(&refresh),
+                device_id: device.id.clone(),
+                created_at: now,
+                expires_at: now + self.config.refresh_token_ttl_days * 86_400_000,
+                used_at: None,
+            })
+            .await?;
+        let expires_at = now + self.config.access_token_ttl_secs * 1000;
+        Ok(TokenPair {
+            access_token: self.signer.sign(&AccessClaims {
+                device_id: device.id.clone(),
+                advisor_id: device.advisor_id.clone(),
+                firm_id: device.firm_id.clone(),
+                expires_at,
+            }),
+            access_expires_at: expires_at,
+            refresh_token: refresh,
+        })
+    }
+
+    /// Exchanges a refresh token for new credentials (rotating it). Presenting a token that
+    /// was already used revokes the device: someone copied it.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair> {
+        match self
+            .store
+            .use_refresh_token(&tokens::hash_secret(refresh_token), now_ms())
+            .await?
+        {
+            RefreshUse::Fresh { device_id } => {
+                let device = self
+                    .live_device(&device_id)
+                    .await?
+                    .ok_or(ServiceError::Unauthorized)?;
+                self.issue_tokens(&device).await
+            }
+            RefreshUse::Replayed { device_id } => {
+                if let Some(device) = self.store.device(&device_id).await? {
+                    tracing::warn!(device = %device_id, "refresh token replayed; revoking the device");
+                    self.revoke_device(&device.firm_id, &device_id, "relay:replay-detection")
+                        .await?;
+                }
+                Err(ServiceError::Unauthorized)
+            }
+            RefreshUse::Invalid => Err(ServiceError::Unauthorized),
+        }
+    }
+
+    /// A device that exists, is not revoked, and whose advisor is not disabled.
+    async fn live_device(&self, device_id: &str) -> Result<Option<Device>> {
+        let Some(device) = self
+            .store
+            .device(device_id)
+            .await?
+            .filter(|d| d.revoked_at.is_none())
+        else {
+            return Ok(None);
+        };
+        let advisor_ok = self
+            .store
+            .advisor(&device.advisor_id)
+            .await?
+            .is_some_and(|a| !a.disabled && a.firm_id == device.firm_id);
+        Ok(advisor_ok.then_some(device))
+    }
+
+    /// Authenticates a bearer token (access token or API token).
+    pub async fn authenticate(&self, bearer: &str) -> Result<Identity> {
+        let now = now_ms();
+        if tokens::is_access_token(bearer) {
+            let claims = self
+                .signer
+                .verify(bearer, now)
+                .ok_or(ServiceError::Unauthorized)?;
+            let device = self
+                .live_device(&claims.device_id)
+                .await?
+                .filter(|d| d.firm_id == claims.firm_id && d.advisor_id == claims.advisor_id)
+                .ok_or(ServiceError::Unauthorized)?;
+            let advisor = self
+                .store
+                .advisor(&device.advisor_id)
+                .await?
+                .ok_or(ServiceError::Unauthorized)?;
+            return Ok(Identity {
+                firm_id: device.firm_id,
+                advisor_id: device.advisor_id,
+                device_id: Some(device.id),
+                is_admin: advisor.is_admin,
+            });
+        }
+        if bearer.starts_with(tokens::API_PREFIX) {
+            let token = self
+                .store
+                .api_token(&tokens::hash_secret(bearer))
+                .await?
+                .filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now))
+                .ok_or(ServiceError::Unauthorized)?;
+            let advisor = self
+                .store
+                .advisor(&token.advisor_id)
+                .await?
+                .filter(|a| !a.disabled && a.firm_id == token.firm_id)
+                .ok_or(ServiceError::Unauthorized)?;
+            return Ok(Identity {
+                firm_id: advisor.firm_id,
+                advisor_id: advisor.id,
+                device_id: None,
+                is_admin: advisor.is_admin,
+            });
+        }
+        Err(ServiceError::Unauthorized)
+    }
+
+    /// Whether an authenticated identity is still valid (device not revoked, advisor enabled);
+    /// checked periodically on open connections.
+    pub async fn still_valid(&self, who: &Identity) -> Result<bool> {
+        match &who.device_id {
+            Some(device) => Ok(self.live_device(device).await?.is_some()),
+            None => Ok(self
+                .store
+                .advisor(&who.advisor_id)
+                .await?
+                .is_some_and(|a| !a.disabled)),
+        }
+    }
+
+    /// Mints a long-lived API token for scripts and integrations.
+    pub async fn issue_api_token(
+        &self,
+        advisor_id: &str,
+        label: &str,
+        by: &str,
+    ) -> Result<(ApiToken, String)> {
+        let advisor = self
+            .store
+            .advisor(advisor_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let secret = tokens::new_secret(tokens::API_PREFIX);
+        let token = ApiToken {
+            id: tokens::new_id("tok"),
+            token_hash: tokens::hash_secret(&secret),
+            firm_id: advisor.firm_id.clone(),
+            advisor_id: advisor.id.clone(),
+            label: label.to_string(),
+            created_at: now_ms(),
+            expires_at: None,
+            revoked_at: None,
+        };
+        self.store.insert_api_token(&token).await?;
+        self.audit(Some(&advisor.firm_id), by, "token.issue", &token.id)
+            .await?;
+        Ok((token, secret))
+    }
+
+    /// Revokes a device of `firm_id` and disconnects it at once.
+    pub async fn revoke_device(&self, firm_id: &str, device_id: &str, by: &str) -> Result<bool> {
+        let revoked = self
+            .store
+            .revoke_device(firm_id, device_id, now_ms())
+            .await?;
+        if revoked {
+            self.audit(Some(firm_id), by, "device.revoke", device_id)
+                .await?;
+            self.edge.revoke_device(firm_id, device_id);
+        }
+        Ok(revoked)
+    }
+
+    /// Shares a household with another advisor of the same firm. The owner and firm admins
+    /// may share; anyone else who can see it gets `Forbidden`, anyone who cannot gets `NotFound`.
+    pub async fn share(&self, who: &Identity, doc_id: &str, advisor_id: &str) -> Result<()> {
+        self.check_share_rights(who, doc_id, advisor_id).await?;
+        self.store.share(doc_id, advisor_id).await?;
+        self.scope_mut().share(doc_id, advisor_id);
+        self.audit(
+            Some(&who.firm_id),
+            &format!("advisor:{}", who.advisor_id),
+            "document.share",
+            &format!("{doc_id}→{advisor_id}"),
+        )
+        .await
+    }
+
+    /// Stops sharing a household with an advisor.
+    pub async fn unshare(&self, who: &Identity, doc_id: &str, advisor_id: &str) -> Result<()> {
+        self.check_share_rights(who, doc_id, advisor_id).await?;
+        self.store.unshare(doc_id, advisor_id).await?;
+        self.scope_mut().unshare(doc_id, advisor_id);
+        self.audit(
+            Some(&who.firm_id),
+            &format!("advisor:{}", who.advisor_id),
+            "document.unshare",
+            &format!("{doc_id}→{advisor_id}"),
+        )
+        .await
+    }
+
+    async fn check_share_rights(
+        &self,
+        who: &Identity,
+        doc_id: &str,
+        advisor_id: &str,
+    ) -> Result<()> {
+        let (owner, _) = self
+            .scope()
+            .owner_and_shares(who, doc_id)
+            .ok_or(ServiceError::NotFound)?;
+        if owner != who.advisor_id && !who.is_admin {
+            return Err(ServiceError::Forbidden(
+                "only the household's owner or a firm admin can share it",
+            ));
+        }
+        // The target must be an advisor of the same firm; others do not exist for the caller.
+        self.store
+            .advisor(advisor_id)
+            .await?
+            .filter(|a| a.firm_id == who.firm_id)
+            .ok_or(ServiceError::NotFound)?;
+        Ok(())
+    }
+
+    /// Whether `who` may see `doc_id` (the scope check, for REST handlers).
+    pub fn visible(&self, who: &Identity, doc_id: &str) -> bool {
+        self.scope().check(who, doc_id) == Visibility::Visible
+    }
+
+    /// Re-wraps every firm key with a new master key (documents are not re-encrypted).
+    /// Returns how many firms were re-wrapped. The caller then switches the configuration.
+    pub async fn rotate_master_key(&self, new_master: &MasterKey) -> Result<usize> {
+        let firms = self.store.list_firms().await?;
+        let mut count = 0;
+        for firm in &firms {
+            if firm.master_key_id == new_master.id() {
+                continue;
+            }
+            let key = self.master.unwrap(&firm.wrapped_key, &firm.id)?;
+            let wrapped = new_master.wrap(&key, &firm.id)?;
+            self.store
+                .rewrap_firm_key(&firm.id, &wrapped, new_master.id())
+                .await?;
+            count += 1;
+        }
+        self.audit(None, "operator", "master-key.rotate", new_master.id())
+            .await?;
+        Ok(count)
+    }
+}

@@ -1,0 +1,237 @@
+//! Two advisors of one firm, each with their own profile, share a household through a real
+//! `hearth-relay` over real WebSockets; both edit it offline; after `hearth sync` on both,
+//! both profiles hold identical documents. Revocation, enrollment codes and credentials too.
+
+use hearth_e2e::{Hearth, RelayProcess};
+use serde_json::Value;
+
+fn enrolled(dir: &std::path::Path, name: &str, relay: &RelayProcess, code: &str) -> Hearth {
+    let h = Hearth::init(&dir.join(name), name, &format!("{name}-pw"));
+    let out = h.ok(&[
+        "enroll",
+        "--relay",
+        &relay.url,
+        "--code",
+        code,
+        "--label",
+        &format!("{name}-laptop"),
+    ]);
+    assert!(out.contains("Enrolled"), "{out}");
+    h
+}
+
+fn note_bodies(h: &Hearth, id: &str) -> Vec<String> {
+    let data = h.json(&["household", "show", id]);
+    let mut bodies: Vec<String> = data["notes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n["body"].as_str().unwrap().to_string())
+        .collect();
+    bodies.sort();
+    bodies
+}
+
+/// The whole two-advisor flow against a relay on `database`.
+pub fn two_advisors_converge(database: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(database);
+    let firm = relay.create_firm("Hearthstone Wealth");
+    let (_, alice_code) = relay.invite(&firm, "Alice Advisor", false);
+    let (_, bob_code) = relay.invite(&firm, "Bob Advisor", false);
+    let alice = enrolled(dir.path(), "alice", &relay, &alice_code);
+    let bob = enrolled(dir.path(), "bob", &relay, &bob_code);
+
+    // Alice creates a household and syncs it up; Bob sees nothing of it yet.
+    let id = alice.ok(&[
+        "household",
+        "create",
+        "--name",
+        "The Johnson Family",
+        "--status",
+        "client",
+    ]);
+    let note = alice.ok(&[
+        "note",
+        "add",
+        &id,
+        "--category",
+        "planning",
+        "--text",
+        "Discussed the 529 plan.",
+    ]);
+    assert_eq!(alice.json(&["sync"])["offered"], 1);
+    let bob_first = bob.json(&["sync"]);
+    assert_eq!(bob_first["fetched"], 0, "not shared yet: {bob_first}");
+    assert!(
+        bob.fails(&["household", "show", &id])
+            .contains("no household")
+    );
+
+    // Shared with Bob: his next sync fetches it.
+    assert!(
+        alice
+            .ok(&["share", &id, "--with", "Bob Advisor"])
+            .contains("Shared")
+    );
+    assert_eq!(bob.json(&["sync"])["fetched"], 1);
+    assert_eq!(
+        alice.json(&["household", "show", &id]),
+        bob.json(&["household", "show", &id])
+    );
+
+    // Both edit offline: Alice adds a member and edits the note's start, Bob edits the note's
+    // end and opens a task.
+    alice.ok(&[
+        "member",
+        "add",
+        &id,
+        "--name",
+        "Linda Johnson",
+        "--role",
+        "Spouse",
+    ]);
+    alice.ok(&[
+        "note",
+        "edit",
+        &id,
+        &note,
+        "--text",
+        "Annual review. Discussed the 529 plan.",
+    ]);
+    bob.ok(&[
+        "note",
+        "edit",
+        &id,
+        &note,
+        "--text",
+        "Discussed the 529 plan. Send forms.",
+    ]);
+    bob.ok(&[
+        "task",
+        "add",
+        &id,
+        "--title",
+        "Send 529 forms",
+        "--due",
+        "2026-12-04",
+    ]);
+
+    alice.ok(&["sync"]);
+    bob.ok(&["sync"]);
+    alice.ok(&["sync"]);
+
+    let a = alice.json(&["household", "show", &id]);
+    let b = bob.json(&["household", "show", &id]);
+    assert_eq!(a, b, "both profiles hold identical documents");
+    assert_eq!(
+        alice.json(&["history", &id]),
+        bob.json(&["history", &id]),
+        "same change graph"
+    );
+    assert_eq!(
+        note_bodies(&alice, &id),
+        vec!["Annual review. Discussed the 529 plan. Send forms.".to_string()]
+    );
+    assert_eq!(a["members"].as_object().unwrap().len(), 1);
+    assert_eq!(a["tasks"].as_object().unwrap().len(), 1);
+    let advisors: Vec<Value> = alice
+        .json(&["history", &id])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["advisor"].clone())
+        .collect();
+    assert!(
+        advisors.contains(&Value::from("bob")) && advisors.contains(&Value::from("alice")),
+        "history names both advisors: {advisors:?}"
+    );
+}
+
+#[test]
+fn two_advisors_share_and_converge_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    two_advisors_converge(&format!(
+        "sqlite://{}",
+        dir.path().join("relay.db").display()
+    ));
+}
+
+#[test]
+fn enrollment_codes_work_once_and_revoked_devices_stay_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(&format!(
+        "sqlite://{}",
+        dir.path().join("relay.db").display()
+    ));
+    let firm = relay.create_firm("Firm");
+    let (advisor, code) = relay.invite(&firm, "Carol", false);
+    let carol = enrolled(dir.path(), "carol", &relay, &code);
+
+    // The same code again, a wrong code: refused with a clear message.
+    let other = Hearth::init(&dir.path().join("other"), "x", "pw");
+    for bad in [code.as_str(), "AAAA-BBBB-CCCC-DDDD"] {
+        let err = other.fails(&["enroll", "--relay", &relay.url, "--code", bad]);
+        assert!(err.contains("refused the enrollment code"), "{err}");
+    }
+    // Sync before enrolling is a clear error too.
+    assert!(other.fails(&["sync"]).contains("not enrolled"));
+
+    let id = carol.ok(&["household", "create", "--name", "Revocable"]);
+    carol.ok(&["sync"]);
+    let devices = relay.admin_json(&["device", "list", "--firm", &firm, "--advisor", &advisor]);
+    let device = devices[0]["id"].as_str().unwrap().to_string();
+    relay.admin(&["device", "revoke", "--firm", &firm, "--device", &device]);
+    let err = carol.fails(&["sync"]);
+    assert!(err.contains("refused this device's credentials"), "{err}");
+    // Local data is untouched by the revocation.
+    assert!(carol.ok(&["household", "show", &id]).contains("Revocable"));
+}
+
+#[test]
+fn relay_stores_no_plaintext() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let relay = RelayProcess::start(&format!("sqlite://{}", db.display()));
+    let firm = relay.create_firm("Firm");
+    let (_, code) = relay.invite(&firm, "Dana", false);
+    let dana = enrolled(dir.path(), "dana", &relay, &code);
+    let id = dana.ok(&[
+        "household",
+        "create",
+        "--name",
+        "Quetzalcoatl Vanderbilt-Okonkwo",
+    ]);
+    dana.ok(&[
+        "note",
+        "add",
+        &id,
+        "--category",
+        "discussion",
+        "--text",
+        "Zanzibar-octopus trust",
+    ]);
+    dana.ok(&["sync"]);
+    drop(relay);
+    let files = hearth_e2e::all_files(dir.path());
+    let relay_files: Vec<_> = files
+        .iter()
+        .filter(|(p, _)| p.to_string_lossy().contains("relay.db"))
+        .collect();
+    assert!(!relay_files.is_empty());
+    for (path, bytes) in relay_files {
+        for needle in ["Vanderbilt-Okonkwo", "Zanzibar-octopus"] {
+            assert!(
+                !hearth_e2e::contains(bytes, needle.as_bytes()),
+                "{needle} in {}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn two_advisors_share_and_converge_on_postgres() {
+    let pg = hearth_relay_store_postgres::testing::TempPostgres::start().expect("start a private PostgreSQL (initdb/pg_ctl)");
+    two_advisors_converge(&pg.url());
+}
