@@ -9,6 +9,13 @@ HEARTH_APT_PACKAGES=(
   libdbus-1-dev       # keyring: Secret Service over D-Bus
   dbus-bin dbus-daemon gnome-keyring  # a real Secret Service for the keyring tests
 )
+# PostgreSQL server binaries (initdb, pg_ctl, postgres) for the relay's PostgreSQL tests, if
+# the machine does not already have them on PATH.
+command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+  || HEARTH_APT_PACKAGES+=(postgresql)
+# Node.js and npm for the automerge-repo interop tests (the real JS client from npm).
+command -v node >/dev/null 2>&1 || HEARTH_APT_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || HEARTH_APT_PACKAGES+=(npm)
 
 missing=()
 for pkg in "${HEARTH_APT_PACKAGES[@]}"; do
