@@ -631,6 +631,9 @@ fn run(cli: Cli) -> Result<()> {
                             hearth_sync::WatchEvent::Applied(id) => {
                                 println!("applied remote changes to {id}")
                             }
+                            hearth_sync::WatchEvent::Pushed(id) => {
+                                println!("pushed local changes to {id}")
+                            }
                             hearth_sync::WatchEvent::Disconnected(why) => {
                                 eprintln!("disconnected ({why}); reconnecting")
                             }

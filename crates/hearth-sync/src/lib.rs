@@ -488,13 +488,13 @@ fn ws_error(url: &str, e: tokio_tungstenite::tungstenite::Error) -> SyncError {
 }
 
 /// Merges local edits made since the client last saw each document into the client's copy;
-/// returns whether anything was new. New local households are added too.
+/// returns the households that had something new. New local households are added too.
 fn absorb_local_edits(
     profile: &Profile,
     client: &mut Client,
     local: &mut BTreeSet<DocumentId>,
-) -> Result<bool> {
-    let mut any = false;
+) -> Result<Vec<DocumentId>> {
+    let mut edited = Vec::new();
     for row in profile.list_households()? {
         let Ok(id) = row.id.parse::<DocumentId>() else {
             continue;
@@ -507,17 +507,19 @@ fn absorb_local_edits(
                     let before = doc.get_heads();
                     doc.merge(&mut fresh)
                         .map_err(|e| SyncError::Protocol(e.to_string()))?;
-                    any |= doc.get_heads() != before;
+                    if doc.get_heads() != before {
+                        edited.push(id);
+                    }
                 }
             }
             None => {
                 client.insert_document(id, fresh);
                 local.insert(id);
-                any = true;
+                edited.push(id);
             }
         }
     }
-    Ok(any)
+    Ok(edited)
 }
 
 /// Stays connected: applies remote changes as they arrive and pushes local edits (checked
@@ -552,6 +554,8 @@ pub enum WatchEvent {
     Connected,
     /// A household changed here because of a remote edit.
     Applied(DocumentId),
+    /// Local edits to a household reached the relay (it acknowledged our heads).
+    Pushed(DocumentId),
     /// The connection dropped; reconnecting.
     Disconnected(String),
 }
@@ -575,6 +579,7 @@ async fn watch_connection(
             .map_err(|e| ws_error(&url, e))?;
     }
     let mut announced = false;
+    let mut pushed: BTreeSet<DocumentId> = BTreeSet::new();
     let mut tick = tokio::time::interval(poll_every);
     loop {
         tokio::select! {
@@ -595,13 +600,20 @@ async fn watch_connection(
                     }
                     _ => {}
                 }
-                if !announced && client.is_converged() {
-                    announced = true;
-                    on_event(WatchEvent::Connected);
+                if client.is_converged() {
+                    if !announced {
+                        announced = true;
+                        on_event(WatchEvent::Connected);
+                    }
+                    for id in std::mem::take(&mut pushed) {
+                        on_event(WatchEvent::Pushed(id));
+                    }
                 }
             }
             _ = tick.tick() => {
-                if absorb_local_edits(profile, &mut client, &mut local)? {
+                let edited = absorb_local_edits(profile, &mut client, &mut local)?;
+                if !edited.is_empty() {
+                    pushed.extend(edited);
                     for frame in client.poll() {
                         socket.send(WsMessage::Binary(frame.into())).await.map_err(|e| ws_error(&url, e))?;
                     }
