@@ -93,6 +93,8 @@ pub enum CloseReason {
     Replaced,
     /// The client sent an Automerge sync message that could not be read or applied.
     InvalidSyncMessage(String),
+    /// The client sent a frame that is not a protocol message.
+    UndecodableMessage(String),
 }
 
 impl fmt::Display for CloseReason {
@@ -101,6 +103,7 @@ impl fmt::Display for CloseReason {
             CloseReason::UnsupportedProtocolVersion => f.write_str(UNSUPPORTED_VERSION_MESSAGE),
             CloseReason::Replaced => f.write_str("replaced by a newer connection of the same peer"),
             CloseReason::InvalidSyncMessage(why) => write!(f, "invalid sync message: {why}"),
+            CloseReason::UndecodableMessage(why) => write!(f, "could not decode message: {why}"),
         }
     }
 }
@@ -337,8 +340,11 @@ impl<P: Policy> Hub<P> {
                 return out;
             }
             Err(e) => {
+                // Garbage is not a message to ignore: say what is wrong and hang up, so a
+                // broken or hostile client cannot keep a connection busy with it.
                 self.stats.undecodable_frames += 1;
-                debug!(%conn, error = %e, "undecodable frame ignored");
+                debug!(%conn, error = %e, "undecodable frame; closing");
+                self.reject(conn, CloseReason::UndecodableMessage(e.to_string()), &mut out);
                 return out;
             }
         };
@@ -640,7 +646,11 @@ impl<P: Policy> Hub<P> {
         if !matches!(invalid.message_type.as_str(), "request" | "sync") {
             return;
         }
-        let Some(data) = &invalid.data else { return };
+        let Some(data) = &invalid.data else {
+            let why = format!("{} message without readable data", invalid.message_type);
+            self.reject(conn, CloseReason::UndecodableMessage(why), out);
+            return;
+        };
         match sync::Message::decode(data) {
             Ok(msg) => self.send_unavailable(conn, &invalid.raw, msg, out),
             Err(e) => self.reject_sync(conn, e.to_string(), out),
@@ -696,22 +706,24 @@ impl<P: Policy> Hub<P> {
     fn reject_sync(&mut self, conn: ConnId, why: String, out: &mut Effects<P::Identity>) {
         self.stats.invalid_sync_messages += 1;
         warn!(%conn, error = %why, "invalid sync message; closing");
-        if let Some(target) = self.peer_id(conn).map(str::to_owned) {
-            self.send(
-                conn,
-                &Message::Error {
-                    sender_id: self.config.peer_id.clone(),
-                    target_id: target,
-                    message: format!("invalid sync message: {why}"),
-                },
-                out,
-            );
-        }
-        self.forget_conn(conn);
-        out.push(Effect::Close {
+        self.reject(conn, CloseReason::InvalidSyncMessage(why), out);
+    }
+
+    /// Sends an `error` naming `reason` (to the joined peer, or with an empty target before
+    /// the join), forgets the connection and closes it.
+    fn reject(&mut self, conn: ConnId, reason: CloseReason, out: &mut Effects<P::Identity>) {
+        let target = self.peer_id(conn).map(str::to_owned).unwrap_or_default();
+        self.send(
             conn,
-            reason: CloseReason::InvalidSyncMessage(why),
-        });
+            &Message::Error {
+                sender_id: self.config.peer_id.clone(),
+                target_id: target,
+                message: reason.to_string(),
+            },
+            out,
+        );
+        self.forget_conn(conn);
+        out.push(Effect::Close { conn, reason });
     }
 
     /// Applies a sync message from an allowed peer to a document in memory, answers it at

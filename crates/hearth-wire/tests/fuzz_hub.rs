@@ -1,0 +1,152 @@
+//! Random and mutated frames thrown at a joined connection of a real `Hub`: the hub never
+//! panics, and every frame it cannot decode is answered with an `error` and a close.
+
+use std::time::Instant;
+
+use automerge::sync::SyncDoc;
+use hearth_core::DocumentId;
+use hearth_wire::message::{DecodeError, Message, PeerMetadata, decode, encode};
+use hearth_wire::relay::{Access, CloseReason, ConnId, Effect, Hub, HubConfig, Policy};
+
+struct AllowAll;
+
+impl Policy for AllowAll {
+    type Identity = ();
+    fn may_access(&self, _: &(), _: &DocumentId) -> Access {
+        Access::Allowed
+    }
+    fn may_create(&self, _: &(), _: &DocumentId) -> bool {
+        true
+    }
+}
+
+/// xorshift64*: a deterministic generator so a failure can be replayed from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn real_frames() -> Vec<Vec<u8>> {
+    let doc = DocumentId::random();
+    let mut am = automerge::Automerge::new();
+    let mut state = automerge::sync::State::new();
+    let sync_data = am
+        .generate_sync_message(&mut state)
+        .map(|m| m.encode())
+        .unwrap_or_default();
+    let _ = &mut am;
+    vec![
+        encode(&Message::Request {
+            sender_id: "fuzzer".into(),
+            target_id: "hub".into(),
+            document_id: doc,
+            data: sync_data.clone(),
+        }),
+        encode(&Message::Sync {
+            sender_id: "fuzzer".into(),
+            target_id: "hub".into(),
+            document_id: doc,
+            data: sync_data,
+        }),
+        encode(&Message::Ephemeral {
+            sender_id: "fuzzer".into(),
+            target_id: "hub".into(),
+            document_id: doc,
+            session_id: "s".into(),
+            count: 1,
+            data: vec![1, 2, 3],
+        }),
+        encode(&Message::Leave {
+            sender_id: "fuzzer".into(),
+        }),
+    ]
+}
+
+fn joined_hub(conn: ConnId) -> Hub<AllowAll> {
+    let mut hub = Hub::new(HubConfig::new("hub"), AllowAll);
+    hub.connect(conn, ());
+    let join = encode(&Message::Join {
+        sender_id: "fuzzer".into(),
+        peer_metadata: PeerMetadata {
+            storage_id: None,
+            is_ephemeral: true,
+        },
+        supported_protocol_versions: Some(vec!["1".into()]),
+    });
+    let effects = hub.receive(conn, &join, Instant::now());
+    assert!(matches!(effects.first(), Some(Effect::Send { .. })), "peer answer");
+    hub
+}
+
+#[test]
+fn garbage_gets_an_error_and_a_close_and_never_a_panic() {
+    let seeds = real_frames();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut closed_for_garbage = 0;
+    for round in 0..20_000u64 {
+        let conn = ConnId(round);
+        let mut hub = joined_hub(conn);
+        let frame = if round % 2 == 0 {
+            (0..rng.below(64)).map(|_| rng.next() as u8).collect::<Vec<u8>>()
+        } else {
+            let mut f = seeds[rng.below(seeds.len())].clone();
+            for _ in 0..=rng.below(4) {
+                let i = rng.below(f.len());
+                f[i] = rng.next() as u8;
+            }
+            if rng.below(4) == 0 {
+                f.truncate(rng.below(f.len() + 1));
+            }
+            f
+        };
+        let effects = hub.receive(conn, &frame, Instant::now());
+        if let Err(err) = decode(&frame) {
+            // An invalid document id decodes far enough to be answered like an unknown id
+            // (request/sync) or dropped like a message about one (the rest) — and like any
+            // message, dropped if it claims another sender; everything else undecodable is an
+            // error and a close.
+            if let DecodeError::InvalidDocumentId(invalid) = &err
+                && (!matches!(invalid.message_type.as_str(), "request" | "sync")
+                    || invalid.sender_id.as_deref() != Some("fuzzer"))
+            {
+                assert!(effects.is_empty(), "round {round}: {effects:?}");
+                continue;
+            }
+            let closed = effects.iter().any(|e| {
+                matches!(
+                    e,
+                    Effect::Close {
+                        reason: CloseReason::UndecodableMessage(_) | CloseReason::InvalidSyncMessage(_),
+                        ..
+                    }
+                )
+            });
+            let answered_unknown = effects.iter().all(|e| matches!(e, Effect::Send { .. })) && !effects.is_empty();
+            assert!(closed || answered_unknown, "round {round}: {frame:02x?} → {effects:?}");
+            if closed {
+                closed_for_garbage += 1;
+                let Some(Effect::Send { bytes, .. }) = effects.first() else {
+                    panic!("round {round}: error frame first");
+                };
+                match decode(bytes) {
+                    Ok(Message::Error { message, .. }) => assert!(
+                        message.contains("could not decode") || message.contains("invalid sync message"),
+                        "{message}"
+                    ),
+                    other => panic!("round {round}: expected an error message, got {other:?}"),
+                }
+                assert_eq!(hub.connection_count(), 0, "the connection is forgotten");
+            }
+        }
+    }
+    assert!(closed_for_garbage > 10_000, "most garbage is rejected: {closed_for_garbage}");
+}
