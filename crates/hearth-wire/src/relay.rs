@@ -95,6 +95,8 @@ pub enum CloseReason {
     InvalidSyncMessage(String),
     /// The client sent a frame that is not a protocol message.
     UndecodableMessage(String),
+    /// The client's changes would take a document past the size limit.
+    DocumentTooLarge(String),
 }
 
 impl fmt::Display for CloseReason {
@@ -104,6 +106,7 @@ impl fmt::Display for CloseReason {
             CloseReason::Replaced => f.write_str("replaced by a newer connection of the same peer"),
             CloseReason::InvalidSyncMessage(why) => write!(f, "invalid sync message: {why}"),
             CloseReason::UndecodableMessage(why) => write!(f, "could not decode message: {why}"),
+            CloseReason::DocumentTooLarge(why) => f.write_str(why),
         }
     }
 }
@@ -174,6 +177,8 @@ pub struct HubStats {
     pub load_failures: u64,
     /// Changes accepted from peers.
     pub changes_accepted: u64,
+    /// Sync messages refused because the document would grow past the size limit.
+    pub documents_too_large: u64,
 }
 
 /// The hub's own settings.
@@ -185,7 +190,13 @@ pub struct HubConfig {
     pub storage_id: Option<String>,
     /// Minimum time between two fan-out rounds of one document.
     pub fanout_interval: Duration,
+    /// Largest a document may grow (stored bytes plus accepted changes); a sync message that
+    /// would take it past this is refused with an `error` and a close.
+    pub max_document_bytes: usize,
 }
+
+/// The default maximum document size: 64 MiB.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
 
 impl HubConfig {
     /// Settings with the given peer id, no storage id and the default fan-out throttle.
@@ -194,6 +205,7 @@ impl HubConfig {
             peer_id: peer_id.into(),
             storage_id: None,
             fanout_interval: DEFAULT_FANOUT_INTERVAL,
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
         }
     }
 }
@@ -230,6 +242,8 @@ struct Pending {
 
 struct LiveDoc {
     doc: Automerge,
+    /// Approximate size: bytes loaded plus bytes of changes accepted since.
+    bytes: usize,
     peers: HashMap<ConnId, sync::State>,
     last_fanout: Option<Instant>,
     fanout_pending: bool,
@@ -435,7 +449,7 @@ impl<P: Policy> Hub<P> {
             match Automerge::load(&bytes) {
                 Ok(doc) => {
                     self.docs
-                        .insert(doc_id, Slot::Ready(Box::new(LiveDoc::new(doc))));
+                        .insert(doc_id, Slot::Ready(Box::new(LiveDoc::new(doc, bytes.len()))));
                 }
                 Err(e) => {
                     self.stats.load_failures += 1;
@@ -460,7 +474,7 @@ impl<P: Policy> Hub<P> {
                 if create {
                     self.docs.insert(
                         doc_id,
-                        Slot::Ready(Box::new(LiveDoc::new(Automerge::new()))),
+                        Slot::Ready(Box::new(LiveDoc::new(Automerge::new(), 0))),
                     );
                 } else {
                     if kind == SyncKind::Sync && !load_failed {
@@ -752,6 +766,14 @@ impl<P: Policy> Hub<P> {
         {
             return self.send_unavailable(conn, &doc_id.to_string(), msg, out);
         }
+        let incoming: usize = msg.changes.iter().map(<[u8]>::len).sum();
+        if live.bytes.saturating_add(incoming) > self.config.max_document_bytes {
+            let limit = self.config.max_document_bytes;
+            self.stats.documents_too_large += 1;
+            let why = format!("document {doc_id} would exceed the maximum document size of {limit} bytes");
+            return self.reject(conn, CloseReason::DocumentTooLarge(why), out);
+        }
+        live.bytes += incoming;
         c.docs.insert(doc_id);
         let state = live.peers.entry(conn).or_default();
         let before = live.doc.get_heads();
@@ -925,9 +947,10 @@ impl<P: Policy> Hub<P> {
 }
 
 impl LiveDoc {
-    fn new(doc: Automerge) -> Self {
+    fn new(doc: Automerge, bytes: usize) -> Self {
         Self {
             doc,
+            bytes,
             peers: HashMap::new(),
             last_fanout: None,
             fanout_pending: false,

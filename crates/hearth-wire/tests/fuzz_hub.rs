@@ -150,3 +150,66 @@ fn garbage_gets_an_error_and_a_close_and_never_a_panic() {
     }
     assert!(closed_for_garbage > 10_000, "most garbage is rejected: {closed_for_garbage}");
 }
+
+#[test]
+fn a_document_may_not_grow_past_the_size_limit() {
+    use automerge::transaction::Transactable;
+    let conn = ConnId(1);
+    let mut config = HubConfig::new("hub");
+    config.max_document_bytes = 2_000;
+    let mut hub = Hub::new(config, AllowAll);
+    hub.connect(conn, ());
+    let join = encode(&Message::Join {
+        sender_id: "client".into(),
+        peer_metadata: PeerMetadata::default(),
+        supported_protocol_versions: Some(vec!["1".into()]),
+    });
+    hub.receive(conn, &join, Instant::now());
+
+    let doc_id = DocumentId::random();
+    let mut doc = automerge::AutoCommit::new();
+    // Random text does not compress: well over the 2,000-byte limit.
+    let mut rng = Rng(7);
+    let big: String = (0..8_000).map(|_| char::from(b'a' + (rng.next() % 26) as u8)).collect();
+    doc.put(automerge::ROOT, "notes", big).unwrap();
+    doc.commit();
+    let mut doc = doc.document().clone();
+    let mut state = automerge::sync::State::new();
+    let sync = |data: Vec<u8>| {
+        encode(&Message::Sync {
+            sender_id: "client".into(),
+            target_id: "hub".into(),
+            document_id: doc_id,
+            data,
+        })
+    };
+    let mut effects = Vec::new();
+    for _ in 0..4 {
+        let Some(msg) = doc.generate_sync_message(&mut state) else { break };
+        effects = hub.receive(conn, &sync(msg.encode()), Instant::now());
+        // Answer the hub's load request: nothing is stored.
+        if effects.iter().any(|e| matches!(e, Effect::Load { .. })) {
+            effects = hub.document_loaded(doc_id, None, Instant::now());
+        }
+        if effects.iter().any(|e| matches!(e, Effect::Close { .. })) {
+            break;
+        }
+        for e in &effects {
+            if let Effect::Send { bytes, .. } = e
+                && let Ok(Message::Sync { data, .. }) = decode(bytes)
+            {
+                doc.receive_sync_message(&mut state, automerge::sync::Message::decode(&data).unwrap())
+                    .unwrap();
+            }
+        }
+    }
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Close { reason: CloseReason::DocumentTooLarge(_), .. })),
+        "{effects:?}"
+    );
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Persist { .. })), "nothing persisted");
+    let Some(Effect::Send { bytes, .. }) = effects.first() else { panic!("an error frame first") };
+    let Ok(Message::Error { message, .. }) = decode(bytes) else { panic!("an error message") };
+    assert!(message.contains("maximum document size"), "{message}");
+    assert_eq!(hub.stats().documents_too_large, 1);
+}
