@@ -7,6 +7,14 @@
 //! access_token_ttl_secs = 900
 //! refresh_token_ttl_days = 30
 //! invite_ttl_hours = 168
+//!
+//! [limits]
+//! max_frame_bytes = 8388608             # one protocol message
+//! max_document_bytes = 67108864         # one household document
+//! connection_messages_per_sec = 200     # sustained, per WebSocket
+//! connection_message_burst = 2000
+//! firm_max_connections = 500
+//! auth_requests_per_minute = 20         # enrollment + token refresh, per client IP
 //! ```
 
 use std::net::SocketAddr;
@@ -34,6 +42,40 @@ pub struct Config {
     pub refresh_token_ttl_days: i64,
     /// Lifetime of enrollment codes.
     pub invite_ttl_hours: i64,
+    /// Backpressure and abuse limits.
+    pub limits: Limits,
+}
+
+/// Limits that keep one client or one firm from degrading the relay for others. Hitting one
+/// gets a clear `error` message (WebSocket) or `429` (HTTP), never a silent drop.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest protocol message accepted, bytes.
+    pub max_frame_bytes: usize,
+    /// Largest a household document may grow, bytes.
+    pub max_document_bytes: usize,
+    /// Sustained messages per second one connection may send.
+    pub connection_messages_per_sec: u32,
+    /// Messages one connection may send in a burst.
+    pub connection_message_burst: u32,
+    /// Open WebSocket connections per firm.
+    pub firm_max_connections: usize,
+    /// Enrollment and token requests per minute per client IP.
+    pub auth_requests_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_frame_bytes: 8 * 1024 * 1024,
+            max_document_bytes: hearth_wire::relay::DEFAULT_MAX_DOCUMENT_BYTES,
+            connection_messages_per_sec: 200,
+            connection_message_burst: 2000,
+            firm_max_connections: 500,
+            auth_requests_per_minute: 20,
+        }
+    }
 }
 
 impl Default for Config {
@@ -46,6 +88,7 @@ impl Default for Config {
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_days: 30,
             invite_ttl_hours: 7 * 24,
+            limits: Limits::default(),
         }
     }
 }

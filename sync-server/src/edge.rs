@@ -65,6 +65,7 @@ enum FirmEvent {
 #[derive(Default)]
 pub struct Edge {
     firms: Mutex<HashMap<String, mpsc::UnboundedSender<FirmEvent>>>,
+    firm_connections: Mutex<HashMap<String, usize>>,
     next_conn: AtomicU64,
 }
 
@@ -80,6 +81,27 @@ impl Edge {
         tx
     }
 
+    /// Whether the firm is below its connection limit.
+    pub fn may_connect(&self, firm_id: &str, limit: usize) -> bool {
+        let counts = self
+            .firm_connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        counts.get(firm_id).copied().unwrap_or(0) < limit
+    }
+
+    fn count_connection(&self, firm_id: &str, delta: isize) {
+        let mut counts = self
+            .firm_connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let n = counts.entry(firm_id.to_string()).or_default();
+        *n = n.saturating_add_signed(delta);
+        if *n == 0 {
+            counts.remove(firm_id);
+        }
+    }
+
     /// Disconnects every connection of a revoked device.
     pub fn revoke_device(&self, firm_id: &str, device_id: &str) {
         let firms = self.firms.lock().unwrap_or_else(|p| p.into_inner());
@@ -91,11 +113,63 @@ impl Edge {
     }
 }
 
+/// An `error` frame for a limit the edge enforces itself (the hub has not seen the frame).
+fn limit_error(message: String) -> Vec<u8> {
+    hearth_wire::message::encode(&hearth_wire::message::Message::Error {
+        sender_id: "hearth-relay".to_string(),
+        target_id: String::new(),
+        message,
+    })
+}
+
+/// A token bucket: `rate` per second sustained, `burst` at once.
+struct Bucket {
+    tokens: f64,
+    rate: f64,
+    burst: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    fn new(rate: u32, burst: u32) -> Self {
+        Self {
+            tokens: f64::from(burst),
+            rate: f64::from(rate),
+            burst: f64::from(burst),
+            last: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens =
+            (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 /// Serves one authenticated WebSocket until either side closes.
 pub async fn serve_socket(relay: Arc<Relay>, identity: Identity, socket: WebSocket) {
+    relay.metrics.connections.inc();
+    relay.edge.count_connection(&identity.firm_id, 1);
+    serve_counted(&relay, identity.clone(), socket).await;
+    relay.edge.count_connection(&identity.firm_id, -1);
+    relay.metrics.connections.dec();
+}
+
+async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket) {
+    let relay = relay.clone();
+    let limits = relay.config.limits.clone();
     let conn = ConnId(relay.edge.next_conn.fetch_add(1, Ordering::Relaxed));
     let firm = relay.edge.firm(&relay, &identity.firm_id);
     let (out_tx, mut out_rx) = mpsc::channel(OUTGOING_QUEUE);
+    let limit_tx = out_tx.clone();
     if firm
         .send(FirmEvent::Connect {
             conn,
@@ -111,6 +185,7 @@ pub async fn serve_socket(relay: Arc<Relay>, identity: Identity, socket: WebSock
         while let Some(out) = out_rx.recv().await {
             match out {
                 Outgoing::Frame(bytes) => {
+                    relay.metrics.frame("out");
                     if sink.send(WsMessage::Binary(bytes.into())).await.is_err() {
                         break;
                     }
@@ -127,12 +202,41 @@ pub async fn serve_socket(relay: Arc<Relay>, identity: Identity, socket: WebSock
         }
     };
     let reader = async {
+        let mut bucket = Bucket::new(
+            limits.connection_messages_per_sec,
+            limits.connection_message_burst,
+        );
         while let Some(Ok(msg)) = stream.next().await {
             let frame = match msg {
-                WsMessage::Binary(bytes) => FirmEvent::Frame {
-                    conn,
-                    bytes: bytes.to_vec(),
-                },
+                WsMessage::Binary(bytes) => {
+                    relay.metrics.frame("in");
+                    let refusal = if bytes.len() > limits.max_frame_bytes {
+                        relay.metrics.deny("frame_too_large");
+                        Some(format!(
+                            "message too large: {} bytes; the limit is {} (limits.max_frame_bytes)",
+                            bytes.len(),
+                            limits.max_frame_bytes
+                        ))
+                    } else if !bucket.take() {
+                        relay.metrics.deny("message_rate");
+                        Some(format!(
+                            "rate limit exceeded: more than {} messages per second (limits.connection_messages_per_sec); reconnect and slow down",
+                            limits.connection_messages_per_sec
+                        ))
+                    } else {
+                        None
+                    };
+                    if let Some(message) = refusal {
+                        let _ = limit_tx.try_send(Outgoing::Frame(limit_error(message.clone())));
+                        let _ = limit_tx.try_send(Outgoing::Close(message));
+                        // Let the writer flush the error and close; read nothing more.
+                        std::future::pending::<()>().await;
+                    }
+                    FirmEvent::Frame {
+                        conn,
+                        bytes: bytes.to_vec(),
+                    }
+                }
                 WsMessage::Close(_) => break,
                 // The protocol has no text frames; pings are answered by the socket layer.
                 _ => continue,
@@ -178,10 +282,11 @@ async fn run_firm(
 ) {
     let policy = FirmPolicy {
         scope: relay.scope.clone(),
-        denials: relay.denials.clone(),
+        metrics: relay.metrics.clone(),
     };
     let mut config = HubConfig::new(format!("hearth-relay-{firm_id}"));
     config.storage_id = Some(format!("hearth-relay-{firm_id}"));
+    config.max_document_bytes = relay.config.limits.max_document_bytes;
     let mut hub = Hub::new(config, policy);
     let mut conns: HashMap<ConnId, Conn> = HashMap::new();
     loop {
@@ -194,6 +299,7 @@ async fn run_firm(
             _ = async { tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)).await }, if deadline.is_some() => None,
         };
         let now = std::time::Instant::now();
+        let started = Instant::now();
         let effects = match event {
             None => hub.tick(now),
             Some(FirmEvent::Connect {
@@ -227,7 +333,12 @@ async fn run_firm(
                 effects
             }
         };
-        if let Err(e) = carry_out(&relay, &firm_id, &mut hub, &mut conns, &tx, effects).await {
+        let result = carry_out(&relay, &firm_id, &mut hub, &mut conns, &tx, effects).await;
+        relay
+            .metrics
+            .event_seconds
+            .observe(started.elapsed().as_secs_f64());
+        if let Err(e) = result {
             tracing::error!(firm = %firm_id, error = %e, "could not store accepted changes; restarting the firm's hub");
             for (_, c) in conns.drain() {
                 let _ = c
@@ -268,13 +379,16 @@ async fn carry_out(
                 }
             }
             Effect::Close { conn, reason } => {
+                if matches!(reason, hearth_wire::relay::CloseReason::DocumentTooLarge(_)) {
+                    relay.metrics.deny("document_too_large");
+                }
                 if let Some(c) = conns.remove(&conn) {
                     let _ = c.out.try_send(Outgoing::Close(reason.to_string()));
                 }
             }
             Effect::Load { doc_id } => {
                 let key = doc_id.to_string();
-                if !relay.scope().exists(&key) {
+                if !relay.scope().exists(firm_id, &key) {
                     // Unknown ids are answered from the index, without a store round trip,
                     // just as quickly as ids outside the caller's scope.
                     queue.extend(hub.document_loaded(doc_id, None, std::time::Instant::now()));
@@ -300,7 +414,14 @@ async fn carry_out(
                 changes,
                 ..
             } => {
+                let started = Instant::now();
+                let count = changes.len() as u64;
                 persist(relay, firm_id, &doc_id, &identity, changes).await?;
+                relay
+                    .metrics
+                    .persist_seconds
+                    .observe(started.elapsed().as_secs_f64());
+                relay.metrics.changes.inc_by(count);
             }
         }
     }
@@ -311,7 +432,11 @@ async fn load_document(relay: &Relay, firm_id: &str, doc_id: &str) -> anyhow::Re
     let key = relay.firm_key(firm_id).await?;
     let aad = hearth_seal::document_aad(firm_id, doc_id);
     let mut bytes = Vec::new();
-    for chunk in relay.store.load_chunks(doc_id).await? {
+    for chunk in relay
+        .store
+        .load_chunks(&crate::scope::store_key(firm_id, doc_id))
+        .await?
+    {
         bytes.extend(key.open(&chunk.sealed, &aad)?);
     }
     Ok(bytes)
@@ -332,11 +457,12 @@ async fn persist(
         .map(|c| key.seal(&c.bytes(), &aad))
         .collect::<Result<Vec<_>, _>>()?;
     let now = now_ms();
-    if relay.scope().exists(&id) {
-        relay.store.append_chunks(&id, &sealed, now).await?;
+    let stored = crate::scope::store_key(firm_id, &id);
+    if relay.scope().exists(firm_id, &id) {
+        relay.store.append_chunks(&stored, &sealed, now).await?;
     } else {
         let meta = DocumentMeta {
-            doc_id: id.clone(),
+            doc_id: stored,
             firm_id: firm_id.to_string(),
             owner_id: identity.advisor_id.clone(),
             created_at: now,

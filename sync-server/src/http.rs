@@ -3,10 +3,12 @@
 //! scope check; anything outside the caller's scope gets the same `404 {"error":"not found"}`
 //! bytes as an id that does not exist, and every credential failure the same `401`.
 
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,10 +20,34 @@ use serde_json::json;
 use crate::scope::Identity;
 use crate::service::{Relay, ServiceError};
 
-/// The relay's router.
+/// Per-client-IP limiter for enrollment and token refresh (guessing codes, hammering refresh).
+pub type AuthLimiter = governor::DefaultKeyedRateLimiter<IpAddr>;
+
+/// A limiter allowing `per_minute` requests per IP per minute.
+pub fn auth_limiter(per_minute: u32) -> AuthLimiter {
+    let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+    governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute))
+}
+
+/// The relay's router. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`
+/// so the per-IP limits can see the client address.
 pub fn router(relay: Arc<Relay>) -> Router {
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    use tower_http::trace::TraceLayer;
+    let x_request_id = header::HeaderName::from_static("x-request-id");
+    // Log method, route and status with the request id; never query strings (tokens) or bodies.
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+        let id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+    });
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .route("/sync", get(sync_socket))
         .route("/v1/enroll", post(enroll))
         .route("/v1/token", post(refresh))
@@ -39,7 +65,58 @@ pub fn router(relay: Arc<Relay>) -> Router {
             post(admin_revoke_device),
         )
         .fallback(|| async { ApiError(ServiceError::NotFound) })
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
         .with_state(relay)
+}
+
+async fn readyz(State(relay): State<Arc<Relay>>) -> Response {
+    if relay.ready().await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: the relay database does not answer",
+        )
+            .into_response()
+    }
+}
+
+async fn metrics(State(relay): State<Arc<Relay>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        relay.metrics.render(),
+    )
+        .into_response()
+}
+
+/// The client's IP address, when the server was started with connect info.
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+fn rate_limited(relay: &Relay, ip: Option<IpAddr>) -> Result<(), ApiError> {
+    let ip = ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    if relay.auth_limiter.check_key(&ip).is_err() {
+        relay.metrics.deny("rate_limited");
+        return Err(ApiError(ServiceError::RateLimited));
+    }
+    Ok(())
 }
 
 /// A service error as an HTTP response with a fixed, non-revealing body.
@@ -58,6 +135,15 @@ impl IntoResponse for ApiError {
             ServiceError::NotFound => (StatusCode::NOT_FOUND, "not found".to_string()),
             ServiceError::Forbidden(why) => (StatusCode::FORBIDDEN, (*why).to_string()),
             ServiceError::BadRequest(why) => (StatusCode::BAD_REQUEST, why.clone()),
+            ServiceError::RateLimited => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many requests; retry in a minute".to_string(),
+            ),
+            ServiceError::TooManyConnections => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many connections for this firm (limits.firm_max_connections); retry later"
+                    .to_string(),
+            ),
             ServiceError::Store(hearth_relay_store::StoreError::Unavailable(_)) => {
                 tracing::error!(error = %self.0, "store unavailable");
                 (
@@ -108,10 +194,19 @@ impl FromRequestParts<Arc<Relay>> for Caller {
             let query = parts.uri.query()?;
             url_query_value(query, "token")
         };
-        let token = from_header
-            .or_else(from_query)
-            .ok_or(ApiError(ServiceError::Unauthorized))?;
-        Ok(Caller(relay.authenticate(&token).await?))
+        let Some(token) = from_header.or_else(from_query) else {
+            relay.metrics.deny("unauthorized");
+            return Err(ApiError(ServiceError::Unauthorized));
+        };
+        match relay.authenticate(&token).await {
+            Ok(who) => Ok(Caller(who)),
+            Err(e) => {
+                if matches!(e, ServiceError::Unauthorized) {
+                    relay.metrics.deny("unauthorized");
+                }
+                Err(ApiError(e))
+            }
+        }
     }
 }
 
@@ -152,8 +247,24 @@ async fn sync_socket(
     Caller(who): Caller,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    if !relay
+        .edge
+        .may_connect(&who.firm_id, relay.config.limits.firm_max_connections)
+    {
+        relay.metrics.deny("firm_connections");
+        return ApiError(ServiceError::TooManyConnections).into_response();
+    }
+    // The socket layer's own cap sits above the relay's, so an oversized message reaches the
+    // relay and gets a clear `error` instead of a bare protocol close.
+    let cap = relay
+        .config
+        .limits
+        .max_frame_bytes
+        .saturating_mul(2)
+        .max(1024 * 1024);
     upgrade
-        .max_message_size(64 * 1024 * 1024)
+        .max_message_size(cap)
+        .max_frame_size(cap)
         .on_upgrade(move |socket| crate::edge::serve_socket(relay, who, socket))
 }
 
@@ -166,8 +277,10 @@ struct EnrollRequest {
 
 async fn enroll(
     State(relay): State<Arc<Relay>>,
+    ClientIp(ip): ClientIp,
     Json(req): Json<EnrollRequest>,
 ) -> ApiResult<impl IntoResponse> {
+    rate_limited(&relay, ip)?;
     Ok(Json(relay.enroll(&req.code, &req.label).await?))
 }
 
@@ -178,8 +291,10 @@ struct RefreshRequest {
 
 async fn refresh(
     State(relay): State<Arc<Relay>>,
+    ClientIp(ip): ClientIp,
     Json(req): Json<RefreshRequest>,
 ) -> ApiResult<impl IntoResponse> {
+    rate_limited(&relay, ip)?;
     Ok(Json(relay.refresh(&req.refresh_token).await?))
 }
 
@@ -239,6 +354,9 @@ async fn document(
     Caller(who): Caller,
     Path(doc_id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
+    if !relay.visible(&who, &doc_id) {
+        return Err(ServiceError::NotFound.into());
+    }
     let (owner_id, shared_with) = relay
         .scope()
         .owner_and_shares(&who, &doc_id)

@@ -14,6 +14,7 @@
 pub mod config;
 pub mod edge;
 pub mod http;
+pub mod metrics;
 pub mod scope;
 pub mod service;
 pub mod tokens;

@@ -366,14 +366,39 @@ async fn serve(relay: Arc<Relay>, stop_on_stdin_eof: bool) -> Result<()> {
                 std::future::pending::<()>().await;
             }
         };
+        let terminate = async {
+            #[cfg(unix)]
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut sig) => {
+                    sig.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+            #[cfg(not(unix))]
+            std::future::pending::<()>().await;
+        };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
+            _ = terminate => {}
             _ = stdin_closed => {}
         }
         tracing::info!("shutting down");
     };
-    axum::serve(listener, hearth_relay::http::router(relay))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    // Every change a client saw acknowledged was stored before the acknowledgement was sent,
+    // so a graceful stop only has to stop accepting and let open requests finish.
+    // Replies are often several small frames: send each at once rather than let Nagle's
+    // algorithm hold them for the peer's delayed ACK (~40 ms a round trip).
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
+    axum::serve(
+        listener,
+        hearth_relay::http::router(relay).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     Ok(())
 }

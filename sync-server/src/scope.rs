@@ -1,10 +1,15 @@
 //! Tenant scope, in one place.
 //!
-//! Every document belongs to exactly one firm, fixed when it is created. [`ScopeIndex::check`]
-//! is the single function that decides whether an identity may see a document; the WebSocket
-//! hub's policy, every REST endpoint that takes a document id, and sharing all call it. A
-//! document outside the caller's scope is reported as [`Visibility::Absent`], exactly like a
-//! document that does not exist, so no caller can even tell the two apart.
+//! Every firm has its **own document namespace**: a household is identified by (firm, document
+//! id), and a document id means nothing outside its firm. An id that exists in firm A is, for
+//! firm B, simply an id that does not exist — B may even create its own, unrelated document
+//! under the same id — so nothing the relay answers B can depend on what A holds. Stored
+//! documents are keyed by [`store_key`] (`<firm id>/<document id>`).
+//!
+//! Within a firm, [`ScopeIndex::check`] is the single function that decides whether an
+//! identity may see a document; the WebSocket hub's policy, every REST endpoint that takes a
+//! document id, and sharing all call it. A document the caller may not see is reported as
+//! [`Visibility::Absent`], exactly like a document that does not exist.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
@@ -39,17 +44,29 @@ pub enum Visibility {
 /// Why an id is absent, kept only for metrics (never for answers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AbsentBecause {
-    /// No document has this id.
+    /// No document of the caller's firm has this id (whatever other firms hold).
     Unknown,
-    /// The document belongs to another firm.
-    OtherFirm,
-    /// Same firm, but neither owned by nor shared with the advisor.
+    /// The firm has the document, but it is neither owned by nor shared with the advisor.
     NotShared,
+}
+
+/// The key a firm's document is stored under: the firm's namespace, then the document id.
+pub fn store_key(firm_id: &str, doc_id: &str) -> String {
+    format!("{firm_id}/{doc_id}")
+}
+
+impl AbsentBecause {
+    /// The metrics label for this reason.
+    pub fn label(&self) -> &'static str {
+        match self {
+            AbsentBecause::Unknown => "unknown",
+            AbsentBecause::NotShared => "not_shared",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 struct DocScope {
-    firm_id: String,
     owner_id: String,
     shared_with: BTreeSet<String>,
 }
@@ -58,18 +75,28 @@ struct DocScope {
 /// kept current as documents are created and shared.
 #[derive(Debug, Default)]
 pub struct ScopeIndex {
-    docs: HashMap<String, DocScope>,
+    /// (firm id, document id) → ownership.
+    docs: HashMap<(String, String), DocScope>,
+}
+
+fn key(firm_id: &str, doc_id: &str) -> (String, String) {
+    (firm_id.to_string(), doc_id.to_string())
 }
 
 impl ScopeIndex {
-    /// Builds the index from stored ownership and shares.
+    /// Builds the index from stored ownership and shares (keyed by [`store_key`]).
     pub fn new(documents: Vec<DocumentMeta>, shares: Vec<(String, String)>) -> Self {
         let mut index = ScopeIndex::default();
         for d in documents {
-            index.insert(&d.doc_id, &d.firm_id, &d.owner_id);
+            if let Some((firm, doc)) = d.doc_id.split_once('/') {
+                index.insert(doc, firm, &d.owner_id);
+            }
         }
-        for (doc, advisor) in shares {
-            if let Some(scope) = index.docs.get_mut(&doc) {
+        for (stored, advisor) in shares {
+            if let Some(scope) = stored
+                .split_once('/')
+                .and_then(|(firm, doc)| index.docs.get_mut(&key(firm, doc)))
+            {
                 scope.shared_with.insert(advisor);
             }
         }
@@ -86,12 +113,10 @@ impl ScopeIndex {
 
     /// The same decision, with the reason it is absent (for metrics only).
     pub fn explain(&self, who: &Identity, doc_id: &str) -> Result<(), AbsentBecause> {
-        let Some(scope) = self.docs.get(doc_id) else {
+        // Only the caller's own firm's namespace is ever consulted.
+        let Some(scope) = self.docs.get(&key(&who.firm_id, doc_id)) else {
             return Err(AbsentBecause::Unknown);
         };
-        if scope.firm_id != who.firm_id {
-            return Err(AbsentBecause::OtherFirm);
-        }
         if who.is_admin
             || scope.owner_id == who.advisor_id
             || scope.shared_with.contains(&who.advisor_id)
@@ -102,17 +127,16 @@ impl ScopeIndex {
         }
     }
 
-    /// Whether any firm has a document with this id (a new document may not reuse one).
-    pub fn exists(&self, doc_id: &str) -> bool {
-        self.docs.contains_key(doc_id)
+    /// Whether the firm has a document with this id (a new document may not reuse one).
+    pub fn exists(&self, firm_id: &str, doc_id: &str) -> bool {
+        self.docs.contains_key(&key(firm_id, doc_id))
     }
 
     /// Records a newly created document.
     pub fn insert(&mut self, doc_id: &str, firm_id: &str, owner_id: &str) {
         self.docs.insert(
-            doc_id.to_string(),
+            key(firm_id, doc_id),
             DocScope {
-                firm_id: firm_id.to_string(),
                 owner_id: owner_id.to_string(),
                 shared_with: BTreeSet::new(),
             },
@@ -120,15 +144,15 @@ impl ScopeIndex {
     }
 
     /// Records a share (the caller has checked it is allowed).
-    pub fn share(&mut self, doc_id: &str, advisor_id: &str) {
-        if let Some(scope) = self.docs.get_mut(doc_id) {
+    pub fn share(&mut self, firm_id: &str, doc_id: &str, advisor_id: &str) {
+        if let Some(scope) = self.docs.get_mut(&key(firm_id, doc_id)) {
             scope.shared_with.insert(advisor_id.to_string());
         }
     }
 
     /// Records an unshare.
-    pub fn unshare(&mut self, doc_id: &str, advisor_id: &str) {
-        if let Some(scope) = self.docs.get_mut(doc_id) {
+    pub fn unshare(&mut self, firm_id: &str, doc_id: &str, advisor_id: &str) {
+        if let Some(scope) = self.docs.get_mut(&key(firm_id, doc_id)) {
             scope.shared_with.remove(advisor_id);
         }
     }
@@ -139,11 +163,11 @@ impl ScopeIndex {
         let mut out: Vec<_> = self
             .docs
             .iter()
-            .filter(|(_, s)| {
-                s.firm_id == who.firm_id
+            .filter(|((firm, _), s)| {
+                *firm == who.firm_id
                     && (s.owner_id == who.advisor_id || s.shared_with.contains(&who.advisor_id))
             })
-            .map(|(id, s)| {
+            .map(|((_, id), s)| {
                 (
                     id.clone(),
                     s.owner_id.clone(),
@@ -157,20 +181,12 @@ impl ScopeIndex {
 
     /// Owner and shares of a document the caller may see.
     pub fn owner_and_shares(&self, who: &Identity, doc_id: &str) -> Option<(String, Vec<String>)> {
-        (self.check(who, doc_id) == Visibility::Visible).then(|| {
-            let s = &self.docs[doc_id];
-            (s.owner_id.clone(), s.shared_with.iter().cloned().collect())
-        })
+        if self.check(who, doc_id) != Visibility::Visible {
+            return None;
+        }
+        let s = self.docs.get(&key(&who.firm_id, doc_id))?;
+        Some((s.owner_id.clone(), s.shared_with.iter().cloned().collect()))
     }
-}
-
-/// Denial counters by reason, for metrics.
-#[derive(Debug, Default)]
-pub struct DenialCounters {
-    /// Absent because the id belongs to another firm.
-    pub other_firm: std::sync::atomic::AtomicU64,
-    /// Absent because the document is not shared with the advisor.
-    pub not_shared: std::sync::atomic::AtomicU64,
 }
 
 /// The hub policy of one firm: asks the shared scope index.
@@ -179,7 +195,7 @@ pub struct FirmPolicy {
     /// The shared index.
     pub scope: Arc<RwLock<ScopeIndex>>,
     /// Where denials are counted.
-    pub denials: Arc<DenialCounters>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl FirmPolicy {
@@ -194,25 +210,20 @@ impl Policy for FirmPolicy {
     type Identity = Identity;
 
     fn may_access(&self, who: &Identity, doc: &DocumentId) -> Access {
-        use std::sync::atomic::Ordering::Relaxed;
         match self.read().explain(who, &doc.to_string()) {
             Ok(()) => Access::Allowed,
             // Unknown ids are allowed through to the edge's load, which answers "absent" from
             // the same index (so no store round trip distinguishes them) — or to creation.
             Err(AbsentBecause::Unknown) => Access::Allowed,
-            Err(AbsentBecause::OtherFirm) => {
-                self.denials.other_firm.fetch_add(1, Relaxed);
-                Access::Denied
-            }
-            Err(AbsentBecause::NotShared) => {
-                self.denials.not_shared.fetch_add(1, Relaxed);
+            Err(reason) => {
+                self.metrics.deny(reason.label());
                 Access::Denied
             }
         }
     }
 
-    fn may_create(&self, _who: &Identity, doc: &DocumentId) -> bool {
-        !self.read().exists(&doc.to_string())
+    fn may_create(&self, who: &Identity, doc: &DocumentId) -> bool {
+        !self.read().exists(&who.firm_id, &doc.to_string())
     }
 }
 
@@ -233,41 +244,65 @@ mod tests {
     fn scope_rules() {
         let mut index = ScopeIndex::default();
         index.insert("doc-a", "firm-a", "alice");
-        index.share("doc-a", "bob");
-        assert_eq!(
-            index.check(&who("firm-a", "alice", false), "doc-a"),
-            Visibility::Visible
+        index.share("firm-a", "doc-a", "bob");
+        let visible = |i: &ScopeIndex, w: Identity| i.check(&w, "doc-a") == Visibility::Visible;
+        assert!(visible(&index, who("firm-a", "alice", false)), "owner");
+        assert!(visible(&index, who("firm-a", "bob", false)), "shared");
+        assert!(
+            !visible(&index, who("firm-a", "carol", false)),
+            "not shared"
         );
-        assert_eq!(
-            index.check(&who("firm-a", "bob", false), "doc-a"),
-            Visibility::Visible
-        );
-        assert_eq!(
-            index.check(&who("firm-a", "carol", false), "doc-a"),
-            Visibility::Absent
-        );
-        assert_eq!(
-            index.check(&who("firm-a", "carol", true), "doc-a"),
-            Visibility::Visible,
-            "firm admin"
-        );
-        assert_eq!(
-            index.check(&who("firm-b", "alice", true), "doc-a"),
-            Visibility::Absent,
+        assert!(visible(&index, who("firm-a", "carol", true)), "firm admin");
+        assert!(
+            !visible(&index, who("firm-b", "alice", true)),
             "other firm, even admin"
         );
+        assert!(
+            !index.exists("firm-b", "doc-a"),
+            "firm B's namespace does not hold A's id"
+        );
+        // B may create its own, unrelated doc-a; A's is untouched.
+        index.insert("doc-a", "firm-b", "zed");
+        assert!(visible(&index, who("firm-b", "zed", false)));
+        assert!(!visible(&index, who("firm-a", "zed", false)));
+        assert!(!visible(&index, who("firm-a", "carol", false)));
+        index.unshare("firm-a", "doc-a", "bob");
+        assert!(!visible(&index, who("firm-a", "bob", false)));
         assert_eq!(
-            index.check(&who("firm-a", "alice", false), "nope"),
+            index.explain(&who("firm-c", "x", false), "doc-a"),
+            Err(AbsentBecause::Unknown)
+        );
+        assert_eq!(
+            index.explain(&who("firm-a", "bob", false), "doc-a"),
+            Err(AbsentBecause::NotShared)
+        );
+        assert_eq!(index.synced_by(&who("firm-b", "zed", false)).len(), 1);
+    }
+
+    #[test]
+    fn index_is_rebuilt_from_store_keys() {
+        let meta = |firm: &str, doc: &str, owner: &str| DocumentMeta {
+            doc_id: store_key(firm, doc),
+            firm_id: firm.into(),
+            owner_id: owner.into(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        let index = ScopeIndex::new(
+            vec![meta("f1", "d", "a1"), meta("f2", "d", "a2")],
+            vec![(store_key("f1", "d"), "b1".into())],
+        );
+        assert_eq!(
+            index.check(&who("f1", "b1", false), "d"),
+            Visibility::Visible
+        );
+        assert_eq!(
+            index.check(&who("f2", "b1", false), "d"),
             Visibility::Absent
         );
-        index.unshare("doc-a", "bob");
         assert_eq!(
-            index.check(&who("firm-a", "bob", false), "doc-a"),
-            Visibility::Absent
-        );
-        assert_eq!(
-            index.explain(&who("firm-b", "x", false), "doc-a"),
-            Err(AbsentBecause::OtherFirm)
+            index.check(&who("f2", "a2", false), "d"),
+            Visibility::Visible
         );
     }
 }

@@ -13,8 +13,9 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::edge::Edge;
+use crate::metrics::Metrics;
 use crate::now_ms;
-use crate::scope::{DenialCounters, Identity, ScopeIndex, Visibility};
+use crate::scope::{Identity, ScopeIndex};
 use crate::tokens::{self, AccessClaims, TokenSigner};
 
 /// Why a tenancy operation failed. The texts of `Unauthorized` and `NotFound` are fixed so
@@ -33,6 +34,12 @@ pub enum ServiceError {
     /// The request is malformed.
     #[error("{0}")]
     BadRequest(String),
+    /// Too many enrollment/token requests from one address.
+    #[error("too many requests")]
+    RateLimited,
+    /// The firm has as many open connections as it may.
+    #[error("too many connections for this firm")]
+    TooManyConnections,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -43,6 +50,10 @@ pub enum ServiceError {
 
 /// Result alias.
 pub type Result<T> = std::result::Result<T, ServiceError>;
+
+/// A refresh token presented again this soon after its first use is a client retrying a
+/// refresh whose answer was lost, not a replay by someone else.
+pub const REFRESH_RETRY_GRACE_MS: i64 = 60_000;
 
 /// Credentials handed to a device at enrollment and on every refresh.
 #[derive(Debug, Clone, Serialize)]
@@ -81,10 +92,12 @@ pub struct Relay {
     pub config: Config,
     /// Who owns what.
     pub scope: Arc<RwLock<ScopeIndex>>,
-    /// Denials by reason.
-    pub denials: Arc<DenialCounters>,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
     /// WebSocket connections and per-firm hubs.
     pub edge: Edge,
+    /// Per-IP limiter for enrollment and token refresh.
+    pub auth_limiter: crate::http::AuthLimiter,
     master: MasterKey,
     signer: TokenSigner,
     firm_keys: Mutex<HashMap<String, Arc<FirmKey>>>,
@@ -98,12 +111,14 @@ impl Relay {
         store.migrate().await?;
         let scope = ScopeIndex::new(store.all_documents().await?, store.all_shares().await?);
         let signer = TokenSigner::from_secret(master.to_hex().as_bytes());
+        let auth_limiter = crate::http::auth_limiter(config.limits.auth_requests_per_minute);
         Ok(Arc::new(Self {
             store,
             config,
             scope: Arc::new(RwLock::new(scope)),
-            denials: Arc::default(),
+            metrics: Arc::default(),
             edge: Edge::default(),
+            auth_limiter,
             master,
             signer,
             firm_keys: Mutex::default(),
@@ -339,7 +354,19 @@ impl Relay {
                     .ok_or(ServiceError::Unauthorized)?;
                 self.issue_tokens(&device).await
             }
-            RefreshUse::Replayed { device_id } => {
+            RefreshUse::Replayed { device_id, used_at }
+                if now_ms() - used_at < REFRESH_RETRY_GRACE_MS =>
+            {
+                // The same device retrying a refresh whose answer it never received (the
+                // connection or the relay died mid-request): not a theft. Issue new tokens.
+                tracing::info!(device = %device_id, "refresh token presented again within the retry grace period");
+                let device = self
+                    .live_device(&device_id)
+                    .await?
+                    .ok_or(ServiceError::Unauthorized)?;
+                self.issue_tokens(&device).await
+            }
+            RefreshUse::Replayed { device_id, .. } => {
                 if let Some(device) = self.store.device(&device_id).await? {
                     tracing::warn!(device = %device_id, "refresh token replayed; revoking the device");
                     self.revoke_device(&device.firm_id, &device_id, "relay:replay-detection")
@@ -477,8 +504,9 @@ impl Relay {
     /// may share; anyone else who can see it gets `Forbidden`, anyone who cannot gets `NotFound`.
     pub async fn share(&self, who: &Identity, doc_id: &str, advisor_id: &str) -> Result<()> {
         self.check_share_rights(who, doc_id, advisor_id).await?;
-        self.store.share(doc_id, advisor_id).await?;
-        self.scope_mut().share(doc_id, advisor_id);
+        let stored = crate::scope::store_key(&who.firm_id, doc_id);
+        self.store.share(&stored, advisor_id).await?;
+        self.scope_mut().share(&who.firm_id, doc_id, advisor_id);
         self.audit(
             Some(&who.firm_id),
             &format!("advisor:{}", who.advisor_id),
@@ -491,8 +519,9 @@ impl Relay {
     /// Stops sharing a household with an advisor.
     pub async fn unshare(&self, who: &Identity, doc_id: &str, advisor_id: &str) -> Result<()> {
         self.check_share_rights(who, doc_id, advisor_id).await?;
-        self.store.unshare(doc_id, advisor_id).await?;
-        self.scope_mut().unshare(doc_id, advisor_id);
+        let stored = crate::scope::store_key(&who.firm_id, doc_id);
+        self.store.unshare(&stored, advisor_id).await?;
+        self.scope_mut().unshare(&who.firm_id, doc_id, advisor_id);
         self.audit(
             Some(&who.firm_id),
             &format!("advisor:{}", who.advisor_id),
@@ -526,9 +555,22 @@ impl Relay {
         Ok(())
     }
 
-    /// Whether `who` may see `doc_id` (the scope check, for REST handlers).
+    /// Whether `who` may see `doc_id` (the scope check, for REST handlers); denials of
+    /// existing documents are counted by reason.
     pub fn visible(&self, who: &Identity, doc_id: &str) -> bool {
-        self.scope().check(who, doc_id) == Visibility::Visible
+        match self.scope().explain(who, doc_id) {
+            Ok(()) => true,
+            Err(crate::scope::AbsentBecause::Unknown) => false,
+            Err(reason) => {
+                self.metrics.deny(reason.label());
+                false
+            }
+        }
+    }
+
+    /// Whether the store answers (for `/readyz`).
+    pub async fn ready(&self) -> bool {
+        self.store.ping().await.is_ok()
     }
 
     /// Re-wraps every firm key with a new master key (documents are not re-encrypted).

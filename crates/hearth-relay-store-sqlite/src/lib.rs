@@ -875,7 +875,7 @@ fn classify_unusable(row: Option<&SqliteRow>) -> Result<RefreshUse> {
     let revoked_at: Option<i64> = row.try_get("revoked_at").map_err(map_err)?;
     Ok(match (revoked_at, used_at) {
         (Some(_), _) => RefreshUse::Invalid,
-        (None, Some(_)) => RefreshUse::Replayed { device_id },
+        (None, Some(used_at)) => RefreshUse::Replayed { device_id, used_at },
         (None, None) => RefreshUse::Invalid,
     })
 }

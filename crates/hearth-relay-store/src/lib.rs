@@ -134,6 +134,8 @@ pub enum RefreshUse {
     Replayed {
         /// Device id.
         device_id: String,
+        /// When it was first used (lets the relay tell a client's retry from a thief).
+        used_at: Millis,
     },
     /// Unknown or expired.
     Invalid,

@@ -524,8 +524,9 @@ pub async fn refresh_tokens(store: Arc<dyn RelayStore>) {
     let fresh = |d: &str| RefreshUse::Fresh {
         device_id: d.into(),
     };
-    let replayed = |d: &str| RefreshUse::Replayed {
+    let replayed = |d: &str, used_at: i64| RefreshUse::Replayed {
         device_id: d.into(),
+        used_at,
     };
 
     // Rotation chain t1 -> t2 -> t3; replaying t1 is detected.
@@ -539,7 +540,7 @@ pub async fn refresh_tokens(store: Arc<dyn RelayStore>) {
         .unwrap();
     assert_eq!(
         store.use_refresh_token(&hash("t1"), T0 + 2).await.unwrap(),
-        replayed("d1")
+        replayed("d1", T0 + 1)
     );
     assert_eq!(
         store.use_refresh_token(&hash("t2"), T0 + 3).await.unwrap(),
@@ -551,7 +552,7 @@ pub async fn refresh_tokens(store: Arc<dyn RelayStore>) {
         .unwrap();
     assert_eq!(
         store.use_refresh_token(&hash("t2"), T0 + 4).await.unwrap(),
-        replayed("d1")
+        replayed("d1", T0 + 3)
     );
 
     // Expiry.
@@ -1100,7 +1101,7 @@ pub async fn concurrent_refresh_use(store: Arc<dyn RelayStore>) {
                 assert_eq!(device_id, "d1");
                 fresh += 1
             }
-            RefreshUse::Replayed { device_id } => {
+            RefreshUse::Replayed { device_id, .. } => {
                 assert_eq!(device_id, "d1");
                 replayed += 1
             }

@@ -358,7 +358,11 @@ impl<P: Policy> Hub<P> {
                 // broken or hostile client cannot keep a connection busy with it.
                 self.stats.undecodable_frames += 1;
                 debug!(%conn, error = %e, "undecodable frame; closing");
-                self.reject(conn, CloseReason::UndecodableMessage(e.to_string()), &mut out);
+                self.reject(
+                    conn,
+                    CloseReason::UndecodableMessage(e.to_string()),
+                    &mut out,
+                );
                 return out;
             }
         };
@@ -448,8 +452,10 @@ impl<P: Policy> Hub<P> {
         if let Some(bytes) = stored {
             match Automerge::load(&bytes) {
                 Ok(doc) => {
-                    self.docs
-                        .insert(doc_id, Slot::Ready(Box::new(LiveDoc::new(doc, bytes.len()))));
+                    self.docs.insert(
+                        doc_id,
+                        Slot::Ready(Box::new(LiveDoc::new(doc, bytes.len()))),
+                    );
                 }
                 Err(e) => {
                     self.stats.load_failures += 1;
@@ -770,7 +776,9 @@ impl<P: Policy> Hub<P> {
         if live.bytes.saturating_add(incoming) > self.config.max_document_bytes {
             let limit = self.config.max_document_bytes;
             self.stats.documents_too_large += 1;
-            let why = format!("document {doc_id} would exceed the maximum document size of {limit} bytes");
+            let why = format!(
+                "document {doc_id} would exceed the maximum document size of {limit} bytes"
+            );
             return self.reject(conn, CloseReason::DocumentTooLarge(why), out);
         }
         live.bytes += incoming;

@@ -83,7 +83,10 @@ fn joined_hub(conn: ConnId) -> Hub<AllowAll> {
         supported_protocol_versions: Some(vec!["1".into()]),
     });
     let effects = hub.receive(conn, &join, Instant::now());
-    assert!(matches!(effects.first(), Some(Effect::Send { .. })), "peer answer");
+    assert!(
+        matches!(effects.first(), Some(Effect::Send { .. })),
+        "peer answer"
+    );
     hub
 }
 
@@ -96,7 +99,9 @@ fn garbage_gets_an_error_and_a_close_and_never_a_panic() {
         let conn = ConnId(round);
         let mut hub = joined_hub(conn);
         let frame = if round % 2 == 0 {
-            (0..rng.below(64)).map(|_| rng.next() as u8).collect::<Vec<u8>>()
+            (0..rng.below(64))
+                .map(|_| rng.next() as u8)
+                .collect::<Vec<u8>>()
         } else {
             let mut f = seeds[rng.below(seeds.len())].clone();
             for _ in 0..=rng.below(4) {
@@ -125,13 +130,18 @@ fn garbage_gets_an_error_and_a_close_and_never_a_panic() {
                 matches!(
                     e,
                     Effect::Close {
-                        reason: CloseReason::UndecodableMessage(_) | CloseReason::InvalidSyncMessage(_),
+                        reason: CloseReason::UndecodableMessage(_)
+                            | CloseReason::InvalidSyncMessage(_),
                         ..
                     }
                 )
             });
-            let answered_unknown = effects.iter().all(|e| matches!(e, Effect::Send { .. })) && !effects.is_empty();
-            assert!(closed || answered_unknown, "round {round}: {frame:02x?} → {effects:?}");
+            let answered_unknown =
+                effects.iter().all(|e| matches!(e, Effect::Send { .. })) && !effects.is_empty();
+            assert!(
+                closed || answered_unknown,
+                "round {round}: {frame:02x?} → {effects:?}"
+            );
             if closed {
                 closed_for_garbage += 1;
                 let Some(Effect::Send { bytes, .. }) = effects.first() else {
@@ -139,7 +149,8 @@ fn garbage_gets_an_error_and_a_close_and_never_a_panic() {
                 };
                 match decode(bytes) {
                     Ok(Message::Error { message, .. }) => assert!(
-                        message.contains("could not decode") || message.contains("invalid sync message"),
+                        message.contains("could not decode")
+                            || message.contains("invalid sync message"),
                         "{message}"
                     ),
                     other => panic!("round {round}: expected an error message, got {other:?}"),
@@ -148,7 +159,10 @@ fn garbage_gets_an_error_and_a_close_and_never_a_panic() {
             }
         }
     }
-    assert!(closed_for_garbage > 10_000, "most garbage is rejected: {closed_for_garbage}");
+    assert!(
+        closed_for_garbage > 10_000,
+        "most garbage is rejected: {closed_for_garbage}"
+    );
 }
 
 #[test]
@@ -170,7 +184,9 @@ fn a_document_may_not_grow_past_the_size_limit() {
     let mut doc = automerge::AutoCommit::new();
     // Random text does not compress: well over the 2,000-byte limit.
     let mut rng = Rng(7);
-    let big: String = (0..8_000).map(|_| char::from(b'a' + (rng.next() % 26) as u8)).collect();
+    let big: String = (0..8_000)
+        .map(|_| char::from(b'a' + (rng.next() % 26) as u8))
+        .collect();
     doc.put(automerge::ROOT, "notes", big).unwrap();
     doc.commit();
     let mut doc = doc.document().clone();
@@ -185,7 +201,9 @@ fn a_document_may_not_grow_past_the_size_limit() {
     };
     let mut effects = Vec::new();
     for _ in 0..4 {
-        let Some(msg) = doc.generate_sync_message(&mut state) else { break };
+        let Some(msg) = doc.generate_sync_message(&mut state) else {
+            break;
+        };
         effects = hub.receive(conn, &sync(msg.encode()), Instant::now());
         // Answer the hub's load request: nothing is stored.
         if effects.iter().any(|e| matches!(e, Effect::Load { .. })) {
@@ -198,18 +216,34 @@ fn a_document_may_not_grow_past_the_size_limit() {
             if let Effect::Send { bytes, .. } = e
                 && let Ok(Message::Sync { data, .. }) = decode(bytes)
             {
-                doc.receive_sync_message(&mut state, automerge::sync::Message::decode(&data).unwrap())
-                    .unwrap();
+                doc.receive_sync_message(
+                    &mut state,
+                    automerge::sync::Message::decode(&data).unwrap(),
+                )
+                .unwrap();
             }
         }
     }
     assert!(
-        effects.iter().any(|e| matches!(e, Effect::Close { reason: CloseReason::DocumentTooLarge(_), .. })),
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Close {
+                reason: CloseReason::DocumentTooLarge(_),
+                ..
+            }
+        )),
         "{effects:?}"
     );
-    assert!(!effects.iter().any(|e| matches!(e, Effect::Persist { .. })), "nothing persisted");
-    let Some(Effect::Send { bytes, .. }) = effects.first() else { panic!("an error frame first") };
-    let Ok(Message::Error { message, .. }) = decode(bytes) else { panic!("an error message") };
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Persist { .. })),
+        "nothing persisted"
+    );
+    let Some(Effect::Send { bytes, .. }) = effects.first() else {
+        panic!("an error frame first")
+    };
+    let Ok(Message::Error { message, .. }) = decode(bytes) else {
+        panic!("an error message")
+    };
     assert!(message.contains("maximum document size"), "{message}");
     assert_eq!(hub.stats().documents_too_large, 1);
 }
