@@ -212,8 +212,10 @@ pub struct Member {
     /// Role in the household.
     pub role: Role,
     /// Year of birth (drives RMD and age-based planning).
+    #[autosurgeon(missing = "Default::default")]
     pub birth_year: Option<i64>,
     /// How to reach them.
+    #[autosurgeon(missing = "Default::default")]
     pub contact: Contact,
 }
 
@@ -331,6 +333,7 @@ pub struct Meeting {
     /// Start time, ms since the epoch.
     pub started_at: i64,
     /// Length in seconds, once known.
+    #[autosurgeon(missing = "Default::default")]
     pub duration_secs: Option<u64>,
 }
 
@@ -391,31 +394,44 @@ pub struct HouseholdData {
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub segment: Option<String>,
     /// Free tags.
+    #[autosurgeon(missing = "Default::default")]
     pub tags: Vec<String>,
     /// Mailing address.
+    #[autosurgeon(missing = "Default::default")]
     pub address: Option<Address>,
     /// When it was created, ms since the epoch.
     pub created_at: i64,
     /// People, by item id.
+    #[autosurgeon(missing = "Default::default")]
     pub members: BTreeMap<String, Member>,
     /// Accounts, by item id.
+    #[autosurgeon(missing = "Default::default")]
     pub accounts: BTreeMap<String, Account>,
     /// Goals, by item id.
+    #[autosurgeon(missing = "Default::default")]
     pub goals: BTreeMap<String, Goal>,
     /// Notes, by item id.
+    #[autosurgeon(missing = "Default::default")]
     pub notes: BTreeMap<String, Note>,
     /// Open loops, by item id.
+    #[autosurgeon(missing = "Default::default")]
     pub tasks: BTreeMap<String, Task>,
     /// Document references, by item id.
+    #[autosurgeon(missing = "Default::default")]
     pub documents: BTreeMap<String, DocumentRef>,
     /// Meetings, by item id.
+    #[autosurgeon(missing = "Default::default")]
     pub meetings: BTreeMap<String, Meeting>,
     /// Client facts, by item id.
+    #[autosurgeon(missing = "Default::default")]
     pub facts: BTreeMap<String, ClientFact>,
     /// Custom-field template, if one is applied.
+    #[autosurgeon(missing = "Default::default")]
     pub template: Option<Template>,
     /// Custom field values as JSON text, by field name.
+    #[autosurgeon(missing = "Default::default")]
     pub custom: BTreeMap<String, String>,
     /// Actor id (hex) → who wrote with it.
+    #[autosurgeon(missing = "Default::default")]
     pub actors: BTreeMap<String, ActorInfo>,
 }

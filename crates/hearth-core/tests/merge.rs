@@ -277,3 +277,23 @@ fn history_order_is_the_same_on_every_replica() {
         "causal order first"
     );
 }
+
+#[test]
+fn a_household_written_by_another_client_may_leave_optional_parts_out() {
+    use hearth_core::automerge::transaction::Transactable;
+    use hearth_core::automerge::{AutoCommit, ROOT};
+    let id = DocumentId::random();
+    // Only what a minimal JavaScript client would write.
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "schema", 1u64).unwrap();
+    doc.put(ROOT, "id", id.to_string()).unwrap();
+    doc.put(ROOT, "name", "Minimal").unwrap();
+    doc.put(ROOT, "status", "prospect").unwrap();
+    doc.put(ROOT, "created_at", 0i64).unwrap();
+    let h = Household::from_doc(doc).unwrap();
+    let data = h.data().unwrap();
+    assert_eq!(
+        (data.name.as_str(), data.members.len(), data.address),
+        ("Minimal", 0, None)
+    );
+}

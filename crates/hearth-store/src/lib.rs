@@ -61,8 +61,25 @@ pub enum StoreError {
         supported: i64,
     },
     /// Any other SQLite/SQLCipher failure.
+    ///
+    /// [`StoreError::is_busy`] tells a lock held too long by another process (worth retrying)
+    /// from everything else.
     #[error("profile database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// Whether this is SQLite's "database is locked": another process held the profile's
+    /// write lock past the busy timeout. Retrying later can succeed.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(e) if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+        )
+    }
 }
 
 /// How the database file is protected.
@@ -150,6 +167,9 @@ impl Store {
         // SQLCipher logs a failed HMAC check to stderr by default; a wrong passphrase is an
         // expected event that Hearth reports itself, and the log line would only confuse.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        // Another process (a `hearth sync --watch`, the app) may be writing: wait for it
+        // rather than fail, from the very first read.
+        conn.busy_timeout(Duration::from_secs(10))?;
         if let Encryption::Key(key) = encryption {
             let pragma =
                 zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()));
@@ -172,7 +192,6 @@ impl Store {
             }
             Err(e) => return Err(e.into()),
         }
-        conn.busy_timeout(Duration::from_secs(10))?;
         // journal_mode returns a row, so it is read rather than executed.
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {

@@ -62,6 +62,20 @@ pub enum SyncError {
 /// Result alias.
 pub type Result<T> = std::result::Result<T, SyncError>;
 
+impl SyncError {
+    /// Whether trying again later can succeed (the relay or network came back, another
+    /// process let go of the profile) — as opposed to revoked credentials, no enrollment, or a
+    /// damaged profile.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Unauthorized(_) | SyncError::NotEnrolled | SyncError::BadCode => false,
+            SyncError::Profile(ProfileError::Store(e)) => e.is_busy(),
+            SyncError::Profile(_) => false,
+            SyncError::Unreachable { .. } | SyncError::Protocol(_) | SyncError::Timeout(_) => true,
+        }
+    }
+}
+
 /// What the profile remembers about its relay.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RelayCredentials {
@@ -131,6 +145,8 @@ pub struct SyncReport {
     pub updated: usize,
     /// Households the relay does not hold for this advisor (e.g. unshared).
     pub unavailable: usize,
+    /// Documents that arrived but are not valid households (left alone, reported).
+    pub skipped: usize,
 }
 
 fn http() -> reqwest::Client {
@@ -373,12 +389,19 @@ async fn prepare(
     );
     let mut local = BTreeSet::new();
     for row in profile.list_households()? {
-        let id: DocumentId = row
+        // One damaged household must not stop the others from syncing.
+        let loaded = row
             .id
-            .parse()
-            .map_err(|e| SyncError::Protocol(format!("{e}")))?;
-        client.insert_document(id, load_local(profile, &row.id)?);
-        local.insert(id);
+            .parse::<DocumentId>()
+            .map_err(|e| SyncError::Protocol(e.to_string()))
+            .and_then(|id| Ok((id, load_local(profile, &row.id)?)));
+        match loaded {
+            Ok((id, doc)) => {
+                client.insert_document(id, doc);
+                local.insert(id);
+            }
+            Err(e) => tracing::warn!(household = %row.id, error = %e, "household skipped by sync"),
+        }
     }
     let mut requested = 0;
     for remote in session.documents().await? {
@@ -403,7 +426,16 @@ fn persist_changed(
     let changed = client.take_changed();
     for id in &changed {
         if let Some(doc) = client.document(id) {
-            profile.merge_synced(*id, &doc.save())?;
+            if let Err(e) = profile.merge_synced(*id, &doc.save()) {
+                // A document that is not a valid household (another client wrote something
+                // else under its id) is left on the relay and reported, not fatal.
+                if matches!(e, ProfileError::Core(_)) {
+                    tracing::warn!(household = %id, error = %e, "remote document is not a household; skipped");
+                    report.skipped += 1;
+                    continue;
+                }
+                return Err(e.into());
+            }
             if local.insert(*id) {
                 report.fetched += 1;
             } else {
@@ -499,7 +531,13 @@ fn absorb_local_edits(
         let Ok(id) = row.id.parse::<DocumentId>() else {
             continue;
         };
-        let fresh = load_local(profile, &row.id)?;
+        let fresh = match load_local(profile, &row.id) {
+            Ok(doc) => doc,
+            Err(e) => {
+                tracing::warn!(household = %row.id, error = %e, "household skipped by sync");
+                continue;
+            }
+        };
         match client.document_mut(&id) {
             Some(doc) => {
                 if doc.get_heads() != fresh.get_heads() {
@@ -534,9 +572,7 @@ pub async fn watch(
     let mut backoff = Duration::from_secs(1);
     loop {
         match watch_connection(profile, poll_every, &mut on_event).await {
-            Err(
-                e @ (SyncError::Unauthorized(_) | SyncError::NotEnrolled | SyncError::Profile(_)),
-            ) => return Err(e),
+            Err(e) if !e.is_transient() => return Err(e),
             Err(e) => {
                 on_event(WatchEvent::Disconnected(e.to_string()));
                 tokio::time::sleep(backoff).await;
