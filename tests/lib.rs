@@ -4,6 +4,8 @@
 //! The binaries are found next to the test executable (`target/<profile>/`); build them first
 //! with `cargo build --workspace --bins` (the README's test command does).
 
+pub mod http;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -134,31 +136,67 @@ pub struct RelayProcess {
     /// Database URL it serves.
     pub database: String,
     master_key: String,
+    config_file: tempfile::NamedTempFile,
 }
 
 /// A fixed master key for tests (64 hex characters).
 pub const TEST_MASTER_KEY: &str =
     "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
+/// Test relays' configuration: every test client comes from 127.0.0.1, so the per-IP limit on
+/// enrollment and token requests is raised (the rate-limit test uses the defaults).
+pub const TEST_RELAY_CONFIG: &str = "[limits]\nauth_requests_per_minute = 100000\n";
+
 impl RelayProcess {
     /// Starts a relay on `database` (e.g. `sqlite:///tmp/x/relay.db` or a postgres URL).
     pub fn start(database: &str) -> Self {
-        Self::start_with_key(database, TEST_MASTER_KEY)
+        Self::launch(database, TEST_MASTER_KEY, TEST_RELAY_CONFIG)
+    }
+
+    /// Starts a relay with `config` (TOML) as its configuration file.
+    pub fn start_with_config(database: &str, config: &str) -> Self {
+        Self::launch(database, TEST_MASTER_KEY, config)
     }
 
     /// Starts a relay with a given master key.
     pub fn start_with_key(database: &str, master_key: &str) -> Self {
+        Self::launch(database, master_key, TEST_RELAY_CONFIG)
+    }
+
+    fn launch(database: &str, master_key: &str, config: &str) -> Self {
+        let config_file = tempfile::Builder::new()
+            .prefix("hearth-relay-test")
+            .suffix(".toml")
+            .tempfile()
+            .expect("config file");
+        std::fs::write(config_file.path(), config).expect("write relay config");
+        let mut relay = RelayProcess {
+            child: Command::new("true").spawn().expect("placeholder process"),
+            url: String::new(),
+            database: database.to_string(),
+            master_key: master_key.to_string(),
+            config_file,
+        };
+        let _ = relay.child.wait();
+        relay.spawn_on("127.0.0.1:0");
+        relay
+    }
+
+    /// Spawns `hearth-relay serve` on `listen` and reads the address it prints.
+    fn spawn_on(&mut self, listen: &str) {
         use std::io::BufRead;
         let mut child = Command::new(bin("hearth-relay"))
+            .arg("--config")
+            .arg(self.config_file.path())
             .args([
                 "--database",
-                database,
+                &self.database,
                 "serve",
                 "--listen",
-                "127.0.0.1:0",
+                listen,
                 "--stop-on-stdin-eof",
             ])
-            .env("HEARTH_RELAY_MASTER_KEY", master_key)
+            .env("HEARTH_RELAY_MASTER_KEY", &self.master_key)
             .env("HEARTH_RELAY_LOG", "warn")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -170,24 +208,21 @@ impl RelayProcess {
         std::io::BufReader::new(stdout)
             .read_line(&mut line)
             .expect("relay prints its address");
-        let url = line
+        self.url = line
             .trim()
             .rsplit(' ')
             .next()
             .filter(|u| u.starts_with("http://"))
             .unwrap_or_else(|| panic!("unexpected first line from hearth-relay: {line:?}"))
             .to_string();
-        RelayProcess {
-            child,
-            url,
-            database: database.to_string(),
-            master_key: master_key.to_string(),
-        }
+        self.child = child;
     }
 
     /// Runs an admin command (`hearth-relay --database DB ARGS...`) and returns stdout.
     pub fn admin(&self, args: &[&str]) -> String {
         let out = Command::new(bin("hearth-relay"))
+            .arg("--config")
+            .arg(self.config_file.path())
             .args(["--database", &self.database])
             .args(args)
             .env("HEARTH_RELAY_MASTER_KEY", &self.master_key)
@@ -238,6 +273,14 @@ impl RelayProcess {
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Starts the relay again on the same address and database (after [`RelayProcess::kill`]).
+    pub fn restart(&mut self) {
+        let listen = self.url.trim_start_matches("http://").to_string();
+        let before = self.url.clone();
+        self.spawn_on(&listen);
+        assert_eq!(self.url, before, "the relay came back on another address");
     }
 }
 

@@ -232,6 +232,7 @@ fn relay_stores_no_plaintext() {
 
 #[test]
 fn two_advisors_share_and_converge_on_postgres() {
-    let pg = hearth_relay_store_postgres::testing::TempPostgres::start().expect("start a private PostgreSQL (initdb/pg_ctl)");
+    let pg = hearth_relay_store_postgres::testing::TempPostgres::start()
+        .expect("start a private PostgreSQL (initdb/pg_ctl)");
     two_advisors_converge(&pg.url());
 }
