@@ -1,0 +1,225 @@
+//! Client facts: at most one per sentence, the most specific kind winning
+//! (family change > goal > life event > risk tolerance > health > insurance > account >
+//! amount).
+//!
+//! Personal kinds (family change, goal, life event, risk tolerance, health) come only from
+//! what a client (or an unknown speaker) says; holdings (insurance, account, amount) also
+//! from the advisor when addressed to the client ("your brokerage is now about 640,000").
+//! Questions and sentences that are action items of the advisor do not yield holdings.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Role, Sentence, re};
+use crate::model::{Fact, FactKind};
+
+static FAMILY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:got (?:married|engaged|divorced)|getting (?:married|divorced)|(?:are|were|just) married|remarried|engaged|divorce|separated|widowed|passed away|passed\b|died|pregnant|expecting (?:a|our|twins)|had (?:a baby|twins|a son|a daughter|a grand\w+)|was born|were born|new grand\w+|adopt\w*|memory care|nursing home|assisted living|moved in with us|custody)",
+    )
+});
+static GOAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:i|we)(?: really| also| still| both)?(?: want|'d like| would like| hope| are hoping|'re hoping|'m hoping| am hoping| plan|'re planning|'m planning| would love|'d love) to (?:retire|buy|pay off|travel|help|fund|save|put aside|set aside|leave|give|start|be|send|build|downsize|purchase|own|have|cover|take|move|stop working|do|go|visit|see)\b|\b(?:our|my) (?:main |big |biggest |top )?(?:goal|priority|dream) is\b",
+    )
+});
+static LIFE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:retiring|retire (?:next|this|at the end|in|on|(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)|took a (?:new )?job|new job|started a (?:new )?job|got a job|laid off|lost (?:my|his|her) job|quit (?:my|his|her) job|promot\w+|going part[- ]time|part[- ]time|sold (?:the|our|my) (?:house|home|business|company)|selling (?:the|our|my) (?:house|home|business|company)|bought a (?:house|home|condo)|we close on|closing on (?:the|our) (?:house|home)|moving to|relocat\w+|inherit\w*|pension (?:stopped|ended|was cut)|went under|bankrupt\w*|starting (?:a|my|our) (?:own )?business)",
+    )
+});
+static RISK_CONSERVATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:conservative|don't want (?:anything|to take) (?:risky|much risk|a lot of risk|risk)|don't want to lose|can't lose (?:it|this|that|any)|terrified|can't afford to lose|cannot afford to lose|sleep at night|low risk|risk[- ]averse)",
+    )
+});
+static RISK_MODERATE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:moderate|middle of the road|somewhere in the middle)\b"));
+static RISK_AGGRESSIVE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:aggressive|ride it out|comfortable with (?:more |a lot of )?risk|high risk tolerance|risk taker)",
+    )
+});
+static HEALTH: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:cancer|diagnos\w+|remission|surgery|heart attack|stroke|parkinson\w*|alzheimer\w*|dementia|chemo\w*|diabet\w+|hospitali\w+|health scare|ms diagnosis)",
+    )
+});
+static INSURANCE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:life insurance|term (?:life )?policy|whole life|universal life|disability (?:insurance|policy|coverage)|long[- ]term care (?:insurance|policy)|ltc policy|umbrella policy|group policy|insurance policy)",
+    )
+});
+static INSURANCE_STATE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:is|are|ends|expires|lapses|covers|pays|through|runs out)\b"));
+static ACCOUNT_TERM: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:\b401\(?k\)?|\b403\(?b\)?|\b457\b|\biras?\b|\broth\b|\bsep\b|\b529\b|\bhsa\b|\bbrokerage\b|\bsavings account\b|\bhigh-yield savings\b|\bchecking\b|\bcds?\b|\bpension\b|\bisos\b|\brsus\b|\bstock options\b|\bannuit\w+|\bmoney market\b|\btrust account\b)",
+    )
+});
+static CLIENT_POSSESSION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:my|our|i have|we have|i've got|we've got|i also have|we also have|i still have|we still have|i hold|we hold|i own|we own)\b",
+    )
+});
+static CLIENT_HOLDS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:my|our|i have|we have|i've got|we've got|i also have|we also have|i still have|we still have|i hold|we hold|i own|we own)\s+(?:[\w,.$()-]+\s+){0,4}?(?:401|403|457|iras?\b|roth|sep\b|529|hsa|brokerage|savings|high-yield|checking|cds?\b|pension|isos|rsus|stock options|annuit|money market|trust account)",
+    )
+});
+static MODAL: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:can|could|would|should|might)\b|'d\b"));
+static ADVISOR_POSSESSION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:your|the old)\s+(?:\w+\s+){0,2}?(?:401|403|ira|roth|brokerage|savings|checking|cd|pension|annuit|isos|rsus|hsa|529)",
+    )
+});
+static ACCOUNT_DETAIL: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:old|from|at|with|through)\b"));
+static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:\$\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|thousand|million|grand))?|\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b|\b\d+(?:\.\d+)?\s?(?:k|thousand|million|mil|grand)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?(?: hundred)? (?:thousand|million|grand)\b|\b(?:about|around|roughly|approximately|maybe|almost|nearly) \d{3}\b)",
+    )
+});
+static ADDRESSED: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:you|your|you've|you're)\b"));
+static ADVISOR_COMMITMENT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:i'll|i will|we'll|we will|let me|i'm going to)\b"));
+static NEGATED_GOAL: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:don't|do not|never) want\b"));
+
+fn personal(role: Role) -> bool {
+    matches!(role, Role::Client | Role::Unknown)
+}
+
+fn risk_value(lower: &str) -> Option<&'static str> {
+    let mut best: Option<(usize, &'static str)> = None;
+    for (pattern, value) in [
+        (&*RISK_CONSERVATIVE, "conservative"),
+        (&*RISK_MODERATE, "moderate"),
+        (&*RISK_AGGRESSIVE, "aggressive"),
+    ] {
+        if let Some(m) = pattern.find(lower)
+            && best.is_none_or(|(at, _)| m.start() < at)
+        {
+            best = Some((m.start(), value));
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
+fn amount_key(lower: &str) -> &'static str {
+    if lower.contains("a month") || lower.contains("per month") || lower.contains("monthly") {
+        "monthly_amount"
+    } else if lower.contains("a year") || lower.contains("per year") || lower.contains("annual") {
+        "annual_amount"
+    } else {
+        "amount"
+    }
+}
+
+fn life_key(lower: &str) -> &'static str {
+    if lower.contains("retir") {
+        "retirement"
+    } else if lower.contains("job")
+        || lower.contains("part-time")
+        || lower.contains("part time")
+        || lower.contains("promot")
+        || lower.contains("laid off")
+    {
+        "employment"
+    } else if lower.contains("house")
+        || lower.contains("home")
+        || lower.contains("close on")
+        || lower.contains("condo")
+    {
+        "home"
+    } else if lower.contains("inherit") {
+        "inheritance"
+    } else if lower.contains("pension") {
+        "pension"
+    } else {
+        "life_event"
+    }
+}
+
+fn classify(s: &Sentence<'_>) -> Option<(FactKind, String, String, f64)> {
+    let lower = s.lower.as_str();
+    let text = s.text.trim().to_string();
+    let is_personal = personal(s.role);
+    if is_personal && !s.is_question() && FAMILY.is_match(lower) {
+        return Some((FactKind::FamilyChange, "family".into(), text, 0.75));
+    }
+    if is_personal && GOAL.is_match(lower) && !NEGATED_GOAL.is_match(lower) {
+        return Some((FactKind::Goal, "goal".into(), text, 0.7));
+    }
+    if is_personal && !s.is_question() && LIFE.is_match(lower) {
+        return Some((FactKind::LifeEvent, life_key(lower).into(), text, 0.7));
+    }
+    if is_personal
+        && !s.is_question()
+        && let Some(value) = risk_value(lower)
+    {
+        return Some((
+            FactKind::RiskTolerance,
+            "risk_tolerance".into(),
+            value.into(),
+            0.8,
+        ));
+    }
+    if is_personal && !s.is_question() && HEALTH.is_match(lower) {
+        return Some((FactKind::Health, "health".into(), text, 0.7));
+    }
+    if s.role == Role::Advisor && ADVISOR_COMMITMENT.is_match(lower) {
+        return None;
+    }
+    let addressed = s.role == Role::Advisor && ADDRESSED.is_match(lower) && !MODAL.is_match(lower);
+    if INSURANCE.is_match(lower) {
+        let client_says = is_personal && CLIENT_POSSESSION.is_match(lower);
+        let advisor_says =
+            s.role == Role::Advisor && lower.contains("your") && INSURANCE_STATE.is_match(lower);
+        if client_says || advisor_says {
+            return Some((FactKind::Insurance, "insurance".into(), text, 0.65));
+        }
+    }
+    let has_amount = AMOUNT.is_match(lower);
+    if ACCOUNT_TERM.is_match(lower) {
+        let client_says = is_personal
+            && !s.is_question()
+            && CLIENT_HOLDS.is_match(lower)
+            && (has_amount || ACCOUNT_DETAIL.is_match(lower));
+        let advisor_says =
+            s.role == Role::Advisor && ADVISOR_POSSESSION.is_match(lower) && has_amount;
+        if client_says || advisor_says {
+            return Some((FactKind::Account, "account".into(), text, 0.65));
+        }
+    }
+    if has_amount && ((is_personal && !s.is_question()) || addressed) {
+        return Some((FactKind::Amount, amount_key(lower).into(), text, 0.6));
+    }
+    None
+}
+
+/// Extracts facts from sentences.
+/// Risk tolerance is stated once per turn: later sentences of the same segment that restate
+/// it ("I'm pretty aggressive. I can ride it out.") are not separate facts.
+pub(crate) fn extract(sents: &[Sentence<'_>]) -> Vec<Fact> {
+    let mut out: Vec<Fact> = Vec::new();
+    for s in sents {
+        let Some((kind, key, value, confidence)) = classify(s) else {
+            continue;
+        };
+        if kind == FactKind::RiskTolerance
+            && out
+                .iter()
+                .any(|f| f.kind == kind && f.span.segment == s.segment)
+        {
+            continue;
+        }
+        out.push(Fact {
+            kind,
+            key,
+            value,
+            span: s.span(),
+            confidence,
+        });
+    }
+    out
+}

@@ -1,0 +1,328 @@
+//! Masking of sensitive numbers (SSNs, account numbers, card numbers) in stored text.
+//!
+//! Masking is **length-preserving**: every hidden ASCII digit becomes `*` and separators are
+//! kept, so byte offsets computed on the raw text stay valid on the redacted text. The last
+//! four digits stay visible (`***-**-6789`, `****** **1234`), which is the usual way advisors
+//! and custodians refer to a number without disclosing it.
+//!
+//! What is detected:
+//! * SSN: `###-##-####` (dashes or spaces), and a bare 9-digit run within a few words after a
+//!   label ("social security", "SSN", "social").
+//! * Card: 13–19 digits (optionally grouped by spaces or dashes) that pass the Luhn check.
+//! * Account: a 6–17 digit run (optionally grouped) right after a label ("account",
+//!   "acct", "account number is"). "Account/card ending in 1234" is recorded as a reference
+//!   but nothing is hidden (only the last four digits were spoken).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Segment, Transcript};
+
+/// What sort of sensitive number was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PiiKind {
+    /// Social Security number.
+    Ssn,
+    /// Bank or brokerage account number.
+    Account,
+    /// Payment card number.
+    Card,
+}
+
+/// One masked (or referenced) number. It never holds the raw value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redaction {
+    /// What was found.
+    pub kind: PiiKind,
+    /// Id of the rule that found it, e.g. "pii.ssn.dashed".
+    pub rule_id: String,
+    /// Start byte offset in the input text.
+    pub start: usize,
+    /// End byte offset in the input text (exclusive).
+    pub end: usize,
+    /// The replacement text (same length as the original).
+    pub masked: String,
+    /// How many digits were hidden (0 for "ending in 1234" references).
+    pub hidden_digits: usize,
+}
+
+static SSN_DASHED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d-])(\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4})(?:$|[^\d-])").expect("regex")
+});
+static SSN_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:ssn|social security(?: number)?|social|ss#)\b[^\d.?!]{0,25}?(\d{9})\b")
+        .expect("regex")
+});
+static DIGIT_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d(?:[ -]?\d){5,18}").expect("regex"));
+static ACCOUNT_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:account|acct|a/c)\.?(?:\s+(?:number|no\.?|num|#))?(?:\s+(?:there|here|over there|at \w+|with \w+))?(?:\s*(?:is|was|it's|:|#))?\s*(?:like\s+)?(\d(?:[ -]?\d){5,16})\b",
+    )
+    .expect("regex")
+});
+static ENDING_IN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(account|acct|card|amex|visa|mastercard|debit card|credit card)\b[^.?!\d]{0,20}?\bending (?:in|with)\s+(\d{4})\b")
+        .expect("regex")
+});
+
+/// Whether a digit string passes the Luhn check.
+pub fn luhn_valid(digits: &str) -> bool {
+    let mut sum = 0u32;
+    let mut count = 0usize;
+    for (i, c) in digits
+        .chars()
+        .rev()
+        .filter(|c| c.is_ascii_digit())
+        .enumerate()
+    {
+        let mut d = c.to_digit(10).unwrap_or(0);
+        if i % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+        count += 1;
+    }
+    count > 0 && sum.is_multiple_of(10)
+}
+
+fn digit_count(s: &str) -> usize {
+    s.chars().filter(|c| c.is_ascii_digit()).count()
+}
+
+/// Mask every digit but the last `keep` with `*`, keeping separators and length.
+fn mask_digits(s: &str, keep: usize) -> (String, usize) {
+    let total = digit_count(s);
+    let hide = total.saturating_sub(keep);
+    let mut seen = 0usize;
+    let masked = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                seen += 1;
+                if seen <= hide { '*' } else { c }
+            } else {
+                c
+            }
+        })
+        .collect();
+    (masked, hide)
+}
+
+/// Finds sensitive numbers in `text` and returns the masked text and what was masked.
+/// Redactions are sorted by position and never overlap.
+pub fn redact(text: &str) -> (String, Vec<Redaction>) {
+    let mut found: Vec<Redaction> = Vec::new();
+    let overlaps =
+        |found: &[Redaction], s: usize, e: usize| found.iter().any(|r| r.start < e && s < r.end);
+    let push = |found: &mut Vec<Redaction>, kind, rule: &str, s: usize, e: usize| {
+        if overlaps(found, s, e) {
+            return;
+        }
+        let (masked, hidden) = mask_digits(&text[s..e], 4);
+        found.push(Redaction {
+            kind,
+            rule_id: rule.to_string(),
+            start: s,
+            end: e,
+            masked,
+            hidden_digits: hidden,
+        });
+    };
+
+    for c in SSN_DASHED.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            push(
+                &mut found,
+                PiiKind::Ssn,
+                "pii.ssn.formatted",
+                m.start(),
+                m.end(),
+            );
+        }
+    }
+    for m in DIGIT_RUN.find_iter(text) {
+        let n = digit_count(m.as_str());
+        if (13..=19).contains(&n) && luhn_valid(m.as_str()) {
+            push(
+                &mut found,
+                PiiKind::Card,
+                "pii.card.luhn",
+                m.start(),
+                m.end(),
+            );
+        }
+    }
+    for c in SSN_LABELLED.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            push(
+                &mut found,
+                PiiKind::Ssn,
+                "pii.ssn.labelled",
+                m.start(),
+                m.end(),
+            );
+        }
+    }
+    for c in ACCOUNT_LABELLED.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            let n = digit_count(m.as_str());
+            if (6..=17).contains(&n) {
+                push(
+                    &mut found,
+                    PiiKind::Account,
+                    "pii.account.labelled",
+                    m.start(),
+                    m.end(),
+                );
+            }
+        }
+    }
+    for c in ENDING_IN.captures_iter(text) {
+        if let (Some(label), Some(whole)) = (c.get(1), c.get(0)) {
+            if overlaps(&found, whole.start(), whole.end()) {
+                continue;
+            }
+            let lower = label.as_str().to_ascii_lowercase();
+            let kind = if lower.starts_with("acc") || lower == "acct" {
+                PiiKind::Account
+            } else {
+                PiiKind::Card
+            };
+            found.push(Redaction {
+                kind,
+                rule_id: "pii.reference.ending_in".to_string(),
+                start: whole.start(),
+                end: whole.end(),
+                masked: whole.as_str().to_string(),
+                hidden_digits: 0,
+            });
+        }
+    }
+    found.sort_by_key(|r| r.start);
+
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0usize;
+    for r in &found {
+        out.push_str(&text[at..r.start]);
+        out.push_str(&r.masked);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    (out, found)
+}
+
+/// Masks every segment of a transcript; returns the redacted transcript and, per segment
+/// index, what was masked. Span offsets are unchanged (masking is length-preserving).
+pub fn redact_transcript(transcript: &Transcript) -> (Transcript, Vec<(usize, Redaction)>) {
+    let mut all = Vec::new();
+    let segments = transcript
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (text, found) = redact(&s.text);
+            all.extend(found.into_iter().map(|r| (i, r)));
+            Segment { text, ..s.clone() }
+        })
+        .collect();
+    (Transcript { segments }, all)
+}
+
+/// Masks sensitive numbers in free text (note bodies, edited drafts) and returns the text.
+pub fn redact_text(text: &str) -> String {
+    redact(text).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_formatted_ssn() {
+        let (out, r) = redact("Sure, it's 412-55-8830.");
+        assert_eq!(out, "Sure, it's ***-**-8830.");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].kind, PiiKind::Ssn);
+        assert_eq!(r[0].hidden_digits, 5);
+    }
+
+    #[test]
+    fn masks_labelled_nine_digit_ssn_but_not_bare() {
+        let (out, r) = redact("My social security number is 412558830 and routing 121000248");
+        assert_eq!(
+            out,
+            "My social security number is *****8830 and routing 121000248"
+        );
+        assert_eq!(r.len(), 1);
+        let (out, r) = redact("The routing number is 121000248.");
+        assert!(r.is_empty(), "{out}");
+    }
+
+    #[test]
+    fn masks_luhn_cards_only() {
+        let (out, r) = redact("My card is 4532 0151 1283 0366, thanks");
+        assert_eq!(out, "My card is **** **** **** 0366, thanks");
+        assert_eq!(r[0].kind, PiiKind::Card);
+        let (_, r) = redact("Order 4532 0151 1283 0367 please");
+        assert!(r.is_empty());
+        let (out, _) = redact("amex 378282246310005.");
+        assert_eq!(out, "amex ***********0005.");
+    }
+
+    #[test]
+    fn masks_labelled_accounts() {
+        let (out, r) = redact("The account number is 7730 0198 42, I think.");
+        assert_eq!(out, "The account number is **** **98 42, I think.");
+        assert_eq!(r[0].kind, PiiKind::Account);
+        let (out, _) = redact("Wells Fargo, account 4410029381.");
+        assert_eq!(out, "Wells Fargo, account ******9381.");
+        let (out, r) = redact("acct #: 12345678");
+        assert_eq!(out, "acct #: ****5678", "{r:?}");
+        // Too short to be an account number.
+        let (_, r) = redact("account 12345");
+        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn ending_in_is_a_reference_not_a_mask() {
+        let (out, r) = redact("The card ending in 1004?");
+        assert_eq!(out, "The card ending in 1004?");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].kind, PiiKind::Card);
+        assert_eq!(r[0].hidden_digits, 0);
+        let (_, r) = redact("the account ending in 7781");
+        assert_eq!(r[0].kind, PiiKind::Account);
+    }
+
+    #[test]
+    fn leaves_money_phones_and_years_alone() {
+        for text in [
+            "We have about 1,200,000 and spend 9,000 a month.",
+            "Call me at 555-867-5309.",
+            "Since 2009 we have done well; in 2022 too.",
+            "Convert 80,000 in November.",
+        ] {
+            let (out, r) = redact(text);
+            assert_eq!(out, text);
+            assert!(r.is_empty());
+        }
+    }
+
+    #[test]
+    fn redaction_preserves_length() {
+        let text = "SSN 078-05-1120, card 6011-0009-9013-9424, account no. 99887766";
+        let (out, r) = redact(text);
+        assert_eq!(out.len(), text.len());
+        assert_eq!(r.len(), 3);
+        assert!(!out.contains("078-05"));
+        assert!(!out.contains("6011"));
+        assert!(!out.contains("9988"));
+    }
+}

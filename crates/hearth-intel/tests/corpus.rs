@@ -1,0 +1,371 @@
+//! Scores the local engine on the labelled corpus in `tests/fixtures/meetings/` and fails
+//! below the bars stated in the crate docs. Prints a per-kind table (run with
+//! `--nocapture`); set `INTEL_CORPUS_VERBOSE=1` to list every miss and false alarm.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use hearth_intel::{
+    Analysis, Engine, LocalEngine, MeetingContext, Owner, Segment, Span, Tone, Transcript,
+    content_words,
+};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Fixture {
+    id: String,
+    split: String,
+    meeting_date: NaiveDate,
+    household_name: String,
+    advisor_name: String,
+    client_names: Vec<String>,
+    segments: Vec<Segment>,
+    expected: Expected,
+}
+
+#[derive(Debug, Deserialize)]
+struct Expected {
+    action_items: Vec<ExpAction>,
+    facts: Vec<ExpLabel>,
+    flags: Vec<ExpLabel>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ExpAction {
+    what: String,
+    owner: Owner,
+    due: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ExpLabel {
+    kind: String,
+    segment: usize,
+    quote: String,
+}
+
+impl ExpLabel {
+    fn span(&self, t: &Transcript) -> Span {
+        let text = &t.segments[self.segment].text;
+        let start = text.find(&self.quote).unwrap_or_else(|| {
+            panic!(
+                "label quote {:?} not in segment {}",
+                self.quote, self.segment
+            )
+        });
+        Span {
+            segment: self.segment,
+            start,
+            end: start + self.quote.len(),
+        }
+    }
+}
+
+fn load() -> Vec<Fixture> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/meetings");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixture dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).expect("read fixture");
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        })
+        .collect()
+}
+
+fn context(f: &Fixture) -> (Transcript, MeetingContext) {
+    (
+        Transcript {
+            segments: f.segments.clone(),
+        },
+        MeetingContext {
+            meeting_date: f.meeting_date,
+            household_name: f.household_name.clone(),
+            advisor_name: f.advisor_name.clone(),
+            client_names: f.client_names.clone(),
+            tone: Tone::ProfessionalWarm,
+        },
+    )
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Score {
+    tp_pred: usize,
+    pred: usize,
+    tp_exp: usize,
+    exp: usize,
+}
+
+impl Score {
+    fn precision(&self) -> f64 {
+        if self.pred == 0 {
+            1.0
+        } else {
+            self.tp_pred as f64 / self.pred as f64
+        }
+    }
+    fn recall(&self) -> f64 {
+        if self.exp == 0 {
+            1.0
+        } else {
+            self.tp_exp as f64 / self.exp as f64
+        }
+    }
+    fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+    fn add(&mut self, o: Score) {
+        self.tp_pred += o.tp_pred;
+        self.pred += o.pred;
+        self.tp_exp += o.tp_exp;
+        self.exp += o.exp;
+    }
+}
+
+fn text_match(a: &str, b: &str) -> bool {
+    let wa = content_words(a);
+    let wb = content_words(b);
+    let shared = wa.iter().filter(|w| wb.contains(w)).count();
+    let smaller = wa.len().min(wb.len()).max(1);
+    shared >= 1 && shared * 10 >= smaller * 3
+}
+
+fn verbose() -> bool {
+    std::env::var_os("INTEL_CORPUS_VERBOSE").is_some()
+}
+
+fn score_actions(f: &Fixture, a: &Analysis) -> Score {
+    let mut used = vec![false; a.action_items.len()];
+    let mut tp = 0;
+    for e in &f.expected.action_items {
+        let hit = a.action_items.iter().enumerate().find(|(i, p)| {
+            !used[*i] && p.owner == e.owner && p.due == e.due && text_match(&p.what, &e.what)
+        });
+        match hit {
+            Some((i, _)) => {
+                used[i] = true;
+                tp += 1;
+            }
+            None if verbose() => println!(
+                "  [{}] MISSED action {:?} {:?} {:?}",
+                f.id, e.owner, e.due, e.what
+            ),
+            None => {}
+        }
+    }
+    if verbose() {
+        for (i, p) in a.action_items.iter().enumerate() {
+            if !used[i] {
+                println!(
+                    "  [{}] EXTRA  action {:?} {:?} {:?}",
+                    f.id, p.owner, p.due, p.what
+                );
+            }
+        }
+    }
+    Score {
+        tp_pred: tp,
+        pred: a.action_items.len(),
+        tp_exp: tp,
+        exp: f.expected.action_items.len(),
+    }
+}
+
+/// Lenient span scoring: a prediction is correct if it overlaps a label of the same kind; a
+/// label is found if some prediction of its kind overlaps it.
+fn score_spans(
+    id: &str,
+    what: &str,
+    t: &Transcript,
+    exp: &[ExpLabel],
+    pred: &[(String, Span, String)],
+) -> Score {
+    let exp_spans: Vec<(String, Span)> = exp.iter().map(|e| (e.kind.clone(), e.span(t))).collect();
+    let tp_pred = pred
+        .iter()
+        .filter(|(k, s, text)| {
+            let ok = exp_spans.iter().any(|(ek, es)| ek == k && es.overlaps(s));
+            if !ok && verbose() {
+                println!("  [{id}] EXTRA  {what} {k}: {text:?}");
+            }
+            ok
+        })
+        .count();
+    let tp_exp = exp
+        .iter()
+        .zip(&exp_spans)
+        .filter(|(e, (ek, es))| {
+            let ok = pred.iter().any(|(k, s, _)| k == ek && es.overlaps(s));
+            if !ok && verbose() {
+                println!("  [{id}] MISSED {what} {}: {:?}", e.kind, e.quote);
+            }
+            ok
+        })
+        .count();
+    Score {
+        tp_pred,
+        pred: pred.len(),
+        tp_exp,
+        exp: exp.len(),
+    }
+}
+
+#[test]
+fn local_engine_meets_the_bars() {
+    let fixtures = load();
+    let engine = LocalEngine::new();
+    // split -> kind -> score
+    let mut table: BTreeMap<(&str, &str), Score> = BTreeMap::new();
+    for f in &fixtures {
+        let (t, ctx) = context(f);
+        let a = engine.analyze(&t, &ctx).expect("local engine never fails");
+        let actions = score_actions(f, &a);
+        let facts: Vec<(String, Span, String)> = a
+            .facts
+            .iter()
+            .map(|x| (x.kind.as_str().to_string(), x.span, x.value.clone()))
+            .collect();
+        let flags: Vec<(String, Span, String)> = a
+            .flags
+            .iter()
+            .map(|x| (x.kind.as_str().to_string(), x.span, x.excerpt.clone()))
+            .collect();
+        let facts = score_spans(&f.id, "fact", &t, &f.expected.facts, &facts);
+        let flags = score_spans(&f.id, "flag", &t, &f.expected.flags, &flags);
+        let split: &str = if f.split == "holdout" {
+            "holdout"
+        } else {
+            "dev"
+        };
+        for s in [split, "all"] {
+            table.entry((s, "action_items")).or_default().add(actions);
+            table.entry((s, "facts")).or_default().add(facts);
+            table.entry((s, "flags")).or_default().add(flags);
+        }
+    }
+    println!("\nsplit    kind          labels  predicted  precision  recall  F1");
+    for ((split, kind), s) in &table {
+        println!(
+            "{split:<8} {kind:<13} {:>6}  {:>9}  {:>9.2}  {:>6.2}  {:.2}",
+            s.exp,
+            s.pred,
+            s.precision(),
+            s.recall(),
+            s.f1()
+        );
+    }
+    assert!(
+        fixtures.len() >= 25,
+        "corpus has {} transcripts",
+        fixtures.len()
+    );
+    let get = |split, kind| table.get(&(split, kind)).copied().unwrap_or_default();
+    let all_flags = get("all", "flags");
+    assert!(
+        all_flags.recall() >= 0.80,
+        "flag recall {:.2} < 0.80",
+        all_flags.recall()
+    );
+    assert!(
+        all_flags.precision() >= 0.70,
+        "flag precision {:.2} < 0.70",
+        all_flags.precision()
+    );
+    let all_actions = get("all", "action_items");
+    assert!(
+        all_actions.f1() >= 0.70,
+        "action-item F1 {:.2} < 0.70",
+        all_actions.f1()
+    );
+    let all_facts = get("all", "facts");
+    assert!(
+        all_facts.f1() >= 0.60,
+        "fact F1 {:.2} < 0.60",
+        all_facts.f1()
+    );
+    let hold_flags = get("holdout", "flags");
+    assert!(
+        hold_flags.recall() >= 0.70,
+        "holdout flag recall {:.2} < 0.70",
+        hold_flags.recall()
+    );
+    let hold_actions = get("holdout", "action_items");
+    assert!(
+        hold_actions.f1() >= 0.60,
+        "holdout action-item F1 {:.2} < 0.60",
+        hold_actions.f1()
+    );
+}
+
+#[test]
+fn raw_sensitive_numbers_never_reach_the_analysis() {
+    let engine = LocalEngine::new();
+    let mut checked = 0;
+    for f in load() {
+        let (t, ctx) = context(&f);
+        let a = engine.analyze(&t, &ctx).expect("analysis");
+        let json = serde_json::to_string(&a).expect("serialize");
+        for label in f
+            .expected
+            .flags
+            .iter()
+            .filter(|l| l.kind.starts_with("pii_"))
+        {
+            let digits: String = label.quote.chars().filter(char::is_ascii_digit).collect();
+            if digits.len() <= 4 {
+                continue; // "card ending in 1004": only the last four were spoken
+            }
+            let hidden = &digits[..digits.len() - 4];
+            let json_digits: String = json
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == ' ')
+                .collect();
+            assert!(
+                !json.contains(&digits),
+                "{}: raw {} in analysis",
+                f.id,
+                label.kind
+            );
+            assert!(
+                !json.contains(label.quote.as_str()),
+                "{}: raw quote in analysis",
+                f.id
+            );
+            assert!(
+                !json_digits.contains(hidden) || hidden.len() < 5,
+                "{}: hidden digits leaked",
+                f.id
+            );
+            let flag = a
+                .flags
+                .iter()
+                .find(|fl| fl.kind.as_str() == label.kind && fl.span.overlaps(&label.span(&t)))
+                .unwrap_or_else(|| panic!("{}: no {} flag", f.id, label.kind));
+            assert!(flag.redacted, "{}: flag should record the redaction", f.id);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "only {checked} PII labels checked");
+}
+
+#[test]
+fn local_engine_is_deterministic() {
+    let engine = LocalEngine::new();
+    for f in load().iter().take(5) {
+        let (t, ctx) = context(f);
+        let a = serde_json::to_string(&engine.analyze(&t, &ctx).expect("a")).expect("json");
+        let b = serde_json::to_string(&engine.analyze(&t, &ctx).expect("b")).expect("json");
+        assert_eq!(a, b);
+    }
+}
