@@ -44,6 +44,9 @@ pub struct Config {
     pub invite_ttl_hours: i64,
     /// Backpressure and abuse limits.
     pub limits: Limits,
+    /// SHA-256 (hex) of the platform operator's bearer token for `/v1/operator/*`; unset
+    /// disables those endpoints. `printf %s TOKEN | sha256sum`.
+    pub operator_token_sha256: Option<String>,
 }
 
 /// Limits that keep one client or one firm from degrading the relay for others. Hitting one
@@ -89,6 +92,7 @@ impl Default for Config {
             refresh_token_ttl_days: 30,
             invite_ttl_hours: 7 * 24,
             limits: Limits::default(),
+            operator_token_sha256: None,
         }
     }
 }

@@ -59,6 +59,15 @@ pub fn router(relay: Arc<Relay>) -> Router {
             "/v1/documents/{doc_id}/shares/{advisor_id}",
             put(share).delete(unshare),
         )
+        .route("/v1/admin/advisors", get(admin_advisors).post(admin_invite))
+        .route("/v1/admin/advisors/{advisor_id}/invite", post(admin_reinvite))
+        .route("/v1/admin/advisors/{advisor_id}/disable", post(admin_disable))
+        .route("/v1/admin/advisors/{advisor_id}/enable", post(admin_enable))
+        .route("/v1/admin/documents", get(admin_documents))
+        .route("/v1/admin/tokens", get(admin_tokens).post(admin_issue_token))
+        .route("/v1/admin/tokens/{token_id}/revoke", post(admin_revoke_token))
+        .route("/v1/admin/audit", get(admin_audit))
+        .route("/v1/operator/firms", get(operator_firms).post(operator_create_firm))
         .route("/v1/admin/devices", get(admin_devices))
         .route(
             "/v1/admin/devices/{device_id}/revoke",
@@ -448,4 +457,171 @@ mod tests {
         );
         assert_eq!(url_query_value("nottoken=1", "token"), None);
     }
+}
+
+fn by(who: &Identity) -> String {
+    format!("advisor:{}", who.advisor_id)
+}
+
+async fn admin_advisors(State(relay): State<Arc<Relay>>, Caller(who): Caller) -> ApiResult<impl IntoResponse> {
+    require_admin(&who)?;
+    let advisors = relay.store.list_advisors(&who.firm_id).await.map_err(ServiceError::from)?;
+    Ok(Json(advisors))
+}
+
+#[derive(Deserialize)]
+struct InviteRequest {
+    name: String,
+    #[serde(default)]
+    admin: bool,
+}
+
+async fn admin_invite(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Json(req): Json<InviteRequest>,
+) -> ApiResult<impl IntoResponse> {
+    require_admin(&who)?;
+    let (advisor, code) = relay.invite_advisor(&who.firm_id, &req.name, req.admin, &by(&who)).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "advisor": advisor, "enrollment_code": code }))))
+}
+
+async fn admin_reinvite(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Path(advisor_id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    require_admin(&who)?;
+    let code = relay.reinvite(&who.firm_id, &advisor_id, &by(&who)).await?;
+    Ok(Json(json!({ "enrollment_code": code })))
+}
+
+async fn set_disabled(relay: &Relay, who: &Identity, advisor_id: &str, disabled: bool) -> ApiResult<StatusCode> {
+    require_admin(who)?;
+    if relay.set_advisor_disabled(&who.firm_id, advisor_id, disabled, &by(who)).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ServiceError::NotFound.into())
+    }
+}
+
+async fn admin_disable(State(relay): State<Arc<Relay>>, Caller(who): Caller, Path(advisor_id): Path<String>) -> ApiResult<StatusCode> {
+    set_disabled(&relay, &who, &advisor_id, true).await
+}
+
+async fn admin_enable(State(relay): State<Arc<Relay>>, Caller(who): Caller, Path(advisor_id): Path<String>) -> ApiResult<StatusCode> {
+    set_disabled(&relay, &who, &advisor_id, false).await
+}
+
+async fn admin_documents(State(relay): State<Arc<Relay>>, Caller(who): Caller) -> ApiResult<impl IntoResponse> {
+    require_admin(&who)?;
+    let docs: Vec<_> = relay
+        .firm_documents(&who.firm_id)
+        .into_iter()
+        .map(|(doc_id, owner_id, shared_with)| json!({ "doc_id": doc_id, "owner_id": owner_id, "shared_with": shared_with }))
+        .collect();
+    Ok(Json(docs))
+}
+
+async fn admin_tokens(State(relay): State<Arc<Relay>>, Caller(who): Caller) -> ApiResult<impl IntoResponse> {
+    require_admin(&who)?;
+    Ok(Json(relay.store.list_api_tokens(&who.firm_id).await.map_err(ServiceError::from)?))
+}
+
+#[derive(Deserialize)]
+struct IssueTokenRequest {
+    advisor_id: String,
+    #[serde(default)]
+    label: String,
+}
+
+async fn admin_issue_token(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Json(req): Json<IssueTokenRequest>,
+) -> ApiResult<impl IntoResponse> {
+    require_admin(&who)?;
+    // The advisor must be of the admin's own firm; others do not exist for the caller.
+    relay
+        .store
+        .advisor(&req.advisor_id)
+        .await
+        .map_err(ServiceError::from)?
+        .filter(|a| a.firm_id == who.firm_id)
+        .ok_or(ServiceError::NotFound)?;
+    let (token, secret) = relay.issue_api_token(&req.advisor_id, &req.label, &by(&who)).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": token.id, "token": secret, "advisor_id": token.advisor_id }))))
+}
+
+async fn admin_revoke_token(State(relay): State<Arc<Relay>>, Caller(who): Caller, Path(token_id): Path<String>) -> ApiResult<StatusCode> {
+    require_admin(&who)?;
+    if relay.revoke_api_token(&who.firm_id, &token_id, &by(&who)).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ServiceError::NotFound.into())
+    }
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    limit: Option<i64>,
+}
+
+async fn admin_audit(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<impl IntoResponse> {
+    require_admin(&who)?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    Ok(Json(relay.store.list_audit(&who.firm_id, limit).await.map_err(ServiceError::from)?))
+}
+
+/// The platform operator: creates firms and sees health, never household content.
+pub struct Operator;
+
+impl FromRequestParts<Arc<Relay>> for Operator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, relay: &Arc<Relay>) -> Result<Self, Self::Rejection> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        match bearer {
+            Some(token) if relay.is_operator(token) => Ok(Operator),
+            _ => {
+                relay.metrics.deny("unauthorized");
+                Err(ApiError(ServiceError::Unauthorized))
+            }
+        }
+    }
+}
+
+async fn operator_firms(State(relay): State<Arc<Relay>>, _: Operator) -> ApiResult<impl IntoResponse> {
+    let firms = relay.store.list_firms().await.map_err(ServiceError::from)?;
+    let listed: Vec<_> = firms
+        .into_iter()
+        .map(|f| {
+            let households = relay.firm_documents(&f.id).len();
+            json!({ "id": f.id, "name": f.name, "created_at": f.created_at, "households": households })
+        })
+        .collect();
+    Ok(Json(listed))
+}
+
+#[derive(Deserialize)]
+struct CreateFirmRequest {
+    name: String,
+}
+
+async fn operator_create_firm(
+    State(relay): State<Arc<Relay>>,
+    _: Operator,
+    Json(req): Json<CreateFirmRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let firm = relay.create_firm(&req.name).await?;
+    Ok((StatusCode::CREATED, Json(firm)))
 }

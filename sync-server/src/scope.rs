@@ -179,6 +179,18 @@ impl ScopeIndex {
         out
     }
 
+    /// Every document of a firm with owner and shares (the console's household list).
+    pub fn firm_documents(&self, firm_id: &str) -> Vec<(String, String, Vec<String>)> {
+        let mut out: Vec<_> = self
+            .docs
+            .iter()
+            .filter(|((firm, _), _)| firm == firm_id)
+            .map(|((_, id), s)| (id.clone(), s.owner_id.clone(), s.shared_with.iter().cloned().collect()))
+            .collect();
+        out.sort();
+        out
+    }
+
     /// Owner and shares of a document the caller may see.
     pub fn owner_and_shares(&self, who: &Identity, doc_id: &str) -> Option<(String, Vec<String>)> {
         if self.check(who, doc_id) != Visibility::Visible {
