@@ -60,14 +60,29 @@ pub fn router(relay: Arc<Relay>) -> Router {
             put(share).delete(unshare),
         )
         .route("/v1/admin/advisors", get(admin_advisors).post(admin_invite))
-        .route("/v1/admin/advisors/{advisor_id}/invite", post(admin_reinvite))
-        .route("/v1/admin/advisors/{advisor_id}/disable", post(admin_disable))
+        .route(
+            "/v1/admin/advisors/{advisor_id}/invite",
+            post(admin_reinvite),
+        )
+        .route(
+            "/v1/admin/advisors/{advisor_id}/disable",
+            post(admin_disable),
+        )
         .route("/v1/admin/advisors/{advisor_id}/enable", post(admin_enable))
         .route("/v1/admin/documents", get(admin_documents))
-        .route("/v1/admin/tokens", get(admin_tokens).post(admin_issue_token))
-        .route("/v1/admin/tokens/{token_id}/revoke", post(admin_revoke_token))
+        .route(
+            "/v1/admin/tokens",
+            get(admin_tokens).post(admin_issue_token),
+        )
+        .route(
+            "/v1/admin/tokens/{token_id}/revoke",
+            post(admin_revoke_token),
+        )
         .route("/v1/admin/audit", get(admin_audit))
-        .route("/v1/operator/firms", get(operator_firms).post(operator_create_firm))
+        .route(
+            "/v1/operator/firms",
+            get(operator_firms).post(operator_create_firm),
+        )
         .route("/v1/admin/devices", get(admin_devices))
         .route(
             "/v1/admin/devices/{device_id}/revoke",
@@ -463,9 +478,16 @@ fn by(who: &Identity) -> String {
     format!("advisor:{}", who.advisor_id)
 }
 
-async fn admin_advisors(State(relay): State<Arc<Relay>>, Caller(who): Caller) -> ApiResult<impl IntoResponse> {
+async fn admin_advisors(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+) -> ApiResult<impl IntoResponse> {
     require_admin(&who)?;
-    let advisors = relay.store.list_advisors(&who.firm_id).await.map_err(ServiceError::from)?;
+    let advisors = relay
+        .store
+        .list_advisors(&who.firm_id)
+        .await
+        .map_err(ServiceError::from)?;
     Ok(Json(advisors))
 }
 
@@ -482,8 +504,13 @@ async fn admin_invite(
     Json(req): Json<InviteRequest>,
 ) -> ApiResult<impl IntoResponse> {
     require_admin(&who)?;
-    let (advisor, code) = relay.invite_advisor(&who.firm_id, &req.name, req.admin, &by(&who)).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "advisor": advisor, "enrollment_code": code }))))
+    let (advisor, code) = relay
+        .invite_advisor(&who.firm_id, &req.name, req.admin, &by(&who))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "advisor": advisor, "enrollment_code": code })),
+    ))
 }
 
 async fn admin_reinvite(
@@ -496,24 +523,43 @@ async fn admin_reinvite(
     Ok(Json(json!({ "enrollment_code": code })))
 }
 
-async fn set_disabled(relay: &Relay, who: &Identity, advisor_id: &str, disabled: bool) -> ApiResult<StatusCode> {
+async fn set_disabled(
+    relay: &Relay,
+    who: &Identity,
+    advisor_id: &str,
+    disabled: bool,
+) -> ApiResult<StatusCode> {
     require_admin(who)?;
-    if relay.set_advisor_disabled(&who.firm_id, advisor_id, disabled, &by(who)).await? {
+    if relay
+        .set_advisor_disabled(&who.firm_id, advisor_id, disabled, &by(who))
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ServiceError::NotFound.into())
     }
 }
 
-async fn admin_disable(State(relay): State<Arc<Relay>>, Caller(who): Caller, Path(advisor_id): Path<String>) -> ApiResult<StatusCode> {
+async fn admin_disable(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Path(advisor_id): Path<String>,
+) -> ApiResult<StatusCode> {
     set_disabled(&relay, &who, &advisor_id, true).await
 }
 
-async fn admin_enable(State(relay): State<Arc<Relay>>, Caller(who): Caller, Path(advisor_id): Path<String>) -> ApiResult<StatusCode> {
+async fn admin_enable(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Path(advisor_id): Path<String>,
+) -> ApiResult<StatusCode> {
     set_disabled(&relay, &who, &advisor_id, false).await
 }
 
-async fn admin_documents(State(relay): State<Arc<Relay>>, Caller(who): Caller) -> ApiResult<impl IntoResponse> {
+async fn admin_documents(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+) -> ApiResult<impl IntoResponse> {
     require_admin(&who)?;
     let docs: Vec<_> = relay
         .firm_documents(&who.firm_id)
@@ -523,9 +569,18 @@ async fn admin_documents(State(relay): State<Arc<Relay>>, Caller(who): Caller) -
     Ok(Json(docs))
 }
 
-async fn admin_tokens(State(relay): State<Arc<Relay>>, Caller(who): Caller) -> ApiResult<impl IntoResponse> {
+async fn admin_tokens(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+) -> ApiResult<impl IntoResponse> {
     require_admin(&who)?;
-    Ok(Json(relay.store.list_api_tokens(&who.firm_id).await.map_err(ServiceError::from)?))
+    Ok(Json(
+        relay
+            .store
+            .list_api_tokens(&who.firm_id)
+            .await
+            .map_err(ServiceError::from)?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -549,13 +604,25 @@ async fn admin_issue_token(
         .map_err(ServiceError::from)?
         .filter(|a| a.firm_id == who.firm_id)
         .ok_or(ServiceError::NotFound)?;
-    let (token, secret) = relay.issue_api_token(&req.advisor_id, &req.label, &by(&who)).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": token.id, "token": secret, "advisor_id": token.advisor_id }))))
+    let (token, secret) = relay
+        .issue_api_token(&req.advisor_id, &req.label, &by(&who))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": token.id, "token": secret, "advisor_id": token.advisor_id })),
+    ))
 }
 
-async fn admin_revoke_token(State(relay): State<Arc<Relay>>, Caller(who): Caller, Path(token_id): Path<String>) -> ApiResult<StatusCode> {
+async fn admin_revoke_token(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Path(token_id): Path<String>,
+) -> ApiResult<StatusCode> {
     require_admin(&who)?;
-    if relay.revoke_api_token(&who.firm_id, &token_id, &by(&who)).await? {
+    if relay
+        .revoke_api_token(&who.firm_id, &token_id, &by(&who))
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ServiceError::NotFound.into())
@@ -574,7 +641,13 @@ async fn admin_audit(
 ) -> ApiResult<impl IntoResponse> {
     require_admin(&who)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    Ok(Json(relay.store.list_audit(&who.firm_id, limit).await.map_err(ServiceError::from)?))
+    Ok(Json(
+        relay
+            .store
+            .list_audit(&who.firm_id, limit)
+            .await
+            .map_err(ServiceError::from)?,
+    ))
 }
 
 /// The platform operator: creates firms and sees health, never household content.
@@ -583,7 +656,10 @@ pub struct Operator;
 impl FromRequestParts<Arc<Relay>> for Operator {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, relay: &Arc<Relay>) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        relay: &Arc<Relay>,
+    ) -> Result<Self, Self::Rejection> {
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -600,7 +676,10 @@ impl FromRequestParts<Arc<Relay>> for Operator {
     }
 }
 
-async fn operator_firms(State(relay): State<Arc<Relay>>, _: Operator) -> ApiResult<impl IntoResponse> {
+async fn operator_firms(
+    State(relay): State<Arc<Relay>>,
+    _: Operator,
+) -> ApiResult<impl IntoResponse> {
     let firms = relay.store.list_firms().await.map_err(ServiceError::from)?;
     let listed: Vec<_> = firms
         .into_iter()

@@ -185,7 +185,13 @@ impl ScopeIndex {
             .docs
             .iter()
             .filter(|((firm, _), _)| firm == firm_id)
-            .map(|((_, id), s)| (id.clone(), s.owner_id.clone(), s.shared_with.iter().cloned().collect()))
+            .map(|((_, id), s)| {
+                (
+                    id.clone(),
+                    s.owner_id.clone(),
+                    s.shared_with.iter().cloned().collect(),
+                )
+            })
             .collect();
         out.sort();
         out

@@ -570,10 +570,23 @@ impl Relay {
 
     /// Disables or re-enables an advisor of `firm_id` (their devices stop working at once:
     /// every request and open connection re-checks the advisor).
-    pub async fn set_advisor_disabled(&self, firm_id: &str, advisor_id: &str, disabled: bool, by: &str) -> Result<bool> {
-        let changed = self.store.set_advisor_disabled(firm_id, advisor_id, disabled).await?;
+    pub async fn set_advisor_disabled(
+        &self,
+        firm_id: &str,
+        advisor_id: &str,
+        disabled: bool,
+        by: &str,
+    ) -> Result<bool> {
+        let changed = self
+            .store
+            .set_advisor_disabled(firm_id, advisor_id, disabled)
+            .await?;
         if changed {
-            let action = if disabled { "advisor.disable" } else { "advisor.enable" };
+            let action = if disabled {
+                "advisor.disable"
+            } else {
+                "advisor.enable"
+            };
             self.audit(Some(firm_id), by, action, advisor_id).await?;
         }
         Ok(changed)
@@ -581,9 +594,13 @@ impl Relay {
 
     /// Revokes an API token of `firm_id`.
     pub async fn revoke_api_token(&self, firm_id: &str, token_id: &str, by: &str) -> Result<bool> {
-        let revoked = self.store.revoke_api_token(firm_id, token_id, now_ms()).await?;
+        let revoked = self
+            .store
+            .revoke_api_token(firm_id, token_id, now_ms())
+            .await?;
         if revoked {
-            self.audit(Some(firm_id), by, "token.revoke", token_id).await?;
+            self.audit(Some(firm_id), by, "token.revoke", token_id)
+                .await?;
         }
         Ok(revoked)
     }
@@ -596,7 +613,12 @@ impl Relay {
 
     /// Whether `bearer` is the platform operator's token (configured as its SHA-256).
     pub fn is_operator(&self, bearer: &str) -> bool {
-        let Some(expected) = self.config.operator_token_sha256.as_deref().and_then(|h| hex::decode(h.trim()).ok()) else {
+        let Some(expected) = self
+            .config
+            .operator_token_sha256
+            .as_deref()
+            .and_then(|h| hex::decode(h.trim()).ok())
+        else {
             return false;
         };
         let got = tokens::hash_secret(bearer);

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod batch;
+mod meeting;
 mod render;
 
 use std::io::IsTerminal;
@@ -117,6 +118,12 @@ enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Meetings: import a transcript, analyse it, accept suggestions.
+    #[command(subcommand)]
+    Meeting(meeting::MeetingCmd),
+    /// The optional LLM engine for meeting analysis (off by default).
+    #[command(subcommand)]
+    Llm(meeting::LlmCmd),
     /// Share a household with another advisor of your firm (by name or id).
     Share {
         id: String,
@@ -132,10 +139,10 @@ enum Command {
 }
 
 #[derive(Args)]
-struct JsonFlag {
+pub(crate) struct JsonFlag {
     /// Print machine-readable JSON.
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -392,7 +399,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the network runtime")
 }
 
-fn print_json(value: &impl serde::Serialize) -> Result<()> {
+pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
@@ -656,6 +663,8 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
+        Command::Meeting(cmd) => meeting::meeting(&mut profile, cmd)?,
+        Command::Llm(cmd) => meeting::llm(&mut profile, cmd)?,
         Command::Share { id, with } => {
             let rt = runtime()?;
             let target = rt.block_on(async {

@@ -433,6 +433,89 @@ impl Household {
         self.insert_item(ctx, "meetings", meeting, summary)
     }
 
+    /// Stores the latest analysis of a meeting (JSON text).
+    pub fn set_meeting_analysis(
+        &mut self,
+        meeting_id: &str,
+        analysis_json: &str,
+        ctx: &EditContext,
+    ) -> Result<Committed<()>, CoreError> {
+        let meeting = self.item(meeting_id, "meetings", "meeting")?;
+        self.edit(ctx, "Analysed meeting".to_string(), |doc| {
+            doc.put(&meeting, "analysis", analysis_json)?;
+            Ok(())
+        })
+    }
+
+    /// Records the audio retention state of a meeting (`none`, `kept`, `deleted`).
+    pub fn set_meeting_audio(
+        &mut self,
+        meeting_id: &str,
+        state: &str,
+        ctx: &EditContext,
+    ) -> Result<Committed<()>, CoreError> {
+        let meeting = self.item(meeting_id, "meetings", "meeting")?;
+        self.edit(ctx, format!("Meeting audio {state}"), |doc| {
+            doc.put(&meeting, "audio", state)?;
+            Ok(())
+        })
+    }
+
+    /// Files reviewed meeting suggestions as one change: the tasks, facts and notes, plus the
+    /// accepted item keys on the meeting record. The change's message names the meeting and
+    /// what was accepted, so history shows who accepted what.
+    pub fn file_meeting_items(
+        &mut self,
+        meeting_id: &str,
+        accepted_keys: &[String],
+        tasks: &[Task],
+        facts: &[ClientFact],
+        notes: &[(NoteCategory, String)],
+        ctx: &EditContext,
+    ) -> Result<Committed<Vec<String>>, CoreError> {
+        let meeting = self.item(meeting_id, "meetings", "meeting")?;
+        let title: String =
+            autosurgeon::hydrate_prop(&self.doc, &meeting, "title").unwrap_or_default();
+        let summary = format!("Accepted {} from meeting {title}", accepted_keys.join(", "));
+        self.edit(ctx, summary, |doc| {
+            let mut created = Vec::new();
+            let tasks_map = obj(doc, &ROOT, "tasks", ObjType::Map)?;
+            for task in tasks {
+                let id = new_item_id();
+                reconcile_prop(doc, &tasks_map, id.as_str(), task)?;
+                created.push(id);
+            }
+            let facts_map = obj(doc, &ROOT, "facts", ObjType::Map)?;
+            for fact in facts {
+                let id = new_item_id();
+                reconcile_prop(doc, &facts_map, id.as_str(), fact)?;
+                created.push(id);
+            }
+            let notes_map = obj(doc, &ROOT, "notes", ObjType::Map)?;
+            for (category, text) in notes {
+                let id = new_item_id();
+                let note = Note {
+                    category: *category,
+                    body: autosurgeon::Text::with_value(text),
+                    author: ctx.advisor.clone(),
+                    created_at: ctx.now_ms,
+                    source_meeting: Some(meeting_id.to_string()),
+                };
+                reconcile_prop(doc, &notes_map, id.as_str(), &note)?;
+                created.push(id);
+            }
+            let accepted = match doc.get(&meeting, "accepted")? {
+                Some((Value::Object(ObjType::List), id)) => id,
+                _ => doc.put_object(&meeting, "accepted", ObjType::List)?,
+            };
+            for key in accepted_keys {
+                let len = doc.length(&accepted);
+                doc.insert(&accepted, len, key.as_str())?;
+            }
+            Ok(created)
+        })
+    }
+
     /// Applies a custom-field template; existing custom values are kept.
     pub fn apply_template(
         &mut self,

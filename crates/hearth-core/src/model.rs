@@ -324,7 +324,45 @@ pub struct DocumentRef {
     pub added_at: i64,
 }
 
-/// A meeting with the household. Capture and transcription fill in more later.
+/// Who agreed to a meeting being recorded, when, and to which disclosure. Part of the meeting
+/// record, so it travels with the household.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct Consent {
+    /// Everyone who consented (two-party-consent states need every participant).
+    pub consented_by: Vec<String>,
+    /// When consent was recorded, ms since the epoch.
+    pub recorded_at: i64,
+    /// Advisor who recorded (or attested) it.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub recorded_by: String,
+    /// Version of the firm's disclosure text that was read.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub disclosure_version: String,
+    /// The disclosure text itself.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub disclosure_text: String,
+    /// `in_app` (captured before recording) or `attested` (a recording made elsewhere).
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub method: String,
+}
+
+/// One stretch of a meeting transcript (stored redacted).
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct TranscriptSegment {
+    /// Start, ms from the start of the recording.
+    pub start_ms: u64,
+    /// End, ms from the start of the recording.
+    pub end_ms: u64,
+    /// Speaker label, when known.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub speaker: Option<String>,
+    /// What was said (SSNs, account and card numbers masked).
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub text: String,
+}
+
+/// A meeting with the household: when, who, consent, the (redacted) transcript, what happened
+/// to the audio, and the review state of its analysis. Audio bytes are never in the document.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
 pub struct Meeting {
     /// Short title, e.g. "Annual review".
@@ -335,6 +373,28 @@ pub struct Meeting {
     /// Length in seconds, once known.
     #[autosurgeon(missing = "Default::default")]
     pub duration_secs: Option<u64>,
+    /// Who took part.
+    #[autosurgeon(missing = "Default::default")]
+    pub participants: Vec<String>,
+    /// The recorded consent.
+    #[autosurgeon(missing = "Default::default")]
+    pub consent: Option<Consent>,
+    /// The transcript, redacted.
+    #[autosurgeon(missing = "Default::default")]
+    pub transcript: Vec<TranscriptSegment>,
+    /// `none` (transcript only), `kept` (audio in the profile), `deleted` (per policy).
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    pub audio: Option<String>,
+    /// The latest analysis (JSON, redacted), so review decisions refer to stable items.
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    pub analysis: Option<String>,
+    /// Where numbers were masked in the transcript (JSON: segment, offsets, kind, rule; never
+    /// the raw value), so the compliance record keeps that something was redacted.
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    pub redactions: Option<String>,
+    /// Items the advisor accepted, e.g. `action:0`, `fact:2`, `notes`.
+    #[autosurgeon(missing = "Default::default")]
+    pub accepted: Vec<String>,
 }
 
 /// A fact about the client, with where it came from.

@@ -66,6 +66,12 @@ pub use local::{LocalEngine, content_words};
 pub use model::*;
 pub use redact::{PiiKind, Redaction, redact, redact_text, redact_transcript};
 
+/// Compliance flags (`redacted: true`) for numbers the redactor masked in a transcript: lets a
+/// caller that stores only the redacted transcript keep the record that something was masked.
+pub fn redaction_flags(redacted: &Transcript, found: &[(usize, Redaction)]) -> Vec<ComplianceFlag> {
+    local::flags::pii_flags(redacted, found)
+}
+
 /// Everything that can go wrong in this crate. Messages never contain an API key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IntelError {

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod export;
+mod meetings;
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,10 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 pub use export::{EXPORT_FORMAT, ImportReport};
+pub use meetings::{
+    DEFAULT_DISCLOSURE_TEXT, DEFAULT_DISCLOSURE_VERSION, Filed, FoundMeeting, meeting_vtt,
+    parse_transcript,
+};
 
 /// File name of the profile descriptor.
 pub const DESCRIPTOR_FILE: &str = "profile.json";
@@ -49,6 +54,24 @@ pub enum ProfileError {
     /// A household id that is not in this profile (or not a valid id).
     #[error("no household with id '{0}' in this profile; `hearth household list` shows the ids")]
     UnknownHousehold(String),
+    /// No meeting with this id in the profile.
+    #[error(
+        "no meeting with id '{0}' in this profile; `hearth meeting list HOUSEHOLD` shows the ids"
+    )]
+    UnknownMeeting(String),
+    /// Recording or importing needs recorded consent.
+    #[error(
+        "consent is required: say who consented (--consent-by NAME[,NAME]); two-party-consent states need every participant"
+    )]
+    ConsentRequired,
+    /// Accepting before analysing.
+    #[error("meeting {0} has not been analysed yet; run `hearth meeting analyze {0}` first")]
+    NotAnalysed(String),
+    /// An item key that is not `action:N`, `fact:N`, `notes` or `all`, or out of range.
+    #[error(
+        "cannot accept '{0}': use action:N, fact:N, notes or all, with N from `hearth meeting analyze`"
+    )]
+    BadItem(String),
     /// The household model refused the edit.
     #[error(transparent)]
     Core(#[from] CoreError),

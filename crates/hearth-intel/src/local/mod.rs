@@ -7,7 +7,7 @@
 
 mod actions;
 mod facts;
-mod flags;
+pub(crate) mod flags;
 mod notes;
 
 use std::sync::LazyLock;

@@ -1,0 +1,365 @@
+//! `hearth meeting ...` and `hearth llm ...`: the meeting workflow from the command line.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Subcommand, ValueEnum};
+use hearth_intel::{ApiKey, FallbackEngine, LlmConfig, LlmProvider, Tone};
+use hearth_profile::Profile;
+use serde_json::json;
+
+use crate::{JsonFlag, print_json};
+
+#[derive(Subcommand)]
+pub enum MeetingCmd {
+    /// Add a meeting from a transcript made elsewhere (JSON segments or "Speaker: words" lines);
+    /// you attest who consented to the recording.
+    ImportTranscript {
+        /// Household id.
+        household: String,
+        /// Transcript file.
+        file: PathBuf,
+        /// Everyone who consented, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        consent_by: Vec<String>,
+        #[arg(long, default_value = "Meeting")]
+        title: String,
+        /// Meeting date, YYYY-MM-DD (default: today); relative due dates resolve from it.
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// List a household's meetings.
+    List {
+        household: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Show a meeting: consent, transcript, review state.
+    Show {
+        meeting: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Suggest notes, action items, facts, compliance flags and a follow-up draft.
+    Analyze {
+        meeting: String,
+        #[arg(long, value_enum, default_value_t = EngineChoice::Local)]
+        engine: EngineChoice,
+        #[arg(long, value_enum, default_value_t = ToneChoice::ProfessionalWarm)]
+        tone: ToneChoice,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// File suggestions: action:N, fact:N, notes (certifies the notes) or all.
+    Accept {
+        meeting: String,
+        #[arg(required = true)]
+        items: Vec<String>,
+    },
+    /// Write the transcript as WebVTT.
+    ExportVtt { meeting: String, out: PathBuf },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum EngineChoice {
+    /// Offline rules (always available).
+    Local,
+    /// The configured LLM (`hearth llm set`), falling back to local.
+    Llm,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ToneChoice {
+    ProfessionalWarm,
+    Formal,
+    Conversational,
+}
+
+#[derive(Subcommand)]
+pub enum LlmCmd {
+    /// Configure the optional LLM engine for this firm's profile (off until --enable).
+    Set {
+        #[arg(long, value_enum)]
+        provider: ProviderChoice,
+        /// Base URL, e.g. http://127.0.0.1:11434 (Ollama) or https://api.anthropic.com
+        #[arg(long)]
+        base_url: String,
+        #[arg(long)]
+        model: String,
+        /// Allow sending redacted transcripts to it.
+        #[arg(long)]
+        enable: bool,
+    },
+    /// Turn the LLM engine off.
+    Disable,
+    /// Store the API key in the OS keyring (read from HEARTH_LLM_API_KEY or a prompt).
+    Key,
+    /// Show the configuration (never the key).
+    Show(JsonFlag),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ProviderChoice {
+    Openai,
+    Anthropic,
+}
+
+fn llm_key_account(profile: &Profile) -> String {
+    format!("llm-{}", profile.profile_id())
+}
+
+fn engine(profile: &Profile, choice: EngineChoice) -> Result<FallbackEngine> {
+    if let EngineChoice::Local = choice {
+        return Ok(FallbackEngine::local_only());
+    }
+    let Some(text) = profile.setting("llm")? else {
+        bail!(
+            "no LLM is configured; run `hearth llm set --provider ... --base-url ... --model ... --enable`"
+        );
+    };
+    let v: serde_json::Value =
+        serde_json::from_str(&text).context("the stored LLM settings are damaged")?;
+    let config = LlmConfig {
+        llm_enabled: v["enabled"].as_bool().unwrap_or(false),
+        provider: if v["provider"] == "anthropic" {
+            LlmProvider::Anthropic
+        } else {
+            LlmProvider::OpenAiCompatible
+        },
+        base_url: v["base_url"].as_str().unwrap_or_default().to_string(),
+        model: v["model"].as_str().unwrap_or_default().to_string(),
+        ..LlmConfig::default()
+    };
+    let key = match std::env::var("HEARTH_LLM_API_KEY") {
+        Ok(k) => Some(ApiKey::new(k)),
+        Err(_) => hearth_secrets::keyring_load(&llm_key_account(profile))
+            .ok()
+            .and_then(|k| String::from_utf8(k.to_vec()).ok())
+            .map(ApiKey::new),
+    };
+    Ok(FallbackEngine::from_config(config, key))
+}
+
+pub fn llm(profile: &mut Profile, cmd: LlmCmd) -> Result<()> {
+    match cmd {
+        LlmCmd::Set {
+            provider,
+            base_url,
+            model,
+            enable,
+        } => {
+            let provider = match provider {
+                ProviderChoice::Openai => "openai",
+                ProviderChoice::Anthropic => "anthropic",
+            };
+            let settings = json!({ "enabled": enable, "provider": provider, "base_url": base_url, "model": model });
+            profile.set_setting("llm", &settings.to_string())?;
+            println!(
+                "LLM engine {} ({provider}, {model}).",
+                if enable {
+                    "enabled"
+                } else {
+                    "configured but off"
+                }
+            );
+        }
+        LlmCmd::Disable => {
+            let mut v: serde_json::Value = profile
+                .setting("llm")?
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_else(|| json!({}));
+            v["enabled"] = json!(false);
+            profile.set_setting("llm", &v.to_string())?;
+            println!("LLM engine off: nothing leaves this laptop.");
+        }
+        LlmCmd::Key => {
+            let key = match std::env::var("HEARTH_LLM_API_KEY") {
+                Ok(k) => k,
+                Err(_) => rpassword::prompt_password("LLM API key: ").context("reading the key")?,
+            };
+            hearth_secrets::keyring_store(&llm_key_account(profile), key.trim().as_bytes())?;
+            println!("Stored the API key in the OS keyring.");
+        }
+        LlmCmd::Show(json) => {
+            let v: serde_json::Value = profile
+                .setting("llm")?
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_else(|| json!({ "enabled": false }));
+            if json.json {
+                print_json(&v)?;
+            } else {
+                println!("{v}");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
+    match cmd {
+        MeetingCmd::ImportTranscript {
+            household,
+            file,
+            consent_by,
+            title,
+            date,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let transcript = hearth_profile::parse_transcript(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let started_at = match date {
+                Some(d) => {
+                    hearth_core::check_date(&d)?;
+                    chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")?
+                        .and_hms_opt(9, 0, 0)
+                        .map(|t| t.and_utc().timestamp_millis())
+                        .unwrap_or_default()
+                }
+                None => chrono::Utc::now().timestamp_millis(),
+            };
+            let id = profile.import_transcript(
+                &household,
+                &title,
+                started_at,
+                &transcript,
+                &consent_by,
+            )?;
+            println!("{id}");
+        }
+        MeetingCmd::List { household, json } => {
+            let meetings = profile.meetings(&household)?;
+            if json.json {
+                let list: Vec<_> = meetings
+                    .iter()
+                    .map(|(id, m)| json!({ "id": id, "meeting": m }))
+                    .collect();
+                print_json(&list)?;
+            } else {
+                for (id, m) in meetings {
+                    let when = chrono::DateTime::from_timestamp_millis(m.started_at)
+                        .map(|t| t.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default();
+                    println!(
+                        "{id}  {when}  {}  ({} segments)",
+                        m.title,
+                        m.transcript.len()
+                    );
+                }
+            }
+        }
+        MeetingCmd::Show { meeting, json } => {
+            let found = profile.find_meeting(&meeting)?;
+            if json.json {
+                print_json(&found)?;
+            } else {
+                let m = &found.meeting;
+                println!("{}  (household {})", m.title, found.household_id);
+                if let Some(c) = &m.consent {
+                    println!(
+                        "consent: {} ({}, disclosure v{})",
+                        c.consented_by.join(", "),
+                        c.method,
+                        c.disclosure_version
+                    );
+                }
+                println!("audio: {}", m.audio.as_deref().unwrap_or("none"));
+                for s in &m.transcript {
+                    println!(
+                        "[{:>6.1}s] {}: {}",
+                        s.start_ms as f64 / 1000.0,
+                        s.speaker.as_deref().unwrap_or("?"),
+                        s.text
+                    );
+                }
+                if !m.accepted.is_empty() {
+                    println!("accepted: {}", m.accepted.join(", "));
+                }
+            }
+        }
+        MeetingCmd::Analyze {
+            meeting,
+            engine: choice,
+            tone,
+            json,
+        } => {
+            let engine = engine(profile, choice)?;
+            let tone = match tone {
+                ToneChoice::ProfessionalWarm => Tone::ProfessionalWarm,
+                ToneChoice::Formal => Tone::Formal,
+                ToneChoice::Conversational => Tone::Conversational,
+            };
+            let outcome = profile.analyze_meeting(&meeting, &engine, tone)?;
+            if json.json {
+                print_json(&json!({
+                    "engine": outcome.engine,
+                    "fallback_reason": outcome.fallback_reason,
+                    "analysis": outcome.analysis,
+                }))?;
+            } else {
+                render_analysis(&outcome);
+            }
+        }
+        MeetingCmd::Accept { meeting, items } => {
+            let filed = profile.accept_meeting_items(&meeting, &items)?;
+            if filed.accepted.is_empty() {
+                println!("Nothing new to file (already accepted).");
+            } else {
+                println!(
+                    "Filed {} ({} items created).",
+                    filed.accepted.join(", "),
+                    filed.created.len()
+                );
+            }
+        }
+        MeetingCmd::ExportVtt { meeting, out } => {
+            let found = profile.find_meeting(&meeting)?;
+            std::fs::write(&out, hearth_profile::meeting_vtt(&found.meeting))
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!("Wrote {}", out.display());
+        }
+    }
+    Ok(())
+}
+
+fn render_analysis(outcome: &hearth_intel::Outcome) {
+    let a = &outcome.analysis;
+    if let Some(why) = &outcome.fallback_reason {
+        println!("(local engine: {why})");
+    }
+    println!("Notes (accept with: notes)");
+    for n in &a.notes {
+        println!("  [{}] {}", n.category, n.text);
+    }
+    println!("Action items");
+    for (i, item) in a.action_items.iter().enumerate() {
+        let due = item
+            .due
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "no date".into());
+        println!("  action:{i}  {:?}: {} (due {due})", item.owner, item.what);
+    }
+    println!("Client facts");
+    for (i, f) in a.facts.iter().enumerate() {
+        println!(
+            "  fact:{i}  {} = {} ({:.0}%)",
+            f.key,
+            f.value,
+            f.confidence * 100.0
+        );
+    }
+    println!("Compliance flags");
+    for f in &a.flags {
+        println!(
+            "  {} [{}] {}{}",
+            f.kind.as_str(),
+            f.rule_id,
+            f.excerpt,
+            if f.redacted { " (redacted)" } else { "" }
+        );
+    }
+    println!(
+        "\nFollow-up draft (not sent: copy it into your mail client)\nSubject: {}\n\n{}",
+        a.email.subject, a.email.body
+    );
+}

@@ -1,0 +1,369 @@
+//! Meetings in a profile: import a transcript with attested consent, analyse it, and file what
+//! the advisor accepts. The engines live in `hearth-intel`; this is the workflow around them.
+
+use hearth_core::{Consent, Meeting, TranscriptSegment};
+use hearth_intel::{Analysis, FallbackEngine, MeetingContext, Outcome, Review, Tone, Transcript};
+use serde::Serialize;
+
+use crate::{Profile, ProfileError};
+
+/// The firm's recording disclosure (version and text). Editable per firm through the
+/// `disclosure` setting; this is what a profile starts with.
+pub const DEFAULT_DISCLOSURE_VERSION: &str = "2026-1";
+/// Default disclosure text.
+pub const DEFAULT_DISCLOSURE_TEXT: &str = "This meeting will be recorded and transcribed on this computer to help us \
+keep accurate notes. The recording never leaves this device and audio is deleted after \
+transcription. Do we have your consent to record?";
+
+/// A meeting and the household it belongs to.
+#[derive(Debug, Clone, Serialize)]
+pub struct FoundMeeting {
+    /// Household id.
+    pub household_id: String,
+    /// Meeting id.
+    pub meeting_id: String,
+    /// The record.
+    pub meeting: Meeting,
+}
+
+/// What filing accepted items did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Filed {
+    /// Item keys accepted now.
+    pub accepted: Vec<String>,
+    /// Ids of the tasks, facts and notes created.
+    pub created: Vec<String>,
+}
+
+impl Profile {
+    /// The disclosure (version, text) this profile's firm uses.
+    pub fn disclosure(&self) -> Result<(String, String), ProfileError> {
+        match self.setting("disclosure")? {
+            Some(text) => {
+                let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                Ok((
+                    v["version"]
+                        .as_str()
+                        .unwrap_or(DEFAULT_DISCLOSURE_VERSION)
+                        .to_string(),
+                    v["text"]
+                        .as_str()
+                        .unwrap_or(DEFAULT_DISCLOSURE_TEXT)
+                        .to_string(),
+                ))
+            }
+            None => Ok((
+                DEFAULT_DISCLOSURE_VERSION.to_string(),
+                DEFAULT_DISCLOSURE_TEXT.to_string(),
+            )),
+        }
+    }
+
+    /// Adds a meeting from a transcript made elsewhere; the advisor attests who consented.
+    /// The transcript is stored redacted (SSNs, account and card numbers masked): the raw
+    /// values are never written, so they never sync.
+    pub fn import_transcript(
+        &mut self,
+        household_id: &str,
+        title: &str,
+        started_at_ms: i64,
+        transcript: &Transcript,
+        consented_by: &[String],
+    ) -> Result<String, ProfileError> {
+        let consented_by: Vec<String> = consented_by
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if consented_by.is_empty() {
+            return Err(ProfileError::ConsentRequired);
+        }
+        if transcript.segments.iter().all(|s| s.text.trim().is_empty()) {
+            return Err(ProfileError::Core(hearth_core::CoreError::Empty {
+                what: "transcript",
+            }));
+        }
+        let (version, text) = self.disclosure()?;
+        let (redacted, found) = hearth_intel::redact_transcript(transcript);
+        let redactions =
+            (!found.is_empty()).then(|| serde_json::to_string(&found).unwrap_or_default());
+        let advisor = self.advisor.clone();
+        let meeting = Meeting {
+            title: title.trim().to_string(),
+            started_at: started_at_ms,
+            duration_secs: transcript.segments.last().map(|s| s.end_ms.div_ceil(1000)),
+            participants: consented_by.clone(),
+            consent: Some(Consent {
+                consented_by,
+                recorded_at: chrono::Utc::now().timestamp_millis(),
+                recorded_by: advisor,
+                disclosure_version: version,
+                disclosure_text: text,
+                method: "attested".to_string(),
+            }),
+            transcript: redacted
+                .segments
+                .iter()
+                .map(|s| TranscriptSegment {
+                    start_ms: s.start_ms,
+                    end_ms: s.end_ms,
+                    speaker: s.speaker.clone(),
+                    text: s.text.clone(),
+                })
+                .collect(),
+            audio: Some("none".to_string()),
+            analysis: None,
+            redactions,
+            accepted: Vec::new(),
+        };
+        self.edit(household_id, |h, ctx| h.add_meeting(&meeting, ctx))
+    }
+
+    /// Finds a meeting by id across the profile's households.
+    pub fn find_meeting(&self, meeting_id: &str) -> Result<FoundMeeting, ProfileError> {
+        for row in self.list_households()? {
+            let Ok(data) = self.household_data(&row.id) else {
+                continue;
+            };
+            if let Some(meeting) = data.meetings.get(meeting_id) {
+                return Ok(FoundMeeting {
+                    household_id: row.id,
+                    meeting_id: meeting_id.to_string(),
+                    meeting: meeting.clone(),
+                });
+            }
+        }
+        Err(ProfileError::UnknownMeeting(meeting_id.to_string()))
+    }
+
+    fn meeting_context(
+        &self,
+        found: &FoundMeeting,
+        tone: Tone,
+    ) -> Result<MeetingContext, ProfileError> {
+        let data = self.household_data(&found.household_id)?;
+        let meeting_date = chrono::DateTime::from_timestamp_millis(found.meeting.started_at)
+            .map(|t| t.date_naive())
+            .unwrap_or_else(|| chrono::Utc::now().date_naive());
+        let mut client_names: Vec<String> = data.members.values().map(|m| m.name.clone()).collect();
+        client_names.sort();
+        Ok(MeetingContext {
+            meeting_date,
+            household_name: data.name,
+            advisor_name: self.advisor.clone(),
+            client_names,
+            tone,
+        })
+    }
+
+    /// Analyses a meeting and stores the analysis on the meeting record (so that accepting
+    /// refers to exactly the items shown).
+    pub fn analyze_meeting(
+        &mut self,
+        meeting_id: &str,
+        engine: &FallbackEngine,
+        tone: Tone,
+    ) -> Result<Outcome, ProfileError> {
+        let found = self.find_meeting(meeting_id)?;
+        let transcript = Transcript {
+            segments: found
+                .meeting
+                .transcript
+                .iter()
+                .map(|s| hearth_intel::Segment {
+                    start_ms: s.start_ms,
+                    end_ms: s.end_ms,
+                    speaker: s.speaker.clone(),
+                    text: s.text.clone(),
+                })
+                .collect(),
+        };
+        let ctx = self.meeting_context(&found, tone)?;
+        let mut outcome = engine.analyze_with_fallback(&transcript, &ctx);
+        // The stored transcript is already masked, so the engines cannot see the numbers; the
+        // redaction record made at import supplies their flags.
+        let masked: Vec<(usize, hearth_intel::Redaction)> = found
+            .meeting
+            .redactions
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default();
+        for flag in hearth_intel::redaction_flags(&transcript, &masked) {
+            let known = outcome
+                .analysis
+                .flags
+                .iter()
+                .any(|f| f.kind == flag.kind && f.span.overlaps(&flag.span));
+            if !known {
+                outcome.analysis.flags.push(flag);
+            }
+        }
+        let json = serde_json::to_string(&outcome.analysis)
+            .map_err(|e| ProfileError::Core(hearth_core::CoreError::Corrupt(e.to_string())))?;
+        self.edit(&found.household_id, |h, ctx| {
+            h.set_meeting_analysis(meeting_id, &json, ctx)
+        })?;
+        Ok(outcome)
+    }
+
+    /// The stored analysis of a meeting.
+    pub fn meeting_analysis(
+        &self,
+        meeting_id: &str,
+    ) -> Result<(FoundMeeting, Analysis), ProfileError> {
+        let found = self.find_meeting(meeting_id)?;
+        let text = found
+            .meeting
+            .analysis
+            .clone()
+            .ok_or_else(|| ProfileError::NotAnalysed(meeting_id.to_string()))?;
+        let analysis: Analysis = serde_json::from_str(&text).map_err(|e| {
+            ProfileError::Core(hearth_core::CoreError::Corrupt(format!(
+                "stored analysis: {e}"
+            )))
+        })?;
+        Ok((found, analysis))
+    }
+
+    /// Files accepted suggestions: `action:N` (a task), `fact:N` (a client fact, with the meeting
+    /// as provenance), `notes` (the advisor certifies the suggested notes and they are filed),
+    /// or `all`. Items already accepted are not filed twice. One change, so history shows who
+    /// accepted what, when.
+    pub fn accept_meeting_items(
+        &mut self,
+        meeting_id: &str,
+        items: &[String],
+    ) -> Result<Filed, ProfileError> {
+        let (found, analysis) = self.meeting_analysis(meeting_id)?;
+        let mut keys: Vec<String> = Vec::new();
+        for item in items {
+            if item == "all" {
+                keys.extend((0..analysis.action_items.len()).map(|i| format!("action:{i}")));
+                keys.extend((0..analysis.facts.len()).map(|i| format!("fact:{i}")));
+                keys.push("notes".to_string());
+            } else {
+                keys.push(item.trim().to_string());
+            }
+        }
+        keys.retain(|k| !found.meeting.accepted.contains(k));
+        keys.dedup();
+        let mut review = Review::default();
+        for key in &keys {
+            let bad = || ProfileError::BadItem(key.clone());
+            match key.split_once(':') {
+                Some(("action", n)) => review
+                    .accepted_action_items
+                    .push(n.parse().map_err(|_| bad())?),
+                Some(("fact", n)) => review.accepted_facts.push(n.parse().map_err(|_| bad())?),
+                None if key == "notes" => review.certified_notes = Some(analysis.notes.clone()),
+                _ => return Err(bad()),
+            }
+        }
+        if keys.is_empty() {
+            return Ok(Filed {
+                accepted: Vec::new(),
+                created: Vec::new(),
+            });
+        }
+        let ctx = self.meeting_context(&found, Tone::default())?;
+        let plan = hearth_intel::plan_filing(
+            &analysis,
+            &review,
+            &ctx,
+            meeting_id,
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .map_err(|e| ProfileError::BadItem(e.to_string()))?;
+        let created = self.edit(&found.household_id, |h, ctx| {
+            h.file_meeting_items(
+                meeting_id,
+                &keys,
+                &plan.tasks,
+                &plan.facts,
+                &plan.notes,
+                ctx,
+            )
+        })?;
+        Ok(Filed {
+            accepted: keys,
+            created,
+        })
+    }
+
+    /// Meetings of a household, newest first.
+    pub fn meetings(&self, household_id: &str) -> Result<Vec<(String, Meeting)>, ProfileError> {
+        let data = self.household_data(household_id)?;
+        let mut list: Vec<(String, Meeting)> = data.meetings.into_iter().collect();
+        list.sort_by_key(|(_, m)| std::cmp::Reverse(m.started_at));
+        Ok(list)
+    }
+}
+
+/// WebVTT for a meeting's transcript.
+pub fn meeting_vtt(meeting: &Meeting) -> String {
+    fn ts(ms: u64) -> String {
+        format!(
+            "{:02}:{:02}:{:02}.{:03}",
+            ms / 3_600_000,
+            (ms / 60_000) % 60,
+            (ms / 1000) % 60,
+            ms % 1000
+        )
+    }
+    let mut out = String::from("WEBVTT\n");
+    for (i, s) in meeting.transcript.iter().enumerate() {
+        let text = match &s.speaker {
+            Some(who) => format!("<v {who}>{}", s.text),
+            None => s.text.clone(),
+        };
+        out.push_str(&format!(
+            "\n{}\n{} --> {}\n{}\n",
+            i + 1,
+            ts(s.start_ms),
+            ts(s.end_ms),
+            text
+        ));
+    }
+    out
+}
+
+/// Parses a transcript file: hearth's JSON (`{"segments":[{start_ms,end_ms,speaker,text}]}`,
+/// optionally inside `{"transcript": ...}`), or plain text with one `Speaker: words` line per
+/// segment.
+pub fn parse_transcript(text: &str) -> Result<Transcript, String> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') {
+        let value: serde_json::Value =
+            serde_json::from_str(trimmed).map_err(|e| format!("not valid JSON: {e}"))?;
+        let inner = value.get("transcript").cloned().unwrap_or(value);
+        return serde_json::from_value(inner)
+            .map_err(|e| format!("not a transcript ({{\"segments\": [...]}}): {e}"));
+    }
+    let mut segments = Vec::new();
+    let mut t = 0u64;
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (speaker, words) = match line.split_once(':') {
+            Some((who, rest))
+                if !who.is_empty()
+                    && who.len() <= 40
+                    && !who.chars().any(|c| c.is_ascii_digit()) =>
+            {
+                (Some(who.trim().to_string()), rest.trim())
+            }
+            _ => (None, line),
+        };
+        // Without timings, estimate ~150 words a minute.
+        let dur = (words.split_whitespace().count() as u64 * 400).max(1000);
+        segments.push(hearth_intel::Segment {
+            start_ms: t,
+            end_ms: t + dur,
+            speaker,
+            text: words.to_string(),
+        });
+        t += dur;
+    }
+    if segments.is_empty() {
+        return Err("the transcript is empty".to_string());
+    }
+    Ok(Transcript { segments })
+}

@@ -1,0 +1,251 @@
+//! Meetings end to end through the CLI: import a transcript with attested consent, analyse it
+//! offline, accept suggestions, and see exactly that in the household and its history.
+
+use hearth_e2e::{Hearth, all_files, contains};
+use serde_json::Value;
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/meetings")
+        .join(name)
+}
+
+#[test]
+fn import_analyse_accept_and_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Hearth::init(&dir.path().join("p"), "Dana Advisor", "pw");
+    let id = h.ok(&[
+        "household",
+        "create",
+        "--name",
+        "Nakamura",
+        "--status",
+        "client",
+    ]);
+    let file = fixture("h21-onboarding-pii-nakamura.json");
+    let file = file.to_str().unwrap();
+
+    // No consent, no meeting.
+    let before = h.json(&["history", &id]);
+    let err = h.fails(&["meeting", "import-transcript", &id, file]);
+    assert!(err.contains("consent is required"), "{err}");
+    assert_eq!(h.json(&["history", &id]), before, "nothing was written");
+
+    let meeting = h.ok(&[
+        "meeting",
+        "import-transcript",
+        &id,
+        file,
+        "--consent-by",
+        "Kenji Nakamura,Aiko Nakamura",
+        "--title",
+        "Onboarding",
+        "--date",
+        "2026-01-30",
+    ]);
+    let shown = h.json(&["meeting", "show", &meeting]);
+    assert_eq!(
+        shown["meeting"]["consent"]["consented_by"],
+        serde_json::json!(["Kenji Nakamura", "Aiko Nakamura"])
+    );
+    assert_eq!(shown["meeting"]["consent"]["method"], "attested");
+    // Consent is part of the household document (it syncs with it).
+    let household = h.json(&["household", "show", &id]);
+    assert_eq!(
+        household["meetings"][&meeting]["consent"]["disclosure_version"],
+        "2026-1"
+    );
+
+    // PII in the transcript is masked before it is stored: the raw values are nowhere.
+    // The fixture's client reads out a Social Security number and an account number.
+    let raw_ssns: Vec<String> = ["523714409"]
+        .into_iter()
+        .filter(|n| {
+            std::fs::read_to_string(fixture("h21-onboarding-pii-nakamura.json"))
+                .unwrap()
+                .contains(n)
+        })
+        .map(str::to_string)
+        .collect();
+    assert!(!raw_ssns.is_empty(), "the fixture has an SSN to redact");
+    let export = dir.path().join("export.json");
+    h.ok(&["export", export.to_str().unwrap()]);
+    let exported = std::fs::read(&export).unwrap();
+    for ssn in &raw_ssns {
+        assert!(
+            !contains(&exported, ssn.as_bytes()),
+            "raw SSN {ssn} was stored"
+        );
+        assert!(!contains(
+            h.ok(&["meeting", "show", &meeting]).as_bytes(),
+            ssn.as_bytes()
+        ));
+    }
+    for (path, bytes) in all_files(&h.profile) {
+        assert!(
+            !contains(&bytes, b"Nakamura"),
+            "plaintext in {}",
+            path.display()
+        );
+    }
+
+    // Analyse offline; accept the first action item and fact, and certify the notes.
+    let analysis = h.json(&["meeting", "analyze", &meeting]);
+    assert_eq!(analysis["engine"], "local");
+    let items = analysis["analysis"]["action_items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{analysis:#}");
+    let flags = analysis["analysis"]["flags"].as_array().unwrap();
+    assert!(
+        flags.iter().any(|f| f["redacted"] == true),
+        "the PII flag records the redaction: {flags:?}"
+    );
+    let first = items[0].clone();
+    let tasks_before = h.json(&["household", "show", &id])["tasks"]
+        .as_object()
+        .unwrap()
+        .len();
+    assert!(
+        h.ok(&["meeting", "accept", &meeting, "action:0", "notes"])
+            .contains("Filed action:0, notes")
+    );
+    let after = h.json(&["household", "show", &id]);
+    let tasks = after["tasks"].as_object().unwrap();
+    assert_eq!(tasks.len(), tasks_before + 1);
+    let task = tasks
+        .values()
+        .find(|t| t["source_meeting"] == Value::from(meeting.clone()))
+        .unwrap();
+    assert_eq!(
+        task["due"], first["due"],
+        "the due date shown is the one filed"
+    );
+    let what = first["what"]
+        .as_str()
+        .unwrap()
+        .split(" (re: ")
+        .next()
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        task["title"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .ends_with(&what),
+        "{task} vs {first}"
+    );
+    let notes = after["notes"].as_object().unwrap();
+    assert_eq!(
+        notes.len(),
+        analysis["analysis"]["notes"].as_array().unwrap().len()
+    );
+    assert!(
+        notes
+            .values()
+            .all(|n| n["source_meeting"] == Value::from(meeting.clone()))
+    );
+
+    // History records who accepted what.
+    let history = h.json(&["history", &id]);
+    let last = history.as_array().unwrap().last().unwrap();
+    assert_eq!(last["advisor"], "Dana Advisor");
+    assert!(
+        last["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Accepted action:0, notes from meeting Onboarding")
+    );
+
+    // Accepting again files nothing twice; a bad item is a clear error.
+    assert!(
+        h.ok(&["meeting", "accept", &meeting, "action:0"])
+            .contains("Nothing new")
+    );
+    assert!(
+        h.fails(&["meeting", "accept", &meeting, "action:999"])
+            .contains("cannot accept")
+    );
+    assert!(
+        h.fails(&["meeting", "accept", &meeting, "banana"])
+            .contains("cannot accept")
+    );
+    assert!(
+        h.fails(&["meeting", "analyze", "0000000000000000"])
+            .contains("no meeting")
+    );
+
+    let vtt = dir.path().join("m.vtt");
+    h.ok(&["meeting", "export-vtt", &meeting, vtt.to_str().unwrap()]);
+    let vtt = std::fs::read_to_string(vtt).unwrap();
+    assert!(
+        vtt.starts_with("WEBVTT\n") && vtt.contains(" --> "),
+        "{vtt}"
+    );
+}
+
+#[test]
+fn llm_engine_is_off_unless_enabled_and_falls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Hearth::init(&dir.path().join("p"), "Dana Advisor", "pw");
+    let id = h.ok(&["household", "create", "--name", "Lee"]);
+    let transcript = dir.path().join("t.txt");
+    std::fs::write(
+        &transcript,
+        "Dana: I'll send the rollover paperwork by Friday.\nKim: Great, thanks.\n",
+    )
+    .unwrap();
+    let meeting = h.ok(&[
+        "meeting",
+        "import-transcript",
+        &id,
+        transcript.to_str().unwrap(),
+        "--consent-by",
+        "Kim Lee",
+    ]);
+    assert!(
+        h.fails(&["meeting", "analyze", &meeting, "--engine", "llm"])
+            .contains("no LLM is configured")
+    );
+    // Configured but not enabled: nothing is sent, the local result stands and says why.
+    h.ok(&[
+        "llm",
+        "set",
+        "--provider",
+        "openai",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--model",
+        "m",
+    ]);
+    let out = h.json(&["meeting", "analyze", &meeting, "--engine", "llm"]);
+    assert_eq!(out["engine"], "local");
+    assert!(
+        out["fallback_reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase()
+            .contains("not enabled"),
+        "{out}"
+    );
+    // Enabled but unreachable: falls back to local, no crash.
+    h.ok(&[
+        "llm",
+        "set",
+        "--provider",
+        "openai",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--model",
+        "m",
+        "--enable",
+    ]);
+    let out = h.json(&["meeting", "analyze", &meeting, "--engine", "llm"]);
+    assert_eq!(out["engine"], "local");
+    assert!(out["fallback_reason"].is_string(), "{out}");
+    assert!(
+        !out["analysis"]["action_items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
