@@ -2,7 +2,6 @@
 //! offline, accept suggestions, and see exactly that in the household and its history.
 
 use hearth_e2e::{Hearth, all_files, contains};
-use serde_json::Value;
 
 fn fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -113,7 +112,7 @@ fn import_analyse_accept_and_history() {
     assert_eq!(tasks.len(), tasks_before + 1);
     let task = tasks
         .values()
-        .find(|t| t["source_meeting"] == Value::from(meeting.clone()))
+        .find(|t| t["source_meeting"] == meeting.as_str())
         .unwrap();
     assert_eq!(
         task["due"], first["due"],
@@ -142,7 +141,7 @@ fn import_analyse_accept_and_history() {
     assert!(
         notes
             .values()
-            .all(|n| n["source_meeting"] == Value::from(meeting.clone()))
+            .all(|n| n["source_meeting"] == meeting.as_str())
     );
 
     // History records who accepted what.

@@ -4,7 +4,13 @@
 use hearth_e2e::{Hearth, RelayProcess, TEST_RELAY_CONFIG, http};
 use serde_json::Value;
 
-fn call(relay: &RelayProcess, method: &str, path: &str, token: &str, body: Option<&str>) -> (u16, Value) {
+fn call(
+    relay: &RelayProcess,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&str>,
+) -> (u16, Value) {
     let auth = format!("Bearer {token}");
     let r = http::request(method, &relay.url, path, &[("Authorization", &auth)], body);
     let json = serde_json::from_str(&r.body).unwrap_or(Value::Null);
@@ -12,25 +18,49 @@ fn call(relay: &RelayProcess, method: &str, path: &str, token: &str, body: Optio
 }
 
 fn api_token(relay: &RelayProcess, advisor: &str) -> String {
-    relay.admin_json(&["token", "issue", "--advisor", advisor])["token"].as_str().unwrap().to_string()
+    relay.admin_json(&["token", "issue", "--advisor", advisor])["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
 fn firm_admin_api_and_operator_api() {
     let dir = tempfile::tempdir().unwrap();
     // Top-level keys before the [limits] table.
-    let config = format!("operator_token_sha256 = \"{}\"\n{TEST_RELAY_CONFIG}", sha256_hex("operator-secret"));
-    let relay = RelayProcess::start_with_config(&format!("sqlite://{}", dir.path().join("relay.db").display()), &config);
+    let config = format!(
+        "operator_token_sha256 = \"{}\"\n{TEST_RELAY_CONFIG}",
+        sha256_hex("operator-secret")
+    );
+    let relay = RelayProcess::start_with_config(
+        &format!("sqlite://{}", dir.path().join("relay.db").display()),
+        &config,
+    );
 
     // The operator creates a firm over HTTP; a wrong operator token gets nothing.
-    let (status, _) = call(&relay, "POST", "/v1/operator/firms", "not-the-operator", Some(r#"{"name":"Nope"}"#));
+    let (status, _) = call(
+        &relay,
+        "POST",
+        "/v1/operator/firms",
+        "not-the-operator",
+        Some(r#"{"name":"Nope"}"#),
+    );
     assert_eq!(status, 401);
-    let (status, firm) = call(&relay, "POST", "/v1/operator/firms", "operator-secret", Some(r#"{"name":"Maple Advisors"}"#));
+    let (status, firm) = call(
+        &relay,
+        "POST",
+        "/v1/operator/firms",
+        "operator-secret",
+        Some(r#"{"name":"Maple Advisors"}"#),
+    );
     assert_eq!(status, 201, "{firm}");
     let firm_id = firm["id"].as_str().unwrap().to_string();
     let (_, firms) = call(&relay, "GET", "/v1/operator/firms", "operator-secret", None);
     assert_eq!(firms[0]["name"], "Maple Advisors");
-    assert!(firms[0].get("wrapped_key").is_none(), "no key material in operator views");
+    assert!(
+        firms[0].get("wrapped_key").is_none(),
+        "no key material in operator views"
+    );
 
     let (admin_id, _) = relay.invite(&firm_id, "Ada Admin", true);
     let (plain_id, plain_code) = relay.invite(&firm_id, "Paul Plain", false);
@@ -38,14 +68,29 @@ fn firm_admin_api_and_operator_api() {
     let plain = api_token(&relay, &plain_id);
 
     // Non-admins are refused the admin API.
-    assert_eq!(call(&relay, "GET", "/v1/admin/advisors", &plain, None).0, 403);
+    assert_eq!(
+        call(&relay, "GET", "/v1/admin/advisors", &plain, None).0,
+        403
+    );
 
     // Invite over the API; the code enrolls a device.
-    let (status, invited) = call(&relay, "POST", "/v1/admin/advisors", &admin, Some(r#"{"name":"Nina New"}"#));
+    let (status, invited) = call(
+        &relay,
+        "POST",
+        "/v1/admin/advisors",
+        &admin,
+        Some(r#"{"name":"Nina New"}"#),
+    );
     assert_eq!(status, 201, "{invited}");
     let nina_id = invited["advisor"]["id"].as_str().unwrap().to_string();
     let nina = Hearth::init(&dir.path().join("nina"), "nina", "pw");
-    nina.ok(&["enroll", "--relay", &relay.url, "--code", invited["enrollment_code"].as_str().unwrap()]);
+    nina.ok(&[
+        "enroll",
+        "--relay",
+        &relay.url,
+        "--code",
+        invited["enrollment_code"].as_str().unwrap(),
+    ]);
     let (_, advisors) = call(&relay, "GET", "/v1/admin/advisors", &admin, None);
     assert_eq!(advisors.as_array().unwrap().len(), 3);
 
@@ -63,23 +108,71 @@ fn firm_admin_api_and_operator_api() {
     assert_eq!(nina.json(&["sync"])["fetched"], 1);
 
     // Disabling Paul stops his device at once.
-    assert_eq!(call(&relay, "POST", &format!("/v1/admin/advisors/{plain_id}/disable"), &admin, None).0, 204);
-    assert!(paul.fails(&["sync"]).contains("refused this device's credentials"));
-    assert_eq!(call(&relay, "GET", "/v1/me", &plain, None).0, 401, "his API token too");
+    assert_eq!(
+        call(
+            &relay,
+            "POST",
+            &format!("/v1/admin/advisors/{plain_id}/disable"),
+            &admin,
+            None
+        )
+        .0,
+        204
+    );
+    assert!(
+        paul.fails(&["sync"])
+            .contains("refused this device's credentials")
+    );
+    assert_eq!(
+        call(&relay, "GET", "/v1/me", &plain, None).0,
+        401,
+        "his API token too"
+    );
 
     // Tokens: issue and revoke.
-    let (status, tok) = call(&relay, "POST", "/v1/admin/tokens", &admin, Some(&format!(r#"{{"advisor_id":"{nina_id}","label":"crm"}}"#)));
+    let (status, tok) = call(
+        &relay,
+        "POST",
+        "/v1/admin/tokens",
+        &admin,
+        Some(&format!(r#"{{"advisor_id":"{nina_id}","label":"crm"}}"#)),
+    );
     assert_eq!(status, 201);
     let tok_secret = tok["token"].as_str().unwrap().to_string();
     assert_eq!(call(&relay, "GET", "/v1/me", &tok_secret, None).0, 200);
-    assert_eq!(call(&relay, "POST", &format!("/v1/admin/tokens/{}/revoke", tok["id"].as_str().unwrap()), &admin, None).0, 204);
+    assert_eq!(
+        call(
+            &relay,
+            "POST",
+            &format!("/v1/admin/tokens/{}/revoke", tok["id"].as_str().unwrap()),
+            &admin,
+            None
+        )
+        .0,
+        204
+    );
     assert_eq!(call(&relay, "GET", "/v1/me", &tok_secret, None).0, 401);
 
     // The audit trail records every admin action, newest first.
     let (_, audit) = call(&relay, "GET", "/v1/admin/audit?limit=50", &admin, None);
-    let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    for expected in ["token.revoke", "token.issue", "advisor.disable", "document.share", "device.enroll", "advisor.invite"] {
-        assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "token.revoke",
+        "token.issue",
+        "advisor.disable",
+        "document.share",
+        "device.enroll",
+        "advisor.invite",
+    ] {
+        assert!(
+            actions.contains(&expected),
+            "{expected} missing from {actions:?}"
+        );
     }
     assert_eq!(actions[0], "token.revoke");
 
@@ -90,7 +183,17 @@ fn firm_admin_api_and_operator_api() {
     assert_eq!(docs, Value::Array(vec![]));
     let (_, audit) = call(&relay, "GET", "/v1/admin/audit", &other, None);
     assert!(!audit.to_string().contains(&plain_id));
-    assert_eq!(call(&relay, "POST", &format!("/v1/admin/advisors/{nina_id}/disable"), &other, None).0, 404);
+    assert_eq!(
+        call(
+            &relay,
+            "POST",
+            &format!("/v1/admin/advisors/{nina_id}/disable"),
+            &other,
+            None
+        )
+        .0,
+        404
+    );
 }
 
 fn sha256_hex(s: &str) -> String {
