@@ -236,3 +236,78 @@ fn two_advisors_share_and_converge_on_postgres() {
         .expect("start a private PostgreSQL (initdb/pg_ctl)");
     two_advisors_converge(&pg.url());
 }
+
+#[test]
+fn master_key_rotation_rewraps_firm_keys_and_keeps_every_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("relay.db").display());
+    let relay = RelayProcess::start(&db);
+    let firm = relay.create_firm("Firm");
+    let (_, code) = relay.invite(&firm, "Rita", false);
+    let rita = enrolled(dir.path(), "rita", &relay, &code);
+    let id = rita.ok(&["household", "create", "--name", "Rotated"]);
+    rita.ok(&[
+        "note",
+        "add",
+        &id,
+        "--category",
+        "planning",
+        "--text",
+        "Sealed before rotation",
+    ]);
+    rita.ok(&["sync"]);
+
+    let new_key = "f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f";
+    let key_file = dir.path().join("new.key");
+    std::fs::write(&key_file, new_key).unwrap();
+    let out = relay.admin(&[
+        "keys",
+        "rotate",
+        "--new-key-file",
+        key_file.to_str().unwrap(),
+    ]);
+    assert!(out.contains("Re-wrapped 1 firm keys"), "{out}");
+    let url = relay.url.clone();
+    drop(relay);
+
+    // The relay now runs on the new master key; documents sealed before still open.
+    let relay = RelayProcess::start_with_key(&db, new_key);
+    assert_ne!(relay.url, url);
+    let (_, code2) = relay.invite(&firm, "Second device", false);
+    let fresh = enrolled(dir.path(), "fresh", &relay, &code2);
+    fresh.ok(&["sync"]);
+    // A fresh advisor sees nothing unshared; Rita's own new device sees her household.
+    assert!(
+        fresh
+            .fails(&["household", "show", &id])
+            .contains("no household")
+    );
+    let advisors = relay.admin_json(&["advisor", "list", "--firm", &firm]);
+    let rita_id = advisors
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Rita")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let code3 = relay.admin_json(&[
+        "advisor",
+        "reinvite",
+        "--firm",
+        &firm,
+        "--advisor",
+        &rita_id,
+    ])["enrollment_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rita2 = enrolled(dir.path(), "rita2", &relay, &code3);
+    assert_eq!(rita2.json(&["sync"])["fetched"], 1);
+    assert!(
+        rita2
+            .ok(&["household", "show", &id])
+            .contains("Sealed before rotation")
+    );
+}
