@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
-cargo build --release --locked -p hearth-cli
+cargo build --release --locked -p hearth-cli -p hearth-relay
 HEARTH="$CARGO_TARGET_DIR/release/hearth"
+RELAY="$CARGO_TARGET_DIR/release/hearth-relay"
 
 DEMO_DIR="${HEARTH_DEMO_DIR:-$(mktemp -d -t hearth-demo-XXXXXX)}"
 export HEARTH_PROFILE="$DEMO_DIR/profile"
@@ -53,6 +54,42 @@ step "Everything as JSON (you own your data), checked back into a fresh profile"
 "$HEARTH" --profile "$DEMO_DIR/restored" init --advisor "Avery Advisor" --device "new-laptop" --key-storage passphrase >/dev/null
 "$HEARTH" --profile "$DEMO_DIR/restored" import "$DEMO_DIR/export.json"
 "$HEARTH" --profile "$DEMO_DIR/restored" household list
+
+step "A meeting: transcript with attested consent, offline analysis, accept into the household"
+cat > "$DEMO_DIR/review.txt" <<'TRANSCRIPT'
+Avery: Thanks for coming in, Linda and Robert. Let's start with the 529 for Ava.
+Linda: We'd like to put in another ten thousand this year. Also, I'm retiring from teaching in June.
+Avery: Congratulations! I'll send you the 529 contribution form by Friday.
+Robert: My old 401(k) account number is 7730 0198 42, can we roll it over?
+Avery: Yes. Please send me the latest statement by next Tuesday and I'll prepare the rollover paperwork.
+TRANSCRIPT
+MEETING=$("$HEARTH" meeting import-transcript "$JOHNSON" "$DEMO_DIR/review.txt" --consent-by "Linda Johnson,Robert Johnson" --title "Annual review")
+"$HEARTH" meeting analyze "$MEETING"
+"$HEARTH" meeting accept "$MEETING" action:0 notes
+"$HEARTH" history "$JOHNSON" | tail -2
+
+step "Two advisors sync through a local relay (real WebSockets, tenant-scoped, sealed at rest)"
+export HEARTH_RELAY_MASTER_KEY="$("$RELAY" keys generate)"
+RELAY_DB="sqlite://$DEMO_DIR/relay.db"
+coproc RELAY_PROC { exec "$RELAY" --database "$RELAY_DB" serve --listen 127.0.0.1:0 --stop-on-stdin-eof 2>"$DEMO_DIR/relay.log"; }
+read -r RELAY_LINE <&"${RELAY_PROC[0]}"
+RELAY_URL="${RELAY_LINE##* }"
+echo "$RELAY_LINE"
+FIRM=$("$RELAY" --database "$RELAY_DB" firm create --name "Hearthstone Wealth")
+CODE_A=$("$RELAY" --database "$RELAY_DB" advisor invite --firm "$FIRM" --name "Avery Advisor" --json | sed -n 's/.*"enrollment_code": "\([^"]*\)".*/\1/p')
+CODE_B=$("$RELAY" --database "$RELAY_DB" advisor invite --firm "$FIRM" --name "Blake Advisor" --json | sed -n 's/.*"enrollment_code": "\([^"]*\)".*/\1/p')
+"$HEARTH" enroll --relay "$RELAY_URL" --code "$CODE_A"
+"$HEARTH" sync
+BLAKE="$DEMO_DIR/blake"
+"$HEARTH" --profile "$BLAKE" init --advisor "Blake Advisor" --device "blake-laptop" --key-storage passphrase >/dev/null
+"$HEARTH" --profile "$BLAKE" enroll --relay "$RELAY_URL" --code "$CODE_B"
+"$HEARTH" share "$JOHNSON" --with "Blake Advisor"
+"$HEARTH" --profile "$BLAKE" sync
+"$HEARTH" --profile "$BLAKE" note add "$JOHNSON" --category decisions --text "Blake: rollover approved by Robert." >/dev/null
+"$HEARTH" --profile "$BLAKE" sync
+"$HEARTH" sync
+"$HEARTH" history "$JOHNSON" | tail -1
+exec {RELAY_PROC[1]}>&-
 
 step "No plaintext on disk"
 if grep -rqa "Johnson" "$HEARTH_PROFILE"; then echo "FOUND plaintext in the profile!"; exit 1; fi
