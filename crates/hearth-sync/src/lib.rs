@@ -525,9 +525,23 @@ fn absorb_local_edits(
     profile: &Profile,
     client: &mut Client,
     local: &mut BTreeSet<DocumentId>,
+    seen: &mut std::collections::HashMap<String, i64>,
 ) -> Result<Vec<DocumentId>> {
     let mut edited = Vec::new();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(i64::MAX);
     for row in profile.list_households()? {
+        // Only households written since the last look are loaded: the listing row's
+        // `updated_at` moves on every local write, so an idle profile costs one query a tick.
+        // Writes of the last two seconds are looked at again, because two writes in the same
+        // millisecond leave `updated_at` unchanged.
+        let settled = now_ms - row.updated_at > 2_000;
+        if settled && seen.get(&row.id) == Some(&row.updated_at) {
+            continue;
+        }
+        seen.insert(row.id.clone(), row.updated_at);
         let Ok(id) = row.id.parse::<DocumentId>() else {
             continue;
         };
@@ -602,6 +616,13 @@ async fn watch_connection(
     on_event: &mut impl FnMut(WatchEvent),
 ) -> Result<()> {
     let session = Session::start(profile).await?;
+    // Write times as of before the households are loaded: anything written later is newer
+    // than what `prepare` read, and is picked up by the first tick.
+    let mut seen: std::collections::HashMap<String, i64> = profile
+        .list_households()?
+        .into_iter()
+        .map(|r| (r.id, r.updated_at))
+        .collect();
     let (mut client, mut local, _) = prepare(profile, &session).await?;
     let mut report = SyncReport::default();
     let url = session.creds.relay_url.clone();
@@ -647,7 +668,7 @@ async fn watch_connection(
                 }
             }
             _ = tick.tick() => {
-                let edited = absorb_local_edits(profile, &mut client, &mut local)?;
+                let edited = absorb_local_edits(profile, &mut client, &mut local, &mut seen)?;
                 if !edited.is_empty() {
                     pushed.extend(edited);
                     for frame in client.poll() {
