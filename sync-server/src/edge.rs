@@ -3,12 +3,14 @@
 //! firm is never even resident next to another firm's connections; the hub's policy (the
 //! scope check) is the second wall.
 //!
-//! The actor carries out the hub's effects in order. A `Persist` is sealed and written to the
-//! store *before* the frames that follow it are sent, so whatever a client sees acknowledged
-//! is on disk. If the store fails, the actor closes the firm's connections and stops; the next
-//! connection starts a fresh hub from what is stored, and clients resend what was lost.
+//! The actor carries out the hub's effects in order. A `Persist` goes to the firm's writer
+//! task, which group-commits everything queued since its last commit in one transaction; the
+//! frames that follow a persist are held until it is durable, so whatever a client sees
+//! acknowledged is on disk, and the actor keeps serving while the disk syncs. If the store
+//! fails, the actor closes the firm's connections and stops; the next connection starts a
+//! fresh hub from what is stored, and clients resend what was lost.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,7 +18,7 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use hearth_core::DocumentId;
-use hearth_relay_store::DocumentMeta;
+use hearth_relay_store::{DocAppend, DocumentMeta};
 use hearth_wire::relay::{ConnId, Effect, Hub, HubConfig};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -59,6 +61,12 @@ enum FirmEvent {
     RevokeDevice {
         device_id: String,
     },
+    /// The writer has committed every persist job up to and including `up_to`.
+    Durable {
+        up_to: u64,
+    },
+    /// The writer could not store a batch; the actor stops.
+    StorageFailed,
 }
 
 /// Registry of per-firm actors.
@@ -274,6 +282,49 @@ struct Conn {
     out: mpsc::Sender<Outgoing>,
 }
 
+/// Most persist jobs the writer folds into one transaction.
+const MAX_BATCH_JOBS: usize = 512;
+
+/// Changes of one document from one `Effect::Persist`, handed to the firm's writer.
+struct PersistJob {
+    /// Position in the firm's persist order (1, 2, ...).
+    seq: u64,
+    /// The document's wire id (not namespaced).
+    doc_id: String,
+    /// Who sent the changes.
+    identity: Identity,
+    /// The changes' bytes, in dependency order.
+    changes: Vec<Vec<u8>>,
+    /// The document is new: create it (first persist of an id the scope index lacks).
+    create: bool,
+}
+
+/// The firm actor's state: the hub, its connections and the group-commit bookkeeping.
+///
+/// Persists do not block the actor: each becomes a numbered [`PersistJob`] for the firm's
+/// writer task, which commits everything queued since its last commit in one transaction
+/// (one fsync) and reports back with [`FirmEvent::Durable`]. Every effect the hub returned
+/// *after* a persist (replies to the writer, fan-out to readers, closes, loads) waits in
+/// `held`, in order, until that persist is durable — so whatever a client sees acknowledged
+/// is on disk, and a `Load` never misses a change the hub has already accepted.
+struct Firm {
+    firm_id: String,
+    hub: Hub<FirmPolicy>,
+    conns: HashMap<ConnId, Conn>,
+    /// Persist jobs to the writer.
+    writer: mpsc::UnboundedSender<PersistJob>,
+    /// The actor's own mailbox (document loads report back here).
+    mailbox: mpsc::UnboundedSender<FirmEvent>,
+    /// Last persist job issued.
+    issued: u64,
+    /// Last persist job known durable.
+    durable: u64,
+    /// Effects waiting for a persist job to be durable: (job that must be durable, effect).
+    held: VecDeque<(u64, Effect<Identity>)>,
+    /// Documents whose creation is queued but not yet durable.
+    creating: HashSet<String>,
+}
+
 async fn run_firm(
     relay: Arc<Relay>,
     firm_id: String,
@@ -287,10 +338,21 @@ async fn run_firm(
     let mut config = HubConfig::new(format!("hearth-relay-{firm_id}"));
     config.storage_id = Some(format!("hearth-relay-{firm_id}"));
     config.max_document_bytes = relay.config.limits.max_document_bytes;
-    let mut hub = Hub::new(config, policy);
-    let mut conns: HashMap<ConnId, Conn> = HashMap::new();
+    let (writer, jobs) = mpsc::unbounded_channel();
+    tokio::spawn(run_writer(relay.clone(), firm_id.clone(), jobs, tx.clone()));
+    let mut firm = Firm {
+        firm_id: firm_id.clone(),
+        hub: Hub::new(config, policy),
+        conns: HashMap::new(),
+        writer,
+        mailbox: tx.clone(),
+        issued: 0,
+        durable: 0,
+        held: VecDeque::new(),
+        creating: HashSet::new(),
+    };
     loop {
-        let deadline = hub.next_deadline().map(Instant::from_std);
+        let deadline = firm.hub.next_deadline().map(Instant::from_std);
         let event = tokio::select! {
             ev = rx.recv() => match ev {
                 Some(ev) => Some(ev),
@@ -301,52 +363,62 @@ async fn run_firm(
         let now = std::time::Instant::now();
         let started = Instant::now();
         let effects = match event {
-            None => hub.tick(now),
+            None => firm.hub.tick(now),
             Some(FirmEvent::Connect {
                 conn,
                 identity,
                 out,
             }) => {
-                let effects = hub.connect(conn, identity.clone());
-                conns.insert(conn, Conn { identity, out });
+                let effects = firm.hub.connect(conn, identity.clone());
+                firm.conns.insert(conn, Conn { identity, out });
                 effects
             }
-            Some(FirmEvent::Frame { conn, bytes }) => hub.receive(conn, &bytes, now),
+            Some(FirmEvent::Frame { conn, bytes }) => firm.hub.receive(conn, &bytes, now),
             Some(FirmEvent::Disconnect { conn }) => {
-                conns.remove(&conn);
-                hub.disconnect(conn)
+                firm.conns.remove(&conn);
+                firm.hub.disconnect(conn)
             }
-            Some(FirmEvent::Loaded { doc_id, bytes }) => hub.document_loaded(doc_id, bytes, now),
+            Some(FirmEvent::Loaded { doc_id, bytes }) => {
+                firm.hub.document_loaded(doc_id, bytes, now)
+            }
             Some(FirmEvent::RevokeDevice { device_id }) => {
-                let revoked: Vec<ConnId> = conns
+                let revoked: Vec<ConnId> = firm
+                    .conns
                     .iter()
                     .filter(|(_, c)| c.identity.device_id.as_deref() == Some(device_id.as_str()))
                     .map(|(id, _)| *id)
                     .collect();
                 let mut effects = Vec::new();
                 for conn in revoked {
-                    if let Some(c) = conns.remove(&conn) {
+                    if let Some(c) = firm.conns.remove(&conn) {
                         let _ = c.out.try_send(Outgoing::Close("device revoked".into()));
                     }
-                    effects.extend(hub.disconnect(conn));
+                    effects.extend(firm.hub.disconnect(conn));
                 }
                 effects
             }
+            Some(FirmEvent::Durable { up_to }) => {
+                firm.durable = firm.durable.max(up_to);
+                let scope = relay.scope();
+                firm.creating.retain(|doc| !scope.exists(&firm_id, doc));
+                drop(scope);
+                firm.release_held(&relay)
+            }
+            Some(FirmEvent::StorageFailed) => {
+                tracing::error!(firm = %firm_id, "could not store accepted changes; restarting the firm's hub");
+                for (_, c) in firm.conns.drain() {
+                    let _ = c
+                        .out
+                        .try_send(Outgoing::Close("relay storage unavailable; retry".into()));
+                }
+                break;
+            }
         };
-        let result = carry_out(&relay, &firm_id, &mut hub, &mut conns, &tx, effects).await;
+        firm.carry_out(&relay, effects);
         relay
             .metrics
             .event_seconds
             .observe(started.elapsed().as_secs_f64());
-        if let Err(e) = result {
-            tracing::error!(firm = %firm_id, error = %e, "could not store accepted changes; restarting the firm's hub");
-            for (_, c) in conns.drain() {
-                let _ = c
-                    .out
-                    .try_send(Outgoing::Close("relay storage unavailable; retry".into()));
-            }
-            break;
-        }
     }
     // Leave the registry so the next connection starts a fresh hub from the store.
     let mut firms = relay.edge.firms.lock().unwrap_or_else(|p| p.into_inner());
@@ -355,48 +427,100 @@ async fn run_firm(
     }
 }
 
-async fn carry_out(
-    relay: &Arc<Relay>,
-    firm_id: &str,
-    hub: &mut Hub<FirmPolicy>,
-    conns: &mut HashMap<ConnId, Conn>,
-    tx: &mpsc::UnboundedSender<FirmEvent>,
-    effects: Vec<Effect<Identity>>,
-) -> anyhow::Result<()> {
-    let mut queue: VecDeque<Effect<Identity>> = effects.into();
-    while let Some(effect) = queue.pop_front() {
+impl Firm {
+    /// Carries out the hub's effects in order; effects that must wait for a persist go to
+    /// `held`.
+    fn carry_out(&mut self, relay: &Arc<Relay>, effects: Vec<Effect<Identity>>) {
+        let mut queue: VecDeque<Effect<Identity>> = effects.into();
+        while let Some(effect) = queue.pop_front() {
+            match effect {
+                Effect::Persist {
+                    doc_id,
+                    identity,
+                    mut changes,
+                    ..
+                } => {
+                    let id = doc_id.to_string();
+                    let create = !relay.scope().exists(&self.firm_id, &id)
+                        && self.creating.insert(id.clone());
+                    self.issued += 1;
+                    let job = PersistJob {
+                        seq: self.issued,
+                        doc_id: id,
+                        identity,
+                        changes: changes.iter_mut().map(|c| c.bytes().to_vec()).collect(),
+                        create,
+                    };
+                    // A closed writer has already reported StorageFailed; the actor stops
+                    // at that event and nothing held is ever sent.
+                    let _ = self.writer.send(job);
+                }
+                effect if self.durable < self.issued || !self.held.is_empty() => {
+                    self.held.push_back((self.issued, effect));
+                }
+                effect => queue.extend(self.send_effect(relay, effect)),
+            }
+        }
+    }
+
+    /// Carries out every held effect whose persist is now durable, in order.
+    fn release_held(&mut self, relay: &Arc<Relay>) -> Vec<Effect<Identity>> {
+        let mut more = Vec::new();
+        while self
+            .held
+            .front()
+            .is_some_and(|(after, _)| *after <= self.durable)
+        {
+            if let Some((_, effect)) = self.held.pop_front() {
+                more.extend(self.send_effect(relay, effect));
+            }
+        }
+        more
+    }
+
+    /// Carries out one effect that is not a persist; returns the hub's follow-up effects.
+    fn send_effect(
+        &mut self,
+        relay: &Arc<Relay>,
+        effect: Effect<Identity>,
+    ) -> Vec<Effect<Identity>> {
         match effect {
             Effect::Send { conn, bytes } => {
-                let Some(c) = conns.get(&conn) else { continue };
+                let Some(c) = self.conns.get(&conn) else {
+                    return Vec::new();
+                };
                 if c.out.try_send(Outgoing::Frame(bytes)).is_err() {
                     // Full (a slow reader) or gone: drop it rather than stall the firm.
-                    if let Some(c) = conns.remove(&conn) {
+                    if let Some(c) = self.conns.remove(&conn) {
                         let _ = c
                             .out
                             .try_send(Outgoing::Close("too slow; reconnect".into()));
                     }
-                    queue.extend(hub.disconnect(conn));
+                    return self.hub.disconnect(conn);
                 }
+                Vec::new()
             }
             Effect::Close { conn, reason } => {
                 if matches!(reason, hearth_wire::relay::CloseReason::DocumentTooLarge(_)) {
                     relay.metrics.deny("document_too_large");
                 }
-                if let Some(c) = conns.remove(&conn) {
+                if let Some(c) = self.conns.remove(&conn) {
                     let _ = c.out.try_send(Outgoing::Close(reason.to_string()));
                 }
+                Vec::new()
             }
             Effect::Load { doc_id } => {
                 let key = doc_id.to_string();
-                if !relay.scope().exists(firm_id, &key) {
+                if !relay.scope().exists(&self.firm_id, &key) {
                     // Unknown ids are answered from the index, without a store round trip,
                     // just as quickly as ids outside the caller's scope.
-                    queue.extend(hub.document_loaded(doc_id, None, std::time::Instant::now()));
-                    continue;
+                    return self
+                        .hub
+                        .document_loaded(doc_id, None, std::time::Instant::now());
                 }
                 let relay = relay.clone();
-                let tx = tx.clone();
-                let firm_id = firm_id.to_string();
+                let tx = self.mailbox.clone();
+                let firm_id = self.firm_id.clone();
                 tokio::spawn(async move {
                     let bytes = match load_document(&relay, &firm_id, &key).await {
                         Ok(bytes) => Some(bytes),
@@ -407,23 +531,89 @@ async fn carry_out(
                     };
                     let _ = tx.send(FirmEvent::Loaded { doc_id, bytes });
                 });
+                Vec::new()
             }
-            Effect::Persist {
-                doc_id,
-                identity,
-                changes,
-                ..
-            } => {
-                let started = Instant::now();
-                let count = changes.len() as u64;
-                persist(relay, firm_id, &doc_id, &identity, changes).await?;
+            // Persists never reach here (see `carry_out`).
+            Effect::Persist { .. } => Vec::new(),
+        }
+    }
+}
+
+/// The firm's writer: commits every persist job queued since its last commit in one
+/// transaction (group commit), then tells the actor how far is durable. On a storage error
+/// it reports `StorageFailed` and stops; the actor closes the firm's connections, and clients
+/// resend what was not acknowledged.
+async fn run_writer(
+    relay: Arc<Relay>,
+    firm_id: String,
+    mut jobs: mpsc::UnboundedReceiver<PersistJob>,
+    actor: mpsc::UnboundedSender<FirmEvent>,
+) {
+    let mut batch = Vec::new();
+    while let Some(first) = jobs.recv().await {
+        batch.clear();
+        batch.push(first);
+        while batch.len() < MAX_BATCH_JOBS {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let started = Instant::now();
+        match write_batch(&relay, &firm_id, &batch).await {
+            Ok(()) => {
                 relay
                     .metrics
                     .persist_seconds
                     .observe(started.elapsed().as_secs_f64());
-                relay.metrics.changes.inc_by(count);
+                let changes: usize = batch.iter().map(|j| j.changes.len()).sum();
+                relay.metrics.changes.inc_by(changes as u64);
+                let up_to = batch.last().map_or(0, |j| j.seq);
+                if actor.send(FirmEvent::Durable { up_to }).is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::error!(firm = %firm_id, error = %e, jobs = batch.len(), "group commit failed");
+                let _ = actor.send(FirmEvent::StorageFailed);
+                return;
             }
         }
+    }
+}
+
+/// Seals a batch of jobs and stores it in one transaction; then records new documents in the
+/// scope index (before the actor hears they are durable).
+async fn write_batch(relay: &Relay, firm_id: &str, batch: &[PersistJob]) -> anyhow::Result<()> {
+    let key = relay.firm_key(firm_id).await?;
+    let now = now_ms();
+    let mut appends = Vec::with_capacity(batch.len());
+    for job in batch {
+        let aad = hearth_seal::document_aad(firm_id, &job.doc_id);
+        let chunks = job
+            .changes
+            .iter()
+            .map(|c| key.seal(c, &aad))
+            .collect::<Result<Vec<_>, _>>()?;
+        let stored = crate::scope::store_key(firm_id, &job.doc_id);
+        let create = job.create.then(|| DocumentMeta {
+            doc_id: stored.clone(),
+            firm_id: firm_id.to_string(),
+            owner_id: job.identity.advisor_id.clone(),
+            created_at: now,
+            updated_at: now,
+        });
+        appends.push(DocAppend {
+            doc_id: stored,
+            create,
+            chunks,
+            now,
+        });
+    }
+    relay.store.append_batch(&appends).await?;
+    let mut scope = relay.scope.write().unwrap_or_else(|p| p.into_inner());
+    for job in batch.iter().filter(|j| j.create) {
+        scope.insert(&job.doc_id, firm_id, &job.identity.advisor_id);
     }
     Ok(())
 }
@@ -440,40 +630,4 @@ async fn load_document(relay: &Relay, firm_id: &str, doc_id: &str) -> anyhow::Re
         bytes.extend(key.open(&chunk.sealed, &aad)?);
     }
     Ok(bytes)
-}
-
-async fn persist(
-    relay: &Relay,
-    firm_id: &str,
-    doc_id: &DocumentId,
-    identity: &Identity,
-    mut changes: Vec<automerge::Change>,
-) -> anyhow::Result<()> {
-    let key = relay.firm_key(firm_id).await?;
-    let id = doc_id.to_string();
-    let aad = hearth_seal::document_aad(firm_id, &id);
-    let sealed = changes
-        .iter_mut()
-        .map(|c| key.seal(&c.bytes(), &aad))
-        .collect::<Result<Vec<_>, _>>()?;
-    let now = now_ms();
-    let stored = crate::scope::store_key(firm_id, &id);
-    if relay.scope().exists(firm_id, &id) {
-        relay.store.append_chunks(&stored, &sealed, now).await?;
-    } else {
-        let meta = DocumentMeta {
-            doc_id: stored,
-            firm_id: firm_id.to_string(),
-            owner_id: identity.advisor_id.clone(),
-            created_at: now,
-            updated_at: now,
-        };
-        relay.store.create_document(&meta, &sealed).await?;
-        relay
-            .scope
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(&id, firm_id, &identity.advisor_id);
-    }
-    Ok(())
 }

@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use hearth_relay_store::{
-    Advisor, ApiToken, AuditEvent, Device, DocumentMeta, Firm, Invite, Millis, RefreshToken,
-    RefreshUse, RelayStore, Result, SealedChunk, StoreError,
+    Advisor, ApiToken, AuditEvent, Device, DocAppend, DocumentMeta, Firm, Invite, Millis,
+    RefreshToken, RefreshUse, RelayStore, Result, SealedChunk, StoreError,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -287,6 +287,53 @@ fn rows<T>(rows: Vec<SqliteRow>, f: fn(&SqliteRow) -> sqlx::Result<T>) -> Result
 
 fn opt<T>(row: Option<SqliteRow>, f: fn(&SqliteRow) -> sqlx::Result<T>) -> Result<Option<T>> {
     row.as_ref().map(f).transpose().map_err(map_err)
+}
+
+/// Inserts a document row and its first chunks inside `tx`.
+async fn create_document_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    meta: &DocumentMeta,
+    chunks: &[Vec<u8>],
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO documents (doc_id, firm_id, owner_id, created_at, updated_at, next_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .bind(&meta.doc_id)
+    .bind(&meta.firm_id)
+    .bind(&meta.owner_id)
+    .bind(meta.created_at)
+    .bind(meta.updated_at)
+    .bind(1 + len_i64(chunks.len())?)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    insert_chunks(tx, &meta.doc_id, 1, chunks).await
+}
+
+/// Appends chunks to an existing document inside `tx` (`NotFound` if there is none; the caller
+/// drops the transaction, which rolls it back).
+async fn append_chunks_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    doc_id: &str,
+    chunks: &[Vec<u8>],
+    now: Millis,
+) -> Result<()> {
+    let n = len_i64(chunks.len())?;
+    let next: Option<i64> = sqlx::query_scalar(
+        "UPDATE documents SET next_seq = next_seq + ?2, updated_at = MAX(updated_at, ?3)
+         WHERE doc_id = ?1 RETURNING next_seq",
+    )
+    .bind(doc_id)
+    .bind(n)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    let Some(next) = next else {
+        return Err(StoreError::NotFound(format!("document {doc_id}")));
+    };
+    insert_chunks(tx, doc_id, next - n, chunks).await
 }
 
 async fn insert_chunks(
@@ -714,41 +761,26 @@ impl RelayStore for SqliteStore {
 
     async fn create_document(&self, meta: &DocumentMeta, chunks: &[Vec<u8>]) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "INSERT INTO documents (doc_id, firm_id, owner_id, created_at, updated_at, next_seq)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
-        .bind(&meta.doc_id)
-        .bind(&meta.firm_id)
-        .bind(&meta.owner_id)
-        .bind(meta.created_at)
-        .bind(meta.updated_at)
-        .bind(1 + len_i64(chunks.len())?)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        insert_chunks(&mut tx, &meta.doc_id, 1, chunks).await?;
+        create_document_in(&mut tx, meta, chunks).await?;
         tx.commit().await.map_err(map_err)
     }
 
     async fn append_chunks(&self, doc_id: &str, chunks: &[Vec<u8>], now: Millis) -> Result<()> {
-        let n = len_i64(chunks.len())?;
         let mut tx = self.write_tx().await?;
-        let next: Option<i64> = sqlx::query_scalar(
-            "UPDATE documents SET next_seq = next_seq + ?2, updated_at = MAX(updated_at, ?3)
-             WHERE doc_id = ?1 RETURNING next_seq",
-        )
-        .bind(doc_id)
-        .bind(n)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        let Some(next) = next else {
-            tx.rollback().await.map_err(map_err)?;
-            return Err(StoreError::NotFound(format!("document {doc_id}")));
-        };
-        insert_chunks(&mut tx, doc_id, next - n, chunks).await?;
+        append_chunks_in(&mut tx, doc_id, chunks, now).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn append_batch(&self, batch: &[DocAppend]) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        for append in batch {
+            match &append.create {
+                Some(meta) => create_document_in(&mut tx, meta, &append.chunks).await?,
+                None => {
+                    append_chunks_in(&mut tx, &append.doc_id, &append.chunks, append.now).await?
+                }
+            }
+        }
         tx.commit().await.map_err(map_err)
     }
 

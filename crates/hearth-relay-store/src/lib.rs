@@ -204,6 +204,19 @@ pub struct AuditEvent {
     pub at: Millis,
 }
 
+/// One document's share of a group commit ([`RelayStore::append_batch`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocAppend {
+    /// The document (its namespaced store key).
+    pub doc_id: String,
+    /// Set when the document is new: it is created with `chunks` (`Conflict` if it exists).
+    pub create: Option<DocumentMeta>,
+    /// Sealed changes, in order.
+    pub chunks: Vec<Vec<u8>>,
+    /// When they were accepted (the document's `updated_at`).
+    pub now: Millis,
+}
+
 /// The relay's storage. Implementations must be safe to call from many tasks at once.
 #[async_trait]
 pub trait RelayStore: Send + Sync + 'static {
@@ -281,6 +294,9 @@ pub trait RelayStore: Send + Sync + 'static {
     async fn create_document(&self, meta: &DocumentMeta, chunks: &[Vec<u8>]) -> Result<()>;
     /// Appends sealed changes to a document, durably, in order.
     async fn append_chunks(&self, doc_id: &str, chunks: &[Vec<u8>], now: Millis) -> Result<()>;
+    /// Applies many creates/appends, in order, in ONE durable transaction (group commit): all
+    /// of them are stored or none is.
+    async fn append_batch(&self, batch: &[DocAppend]) -> Result<()>;
     /// The document's chunks in order (empty if unknown).
     async fn load_chunks(&self, doc_id: &str) -> Result<Vec<SealedChunk>>;
     /// Replaces every chunk up to and including `up_to_seq` with one sealed snapshot.

@@ -32,8 +32,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::{
-    Advisor, ApiToken, AuditEvent, Device, DocumentMeta, Firm, Invite, Millis, RefreshToken,
-    RefreshUse, RelayStore, StoreError,
+    Advisor, ApiToken, AuditEvent, Device, DocAppend, DocumentMeta, Firm, Invite, Millis,
+    RefreshToken, RefreshUse, RelayStore, StoreError,
 };
 
 /// Writes one `#[tokio::test]` per conformance check. `$fresh` is an async fn (or closure
@@ -44,7 +44,7 @@ macro_rules! conformance_tests {
     ($fresh:path) => {
         $crate::conformance_tests!(@each $fresh;
             migrate_and_ping, firms, advisors, invites, devices, refresh_tokens, api_tokens,
-            documents, shares, audit, firm_isolation, concurrent_invite_redeem,
+            documents, group_commit, shares, audit, firm_isolation, concurrent_invite_redeem,
             concurrent_refresh_use, concurrent_appends, concurrent_compact_and_append);
     };
     (@each $fresh:path; $($check:ident),* $(,)?) => {
@@ -80,6 +80,7 @@ where
         refresh_tokens,
         api_tokens,
         documents,
+        group_commit,
         shares,
         audit,
         firm_isolation,
@@ -729,6 +730,70 @@ fn assert_increasing(chunks: &[crate::SealedChunk]) {
 }
 
 /// Documents create/append/load/compact.
+/// `append_batch`: creates and appends to several documents in one call, in order; a batch
+/// with one bad part (unknown document, existing id) stores nothing at all.
+pub async fn group_commit(store: Arc<dyn RelayStore>) {
+    seed_firm(&store, "firm-a", &["a1"]).await;
+    store
+        .create_document(&doc("firm-a", "a1", "doc-1"), &[chunk("c1")])
+        .await
+        .unwrap();
+    let append = |id: &str, bodies: &[&str], now: Millis| DocAppend {
+        doc_id: id.into(),
+        create: None,
+        chunks: bodies.iter().map(|b| chunk(b)).collect(),
+        now,
+    };
+    let new_doc = DocAppend {
+        create: Some(doc("firm-a", "a1", "doc-2")),
+        ..append("doc-2", &["n1"], T0 + 10)
+    };
+    store
+        .append_batch(&[
+            append("doc-1", &["c2"], T0 + 100),
+            new_doc.clone(),
+            append("doc-2", &["n2", "n3"], T0 + 110),
+            append("doc-1", &["c3"], T0 + 120),
+        ])
+        .await
+        .unwrap();
+    let one = store.load_chunks("doc-1").await.unwrap();
+    assert_eq!(bodies(&one), ["c1", "c2", "c3"].map(chunk).to_vec());
+    assert_increasing(&one);
+    let two = store.load_chunks("doc-2").await.unwrap();
+    assert_eq!(bodies(&two), ["n1", "n2", "n3"].map(chunk).to_vec());
+    assert_increasing(&two);
+    assert!(store.document("doc-1").await.unwrap().unwrap().updated_at >= T0 + 120);
+    store.append_batch(&[]).await.unwrap();
+
+    // All or nothing: an append to an unknown document sinks the whole batch...
+    assert_not_found(
+        store
+            .append_batch(&[
+                append("doc-1", &["lost"], T0 + 200),
+                append("nope", &["x"], T0 + 200),
+            ])
+            .await,
+        "batch with an unknown document",
+    );
+    // ...and so does creating an id that exists.
+    assert_conflict(
+        store
+            .append_batch(&[append("doc-2", &["lost"], T0 + 210), new_doc])
+            .await,
+        "batch re-creating a document",
+    );
+    assert_eq!(
+        bodies(&store.load_chunks("doc-1").await.unwrap()),
+        bodies(&one)
+    );
+    assert_eq!(
+        bodies(&store.load_chunks("doc-2").await.unwrap()),
+        bodies(&two)
+    );
+    assert!(store.load_chunks("nope").await.unwrap().is_empty());
+}
+
 pub async fn documents(store: Arc<dyn RelayStore>) {
     seed_firm(&store, "firm-a", &["a1", "a2"]).await;
     seed_firm(&store, "firm-b", &["b1"]).await;
