@@ -1,0 +1,72 @@
+//! Storage for the relay's web console: console users (firm admins and platform operators)
+//! and their sign-in sessions.
+//!
+//! A separate trait ([`ConsoleStore`]) that [`RelayStore`](crate::RelayStore) requires, so a
+//! backend implements it in its own module. Passwords arrive already hashed (Argon2id PHC
+//! strings) and session tokens already hashed (SHA-256); the store never sees either secret.
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+use crate::{Millis, Result};
+
+/// Someone who may sign in to the console: a firm admin (`firm_id` set) or a platform
+/// operator (`firm_id` is `None`), who manages firms but never sees household content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsoleUser {
+    /// User id (random, URL-safe).
+    pub id: String,
+    /// The firm they administer; `None` for a platform operator.
+    pub firm_id: Option<String>,
+    /// Sign-in name, stored lower-case; unique across the relay.
+    pub email: String,
+    /// Argon2id hash in PHC string format.
+    #[serde(skip)]
+    pub password_hash: String,
+    /// Creation time.
+    pub created_at: Millis,
+}
+
+/// A signed-in console session, stored by the SHA-256 of its cookie token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleSession {
+    /// SHA-256 of the session token.
+    pub token_hash: Vec<u8>,
+    /// The signed-in user.
+    pub user_id: String,
+    /// Sign-in time.
+    pub created_at: Millis,
+    /// The session stops working at this time.
+    pub expires_at: Millis,
+}
+
+/// Console users and sessions. Contract details (pinned by the conformance suite):
+/// * a user whose id or email exists → `Conflict`; naming a firm that does not exist →
+///   `NotFound`; a session for an unknown user → `NotFound`;
+/// * a session stops working at `expires_at` (`now >= expires_at` → `None`);
+/// * deleting a user's sessions or one session is idempotent.
+#[async_trait]
+pub trait ConsoleStore: Send + Sync + 'static {
+    /// Inserts a console user (the caller lower-cases the email).
+    async fn create_console_user(&self, user: &ConsoleUser) -> Result<()>;
+    /// A console user by (lower-case) email.
+    async fn console_user_by_email(&self, email: &str) -> Result<Option<ConsoleUser>>;
+    /// A console user by id.
+    async fn console_user(&self, id: &str) -> Result<Option<ConsoleUser>>;
+    /// The console users of a firm, or the platform operators for `None`.
+    async fn list_console_users(&self, firm_id: Option<&str>) -> Result<Vec<ConsoleUser>>;
+    /// Replaces a user's password hash; false if no such user.
+    async fn set_console_password(&self, id: &str, password_hash: &str) -> Result<bool>;
+    /// Inserts a session (and may drop expired ones as of `session.created_at`).
+    async fn create_console_session(&self, session: &ConsoleSession) -> Result<()>;
+    /// An unexpired session by token hash.
+    async fn console_session(
+        &self,
+        token_hash: &[u8],
+        now: Millis,
+    ) -> Result<Option<ConsoleSession>>;
+    /// Ends one session (sign-out).
+    async fn delete_console_session(&self, token_hash: &[u8]) -> Result<()>;
+    /// Ends every session of a user (password change).
+    async fn delete_console_sessions_of(&self, user_id: &str) -> Result<()>;
+}
