@@ -1,0 +1,460 @@
+//! `hearth transcribe`, `hearth audio ...`, `hearth consent ...`, and the audio half of
+//! `hearth meeting import` / `hearth meeting record`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use hearth_audio::{AudioKey, CaptureOptions, CaptureSession, Recorder, SealedWriter};
+use hearth_profile::{ConsentMode, NewRecording, Profile, RetentionPolicy};
+use hearth_transcribe::live::{LiveEvent, LiveOptions, LiveTranscriber};
+use hearth_transcribe::{Segment, TranscribeOptions, Transcriber};
+use serde_json::json;
+
+use crate::{JsonFlag, print_json};
+
+/// Seconds of audio per sealed (and fsynced) chunk while recording.
+const CHUNK_SECS: f64 = 1.0;
+
+#[derive(Args)]
+pub struct TranscribeArgs {
+    /// Audio file: WAV, MP3, M4A/AAC, FLAC or OGG/Vorbis.
+    file: PathBuf,
+    /// Model name (`hearth models list`) or path to a ggml file (default: tiny.en).
+    #[arg(long)]
+    model: Option<String>,
+    /// Also write the transcript as WebVTT here.
+    #[arg(long)]
+    vtt: Option<PathBuf>,
+    /// CPU threads.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    #[command(flatten)]
+    json: JsonFlag,
+}
+
+#[derive(Subcommand)]
+pub enum AudioCmd {
+    /// List audio input devices (ids for `--device`).
+    Devices(JsonFlag),
+    /// What happens to recordings after transcription.
+    #[command(subcommand)]
+    Retention(RetentionCmd),
+}
+
+#[derive(Subcommand)]
+pub enum RetentionCmd {
+    /// Show the policy.
+    Show(JsonFlag),
+    /// Delete audio after transcription (default), or keep it N days.
+    Set {
+        #[arg(value_enum)]
+        policy: PolicyChoice,
+        /// Days to keep (with keep-days).
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// Delete kept recordings whose time is up (as of now, or as of --as-of YYYY-MM-DD).
+    Apply {
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PolicyChoice {
+    DeleteAfterTranscription,
+    KeepDays,
+}
+
+#[derive(Subcommand)]
+pub enum ConsentCmd {
+    /// The disclosure read to clients before recording (versioned).
+    #[command(subcommand)]
+    Disclosure(DisclosureCmd),
+    /// Whose consent a recording needs: one-party (default) or all-party.
+    #[command(subcommand)]
+    Mode(ModeCmd),
+}
+
+#[derive(Subcommand)]
+pub enum DisclosureCmd {
+    /// Show the current version and text.
+    Show(JsonFlag),
+    /// Replace it (a new text needs a new version).
+    Set {
+        #[arg(long)]
+        version: String,
+        #[arg(long)]
+        text: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ModeCmd {
+    Show,
+    Set {
+        #[arg(value_enum)]
+        mode: ModeChoice,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ModeChoice {
+    /// One named participant's consent is enough.
+    OneParty,
+    /// Every participant (`--participants`) must consent.
+    AllParty,
+}
+
+fn options(threads: usize) -> TranscribeOptions {
+    TranscribeOptions {
+        n_threads: threads,
+        ..TranscribeOptions::default()
+    }
+}
+
+fn segments_json(segments: &[Segment]) -> serde_json::Value {
+    json!(
+        segments
+            .iter()
+            .map(|s| json!({ "start_ms": s.start_ms, "end_ms": s.end_ms, "text": s.text }))
+            .collect::<Vec<_>>()
+    )
+}
+
+pub fn transcribe(args: TranscribeArgs) -> Result<()> {
+    let audio = hearth_audio::decode_file(&args.file)?;
+    let model_path = crate::models::resolve(args.model.as_deref())?;
+    let model = Transcriber::load(&model_path)?;
+    let started = std::time::Instant::now();
+    let segments = model.transcribe(&audio.samples, &options(args.threads))?;
+    let wall = started.elapsed().as_secs_f64();
+    if let Some(out) = &args.vtt {
+        std::fs::write(out, hearth_transcribe::to_vtt(&segments))
+            .with_context(|| format!("writing {}", out.display()))?;
+    }
+    if args.json.json {
+        print_json(&json!({
+            "file": args.file,
+            "model": model_path,
+            "codec": audio.codec,
+            "source_rate": audio.source_rate,
+            "source_channels": audio.source_channels,
+            "duration_secs": audio.duration_secs(),
+            "transcribe_secs": wall,
+            "segments": segments_json(&segments),
+        }))?;
+    } else {
+        for s in &segments {
+            println!(
+                "[{:>7.2} → {:>7.2}] {}",
+                s.start_ms as f64 / 1000.0,
+                s.end_ms as f64 / 1000.0,
+                s.text
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn devices(json: JsonFlag) -> Result<()> {
+    let list = hearth_audio::capture::input_devices()?;
+    if json.json {
+        let rows: Vec<_> = list
+            .iter()
+            .map(|d| json!({ "id": d.id, "name": d.name, "default": d.is_default, "native_format": d.native_format }))
+            .collect();
+        return print_json(&rows);
+    }
+    if list.is_empty() {
+        println!("no audio input devices");
+    }
+    for d in list {
+        println!(
+            "{} {:<28} {}  ({})",
+            if d.is_default { "*" } else { " " },
+            d.id,
+            d.name,
+            d.native_format.as_deref().unwrap_or("format unknown")
+        );
+    }
+    Ok(())
+}
+
+pub fn audio(profile: &mut Profile, cmd: AudioCmd) -> Result<()> {
+    match cmd {
+        AudioCmd::Devices(json) => devices(json),
+        AudioCmd::Retention(RetentionCmd::Show(json)) => {
+            let p = profile.retention_policy()?;
+            if json.json {
+                print_json(&p)
+            } else {
+                println!("{p}");
+                Ok(())
+            }
+        }
+        AudioCmd::Retention(RetentionCmd::Set { policy, days }) => {
+            let policy = match (policy, days) {
+                (PolicyChoice::DeleteAfterTranscription, _) => {
+                    RetentionPolicy::DeleteAfterTranscription
+                }
+                (PolicyChoice::KeepDays, Some(days)) => RetentionPolicy::KeepDays { days },
+                (PolicyChoice::KeepDays, None) => bail!("keep-days needs --days N"),
+            };
+            profile.set_retention_policy(policy)?;
+            println!("Retention: {policy}.");
+            Ok(())
+        }
+        AudioCmd::Retention(RetentionCmd::Apply { as_of }) => {
+            let now = match as_of {
+                Some(d) => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .with_context(|| format!("--as-of {d}: expected YYYY-MM-DD"))?
+                    .and_hms_opt(0, 0, 0)
+                    .map(|t| t.and_utc().timestamp_millis())
+                    .unwrap_or_default(),
+                None => chrono::Utc::now().timestamp_millis(),
+            };
+            let deleted = profile.apply_audio_retention(now)?;
+            println!("Deleted audio of {} meeting(s).", deleted.len());
+            for id in deleted {
+                println!("  {id}");
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn consent(profile: &mut Profile, cmd: ConsentCmd) -> Result<()> {
+    match cmd {
+        ConsentCmd::Disclosure(DisclosureCmd::Show(json)) => {
+            let (version, text) = profile.disclosure()?;
+            if json.json {
+                print_json(&json!({ "version": version, "text": text }))?;
+            } else {
+                println!("version {version}\n{text}");
+            }
+        }
+        ConsentCmd::Disclosure(DisclosureCmd::Set { version, text }) => {
+            profile.set_disclosure(&version, &text)?;
+            println!("Disclosure version {} saved.", version.trim());
+        }
+        ConsentCmd::Mode(ModeCmd::Show) => println!("{}", profile.consent_mode()?),
+        ConsentCmd::Mode(ModeCmd::Set { mode }) => {
+            let mode = match mode {
+                ModeChoice::OneParty => ConsentMode::OneParty,
+                ModeChoice::AllParty => ConsentMode::AllParty,
+            };
+            profile.set_consent_mode(mode)?;
+            println!("Consent mode: {mode}.");
+        }
+    }
+    Ok(())
+}
+
+/// Everything `meeting import` and `meeting record` share.
+pub struct MeetingAudio {
+    pub household: String,
+    pub title: String,
+    pub started_at_ms: i64,
+    pub consent_by: Vec<String>,
+    pub participants: Vec<String>,
+    pub model: Option<String>,
+    pub threads: usize,
+}
+
+fn to_transcript(segments: &[Segment]) -> hearth_intel::Transcript {
+    hearth_intel::Transcript {
+        segments: segments
+            .iter()
+            .map(|s| hearth_intel::Segment {
+                start_ms: s.start_ms,
+                end_ms: s.end_ms,
+                speaker: None,
+                text: s.text.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn finish_meeting(
+    profile: &mut Profile,
+    meeting_id: &str,
+    key: &AudioKey,
+    model: &Transcriber,
+    threads: usize,
+) -> Result<()> {
+    // Transcribe what is sealed on disk: exactly the audio that was kept.
+    let sealed = hearth_audio::read_sealed(&profile.audio_path(meeting_id), key)?;
+    let secs = (sealed.samples.len() as u64).div_ceil(u64::from(hearth_audio::TARGET_RATE));
+    let segments = if sealed.samples.is_empty() {
+        Vec::new()
+    } else {
+        model.transcribe(&sealed.samples, &options(threads))?
+    };
+    let state = profile.complete_recorded_meeting(meeting_id, &to_transcript(&segments), secs)?;
+    eprintln!(
+        "{} segment(s), {secs} s of audio; audio {state}",
+        segments.len()
+    );
+    println!("{meeting_id}");
+    Ok(())
+}
+
+/// `hearth meeting import HOUSEHOLD AUDIO --consent-by ...`: consent checked, the file
+/// decoded (bad input stops here, nothing written), consent recorded as the meeting,
+/// the audio sealed into the profile, transcribed, retention applied.
+pub fn import(profile: &mut Profile, m: MeetingAudio, file: PathBuf) -> Result<()> {
+    profile.check_consent(&m.participants, &m.consent_by)?;
+    profile.household_data(&m.household)?;
+    let audio = hearth_audio::decode_file(&file)?;
+    let model = Transcriber::load(&crate::models::resolve(m.model.as_deref())?)?;
+    let key = AudioKey::from_bytes(*profile.audio_key()?);
+    let meeting_id = profile.begin_recorded_meeting(&NewRecording {
+        household_id: &m.household,
+        title: &m.title,
+        started_at_ms: m.started_at_ms,
+        participants: &m.participants,
+        consented_by: &m.consent_by,
+        method: "attested",
+    })?;
+    let mut writer = SealedWriter::create(
+        &profile.audio_path(&meeting_id),
+        &key,
+        hearth_audio::TARGET_RATE,
+        CHUNK_SECS,
+    )?;
+    writer.append(&audio.samples)?;
+    writer.finish()?;
+    finish_meeting(profile, &meeting_id, &key, &model, m.threads)
+}
+
+/// `hearth meeting record HOUSEHOLD --consent-by ...`: consent recorded first, then the
+/// device is captured into the sealed file with a level meter and live transcript.
+pub fn record(
+    profile: &mut Profile,
+    m: MeetingAudio,
+    device: Option<String>,
+    seconds: Option<f64>,
+) -> Result<()> {
+    profile.check_consent(&m.participants, &m.consent_by)?;
+    profile.household_data(&m.household)?;
+    let model = Arc::new(Transcriber::load(&crate::models::resolve(
+        m.model.as_deref(),
+    )?)?);
+    let key = AudioKey::from_bytes(*profile.audio_key()?);
+    let meeting_id = profile.begin_recorded_meeting(&NewRecording {
+        household_id: &m.household,
+        title: &m.title,
+        started_at_ms: m.started_at_ms,
+        participants: &m.participants,
+        consented_by: &m.consent_by,
+        method: "in_app",
+    })?;
+    eprintln!("consent recorded in meeting {meeting_id}; recording...");
+    let writer = SealedWriter::create(
+        &profile.audio_path(&meeting_id),
+        &key,
+        hearth_audio::TARGET_RATE,
+        CHUNK_SECS,
+    )?;
+    let live = LiveTranscriber::start(
+        Arc::clone(&model),
+        LiveOptions {
+            n_threads: m.threads,
+            ..LiveOptions::default()
+        },
+    )?;
+    let mut recorder = Recorder::new(writer);
+    if let Some(tx) = live.sender() {
+        recorder = recorder.with_live(tx);
+    }
+    let mut last_meter = std::time::Instant::now();
+    recorder = recorder.with_level(move |level| {
+        if last_meter.elapsed().as_millis() >= 250 {
+            last_meter = std::time::Instant::now();
+            let bars = ((level.rms_dbfs() + 60.0).max(0.0) / 3.0) as usize;
+            let mut err = std::io::stderr();
+            let _ = write!(
+                err,
+                "\rlevel {:<20} {:>6.1} dBFS ",
+                "|".repeat(bars.min(20)),
+                level.rms_dbfs()
+            );
+            let _ = err.flush();
+        }
+    });
+    let session = CaptureSession::start(
+        CaptureOptions {
+            device,
+            max_secs: seconds,
+            ..CaptureOptions::default()
+        },
+        recorder,
+    );
+    let session = match session {
+        Ok(s) => s,
+        Err(e) => {
+            // Nothing was captured: the meeting keeps its consent record, marked without audio.
+            let _ = std::fs::remove_file(profile.audio_path(&meeting_id));
+            let _ = profile.complete_recorded_meeting(&meeting_id, &to_transcript(&[]), 0);
+            return Err(e.into());
+        }
+    };
+    if seconds.is_none() {
+        eprintln!("press Enter to stop");
+        let stop = session.stop_flag();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::stdin().read_line(&mut line);
+            stop.store(true, Ordering::SeqCst);
+        });
+    }
+    // Show live text until the capture ends.
+    while !session.is_finished() {
+        if let Ok(event) = live
+            .events()
+            .recv_timeout(std::time::Duration::from_millis(100))
+        {
+            show_live(&event);
+        }
+    }
+    let report = session.wait()?;
+    let (live_result, events) = live.finish();
+    for event in events.try_iter() {
+        show_live(&event);
+    }
+    if let Err(e) = live_result {
+        tracing::warn!(error = %e, "live transcription failed; the recording is transcribed in full below");
+    }
+    eprintln!(
+        "\nrecorded {:.1} s ({:?}{})",
+        report.recording.secs(),
+        report.stop,
+        if report.reopened > 0 {
+            format!(", device reopened {} time(s)", report.reopened)
+        } else {
+            String::new()
+        }
+    );
+    finish_meeting(profile, &meeting_id, &key, &model, m.threads)
+}
+
+fn show_live(event: &LiveEvent) {
+    match event {
+        LiveEvent::Partial { text, .. } => {
+            let mut err = std::io::stderr();
+            let _ = write!(err, "\r… {text}");
+            let _ = err.flush();
+        }
+        LiveEvent::Final { segments, .. } => {
+            for s in segments {
+                eprintln!("\r[{:>7.2}] {}", s.start_ms as f64 / 1000.0, s.text);
+            }
+        }
+        LiveEvent::Progress { .. } => {}
+    }
+}

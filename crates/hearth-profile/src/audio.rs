@@ -1,0 +1,334 @@
+//! Meeting audio in a profile: the audio encryption key, where recordings live, the firm's
+//! consent and retention settings, and the meeting lifecycle around a recording
+//! (consent first → audio → transcript → retention). The audio bytes themselves are handled
+//! by `hearth-audio`; they are files under `<profile>/audio/` and never enter a household
+//! document, so they never sync.
+
+use std::path::PathBuf;
+
+use hearth_core::{Consent, Meeting, TranscriptSegment};
+use hearth_intel::Transcript;
+use ring::rand::{SecureRandom, SystemRandom};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::{Profile, ProfileError};
+
+/// Directory (inside the profile) holding encrypted recordings.
+pub const AUDIO_DIR: &str = "audio";
+const AUDIO_KEY_SETTING: &str = "audio_key";
+const RETENTION_SETTING: &str = "audio_retention";
+const CONSENT_MODE_SETTING: &str = "consent_mode";
+const DAY_MS: i64 = 86_400_000;
+
+/// What happens to a recording once it is transcribed (a firm policy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "policy", rename_all = "snake_case")]
+pub enum RetentionPolicy {
+    /// Keep the transcript, delete the audio as soon as it is transcribed (the default).
+    DeleteAfterTranscription,
+    /// Keep the encrypted audio this many days, then delete it.
+    KeepDays {
+        /// Days to keep.
+        days: u32,
+    },
+}
+
+impl std::fmt::Display for RetentionPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DeleteAfterTranscription => f.write_str("delete audio after transcription"),
+            Self::KeepDays { days } => write!(f, "keep audio {days} days"),
+        }
+    }
+}
+
+/// Whose consent a recording needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsentMode {
+    /// At least one named participant consented (one-party-consent states).
+    OneParty,
+    /// Every participant consented (two-party/all-party-consent states).
+    AllParty,
+}
+
+impl std::fmt::Display for ConsentMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::OneParty => "one-party",
+            Self::AllParty => "all-party",
+        })
+    }
+}
+
+/// A new meeting whose recording is about to start (or whose recording is being imported).
+#[derive(Debug, Clone)]
+pub struct NewRecording<'a> {
+    /// Household it belongs to.
+    pub household_id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Start time, ms since the epoch.
+    pub started_at_ms: i64,
+    /// Everyone taking part (defaults to the consenting people when empty).
+    pub participants: &'a [String],
+    /// Everyone who consented.
+    pub consented_by: &'a [String],
+    /// `in_app` (captured before recording) or `attested` (a recording made elsewhere).
+    pub method: &'a str,
+}
+
+fn clean(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) {
+            out.push(n.to_string());
+        }
+    }
+    out
+}
+
+impl Profile {
+    /// The key that encrypts this profile's recordings, created on first use and kept in the
+    /// profile's encrypted database (never in a file of its own).
+    pub fn audio_key(&mut self) -> Result<Zeroizing<[u8; 32]>, ProfileError> {
+        let bad = |reason: String| {
+            ProfileError::Core(hearth_core::CoreError::Corrupt(format!(
+                "stored audio key: {reason}"
+            )))
+        };
+        if let Some(text) = self.setting(AUDIO_KEY_SETTING)? {
+            let bytes = Zeroizing::new(hex::decode(text.trim()).map_err(|e| bad(e.to_string()))?);
+            let mut key = Zeroizing::new([0u8; 32]);
+            if bytes.len() != 32 {
+                return Err(bad(format!("{} bytes instead of 32", bytes.len())));
+            }
+            key.copy_from_slice(&bytes);
+            return Ok(key);
+        }
+        let mut key = Zeroizing::new([0u8; 32]);
+        SystemRandom::new()
+            .fill(key.as_mut())
+            .map_err(|_| bad("the system random generator failed".into()))?;
+        let hex_key = Zeroizing::new(hex::encode(key.as_ref()));
+        self.set_setting(AUDIO_KEY_SETTING, &hex_key)?;
+        Ok(key)
+    }
+
+    /// Directory of the encrypted recordings.
+    pub fn audio_dir(&self) -> PathBuf {
+        self.dir().join(AUDIO_DIR)
+    }
+
+    /// Where a meeting's encrypted recording lives.
+    pub fn audio_path(&self, meeting_id: &str) -> PathBuf {
+        self.audio_dir().join(format!("{meeting_id}.hca"))
+    }
+
+    /// The firm's retention policy for recordings.
+    pub fn retention_policy(&self) -> Result<RetentionPolicy, ProfileError> {
+        Ok(self
+            .setting(RETENTION_SETTING)?
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(RetentionPolicy::DeleteAfterTranscription))
+    }
+
+    /// Sets the retention policy (applies to recordings transcribed from now on; kept
+    /// recordings keep the deadline they were given).
+    pub fn set_retention_policy(&mut self, policy: RetentionPolicy) -> Result<(), ProfileError> {
+        let text = serde_json::to_string(&policy)
+            .map_err(|e| ProfileError::Core(hearth_core::CoreError::Corrupt(e.to_string())))?;
+        self.set_setting(RETENTION_SETTING, &text)
+    }
+
+    /// Whose consent recordings need.
+    pub fn consent_mode(&self) -> Result<ConsentMode, ProfileError> {
+        Ok(match self.setting(CONSENT_MODE_SETTING)?.as_deref() {
+            Some("all-party") => ConsentMode::AllParty,
+            _ => ConsentMode::OneParty,
+        })
+    }
+
+    /// Sets the consent mode.
+    pub fn set_consent_mode(&mut self, mode: ConsentMode) -> Result<(), ProfileError> {
+        self.set_setting(CONSENT_MODE_SETTING, &mode.to_string())
+    }
+
+    /// Replaces the firm's disclosure text; the version must change with the text, so every
+    /// consent record names exactly the words that were read.
+    pub fn set_disclosure(&mut self, version: &str, text: &str) -> Result<(), ProfileError> {
+        let (version, text) = (version.trim(), text.trim());
+        if version.is_empty() || text.is_empty() {
+            return Err(ProfileError::Core(hearth_core::CoreError::Empty {
+                what: "disclosure version and text",
+            }));
+        }
+        let (current_version, current_text) = self.disclosure()?;
+        if version == current_version && text != current_text {
+            return Err(ProfileError::BadItem(format!(
+                "disclosure version {version} already has a different text; give the new text a new version"
+            )));
+        }
+        let value = serde_json::json!({ "version": version, "text": text });
+        self.set_setting("disclosure", &value.to_string())
+    }
+
+    /// Checks consent against the firm's mode; returns (participants, consented). With
+    /// `all-party`, everyone listed as a participant must be among those who consented.
+    pub fn check_consent(
+        &self,
+        participants: &[String],
+        consented_by: &[String],
+    ) -> Result<(Vec<String>, Vec<String>), ProfileError> {
+        let consented = clean(consented_by);
+        if consented.is_empty() {
+            return Err(ProfileError::ConsentRequired);
+        }
+        let mut all = clean(participants);
+        if self.consent_mode()? == ConsentMode::AllParty {
+            let missing: Vec<String> = all
+                .iter()
+                .filter(|p| !consented.iter().any(|c| c.eq_ignore_ascii_case(p)))
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                return Err(ProfileError::ConsentIncomplete(missing));
+            }
+        }
+        for c in &consented {
+            if !all.iter().any(|p| p.eq_ignore_ascii_case(c)) {
+                all.push(c.clone());
+            }
+        }
+        Ok((all, consented))
+    }
+
+    /// Records consent as a new meeting in the household **before** any audio is captured
+    /// or imported: the meeting (with who consented, when, to which disclosure text) is in
+    /// the household document first, with audio state `recording`.
+    pub fn begin_recorded_meeting(
+        &mut self,
+        new: &NewRecording<'_>,
+    ) -> Result<String, ProfileError> {
+        let (participants, consented_by) =
+            self.check_consent(new.participants, new.consented_by)?;
+        // The household must exist before anything is written.
+        self.household_data(new.household_id)?;
+        let (version, text) = self.disclosure()?;
+        let meeting = Meeting {
+            title: new.title.trim().to_string(),
+            started_at: new.started_at_ms,
+            duration_secs: None,
+            participants,
+            consent: Some(Consent {
+                consented_by,
+                recorded_at: chrono::Utc::now().timestamp_millis(),
+                recorded_by: self.advisor().to_string(),
+                disclosure_version: version,
+                disclosure_text: text,
+                method: new.method.to_string(),
+            }),
+            transcript: Vec::new(),
+            audio: Some("recording".to_string()),
+            analysis: None,
+            redactions: None,
+            accepted: Vec::new(),
+        };
+        self.edit(new.household_id, |h, ctx| h.add_meeting(&meeting, ctx))
+    }
+
+    /// Stores a recorded meeting's transcript (redacted first: masked numbers never reach the
+    /// document) and applies the retention policy to its audio file. Returns the audio state.
+    pub fn complete_recorded_meeting(
+        &mut self,
+        meeting_id: &str,
+        transcript: &Transcript,
+        duration_secs: u64,
+    ) -> Result<String, ProfileError> {
+        let found = self.find_meeting(meeting_id)?;
+        let (redacted, found_pii) = hearth_intel::redact_transcript(transcript);
+        let redactions =
+            (!found_pii.is_empty()).then(|| serde_json::to_string(&found_pii).unwrap_or_default());
+        let segments: Vec<TranscriptSegment> = redacted
+            .segments
+            .iter()
+            .map(|s| TranscriptSegment {
+                start_ms: s.start_ms,
+                end_ms: s.end_ms,
+                speaker: s.speaker.clone(),
+                text: s.text.clone(),
+            })
+            .collect();
+        let path = self.audio_path(meeting_id);
+        let state = if !path.exists() {
+            "none".to_string()
+        } else {
+            match self.retention_policy()? {
+                RetentionPolicy::DeleteAfterTranscription
+                | RetentionPolicy::KeepDays { days: 0 } => {
+                    remove_audio(&path)?;
+                    "deleted".to_string()
+                }
+                RetentionPolicy::KeepDays { days } => format!(
+                    "kept-until:{}",
+                    chrono::Utc::now().timestamp_millis() + i64::from(days) * DAY_MS
+                ),
+            }
+        };
+        self.edit(&found.household_id, |h, ctx| {
+            h.set_meeting_transcript(
+                meeting_id,
+                &segments,
+                Some(duration_secs),
+                redactions.as_deref(),
+                &state,
+                ctx,
+            )
+        })?;
+        Ok(state)
+    }
+
+    /// Deletes kept recordings whose retention deadline is at or before `now_ms` and marks
+    /// their meetings `deleted` (the transcripts stay). Returns the meetings affected.
+    pub fn apply_audio_retention(&mut self, now_ms: i64) -> Result<Vec<String>, ProfileError> {
+        let mut expired = Vec::new();
+        for row in self.list_households()? {
+            let Ok(data) = self.household_data(&row.id) else {
+                continue;
+            };
+            for (id, m) in data.meetings {
+                let due = m
+                    .audio
+                    .as_deref()
+                    .and_then(|a| a.strip_prefix("kept-until:"))
+                    .and_then(|t| t.parse::<i64>().ok())
+                    .is_some_and(|until| until <= now_ms);
+                if due {
+                    expired.push((row.id.clone(), id));
+                }
+            }
+        }
+        let mut done = Vec::new();
+        for (household, meeting) in expired {
+            remove_audio(&self.audio_path(&meeting))?;
+            self.edit(&household, |h, ctx| {
+                h.set_meeting_audio(&meeting, "deleted", ctx)
+            })?;
+            done.push(meeting);
+        }
+        Ok(done)
+    }
+}
+
+fn remove_audio(path: &std::path::Path) -> Result<(), ProfileError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(ProfileError::Io {
+            action: "deleting audio",
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
