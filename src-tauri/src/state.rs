@@ -1,0 +1,73 @@
+//! What the shell keeps between commands: where the profile lives, the open profile, and the
+//! background sync worker.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hearth_profile::Profile;
+use zeroize::Zeroizing;
+
+use crate::error::{CommandError, CommandResult};
+use crate::sync::SyncWorker;
+
+/// Shared state of the running app.
+pub struct AppState {
+    /// The profile directory: `$HEARTH_PROFILE`, else `<OS app-data dir>/profile`.
+    pub dir: PathBuf,
+    /// The profile the UI edits, once created or unlocked.
+    pub profile: Arc<tokio::sync::Mutex<Option<Profile>>>,
+    /// The passphrase of a passphrase profile, kept so the sync worker can open its own
+    /// handle on the same profile (the key itself is in memory anyway while unlocked).
+    pub passphrase: std::sync::Mutex<Option<Zeroizing<String>>>,
+    /// Background sync with the firm's relay.
+    pub sync: SyncWorker,
+}
+
+impl AppState {
+    /// State for a profile in `dir`, nothing open yet.
+    pub fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            profile: Arc::new(tokio::sync::Mutex::new(None)),
+            passphrase: std::sync::Mutex::new(None),
+            sync: SyncWorker::default(),
+        }
+    }
+
+    /// Runs `work` on the open profile on a blocking thread (SQLCipher and Automerge work
+    /// must not stall the UI's event loop).
+    pub async fn with_profile<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Profile) -> CommandResult<T> + Send + 'static,
+    ) -> CommandResult<T> {
+        let profile = self.profile.clone();
+        tauri::async_runtime::spawn_blocking(move || {
+            let mut guard = profile.blocking_lock();
+            let open = guard.as_mut().ok_or_else(CommandError::locked)?;
+            work(open)
+        })
+        .await
+        .map_err(CommandError::internal)?
+    }
+
+    /// The remembered passphrase, if the profile uses one.
+    pub fn passphrase(&self) -> Option<Zeroizing<String>> {
+        self.passphrase
+            .lock()
+            .ok()
+            .and_then(|guard| guard.as_ref().map(|p| Zeroizing::new(p.to_string())))
+    }
+}
+
+/// A passphrase source for `Profile::open`/`init` that answers with `given`, or reports that
+/// the UI has to ask for one.
+pub fn passphrase_source(
+    given: Option<Zeroizing<String>>,
+) -> impl FnMut() -> Result<Zeroizing<String>, hearth_secrets::SecretError> {
+    move || match &given {
+        Some(p) => Ok(Zeroizing::new(p.to_string())),
+        None => Err(hearth_secrets::SecretError::BadPassphrase(
+            crate::error::PASSPHRASE_NEEDED.to_string(),
+        )),
+    }
+}

@@ -1,0 +1,372 @@
+// End-to-end test of the real Hearth desktop app: two app instances (two advisors, two
+// profiles) driven through tauri-driver + WebKitWebDriver, syncing through a real relay.
+// Run by tests/tests/desktop.rs under Xvfb; every input comes from the environment:
+//   HEARTH_DESKTOP_BIN  the app binary            TAURI_DRIVER   the tauri-driver binary
+//   PROFILE_A/B         profile directories       RELAY_URL      the relay
+//   CODE_A/B            enrollment codes          SCREENSHOTS    where screenshots go
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { remote } from "webdriverio";
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+};
+const BIN = env("HEARTH_DESKTOP_BIN");
+const DRIVER = env("TAURI_DRIVER");
+const SHOTS = env("SCREENSHOTS");
+const NATIVE = process.env.WEBKIT_WEBDRIVER || "/usr/bin/WebKitWebDriver";
+const PASS_A = "correct horse battery";
+const PASS_B = "staple paper clip";
+mkdirSync(SHOTS, { recursive: true });
+
+const log = (...args) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}]`, ...args);
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+async function waitForPort(port, deadlineMs) {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, "127.0.0.1", () => {
+        s.end();
+        resolve(true);
+      });
+      s.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${port}`);
+}
+
+const drivers = [];
+const sessions = [];
+
+/** Starts the app on `profile` behind its own tauri-driver and returns a WebDriver session. */
+async function launch(profile) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", NATIVE], {
+    env: {
+      ...process.env,
+      HEARTH_PROFILE: profile,
+      HEARTH_SYNC_INTERVAL_SECS: "1",
+      // No Secret Service in this session: keyring profiles must fail readably.
+      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  drivers.push(driver);
+  await waitForPort(port, 20_000);
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "warn",
+    connectionRetryTimeout: 120_000,
+    // Classic WebDriver: WebKitWebDriver has no WebDriver BiDi.
+    capabilities: { "tauri:options": { application: BIN }, "wdio:enforceWebDriverClassic": true },
+  });
+  browser.driverProcess = driver;
+  sessions.push(browser);
+  return browser;
+}
+
+async function close(browser) {
+  try {
+    await browser.deleteSession();
+  } catch {
+    /* the app may already be gone */
+  }
+  browser.driverProcess.kill("SIGTERM");
+}
+
+const byId = (browser, id) => browser.$(`[data-testid="${id}"]`);
+
+async function shown(browser, id, timeout = 20_000) {
+  const el = await byId(browser, id);
+  await el.waitForDisplayed({ timeout, timeoutMsg: `${id} not shown within ${timeout} ms` });
+  return el;
+}
+
+async function type(browser, id, text) {
+  const el = await shown(browser, id);
+  await el.setValue(text);
+}
+
+/** Sets a multi-line text field the way a paste would (WebDriver key input drops newlines). */
+async function paste(browser, id, text) {
+  await shown(browser, id);
+  await browser.execute(
+    (testId, value) => {
+      const el = document.querySelector(`[data-testid="${testId}"]`);
+      const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), "value").set;
+      setter.call(el, value);
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    id,
+    text,
+  );
+}
+
+async function click(browser, id) {
+  const el = await shown(browser, id);
+  await el.waitForEnabled({ timeout: 20_000, timeoutMsg: `${id} never enabled` });
+  await el.click();
+}
+
+async function shot(browser, name) {
+  const file = path.join(SHOTS, `desktop-${name}.png`);
+  await browser.saveScreenshot(file);
+  log("screenshot", file);
+}
+
+async function expectText(browser, selector, needle, timeout = 30_000) {
+  await browser.waitUntil(
+    async () => {
+      const els = await browser.$$(selector);
+      // textContent, not getText: WebKitWebDriver's getText drops text in truncated
+      // (overflow: hidden) elements.
+      for (const el of els) if (String(await el.getProperty("textContent")).includes(needle)) return true;
+      return false;
+    },
+    { timeout, timeoutMsg: `"${needle}" did not appear in ${selector} within ${timeout} ms` },
+  );
+}
+
+async function errorKind(browser) {
+  const el = await shown(browser, "error");
+  return el.getAttribute("data-kind");
+}
+
+async function firstRun(browser, name, passphrase, code, who) {
+  await shown(browser, "first-run", 60_000);
+  await type(browser, "advisor-name", name);
+  await type(browser, "device-name", `${name.split(" ")[0]}'s laptop`);
+  if (who === "a") {
+    // The keyring is not reachable here: the error must be readable, and the form switches
+    // to a passphrase.
+    await click(browser, "create-profile");
+    const kind = await errorKind(browser);
+    if (kind !== "keyring_unavailable") throw new Error(`expected keyring_unavailable, got ${kind}`);
+    await shot(browser, "first-run-keyring-error");
+  } else {
+    await click(browser, "storage-passphrase");
+  }
+  await type(browser, "passphrase", passphrase);
+  await type(browser, "passphrase-confirm", passphrase);
+  if (who === "a") await shot(browser, "first-run");
+  await click(browser, "create-profile");
+  await shown(browser, "relay-url", 60_000);
+  if (who === "b") {
+    // A relay that is down: a readable error, and nothing lost.
+    await type(browser, "relay-url", "http://127.0.0.1:9");
+    await type(browser, "relay-code", code);
+    await click(browser, "enroll");
+    const kind = await errorKind(browser);
+    if (kind !== "relay_unreachable") throw new Error(`expected relay_unreachable, got ${kind}`);
+    await shot(browser, "enroll-relay-down");
+    await (await byId(browser, "relay-url")).clearValue();
+  } else {
+    await shot(browser, "first-run-relay");
+  }
+  await type(browser, "relay-url", env("RELAY_URL"));
+  await (await byId(browser, "relay-code")).clearValue();
+  await type(browser, "relay-code", code);
+  await click(browser, "enroll");
+  await shown(browser, "model-step", 30_000);
+  await click(browser, "finish-setup");
+  await shown(browser, "households-screen");
+}
+
+const TRANSCRIPT = [
+  "Avery: Thanks for coming in, Linda and Robert. Let's review the plan.",
+  "Linda: Robert is retiring in June, so we want to be more conservative with our investments.",
+  "Avery: I will send you the 529 forms by Friday.",
+  "Robert: My Social Security number is 078-05-1120 if you need it for the forms.",
+  "Avery: Great. We will meet again in three months to review.",
+].join("\n");
+
+async function main() {
+  const a = await launch(env("PROFILE_A"));
+  log("app A started");
+  await firstRun(a, "Ada Advisor", PASS_A, env("CODE_A"), "a");
+  await shot(a, "households-empty");
+
+  // Create a household.
+  await (await a.$("body")).click();
+  await a.keys(["Control", "n"]);
+  await shown(a, "new-household-dialog");
+  await type(a, "new-household-name", "The Johnson Family");
+  await type(a, "new-household-segment", "A");
+  await shot(a, "new-household");
+  await click(a, "create-household");
+  await shown(a, "household-page");
+  await expectText(a, '[data-testid="household-name"]', "The Johnson Family");
+
+  // Accounts with an AUM total, exact.
+  await (await a.$("button=+ Add account")).click();
+  await (await a.$('input[placeholder="Rollover IRA"]')).setValue("Rollover IRA");
+  await (await a.$('input[placeholder="1250000.00"]')).setValue("1250000.10");
+  await (await a.$("button=Add")).click();
+  await expectText(a, '[data-testid="aum-total"]', "$1,250,000.10");
+  await (await a.$("button=+ Add account")).click();
+  await (await a.$('input[placeholder="Rollover IRA"]')).setValue("Joint brokerage");
+  await (await a.$('input[placeholder="1250000.00"]')).setValue("0.20");
+  await (await a.$("button=Add")).click();
+  await expectText(a, '[data-testid="aum-total"]', "$1,250,000.30");
+  await (await a.$("button=+ Add member")).click();
+  await (await a.$('input[placeholder="Linda Johnson"]')).setValue("Linda Johnson");
+  await (await a.$("button=Add")).click();
+  await expectText(a, '[data-testid="members-card"]', "Linda Johnson");
+  await shot(a, "household-overview");
+
+  // A note.
+  await click(a, "tab-notes");
+  await click(a, "note-category-planning");
+  await type(a, "note-text", "Reviewed the RMD schedule with Linda.");
+  await click(a, "save-note");
+  await expectText(a, '[data-testid="note-body"]', "Reviewed the RMD schedule with Linda.");
+  await shot(a, "household-notes");
+
+  // An open loop with a due date.
+  await click(a, "tab-loops");
+  await type(a, "task-title", "Call the custodian");
+  await click(a, "add-task");
+  await expectText(a, '[data-testid="task"]', "Call the custodian");
+
+  // A meeting: consent, transcript, analysis, review, accept, follow-up draft.
+  await click(a, "household-new-meeting");
+  await shown(a, "meeting-screen");
+  await expectText(a, '[data-testid="meeting-household"]', "The Johnson Family");
+  await expectText(a, '[data-testid="disclosure"]', "consent");
+  await click(a, "disclosure-read");
+  await type(a, "consent-names", "Linda Johnson, Robert Johnson");
+  await paste(a, "transcript-text", TRANSCRIPT);
+  await shot(a, "meeting-consent");
+  await click(a, "import-transcript");
+  await shown(a, "meeting-review");
+  const transcriptText = String(await (await byId(a, "transcript")).getProperty("textContent"));
+  if (transcriptText.includes("078-05-1120")) throw new Error("the SSN was shown unmasked");
+  await click(a, "analyze");
+  await shown(a, "suggestions", 60_000);
+  const actions = await a.$$('[data-testid="suggest-action"]');
+  if (actions.length === 0) throw new Error("the analysis suggested no action items");
+  await expectText(a, '[data-testid="follow-up"]', "Hi Linda");
+  const segments = await a.$$('[data-testid="transcript-segment"]');
+  if (segments.length !== 5) throw new Error(`expected 5 transcript segments, got ${segments.length}`);
+  await shot(a, "meeting-review");
+  await click(a, "accept");
+  await shown(a, "filed");
+  await click(a, "copy-draft");
+  await expectText(a, '[data-testid="copy-draft"]', "Copied");
+
+  // The filed action item is an open loop of the household now; history shows who did what.
+  await (await a.$("button=Open household →")).click();
+  await click(a, "tab-loops");
+  await expectText(a, '[data-testid="task"]', "529");
+  await shot(a, "household-loops");
+  await click(a, "tab-history");
+  await expectText(a, '[data-testid="history-entry"]', "Ada Advisor");
+  await shot(a, "household-history");
+
+  // Ctrl-K palette.
+  await a.keys(["Control", "k"]);
+  await shown(a, "palette");
+  await type(a, "palette-input", "johnson");
+  await expectText(a, '[data-testid="palette-item"]', "The Johnson Family");
+  // Full-text search finds words inside notes and meeting transcripts, with snippets.
+  await paste(a, "palette-input", "conservative");
+  await expectText(a, '[data-testid="palette-snippet"]', "conservative");
+  await shot(a, "palette");
+  await paste(a, "palette-input", "RMD schedule");
+  await expectText(a, '[data-testid="palette-snippet"]', "RMD");
+  await a.keys(["Escape"]);
+
+  // Settings, dark theme.
+  await click(a, "nav-settings");
+  await shown(a, "relay-card");
+  await expectText(a, '[data-testid="relay-status"]', "Synced", 30_000);
+  await shot(a, "settings");
+  await click(a, "theme-dark");
+  await click(a, "nav-households");
+  await expectText(a, '[data-testid="household-row"]', "The Johnson Family");
+  await shot(a, "households-dark");
+  await click(a, "nav-settings");
+  await click(a, "theme-light");
+
+  // Share the household with Bob through the relay.
+  await click(a, "nav-households");
+  await click(a, "household-row");
+  await click(a, "share");
+  await shown(a, "share-dialog");
+  await click(a, "share-toggle-Bob Colleague");
+  await expectText(a, '[data-testid="share-toggle-Bob Colleague"]', "Stop sharing");
+  await shot(a, "share");
+  await a.keys(["Escape"]);
+
+  // Advisor B on a second profile sees A's household through the relay.
+  const b = await launch(env("PROFILE_B"));
+  log("app B started");
+  await firstRun(b, "Bob Colleague", PASS_B, env("CODE_B"), "b");
+  await expectText(b, '[data-testid="household-row"]', "The Johnson Family", 60_000);
+  await (await b.$('[data-testid="household-row"]')).click();
+  await click(b, "tab-notes");
+  await expectText(b, '[data-testid="note-body"]', "Reviewed the RMD schedule with Linda.");
+  await type(b, "note-text", "Bob: Linda called about the beneficiary forms.");
+  await click(b, "save-note");
+  await shot(b, "second-advisor-notes");
+
+  // ...and A sees B's note arrive while the household is open.
+  await click(a, "nav-households");
+  await (await a.$('[data-testid="household-row"]')).click();
+  await click(a, "tab-notes");
+  await expectText(a, '[data-testid="note-body"]', "Linda called about the beneficiary forms.", 60_000);
+  await shot(a, "synced-note");
+  await close(b);
+
+  // Restart A: the passphrase is asked; a wrong one is refused readably.
+  await close(a);
+  const a2 = await launch(env("PROFILE_A"));
+  await shown(a2, "unlock-screen", 60_000);
+  await type(a2, "unlock-passphrase", "not the passphrase");
+  await click(a2, "unlock-submit");
+  const kind = await errorKind(a2);
+  if (kind !== "wrong_passphrase") throw new Error(`expected wrong_passphrase, got ${kind}`);
+  await shot(a2, "unlock-wrong-passphrase");
+  await type(a2, "unlock-passphrase", PASS_A);
+  await click(a2, "unlock-submit");
+  await expectText(a2, '[data-testid="household-row"]', "The Johnson Family");
+  await close(a2);
+  log("PASS");
+}
+
+try {
+  await main();
+} catch (e) {
+  console.error("[e2e] FAILED:", e);
+  process.exitCode = 1;
+  // What the failing screens showed, for the log.
+  for (const [i, browser] of sessions.entries()) {
+    try {
+      await browser.saveScreenshot(path.join(SHOTS, `failure-${i}.png`));
+      console.error(`[e2e] session ${i} showed:`, await (await browser.$("body")).getText());
+    } catch {
+      /* the session is gone */
+    }
+  }
+} finally {
+  for (const d of drivers) d.kill("SIGTERM");
+}

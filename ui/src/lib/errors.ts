@@ -1,0 +1,49 @@
+// Errors from the shell arrive as { kind, message }; anything else (a crash in the bridge, a
+// string) is turned into the same shape so every screen can show a readable message.
+
+export interface AppError {
+  kind: string;
+  message: string;
+}
+
+export function toAppError(e: unknown): AppError {
+  if (e && typeof e === "object" && "message" in e) {
+    const o = e as { kind?: unknown; message?: unknown };
+    return {
+      kind: typeof o.kind === "string" ? o.kind : "internal",
+      message: String(o.message || "Something went wrong."),
+    };
+  }
+  if (typeof e === "string" && e.trim()) return { kind: "internal", message: e };
+  return { kind: "internal", message: "Something went wrong. Try again." };
+}
+
+/** A short title for an error banner, by kind. */
+export function errorTitle(kind: string): string {
+  switch (kind) {
+    case "wrong_passphrase":
+      return "Wrong passphrase";
+    case "passphrase_required":
+      return "Passphrase needed";
+    case "keyring_unavailable":
+      return "Keyring not available";
+    case "relay_unreachable":
+      return "Relay unreachable";
+    case "relay_refused":
+      return "Relay refused this device";
+    case "bad_code":
+      return "Enrollment code not accepted";
+    case "not_enrolled":
+      return "Not connected to a relay";
+    case "model_missing":
+      return "Transcription model missing";
+    case "not_found":
+      return "Not found";
+    case "invalid":
+      return "Check the details";
+    case "locked":
+      return "Profile locked";
+    default:
+      return "Something went wrong";
+  }
+}

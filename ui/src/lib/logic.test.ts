@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { formatMoney, formatRate, sumDecimals, toScaled } from "./money";
+import { filterHouseholds, fold, initials, segmentsOf, type HouseholdSummary } from "./households";
+import { dueState, relativeTime, today } from "./dates";
+import { errorTitle, toAppError } from "./errors";
+import { acceptKeys, consentComplete, draftText, parseNames, timestamp } from "./meeting";
+import { describeSync, type SyncStatus } from "./sync";
+import { matchShortcut } from "./shortcuts";
+
+describe("money", () => {
+  it("sums exactly, without floating-point error", () => {
+    expect(sumDecimals(["0.10", "0.20"])).toBe("0.30");
+    expect(sumDecimals(["1250000.00", "3.5", null, "", "oops"])).toBe("1250003.50");
+    expect(sumDecimals(["9007199254740993.01", "1"])).toBe("9007199254740994.01");
+    expect(sumDecimals([])).toBe("0.00");
+    expect(sumDecimals(["-5", "2.125"])).toBe("-2.875");
+  });
+  it("parses only decimal text", () => {
+    expect(toScaled("12.5", 2)).toBe(1250n);
+    expect(toScaled("1e5", 2)).toBeNull();
+    expect(toScaled("1.234", 2)).toBeNull();
+  });
+  it("formats dollars with grouping", () => {
+    expect(formatMoney("1250000")).toBe("$1,250,000.00");
+    expect(formatMoney("999.5")).toBe("$999.50");
+    expect(formatMoney(null)).toBe("—");
+    expect(formatMoney("n/a")).toBe("n/a");
+    expect(formatRate("0.0085")).toBe("0.85%");
+    expect(formatRate("0.01")).toBe("1%");
+  });
+});
+
+const rows: HouseholdSummary[] = [
+  { id: "1", name: "The Johnson Family", status: "client", segment: "A", updated_at: 1 },
+  { id: "2", name: "José Álvarez", status: "prospect", segment: null, updated_at: 2 },
+  { id: "3", name: "Johnson Trust", status: "client", segment: "Premier", updated_at: 3 },
+];
+
+describe("households", () => {
+  it("filters by every word, accent- and case-insensitively", () => {
+    expect(filterHouseholds(rows, "johnson").map((h) => h.id)).toEqual(["1", "3"]);
+    expect(filterHouseholds(rows, "family JOHN").map((h) => h.id)).toEqual(["1"]);
+    expect(filterHouseholds(rows, "jose alv").map((h) => h.id)).toEqual(["2"]);
+    expect(filterHouseholds(rows, "  ").length).toBe(3);
+    expect(fold("Ünïcödé")).toBe("unicode");
+  });
+  it("filters by segment and status", () => {
+    expect(filterHouseholds(rows, "", { kind: "segment", segment: "A" }).map((h) => h.id)).toEqual(["1"]);
+    expect(filterHouseholds(rows, "", { kind: "none" }).map((h) => h.id)).toEqual(["2"]);
+    expect(filterHouseholds(rows, "", { kind: "all" }, "prospect").map((h) => h.id)).toEqual(["2"]);
+    expect(segmentsOf(rows)).toEqual(["A", "Premier"]);
+  });
+  it("makes initials", () => {
+    expect(initials("The Johnson Family")).toBe("JF");
+    expect(initials("madonna")).toBe("M");
+    expect(initials("")).toBe("?");
+  });
+  it("filters 5,000 households quickly enough to type", () => {
+    const many = Array.from({ length: 5000 }, (_, i) => ({ ...rows[i % 3], id: String(i), name: `Household ${i}` }));
+    expect(filterHouseholds(many, "household 4999").map((h) => h.id)).toEqual(["4999"]);
+  });
+});
+
+describe("dates", () => {
+  it("classifies due dates", () => {
+    expect(dueState("2026-03-01", "2026-03-03")).toBe("overdue");
+    expect(dueState("2026-03-03", "2026-03-03")).toBe("today");
+    expect(dueState("2026-03-10", "2026-03-03")).toBe("soon");
+    expect(dueState("2026-03-11", "2026-03-03")).toBe("later");
+    expect(dueState(null, "2026-03-03")).toBe("none");
+    expect(dueState("next week", "2026-03-03")).toBe("none");
+  });
+  it("formats today and relative times", () => {
+    expect(today(new Date(2026, 0, 5))).toBe("2026-01-05");
+    const now = 1_000_000_000;
+    expect(relativeTime(now - 2_000, now)).toBe("just now");
+    expect(relativeTime(now - 5 * 60_000, now)).toBe("5 min ago");
+    expect(relativeTime(now - 3 * 3_600_000, now)).toBe("3 h ago");
+    expect(relativeTime(now - 26 * 3_600_000, now)).toBe("yesterday");
+  });
+});
+
+describe("errors", () => {
+  it("normalises whatever the bridge throws", () => {
+    expect(toAppError({ kind: "wrong_passphrase", message: "nope" })).toEqual({ kind: "wrong_passphrase", message: "nope" });
+    expect(toAppError("plain text")).toEqual({ kind: "internal", message: "plain text" });
+    expect(toAppError(undefined).kind).toBe("internal");
+    expect(toAppError(new Error("boom")).message).toBe("boom");
+    expect(errorTitle("relay_unreachable")).toBe("Relay unreachable");
+    expect(errorTitle("whatever")).toBe("Something went wrong");
+  });
+});
+
+describe("meeting", () => {
+  it("parses consent names", () => {
+    expect(parseNames("Linda Johnson, Robert Johnson,, linda johnson")).toEqual(["Linda Johnson", "Robert Johnson"]);
+    expect(consentComplete(true, [])).toBe(false);
+    expect(consentComplete(false, ["A"])).toBe(false);
+    expect(consentComplete(true, ["A"])).toBe(true);
+  });
+  it("builds accept keys and skips accepted ones", () => {
+    const sel = { actions: new Set([2, 0]), facts: new Set([1]), notes: true };
+    expect(acceptKeys(sel)).toEqual(["action:0", "action:2", "fact:1", "notes"]);
+    expect(acceptKeys(sel, ["action:0", "notes"])).toEqual(["action:2", "fact:1"]);
+  });
+  it("formats drafts and timestamps", () => {
+    expect(draftText({ subject: "Hi", body: "Body" })).toBe("Subject: Hi\n\nBody");
+    expect(timestamp(125_000)).toBe("2:05");
+  });
+});
+
+describe("sync and shortcuts", () => {
+  const base: SyncStatus = { state: "online", relay: "http://r", firm: "F", last_synced_ms: 0, message: null, last_report: null };
+  it("describes sync state", () => {
+    expect(describeSync({ ...base, last_synced_ms: 1000 }, 3000)).toEqual({ label: "Synced just now", tone: "ok" });
+    expect(describeSync({ ...base, state: "offline", last_synced_ms: null }).tone).toBe("warn");
+    expect(describeSync({ ...base, state: "not_enrolled" }).label).toBe("Local only");
+  });
+  it("maps keys to actions", () => {
+    const k = { ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, inField: false };
+    expect(matchShortcut({ ...k, key: "k", ctrlKey: true })).toBe("palette");
+    expect(matchShortcut({ ...k, key: "K", metaKey: true })).toBe("palette");
+    expect(matchShortcut({ ...k, key: "/" })).toBe("focusSearch");
+    expect(matchShortcut({ ...k, key: "/", inField: true })).toBeNull();
+    expect(matchShortcut({ ...k, key: "x", ctrlKey: true })).toBeNull();
+  });
+});

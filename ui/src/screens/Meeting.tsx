@@ -1,0 +1,409 @@
+// A meeting: choose the household, take consent with the firm's disclosure, bring in the
+// words (a transcript file or pasted text; audio when this build has it), then analysis →
+// review → accept, and the follow-up draft to copy.
+import { useCallback, useEffect, useState } from "react";
+import { api, type Analysis, type Capabilities, type HouseholdSummary, type MeetingView } from "../api";
+import { dateTime, today } from "../lib/dates";
+import { toAppError, type AppError } from "../lib/errors";
+import { acceptKeys, consentComplete, draftText, parseNames, timestamp } from "../lib/meeting";
+import { Badge, Button, Card, copyText, cx, ErrorBanner, Field, Input, Select, Spinner, TextArea } from "../components/ui";
+
+export function MeetingScreen({
+  households,
+  householdId,
+  meetingId,
+  caps,
+  onOpenHousehold,
+  onChanged,
+}: {
+  households: HouseholdSummary[];
+  householdId?: string;
+  meetingId?: string;
+  caps: Capabilities;
+  onOpenHousehold: (id: string) => void;
+  onChanged: () => void;
+}) {
+  const [current, setCurrent] = useState<string | undefined>(meetingId);
+  return (
+    <div className="h-full overflow-y-auto p-6" data-testid="meeting-screen">
+      <div className="mx-auto max-w-4xl space-y-4">
+        {current ? (
+          <Review meetingId={current} onOpenHousehold={onOpenHousehold} onChanged={onChanged} />
+        ) : (
+          <NewMeeting
+            households={households}
+            initialHousehold={householdId}
+            caps={caps}
+            onImported={(id) => {
+              onChanged();
+              setCurrent(id);
+            }}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Step({ n, title, done, disabled, children }: { n: number; title: string; done?: boolean; disabled?: boolean; children: React.ReactNode }) {
+  return (
+    <section className={cx("rounded-lg border border-line bg-panel", disabled && "opacity-50")} aria-disabled={disabled}>
+      <header className="flex items-center gap-3 border-b border-line px-4 py-2.5">
+        <span className={cx("grid h-6 w-6 place-items-center rounded-full text-xs font-bold", done ? "bg-ok text-white" : "bg-sunken text-muted")}>{done ? "✓" : n}</span>
+        <h2 className="text-sm font-semibold">{title}</h2>
+      </header>
+      <fieldset disabled={disabled} className="p-4">
+        {children}
+      </fieldset>
+    </section>
+  );
+}
+
+function NewMeeting({ households, initialHousehold, caps, onImported }: { households: HouseholdSummary[]; initialHousehold?: string; caps: Capabilities; onImported: (id: string) => void }) {
+  const [household, setHousehold] = useState(initialHousehold ?? "");
+  const [householdQuery, setHouseholdQuery] = useState("");
+  const [title, setTitle] = useState("Annual review");
+  const [date, setDate] = useState(today());
+  const [disclosure, setDisclosure] = useState<{ version: string; text: string } | null>(null);
+  const [read, setRead] = useState(false);
+  const [names, setNames] = useState("");
+  const [transcript, setTranscript] = useState("");
+  const [fileName, setFileName] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+
+  useEffect(() => {
+    api.disclosure().then(setDisclosure, (e) => setError(toAppError(e)));
+  }, []);
+
+  const consented = parseNames(names);
+  const consentDone = consentComplete(read, consented);
+  const matches = households.filter((h) => !householdQuery || h.name.toLowerCase().includes(householdQuery.toLowerCase())).slice(0, 200);
+  const chosen = households.find((h) => h.id === household);
+
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onImported(await api.importTranscript(household, title, date || null, transcript, consented));
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <h1 className="text-xl font-semibold">New meeting</h1>
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      <Step n={1} title="Household and meeting" done={!!chosen}>
+        <div className="grid grid-cols-2 gap-3">
+          <Field label="Household">
+            {chosen ? (
+              <div className="flex items-center gap-2">
+                <span className="flex-1 truncate font-medium" data-testid="meeting-household">
+                  {chosen.name}
+                </span>
+                <Button variant="ghost" onClick={() => setHousehold("")}>
+                  Change
+                </Button>
+              </div>
+            ) : (
+              <div className="space-y-1">
+                <Input data-testid="meeting-household-search" placeholder="Type to find a household…" value={householdQuery} onChange={(e) => setHouseholdQuery(e.target.value)} />
+                <Select data-testid="meeting-household-select" size={5} value={household} onChange={(e) => setHousehold(e.target.value)} aria-label="Household">
+                  {matches.map((h) => (
+                    <option key={h.id} value={h.id}>
+                      {h.name}
+                    </option>
+                  ))}
+                </Select>
+              </div>
+            )}
+          </Field>
+          <div className="space-y-3">
+            <Field label="Title">
+              <Input data-testid="meeting-title" value={title} onChange={(e) => setTitle(e.target.value)} />
+            </Field>
+            <Field label="Date" hint="Relative due dates (“by Friday”) resolve from it.">
+              <Input data-testid="meeting-date" type="date" value={date} onChange={(e) => setDate(e.target.value)} />
+            </Field>
+          </div>
+        </div>
+      </Step>
+      <Step n={2} title="Consent" done={consentDone} disabled={!chosen}>
+        <div className="space-y-3">
+          <p className="text-sm text-muted">Read the firm's disclosure to everyone in the meeting before recording or importing.</p>
+          <blockquote className="rounded-md border-l-4 border-accent bg-sunken p-3 text-sm leading-relaxed" data-testid="disclosure" data-selectable>
+            {disclosure ? disclosure.text : <Spinner />}
+            {disclosure && <div className="mt-1 text-xs text-muted">Disclosure version {disclosure.version}</div>}
+          </blockquote>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" data-testid="disclosure-read" checked={read} onChange={(e) => setRead(e.target.checked)} />I read the disclosure aloud and everyone agreed.
+          </label>
+          <Field label="Who consented" hint="Everyone in the meeting, comma-separated. Two-party-consent states need every participant.">
+            <Input data-testid="consent-names" value={names} onChange={(e) => setNames(e.target.value)} placeholder="Linda Johnson, Robert Johnson" />
+          </Field>
+        </div>
+      </Step>
+      <Step n={3} title="What was said" disabled={!chosen || !consentDone}>
+        <div className="space-y-3">
+          <div className="grid grid-cols-3 gap-2">
+            <label className="flex cursor-pointer flex-col items-center justify-center gap-1 rounded-md border border-line p-3 text-center text-sm hover:bg-sunken">
+              <span className="font-medium">Import transcript</span>
+              <span className="text-xs text-muted">{fileName ?? ".txt (Speaker: words) or Hearth .json"}</span>
+              <input
+                type="file"
+                accept=".txt,.json,.vtt,text/plain,application/json"
+                className="sr-only"
+                data-testid="transcript-file"
+                onChange={async (e) => {
+                  const file = e.target.files?.[0];
+                  if (!file) return;
+                  setFileName(file.name);
+                  setTranscript(await file.text());
+                }}
+              />
+            </label>
+            <button disabled={!caps.audio_import} className="flex flex-col items-center justify-center gap-1 rounded-md border border-line p-3 text-sm disabled:cursor-not-allowed disabled:opacity-60" title="Audio import is not in this build yet">
+              <span className="font-medium">Import audio</span>
+              <span className="text-xs text-muted">{caps.audio_import ? "WAV, MP3, M4A" : "Not in this build yet"}</span>
+            </button>
+            <button disabled={!caps.recording} className="flex flex-col items-center justify-center gap-1 rounded-md border border-line p-3 text-sm disabled:cursor-not-allowed disabled:opacity-60" title="Recording is not in this build yet">
+              <span className="font-medium">● Record</span>
+              <span className="text-xs text-muted">{caps.recording ? "Microphone" : "Not in this build yet"}</span>
+            </button>
+          </div>
+          <Field label="Transcript" hint="Or paste it here, one “Speaker: words” line per turn. SSNs, account and card numbers are masked before anything is stored.">
+            <TextArea data-testid="transcript-text" rows={8} value={transcript} onChange={(e) => setTranscript(e.target.value)} className="font-mono text-xs" />
+          </Field>
+          <div className="flex justify-end">
+            <Button data-testid="import-transcript" variant="primary" busy={busy} disabled={!transcript.trim()} onClick={() => void submit()}>
+              Add meeting
+            </Button>
+          </div>
+        </div>
+      </Step>
+    </>
+  );
+}
+
+function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; onOpenHousehold: (id: string) => void; onChanged: () => void }) {
+  const [view, setView] = useState<MeetingView | null>(null);
+  const [analysis, setAnalysis] = useState<Analysis | null>(null);
+  const [engineNote, setEngineNote] = useState<string | null>(null);
+  const [actions, setActions] = useState<Set<number>>(new Set());
+  const [facts, setFacts] = useState<Set<number>>(new Set());
+  const [notes, setNotes] = useState(true);
+  const [busy, setBusy] = useState<"analyse" | "accept" | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [filedCount, setFiledCount] = useState<number | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const v = await api.meeting(meetingId);
+      setView(v);
+      if (v.analysis) {
+        setAnalysis(v.analysis);
+        setActions(new Set(v.analysis.action_items.map((_, i) => i).filter((i) => !v.meeting.accepted.includes(`action:${i}`))));
+        setFacts(new Set(v.analysis.facts.map((_, i) => i).filter((i) => !v.meeting.accepted.includes(`fact:${i}`))));
+        setNotes(!v.meeting.accepted.includes("notes"));
+      }
+    } catch (e) {
+      setError(toAppError(e));
+    }
+  }, [meetingId]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const analyse = async () => {
+    setBusy("analyse");
+    setError(null);
+    try {
+      const outcome = await api.analyzeMeeting(meetingId);
+      setEngineNote(outcome.fallback_reason ? `Analysed offline: ${outcome.fallback_reason}` : outcome.engine === "llm" ? "Analysed with the firm's LLM (redacted text only)." : "Analysed offline on this computer.");
+      await load();
+      onChanged();
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const accept = async () => {
+    if (!view) return;
+    const keys = acceptKeys({ actions, facts, notes }, view.meeting.accepted);
+    setBusy("accept");
+    setError(null);
+    try {
+      const filed = await api.acceptMeetingItems(meetingId, keys);
+      setFiledCount(filed.created.length);
+      await load();
+      onChanged();
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  if (!view) return error ? <ErrorBanner error={error} /> : <Spinner />;
+  const m = view.meeting;
+  const toggle = (set: Set<number>, i: number, update: (s: Set<number>) => void) => {
+    const next = new Set(set);
+    if (next.has(i)) next.delete(i);
+    else next.add(i);
+    update(next);
+  };
+  const pending = analysis ? acceptKeys({ actions, facts, notes }, m.accepted) : [];
+
+  return (
+    <div className="space-y-4" data-testid="meeting-review" data-meeting-id={meetingId}>
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-xl font-semibold">{m.title}</h1>
+        <span className="text-sm text-muted">{dateTime(m.started_at)}</span>
+        <button className="text-sm text-accent hover:underline" onClick={() => onOpenHousehold(view.household_id)}>
+          Open household →
+        </button>
+      </div>
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      {m.consent && (
+        <p className="text-xs text-muted">
+          Consent from {m.consent.consented_by.join(", ")} · recorded by {m.consent.recorded_by} · disclosure {m.consent.disclosure_version} · {m.consent.method}
+        </p>
+      )}
+      <div className="grid gap-4 lg:grid-cols-5">
+        <Card title="Transcript" className="lg:col-span-2" testId="transcript">
+          <ol className="max-h-[28rem] space-y-2 overflow-y-auto pr-2 text-sm" data-selectable>
+            {m.transcript.map((s, i) => (
+              <li key={i}>
+                <span className="mr-2 font-mono text-[11px] text-muted">{timestamp(s.start_ms)}</span>
+                {s.speaker && <span className="font-semibold">{s.speaker}: </span>}
+                <span data-testid="transcript-segment">{s.text}</span>
+              </li>
+            ))}
+          </ol>
+        </Card>
+        <div className="space-y-4 lg:col-span-3">
+          {!analysis ? (
+            <Card title="Analysis">
+              <p className="mb-3 text-sm text-muted">Suggest notes in the five categories, action items with due dates, client facts, compliance flags and a follow-up e-mail. Nothing is filed until you accept it.</p>
+              <Button data-testid="analyze" variant="primary" busy={busy === "analyse"} onClick={() => void analyse()}>
+                Analyse meeting
+              </Button>
+            </Card>
+          ) : (
+            <>
+              {engineNote && <p className="text-xs text-muted">{engineNote}</p>}
+              {analysis.flags.length > 0 && (
+                <Card title={<span className="text-warn">Compliance flags · {analysis.flags.length}</span>} testId="flags">
+                  <ul className="space-y-2 text-sm">
+                    {analysis.flags.map((f, i) => (
+                      <li key={i} className="flex gap-2">
+                        <Badge tone="warn">{f.kind.replaceAll("_", " ")}</Badge>
+                        <span className="text-muted" data-selectable>
+                          {f.excerpt}
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                </Card>
+              )}
+              <Card title="Suggestions" testId="suggestions">
+                <div className="space-y-4 text-sm">
+                  <section>
+                    <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Action items</h3>
+                    {analysis.action_items.length === 0 && <p className="text-muted">None found.</p>}
+                    {analysis.action_items.map((a, i) => {
+                      const filed = m.accepted.includes(`action:${i}`);
+                      return (
+                        <label key={i} className="flex items-start gap-2 py-1">
+                          <input type="checkbox" data-testid="suggest-action" disabled={filed} checked={filed || actions.has(i)} onChange={() => toggle(actions, i, setActions)} className="mt-1" />
+                          <span className="flex-1">
+                            {a.what} <span className="text-xs text-muted">· {a.owner}</span>
+                          </span>
+                          {a.due && <Badge tone="warn">due {a.due}</Badge>}
+                          {filed && <Badge tone="ok">filed</Badge>}
+                        </label>
+                      );
+                    })}
+                  </section>
+                  <section>
+                    <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Client facts</h3>
+                    {analysis.facts.length === 0 && <p className="text-muted">None found.</p>}
+                    {analysis.facts.map((f, i) => {
+                      const filed = m.accepted.includes(`fact:${i}`);
+                      return (
+                        <label key={i} className="flex items-start gap-2 py-1">
+                          <input type="checkbox" data-testid="suggest-fact" disabled={filed} checked={filed || facts.has(i)} onChange={() => toggle(facts, i, setFacts)} className="mt-1" />
+                          <span className="flex-1">
+                            <span className="font-medium">{f.key.replaceAll("_", " ")}</span>: {f.value}
+                          </span>
+                          <span className="text-xs text-muted">{Math.round(f.confidence * 100)}%</span>
+                          {filed && <Badge tone="ok">filed</Badge>}
+                        </label>
+                      );
+                    })}
+                  </section>
+                  <section>
+                    <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Notes</h3>
+                    <label className="flex items-start gap-2 py-1">
+                      <input type="checkbox" data-testid="suggest-notes" disabled={m.accepted.includes("notes")} checked={m.accepted.includes("notes") || notes} onChange={() => setNotes(!notes)} className="mt-1" />
+                      <span>I certify these notes are accurate and want them filed.</span>
+                    </label>
+                    <ul className="ml-6 space-y-1">
+                      {analysis.notes.map((n, i) => (
+                        <li key={i} data-selectable>
+                          <Badge>{n.category.replaceAll("_", " ")}</Badge> {n.text}
+                        </li>
+                      ))}
+                    </ul>
+                  </section>
+                  <div className="flex items-center justify-end gap-3 border-t border-line pt-3">
+                    {filedCount !== null && (
+                      <span className="text-sm text-ok" data-testid="filed">
+                        Filed {filedCount} item{filedCount === 1 ? "" : "s"} into the household.
+                      </span>
+                    )}
+                    <Button data-testid="accept" variant="primary" busy={busy === "accept"} disabled={pending.length === 0} onClick={() => void accept()}>
+                      Accept {pending.length} selected
+                    </Button>
+                  </div>
+                </div>
+              </Card>
+              <Card
+                title="Follow-up e-mail draft"
+                testId="follow-up"
+                actions={
+                  <Button
+                    data-testid="copy-draft"
+                    onClick={async () => {
+                      await copyText(draftText(analysis.email));
+                      setCopied(true);
+                      setTimeout(() => setCopied(false), 2000);
+                    }}
+                  >
+                    {copied ? "Copied ✓" : "Copy"}
+                  </Button>
+                }
+              >
+                <p className="mb-2 text-sm font-medium" data-selectable>
+                  {analysis.email.subject}
+                </p>
+                <pre className="whitespace-pre-wrap font-sans text-sm leading-relaxed text-ink" data-selectable>
+                  {analysis.email.body}
+                </pre>
+                <p className="mt-3 text-xs text-muted">Hearth never sends e-mail: review it and send it from your own mail client.</p>
+              </Card>
+            </>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
