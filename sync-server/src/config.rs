@@ -15,6 +15,12 @@
 //! connection_message_burst = 2000
 //! firm_max_connections = 500
 //! auth_requests_per_minute = 20         # enrollment + token refresh, per client IP
+//! max_blob_bytes = 26214400             # one attached document (PDF, statement)
+//!
+//! [console]
+//! secure_cookies = true                 # behind HTTPS
+//! session_ttl_secs = 28800
+//! sign_in_attempts_per_minute = 10      # per client IP and per email
 //! ```
 
 use std::net::SocketAddr;
@@ -47,6 +53,33 @@ pub struct Config {
     /// SHA-256 (hex) of the platform operator's bearer token for `/v1/operator/*`; unset
     /// disables those endpoints. `printf %s TOKEN | sha256sum`.
     pub operator_token_sha256: Option<String>,
+    /// The web console at `/admin`.
+    pub console: ConsoleConfig,
+    /// The compliance archive (`[archive]`: `enabled`, `mirror_dir`).
+    pub archive: crate::archive::ArchiveConfig,
+}
+
+/// The web console (`/admin`): sessions and sign-in limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleConfig {
+    /// Mark the session cookie `Secure` (set this whenever the relay is reached over HTTPS,
+    /// directly or through a TLS-terminating proxy).
+    pub secure_cookies: bool,
+    /// How long a console sign-in lasts, seconds.
+    pub session_ttl_secs: i64,
+    /// Sign-in attempts per minute per client IP (and per email address).
+    pub sign_in_attempts_per_minute: u32,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            session_ttl_secs: 8 * 3600,
+            sign_in_attempts_per_minute: 10,
+        }
+    }
 }
 
 /// Limits that keep one client or one firm from degrading the relay for others. Hitting one
@@ -66,6 +99,9 @@ pub struct Limits {
     pub firm_max_connections: usize,
     /// Enrollment and token requests per minute per client IP.
     pub auth_requests_per_minute: u32,
+    /// Largest attached document (blob) one upload may carry, bytes; the desk's own limit
+    /// for attaching a file is the same 25 MiB.
+    pub max_blob_bytes: usize,
 }
 
 impl Default for Limits {
@@ -77,6 +113,7 @@ impl Default for Limits {
             connection_message_burst: 2000,
             firm_max_connections: 500,
             auth_requests_per_minute: 20,
+            max_blob_bytes: 25 * 1024 * 1024,
         }
     }
 }
@@ -93,6 +130,8 @@ impl Default for Config {
             invite_ttl_hours: 7 * 24,
             limits: Limits::default(),
             operator_token_sha256: None,
+            console: ConsoleConfig::default(),
+            archive: crate::archive::ArchiveConfig::default(),
         }
     }
 }
@@ -124,6 +163,14 @@ impl Config {
         }
         if let Ok(v) = std::env::var("HEARTH_RELAY_MASTER_KEY_FILE") {
             config.master_key_file = Some(v.into());
+        }
+        // For measuring the archive's cost (`HEARTH_RELAY_ARCHIVE=off bash bench/relay/run.sh`).
+        if let Ok(v) = std::env::var("HEARTH_RELAY_ARCHIVE") {
+            config.archive.enabled = match v.as_str() {
+                "on" | "true" | "1" => true,
+                "off" | "false" | "0" => false,
+                _ => anyhow::bail!("HEARTH_RELAY_ARCHIVE={v}: use on or off"),
+            };
         }
         Ok(config)
     }

@@ -295,6 +295,8 @@ struct PersistJob {
     identity: Identity,
     /// The changes' bytes, in dependency order.
     changes: Vec<Vec<u8>>,
+    /// The changes' Automerge hashes (for their archive entries).
+    hashes: Vec<[u8; 32]>,
     /// The document is new: create it (first persist of an id the scope index lacks).
     create: bool,
 }
@@ -449,6 +451,7 @@ impl Firm {
                         doc_id: id,
                         identity,
                         changes: changes.iter_mut().map(|c| c.bytes().to_vec()).collect(),
+                        hashes: changes.iter().map(|c| c.hash().0).collect(),
                         create,
                     };
                     // A closed writer has already reported StorageFailed; the actor stops
@@ -603,11 +606,33 @@ async fn write_batch(relay: &Relay, firm_id: &str, batch: &[PersistJob]) -> anyh
             created_at: now,
             updated_at: now,
         });
+        // Each accepted change is also an entry of the firm's archive, stored in the same
+        // transaction as the change itself (the sealed bytes are shared).
+        let archive = if relay.config.archive.enabled {
+            chunks
+                .iter()
+                .zip(&job.hashes)
+                .map(|(sealed, hash)| {
+                    crate::archive::change_entry(
+                        firm_id,
+                        &job.identity.advisor_id,
+                        job.identity.device_id.as_deref(),
+                        &job.doc_id,
+                        *hash,
+                        sealed.clone(),
+                        now,
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         appends.push(DocAppend {
             doc_id: stored,
             create,
             chunks,
             now,
+            archive,
         });
     }
     relay.store.append_batch(&appends).await?;

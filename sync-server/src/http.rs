@@ -88,6 +88,48 @@ pub fn router(relay: Arc<Relay>) -> Router {
             "/v1/admin/devices/{device_id}/revoke",
             post(admin_revoke_device),
         )
+        .route(
+            "/v1/admin/archive/entries",
+            get(crate::archive_http::entries),
+        )
+        .route(
+            "/v1/admin/archive/head",
+            get(crate::archive_http::head).post(crate::archive_http::sign_head),
+        )
+        .route(
+            "/v1/admin/archive/proofs/inclusion",
+            get(crate::archive_http::inclusion),
+        )
+        .route(
+            "/v1/admin/archive/proofs/consistency",
+            get(crate::archive_http::consistency),
+        )
+        .route("/v1/admin/archive/check", get(crate::archive_http::check))
+        .route(
+            "/v1/admin/archive/export",
+            post(crate::archive_http::export),
+        )
+        .route(
+            "/v1/admin/archive/retention",
+            get(crate::archive_http::retention).put(crate::archive_http::set_retention),
+        )
+        .route(
+            "/v1/admin/archive/holds",
+            post(crate::archive_http::place_hold).delete(crate::archive_http::lift_hold),
+        )
+        .route(
+            "/v1/admin/archive/expire",
+            post(crate::archive_http::expire),
+        )
+        .route(
+            "/v1/documents/{doc_id}/blobs",
+            get(crate::blobs::list_blobs),
+        )
+        .route(
+            "/v1/documents/{doc_id}/blobs/{sha256}",
+            put(crate::blobs::put_blob).get(crate::blobs::get_blob),
+        )
+        .merge(crate::console::router(&relay))
         .fallback(|| async { ApiError(ServiceError::NotFound) })
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(trace)

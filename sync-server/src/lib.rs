@@ -8,10 +8,16 @@
 //! Layout: [`config`] (TOML + env + flags), [`tokens`] (access/refresh/API tokens, invite
 //! codes), [`service`] (tenancy operations shared by the CLI and HTTP), [`scope`] (the scope
 //! check), [`edge`] (WebSocket connections around `hearth_wire::relay::Hub`, one hub per firm),
-//! [`http`] (the REST API and the router).
+//! [`http`] (the REST API and the router), [`blobs`] (attached documents' bytes),
+//! [`console`] (the web console at `/admin`).
 #![forbid(unsafe_code)]
 
+pub mod archive;
+pub mod archive_cli;
+pub mod archive_http;
+pub mod blobs;
 pub mod config;
+pub mod console;
 pub mod edge;
 pub mod http;
 pub mod metrics;

@@ -52,6 +52,62 @@ enum Command {
     /// API tokens for scripts and integrations.
     #[command(subcommand)]
     Token(TokenCmd),
+    /// Console users: firm admins and platform operators who sign in at /admin.
+    #[command(subcommand)]
+    Admin(AdminCmd),
+    /// The compliance archive: export, verify, tree heads, retention, legal holds.
+    #[command(subcommand)]
+    Archive(hearth_relay::archive_cli::ArchiveCmd),
+}
+
+#[derive(Subcommand)]
+enum AdminCmd {
+    /// Create a console user: a firm admin (--firm) or a platform operator (--operator).
+    /// The password comes from standard input (--password-stdin) or the environment variable
+    /// HEARTH_RELAY_ADMIN_PASSWORD, never from a flag (flags show up in `ps` and shell history).
+    Create {
+        /// The firm they administer.
+        #[arg(
+            long,
+            required_unless_present = "operator",
+            conflicts_with = "operator"
+        )]
+        firm: Option<String>,
+        /// A platform operator: creates firms and sees health, never household content.
+        #[arg(long)]
+        operator: bool,
+        /// Sign-in email.
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Set a console user's password (a forgotten one); ends all their sessions. The password
+    /// comes from standard input (--password-stdin) or HEARTH_RELAY_ADMIN_PASSWORD.
+    SetPassword {
+        /// Their sign-in email.
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List a firm's console admins (or, with --operator, the platform operators).
+    List {
+        #[arg(
+            long,
+            required_unless_present = "operator",
+            conflicts_with = "operator"
+        )]
+        firm: Option<String>,
+        #[arg(long)]
+        operator: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
 }
 
 #[derive(Args)]
@@ -202,6 +258,11 @@ async fn run(cli: Cli) -> Result<()> {
         println!("{}", MasterKey::generate()?.to_hex().as_str());
         return Ok(());
     }
+    if let Command::Archive(cmd) = &cli.command
+        && cmd.is_offline()
+    {
+        return hearth_relay::archive_cli::run_offline(cmd);
+    }
     let mut config = Config::load(cli.config.as_deref())?;
     if let Some(db) = cli.database {
         config.database = db;
@@ -214,6 +275,7 @@ async fn run(cli: Cli) -> Result<()> {
     let relay = Relay::open(config).await?;
     match cli.command {
         Command::Keys(KeysCmd::Generate) => unreachable!("handled above"),
+        Command::Archive(cmd) => hearth_relay::archive_cli::run(&relay, cmd).await?,
         Command::Serve {
             stop_on_stdin_eof, ..
         } => serve(relay, stop_on_stdin_eof).await?,
@@ -340,8 +402,75 @@ async fn run(cli: Cli) -> Result<()> {
                 || secret.clone(),
             );
         }
+        Command::Admin(AdminCmd::Create {
+            firm,
+            email,
+            password_stdin,
+            json,
+            ..
+        }) => {
+            let password = admin_password(password_stdin)?;
+            let user = hearth_relay::console::auth::create_user(
+                &relay,
+                firm.as_deref(),
+                &email,
+                &password,
+                "operator",
+            )
+            .await?;
+            print(json.json, json!(user), || {
+                format!(
+                    "Created console user {} ({}); sign in at /admin",
+                    user.email, user.id
+                )
+            });
+        }
+        Command::Admin(AdminCmd::SetPassword {
+            email,
+            password_stdin,
+        }) => {
+            let password = admin_password(password_stdin)?;
+            let user =
+                hearth_relay::console::auth::reset_password(&relay, &email, &password, "operator")
+                    .await
+                    .with_context(|| {
+                        format!("no console user {email}, or the password was refused")
+                    })?;
+            println!(
+                "Set the password of {}; their sessions are ended",
+                user.email
+            );
+        }
+        Command::Admin(AdminCmd::List { firm, json, .. }) => {
+            let users = relay.store.list_console_users(firm.as_deref()).await?;
+            print(json.json, json!(users), || {
+                users
+                    .iter()
+                    .map(|u| format!("{}\t{}", u.id, u.email))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
     }
     Ok(())
+}
+
+/// A new console user's password: the first line of stdin, or `HEARTH_RELAY_ADMIN_PASSWORD`.
+fn admin_password(from_stdin: bool) -> Result<zeroize::Zeroizing<String>> {
+    if from_stdin {
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        let trimmed = zeroize::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string());
+        return Ok(trimmed);
+    }
+    match std::env::var("HEARTH_RELAY_ADMIN_PASSWORD") {
+        Ok(p) => Ok(zeroize::Zeroizing::new(p)),
+        Err(_) => anyhow::bail!(
+            "no password given: pipe it with --password-stdin, or set HEARTH_RELAY_ADMIN_PASSWORD"
+        ),
+    }
 }
 
 async fn serve(relay: Arc<Relay>, stop_on_stdin_eof: bool) -> Result<()> {
@@ -352,6 +481,8 @@ async fn serve(relay: Arc<Relay>, stop_on_stdin_eof: bool) -> Result<()> {
     println!("hearth-relay listening on http://{addr}");
     std::io::stdout().flush()?;
     tracing::info!(%addr, "listening");
+    // Tree heads every 20 s while entries arrive, the archive's second copy, expiry.
+    hearth_relay::archive::spawn_background(relay.clone());
     let shutdown = async move {
         let stdin_closed = async {
             if stop_on_stdin_eof {

@@ -101,6 +101,8 @@ pub struct Relay {
     master: MasterKey,
     signer: TokenSigner,
     firm_keys: Mutex<HashMap<String, Arc<FirmKey>>>,
+    /// Compliance-archive caches (signing keys, Merkle trees, second-copy progress).
+    pub archive: crate::archive::ArchiveState,
 }
 
 impl Relay {
@@ -122,6 +124,7 @@ impl Relay {
             master,
             signer,
             firm_keys: Mutex::default(),
+            archive: Default::default(),
         }))
     }
 
@@ -195,6 +198,8 @@ impl Relay {
             created_at: now_ms(),
         };
         self.store.create_firm(&firm).await?;
+        // The firm's archive signing key exists from the start (older firms get one lazily).
+        self.archive_signer(&firm.id).await?;
         self.audit(Some(&firm.id), "operator", "firm.create", &firm.id)
             .await?;
         Ok(firm)
@@ -553,6 +558,39 @@ impl Relay {
             .filter(|a| a.firm_id == who.firm_id)
             .ok_or(ServiceError::NotFound)?;
         Ok(())
+    }
+
+    /// Shares (or stops sharing) a household of `firm_id` with one of its advisors, for a
+    /// firm admin acting from the console (`by` names them in the audit). A household or an
+    /// advisor outside the firm is `NotFound`, exactly like one that does not exist.
+    pub async fn admin_set_shared(
+        &self,
+        firm_id: &str,
+        doc_id: &str,
+        advisor_id: &str,
+        shared: bool,
+        by: &str,
+    ) -> Result<()> {
+        if !self.scope().exists(firm_id, doc_id) {
+            return Err(ServiceError::NotFound);
+        }
+        self.store
+            .advisor(advisor_id)
+            .await?
+            .filter(|a| a.firm_id == firm_id)
+            .ok_or(ServiceError::NotFound)?;
+        let stored = crate::scope::store_key(firm_id, doc_id);
+        let action = if shared {
+            self.store.share(&stored, advisor_id).await?;
+            self.scope_mut().share(firm_id, doc_id, advisor_id);
+            "document.share"
+        } else {
+            self.store.unshare(&stored, advisor_id).await?;
+            self.scope_mut().unshare(firm_id, doc_id, advisor_id);
+            "document.unshare"
+        };
+        self.audit(Some(firm_id), by, action, &format!("{doc_id}→{advisor_id}"))
+            .await
     }
 
     /// Whether `who` may see `doc_id` (the scope check, for REST handlers); denials of

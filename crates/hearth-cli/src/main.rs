@@ -3,8 +3,13 @@
 #![forbid(unsafe_code)]
 
 mod batch;
+mod crm;
+mod doc;
+mod media;
 mod meeting;
+mod models;
 mod render;
+mod search;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -121,6 +126,17 @@ enum Command {
     /// Meetings: import a transcript, analyse it, accept suggestions.
     #[command(subcommand)]
     Meeting(meeting::MeetingCmd),
+    /// Whisper models: list, fetch, verify.
+    #[command(subcommand)]
+    Models(models::ModelsCmd),
+    /// Transcribe an audio file on this computer.
+    Transcribe(media::TranscribeArgs),
+    /// Audio input devices and the recording retention policy.
+    #[command(subcommand)]
+    Audio(media::AudioCmd),
+    /// Recording consent: the disclosure text and whose consent is needed.
+    #[command(subcommand)]
+    Consent(media::ConsentCmd),
     /// The optional LLM engine for meeting analysis (off by default).
     #[command(subcommand)]
     Llm(meeting::LlmCmd),
@@ -130,6 +146,13 @@ enum Command {
         #[arg(long = "with")]
         with: String,
     },
+    /// Search everything: households, people, accounts, notes, tasks, facts, transcripts, documents.
+    Search(search::SearchArgs),
+    /// Client documents attached to households.
+    #[command(subcommand)]
+    Doc(doc::DocCmd),
+    /// Import households from a Wealthbox or Redtail contact export (CSV); --preview first.
+    ImportCsv(crm::ImportCsvArgs),
     /// Stop sharing a household with an advisor.
     Unshare {
         id: String,
@@ -453,6 +476,13 @@ fn run(cli: Cli) -> Result<()> {
         return Ok(());
     }
 
+    // Commands that need no profile.
+    match cli.command {
+        Command::Models(cmd) => return models::run(cmd),
+        Command::Transcribe(args) => return media::transcribe(args),
+        Command::Audio(media::AudioCmd::Devices(json)) => return media::devices(json),
+        _ => {}
+    }
     let mut profile = open(&cli.profile)?;
     match cli.command {
         Command::Init { .. } | Command::Template(TemplateCmd::List(_)) => {
@@ -653,6 +683,11 @@ fn run(cli: Cli) -> Result<()> {
                     &mut profile,
                     std::time::Duration::from_secs(timeout),
                 ))?;
+                // What arrived is searchable at once; a failure here loses nothing (the
+                // households stay queued and the next search indexes them).
+                if let Err(e) = profile.refresh_search_index() {
+                    tracing::warn!(error = %e, "search index not updated after sync");
+                }
                 if json.json {
                     print_json(&report)?;
                 } else {
@@ -660,11 +695,23 @@ fn run(cli: Cli) -> Result<()> {
                         "In sync: {} households offered, {} fetched, {} updated, {} not held by the relay for you.",
                         report.offered, report.fetched, report.updated, report.unavailable
                     );
+                    if report.blobs_uploaded + report.blobs_downloaded + report.blobs_pending > 0 {
+                        println!(
+                            "Documents: {} uploaded, {} downloaded, {} not uploaded by anyone yet.",
+                            report.blobs_uploaded, report.blobs_downloaded, report.blobs_pending
+                        );
+                    }
+                    for e in &report.blob_errors {
+                        eprintln!("warning: {e}");
+                    }
                 }
             }
         }
         Command::Meeting(cmd) => meeting::meeting(&mut profile, cmd)?,
         Command::Llm(cmd) => meeting::llm(&mut profile, cmd)?,
+        Command::Audio(cmd) => media::audio(&mut profile, cmd)?,
+        Command::Consent(cmd) => media::consent(&mut profile, cmd)?,
+        Command::Models(_) | Command::Transcribe(_) => unreachable!("handled above"),
         Command::Share { id, with } => {
             let rt = runtime()?;
             let target = rt.block_on(async {
@@ -673,6 +720,9 @@ fn run(cli: Cli) -> Result<()> {
             })?;
             println!("Shared {id} with {}.", target.name);
         }
+        Command::Search(args) => search::run(&mut profile, args)?,
+        Command::Doc(cmd) => doc::run(&mut profile, cmd)?,
+        Command::ImportCsv(args) => crm::run(&mut profile, args)?,
         Command::Unshare { id, with } => {
             let rt = runtime()?;
             let target = rt.block_on(async {

@@ -28,6 +28,56 @@ pub enum MeetingCmd {
         #[arg(long)]
         date: Option<String>,
     },
+    /// Import a recording made elsewhere (WAV, MP3, M4A/AAC, FLAC, OGG): you attest who
+    /// consented; the audio is kept encrypted in the profile per the retention policy and
+    /// transcribed on this computer.
+    Import {
+        /// Household id.
+        household: String,
+        /// The recording.
+        audio: PathBuf,
+        /// Everyone who consented, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        consent_by: Vec<String>,
+        /// Everyone who took part (all-party consent checks them), comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        participants: Vec<String>,
+        #[arg(long, default_value = "Meeting")]
+        title: String,
+        /// Meeting date, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Model name or ggml path (default: tiny.en).
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
+    /// Record a meeting from an input device, with a level meter and live transcript.
+    /// Consent is recorded in the household before capture starts.
+    Record {
+        /// Household id.
+        household: String,
+        /// Everyone who consented, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        consent_by: Vec<String>,
+        /// Everyone taking part (all-party consent checks them), comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        participants: Vec<String>,
+        /// Input device id or name (`hearth audio devices`; default: the system default).
+        #[arg(long)]
+        device: Option<String>,
+        /// Stop after this many seconds of audio (default: when Enter is pressed).
+        #[arg(long)]
+        seconds: Option<f64>,
+        #[arg(long, default_value = "Meeting")]
+        title: String,
+        /// Model name or ggml path (default: tiny.en).
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
     /// List a household's meetings.
     List {
         household: String,
@@ -227,6 +277,59 @@ pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
             )?;
             println!("{id}");
         }
+        MeetingCmd::Import {
+            household,
+            audio,
+            consent_by,
+            participants,
+            title,
+            date,
+            model,
+            threads,
+        } => {
+            let started_at_ms = match date {
+                Some(d) => meeting_date(&d)?,
+                None => chrono::Utc::now().timestamp_millis(),
+            };
+            crate::media::import(
+                profile,
+                crate::media::MeetingAudio {
+                    household,
+                    title,
+                    started_at_ms,
+                    consent_by,
+                    participants,
+                    model,
+                    threads,
+                },
+                audio,
+            )?;
+        }
+        MeetingCmd::Record {
+            household,
+            consent_by,
+            participants,
+            device,
+            seconds,
+            title,
+            model,
+            threads,
+        } => {
+            crate::media::record(
+                profile,
+                crate::media::MeetingAudio {
+                    household,
+                    title,
+                    started_at_ms: chrono::Utc::now().timestamp_millis(),
+                    consent_by,
+                    participants,
+                    model,
+                    threads,
+                },
+                device,
+                seconds,
+            )?;
+        }
         MeetingCmd::List { household, json } => {
             let meetings = profile.meetings(&household)?;
             if json.json {
@@ -256,10 +359,14 @@ pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
                 let m = &found.meeting;
                 println!("{}  (household {})", m.title, found.household_id);
                 if let Some(c) = &m.consent {
+                    let when = chrono::DateTime::from_timestamp_millis(c.recorded_at)
+                        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                        .unwrap_or_default();
                     println!(
-                        "consent: {} ({}, disclosure v{})",
+                        "consent: {} ({}, recorded {when} by {}, disclosure v{})",
                         c.consented_by.join(", "),
                         c.method,
+                        c.recorded_by,
                         c.disclosure_version
                     );
                 }
@@ -320,6 +427,14 @@ pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn meeting_date(d: &str) -> Result<i64> {
+    hearth_core::check_date(d)?;
+    Ok(chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")?
+        .and_hms_opt(9, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis())
+        .unwrap_or_default())
 }
 
 fn render_analysis(outcome: &hearth_intel::Outcome) {

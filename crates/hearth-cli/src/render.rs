@@ -124,6 +124,16 @@ pub fn household(h: &HouseholdData) {
     section("Meetings", h.meetings.len());
     for (id, m) in &h.meetings {
         println!("  {id}  {} {}", when_ms(m.started_at), m.title);
+        match &m.consent {
+            Some(c) => println!(
+                "      consent: {} ({}, {}, disclosure v{})",
+                c.consented_by.join(", "),
+                when_ms(c.recorded_at),
+                c.method,
+                c.disclosure_version
+            ),
+            None => println!("      consent: none recorded"),
+        }
     }
     if let Some(t) = &h.template {
         section("Custom fields", h.custom.len());

@@ -447,7 +447,7 @@ impl Household {
         })
     }
 
-    /// Records the audio retention state of a meeting (`none`, `kept`, `deleted`).
+    /// Records the audio retention state of a meeting (see [`Meeting::audio`]).
     pub fn set_meeting_audio(
         &mut self,
         meeting_id: &str,
@@ -457,6 +457,28 @@ impl Household {
         let meeting = self.item(meeting_id, "meetings", "meeting")?;
         self.edit(ctx, format!("Meeting audio {state}"), |doc| {
             doc.put(&meeting, "audio", state)?;
+            Ok(())
+        })
+    }
+
+    /// Completes a recorded or imported meeting in one change: its (already redacted)
+    /// transcript, duration, redaction record and audio retention state.
+    pub fn set_meeting_transcript(
+        &mut self,
+        meeting_id: &str,
+        transcript: &[TranscriptSegment],
+        duration_secs: Option<u64>,
+        redactions: Option<&str>,
+        audio_state: &str,
+        ctx: &EditContext,
+    ) -> Result<Committed<()>, CoreError> {
+        let meeting = self.item(meeting_id, "meetings", "meeting")?;
+        let summary = format!("Transcribed meeting ({} segments)", transcript.len());
+        self.edit(ctx, summary, |doc| {
+            reconcile_prop(doc, &meeting, "transcript", transcript)?;
+            reconcile_prop(doc, &meeting, "duration_secs", duration_secs)?;
+            reconcile_prop(doc, &meeting, "redactions", redactions.map(str::to_string))?;
+            doc.put(&meeting, "audio", audio_state)?;
             Ok(())
         })
     }

@@ -322,6 +322,11 @@ pub struct DocumentRef {
     pub sha256: String,
     /// When it was attached, ms since the epoch.
     pub added_at: i64,
+    /// Whether the content has text: "text", "no_text_layer" (a scanned PDF) or "image".
+    /// Absent in references written before extraction existed.
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_layer: Option<String>,
 }
 
 /// Who agreed to a meeting being recorded, when, and to which disclosure. Part of the meeting
@@ -382,7 +387,10 @@ pub struct Meeting {
     /// The transcript, redacted.
     #[autosurgeon(missing = "Default::default")]
     pub transcript: Vec<TranscriptSegment>,
-    /// `none` (transcript only), `kept` (audio in the profile), `deleted` (per policy).
+    /// What happened to the audio (the bytes themselves never enter the document):
+    /// `none` (transcript only), `recording` (capture or import in progress), `kept` (in
+    /// the profile, encrypted, no deadline), `kept-until:<ms since the epoch>` (deleted by
+    /// the retention policy after that time), `deleted` (per policy).
     #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
     pub audio: Option<String>,
     /// The latest analysis (JSON, redacted), so review decisions refer to stable items.

@@ -7,8 +7,12 @@
 //! `Ok`, the edit is on disk.
 #![forbid(unsafe_code)]
 
+mod audio;
+mod crm_import;
+mod documents;
 mod export;
 mod meetings;
+mod search;
 
 use std::path::{Path, PathBuf};
 
@@ -22,11 +26,20 @@ use hearth_store::{COMPACT_AFTER, Encryption, HouseholdRow, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+pub use audio::{AUDIO_DIR, ConsentMode, NewRecording, RetentionPolicy};
+pub use crm_import::{
+    CrmFormat, FIELDS as CRM_FIELDS, ImportPlan, ImportedHousehold, PlannedHousehold,
+    plan_crm_import,
+};
+pub use documents::{BLOBS_DIR, DocumentEntry, MAX_BYTES_SETTING, sha256_hex};
 pub use export::{EXPORT_FORMAT, ImportReport};
+pub use hearth_docs::{DocError, Limits as DocumentLimits};
+pub use hearth_search::{Hit as SearchHit, Kind as SearchKind, Query as SearchQuery};
 pub use meetings::{
     DEFAULT_DISCLOSURE_TEXT, DEFAULT_DISCLOSURE_VERSION, Filed, FoundMeeting, meeting_vtt,
     parse_transcript,
 };
+pub use search::{INDEX_DIR, IndexReport};
 
 /// File name of the profile descriptor.
 pub const DESCRIPTOR_FILE: &str = "profile.json";
@@ -64,6 +77,12 @@ pub enum ProfileError {
         "consent is required: say who consented (--consent-by NAME[,NAME]); two-party-consent states need every participant"
     )]
     ConsentRequired,
+    /// All-party consent is on and these participants have not consented.
+    #[error(
+        "every participant must consent (all-party consent is on); missing consent from: {}",
+        .0.join(", ")
+    )]
+    ConsentIncomplete(Vec<String>),
     /// Accepting before analysing.
     #[error("meeting {0} has not been analysed yet; run `hearth meeting analyze {0}` first")]
     NotAnalysed(String),
@@ -95,6 +114,20 @@ pub enum ProfileError {
         /// What is wrong.
         reason: String,
     },
+    /// The search index failed.
+    #[error("search: {0}")]
+    Search(String),
+    /// A document was refused (type, size, damage); nothing was attached.
+    #[error(transparent)]
+    Document(#[from] hearth_docs::DocError),
+    /// No document with this id in the household.
+    #[error(
+        "no document with id '{0}' in this household; `hearth doc list HOUSEHOLD` shows the ids"
+    )]
+    UnknownDocument(String),
+    /// The document blob store failed.
+    #[error("{0}")]
+    BlobStore(String),
     /// File system error.
     #[error("{action} {path}: {source}")]
     Io {
@@ -183,6 +216,8 @@ pub struct Profile {
     actor: ActorId,
     advisor: String,
     device: String,
+    /// The search index, opened on first use (it holds a writer lock while open).
+    search: Option<hearth_search::Index>,
 }
 
 impl Profile {
@@ -318,6 +353,7 @@ impl Profile {
             profile_id: descriptor.profile_id,
             actor,
             store,
+            search: None,
         })
     }
 
@@ -370,6 +406,7 @@ impl Profile {
         let row = summary_row(&created, id, ctx.now_ms)?;
         let tx = self.store.write()?;
         tx.put_snapshot(&row, &created.save())?;
+        search::mark_dirty(&tx, &row.id)?;
         tx.commit()?;
         Ok(id)
     }
@@ -471,6 +508,7 @@ impl Profile {
             if pending >= COMPACT_AFTER {
                 tx.put_snapshot(&row, &household.save())?;
             }
+            search::mark_dirty(&tx, &key)?;
             tx.commit()?;
         }
         Ok(committed.value)
@@ -512,6 +550,7 @@ fn merge_in(
     };
     let row = summary_row(&merged, id, chrono::Utc::now().timestamp_millis())?;
     tx.put_snapshot(&row, &merged.save())?;
+    search::mark_dirty(tx, &key)?;
     Ok(())
 }
 

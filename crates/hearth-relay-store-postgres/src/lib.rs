@@ -40,7 +40,16 @@ const MAX_CONNECTIONS: u32 = 10;
 const MIGRATION_LOCK: i64 = 0x6865_6172_7468;
 
 /// Embedded schema migrations: (version, SQL). Append only; never edit a released one.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_blobs.sql")),
+    (3, include_str!("../migrations/0003_archive.sql")),
+    (4, include_str!("../migrations/0004_console.sql")),
+];
+
+mod archive;
+mod blob;
+mod console;
 
 /// The relay store on a PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -703,6 +712,9 @@ impl RelayStore for PostgresStore {
                 None => {
                     append_chunks_in(&mut tx, &append.doc_id, &append.chunks, append.now).await?
                 }
+            }
+            if let Some(first) = append.archive.first() {
+                archive::append_in(&mut tx, &first.firm, &append.archive).await?;
             }
         }
         tx.commit().await.map_err(map_err)

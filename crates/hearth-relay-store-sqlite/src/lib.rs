@@ -37,7 +37,16 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 const READERS: u32 = 4;
 
 /// Embedded schema migrations: (version, SQL). Append only; never edit a released one.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_blobs.sql")),
+    (3, include_str!("../migrations/0003_archive.sql")),
+    (4, include_str!("../migrations/0004_console.sql")),
+];
+
+mod archive;
+mod blob;
+mod console;
 
 /// The relay store on a SQLite file.
 #[derive(Debug, Clone)]
@@ -779,6 +788,9 @@ impl RelayStore for SqliteStore {
                 None => {
                     append_chunks_in(&mut tx, &append.doc_id, &append.chunks, append.now).await?
                 }
+            }
+            if let Some(first) = append.archive.first() {
+                archive::append_in(&mut tx, &first.firm, &append.archive).await?;
             }
         }
         tx.commit().await.map_err(map_err)

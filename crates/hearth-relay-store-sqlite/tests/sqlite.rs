@@ -28,7 +28,10 @@ async fn pragmas_and_schema_version() {
     assert_eq!(p.synchronous, 2, "synchronous=FULL");
     assert!(p.foreign_keys);
     assert!(p.busy_timeout_ms >= 1000);
-    assert_eq!(p.schema_version, 1);
+    assert_eq!(
+        p.schema_version, 4,
+        "the highest embedded migration (0004_console)"
+    );
     assert!(path.exists());
 }
 

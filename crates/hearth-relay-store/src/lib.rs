@@ -13,6 +13,18 @@ use serde::Serialize;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+mod console;
+pub use console::{ConsoleSession, ConsoleStore, ConsoleUser};
+
+mod blob;
+pub use blob::BlobStore;
+
+mod archive;
+pub use archive::{
+    ArchiveFilter, ArchiveKey, ArchiveRecord, ArchiveStore, DEFAULT_RETENTION_YEARS, LegalHold,
+    MAX_RETENTION_YEARS, MIN_RETENTION_YEARS, RETENTION_YEAR_MS,
+};
+
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
 
@@ -215,11 +227,14 @@ pub struct DocAppend {
     pub chunks: Vec<Vec<u8>>,
     /// When they were accepted (the document's `updated_at`).
     pub now: Millis,
+    /// The compliance-archive entries for these changes (`seq` is assigned): appended to
+    /// their firm's log in the same transaction, so no accepted change is ever unarchived.
+    pub archive: Vec<hearth_archive::Entry>,
 }
 
 /// The relay's storage. Implementations must be safe to call from many tasks at once.
 #[async_trait]
-pub trait RelayStore: Send + Sync + 'static {
+pub trait RelayStore: ConsoleStore + ArchiveStore + BlobStore + Send + Sync + 'static {
     /// Creates or upgrades the schema.
     async fn migrate(&self) -> Result<()>;
     /// Cheap round trip for readiness checks.

@@ -28,6 +28,17 @@
 //!   first); the suite compares other lists as sets.
 #![allow(missing_docs)]
 
+mod console;
+pub use console::{console_sessions, console_users};
+
+mod blob;
+pub use blob::blobs;
+
+mod archive;
+pub use archive::{
+    archive_concurrent_appends, archive_group_commit, archive_log, archive_retention,
+};
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -45,7 +56,9 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@each $fresh;
             migrate_and_ping, firms, advisors, invites, devices, refresh_tokens, api_tokens,
             documents, group_commit, shares, audit, firm_isolation, concurrent_invite_redeem,
-            concurrent_refresh_use, concurrent_appends, concurrent_compact_and_append);
+            concurrent_refresh_use, concurrent_appends, concurrent_compact_and_append, console_users,
+            console_sessions, archive_log, archive_retention, archive_concurrent_appends,
+            archive_group_commit, blobs);
     };
     (@each $fresh:path; $($check:ident),* $(,)?) => {
         $(
@@ -87,7 +100,14 @@ where
         concurrent_invite_redeem,
         concurrent_refresh_use,
         concurrent_appends,
-        concurrent_compact_and_append
+        concurrent_compact_and_append,
+        console_users,
+        console_sessions,
+        archive_log,
+        archive_retention,
+        archive_concurrent_appends,
+        archive_group_commit,
+        blobs
     );
 }
 
@@ -743,6 +763,7 @@ pub async fn group_commit(store: Arc<dyn RelayStore>) {
         create: None,
         chunks: bodies.iter().map(|b| chunk(b)).collect(),
         now,
+        archive: Vec::new(),
     };
     let new_doc = DocAppend {
         create: Some(doc("firm-a", "a1", "doc-2")),

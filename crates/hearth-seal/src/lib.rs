@@ -318,3 +318,12 @@ pub fn document_aad(firm_id: &str, doc_id: &str) -> Vec<u8> {
     aad.extend_from_slice(doc_id.as_bytes());
     aad
 }
+
+/// Associated data for a document blob (an attached file): `firm_id ‖ 0x00 ‖ doc_id ‖ 0x00 ‖
+/// sha256_hex`, so a sealed blob opens only as the file it was stored as, in its household.
+pub fn blob_aad(firm_id: &str, doc_id: &str, sha256_hex: &str) -> Vec<u8> {
+    let mut aad = document_aad(firm_id, doc_id);
+    aad.push(0);
+    aad.extend_from_slice(sha256_hex.as_bytes());
+    aad
+}

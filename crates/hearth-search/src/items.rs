@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use hearth_core::HouseholdData;
+use hearth_core::{DocumentRef, HouseholdData};
 
 use crate::Error;
 
@@ -24,7 +24,7 @@ pub enum Kind {
     Fact,
     /// A meeting transcript (one item per meeting).
     Transcript,
-    /// An attached document (its name and type; the bytes are not indexed).
+    /// An attached document: its name, type and extracted text.
     Document,
 }
 
@@ -119,8 +119,20 @@ fn first_line(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// Supplies the extracted text of an attached document (by item id and reference), when the
+/// profile has it; documents whose text is unknown are indexed by name and type only.
+pub type DocumentText<'a> = &'a dyn Fn(&str, &DocumentRef) -> Option<String>;
+
 /// Every searchable item of a household, in a stable order.
 pub fn household_items(h: &HouseholdData) -> Vec<ItemDoc> {
+    household_items_with_text(h, &|_, _| None)
+}
+
+/// Every searchable item of a household, attached documents with their extracted text.
+pub fn household_items_with_text(
+    h: &HouseholdData,
+    document_text: DocumentText<'_>,
+) -> Vec<ItemDoc> {
     let item = |kind, item_id: &str, title: String, body: String, advisor: &str, date| ItemDoc {
         kind,
         household_id: h.id.clone(),
@@ -293,7 +305,10 @@ pub fn household_items(h: &HouseholdData) -> Vec<ItemDoc> {
     }
 
     for (id, d) in &h.documents {
-        let body = format!("{}\n{}", d.name, d.media_type);
+        let mut body = format!("{}\n{}", d.name, d.media_type);
+        if let Some(text) = document_text(id, d) {
+            push_line(&mut body, text);
+        }
         items.push(item(
             Kind::Document,
             id,

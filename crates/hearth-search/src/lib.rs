@@ -37,7 +37,7 @@ use tantivy::tokenizer::{
 use tantivy::{IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term, doc};
 
 pub use crypto_dir::{CHUNK_SIZE, CryptoError, EncryptedDirectory, SearchKey};
-pub use items::{ItemDoc, Kind, household_items};
+pub use items::{DocumentText, ItemDoc, Kind, household_items, household_items_with_text};
 
 const TEXT_TOKENIZER: &str = "hearth_text";
 const LOWER_TOKENIZER: &str = "hearth_lower";
@@ -352,11 +352,20 @@ impl Index {
         &self,
         households: impl IntoIterator<Item = &'a HouseholdData>,
     ) -> Result<()> {
+        self.index_households_with_text(households, &|_, _| None)
+    }
+
+    /// Like [`Index::index_households`], with the extracted text of attached documents.
+    pub fn index_households_with_text<'a>(
+        &self,
+        households: impl IntoIterator<Item = &'a HouseholdData>,
+        document_text: DocumentText<'_>,
+    ) -> Result<()> {
         let mut writer = self.lock_writer()?;
         let result = (|| {
             for h in households {
                 writer.delete_term(Term::from_field_text(self.fields.household_id, &h.id));
-                for item in household_items(h) {
+                for item in household_items_with_text(h, document_text) {
                     self.add_item(&writer, &item)?;
                 }
             }
@@ -380,11 +389,20 @@ impl Index {
         &self,
         households: impl IntoIterator<Item = &'a HouseholdData>,
     ) -> Result<()> {
+        self.rebuild_with_text(households, &|_, _| None)
+    }
+
+    /// Like [`Index::rebuild`], with the extracted text of attached documents.
+    pub fn rebuild_with_text<'a>(
+        &self,
+        households: impl IntoIterator<Item = &'a HouseholdData>,
+        document_text: DocumentText<'_>,
+    ) -> Result<()> {
         let mut writer = self.lock_writer()?;
         let result = (|| {
             writer.delete_all_documents()?;
             for h in households {
-                for item in household_items(h) {
+                for item in household_items_with_text(h, document_text) {
                     self.add_item(&writer, &item)?;
                 }
             }

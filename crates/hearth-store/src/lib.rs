@@ -222,6 +222,17 @@ impl Store {
             .optional()?)
     }
 
+    /// Every profile metadata entry whose key starts with `prefix`, by key.
+    pub fn meta_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
+        // A range over the primary key rather than LIKE, so it is an index walk and `%`/`_`
+        // in the prefix mean nothing special. Keys are ASCII; U+10FFFF sorts after them.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, value FROM meta WHERE key >= ?1 AND key < ?1 || char(1114111) ORDER BY key",
+        )?;
+        let rows = stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Lists every household, by name.
     pub fn list_households(&self) -> Result<Vec<HouseholdRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
@@ -302,6 +313,24 @@ impl WriteTx<'_> {
             params![key, value],
         )?;
         Ok(())
+    }
+
+    /// Reads a profile metadata value inside the transaction.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Deletes a profile metadata entry if it still has `value` (so a newer write made by
+    /// another process in the meantime survives). Returns whether it was deleted.
+    pub fn delete_meta_if(&self, key: &str, value: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("DELETE FROM meta WHERE key = ?1 AND value = ?2")?
+            .execute(params![key, value])?
+            > 0)
     }
 
     /// Stores a household's full document (new, or replacing what was there), dropping any

@@ -54,6 +54,15 @@ pub enum SyncError {
     /// Sync did not converge in time.
     #[error("sync did not finish within {0:?}; run it again")]
     Timeout(Duration),
+    /// The relay refused one request with a message (e.g. an attached document larger than
+    /// its `limits.max_blob_bytes`).
+    #[error("the relay refused (HTTP {status}): {message}")]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The relay's explanation.
+        message: String,
+    },
     /// The profile failed.
     #[error(transparent)]
     Profile(#[from] ProfileError),
@@ -68,7 +77,10 @@ impl SyncError {
     /// damaged profile.
     pub fn is_transient(&self) -> bool {
         match self {
-            SyncError::Unauthorized(_) | SyncError::NotEnrolled | SyncError::BadCode => false,
+            SyncError::Unauthorized(_)
+            | SyncError::NotEnrolled
+            | SyncError::BadCode
+            | SyncError::Refused { .. } => false,
             SyncError::Profile(ProfileError::Store(e)) => e.is_busy(),
             SyncError::Profile(_) => false,
             SyncError::Unreachable { .. } | SyncError::Protocol(_) | SyncError::Timeout(_) => true,
@@ -147,6 +159,14 @@ pub struct SyncReport {
     pub unavailable: usize,
     /// Documents that arrived but are not valid households (left alone, reported).
     pub skipped: usize,
+    /// Attached documents (blobs) uploaded to the relay.
+    pub blobs_uploaded: usize,
+    /// Attached documents downloaded from the relay.
+    pub blobs_downloaded: usize,
+    /// Attached documents referenced here whose bytes no advisor has uploaded yet.
+    pub blobs_pending: usize,
+    /// Attached documents that could not be moved, one message each (the rest still synced).
+    pub blob_errors: Vec<String>,
 }
 
 fn http() -> reqwest::Client {
@@ -273,6 +293,69 @@ impl Session {
             .map_err(|e| SyncError::Protocol(e.to_string()))
     }
 
+    fn blob_url(&self, doc_id: &str, sha256: &str) -> String {
+        format!(
+            "{}/v1/documents/{doc_id}/blobs/{sha256}",
+            self.creds.relay_url
+        )
+    }
+
+    /// The SHA-256 of every attached document the relay holds for household `doc_id`;
+    /// `None` if the household is not on the relay for this advisor.
+    pub async fn blobs(&self, doc_id: &str) -> Result<Option<BTreeSet<String>>> {
+        let url = format!("{}/v1/documents/{doc_id}/blobs", self.creds.relay_url);
+        let response = http()
+            .get(url)
+            .bearer_auth(&self.access_token)
+            .send()
+            .await
+            .map_err(|e| unreachable(&self.creds.relay_url, e))?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        check_status(&response)?;
+        response
+            .json()
+            .await
+            .map(Some)
+            .map_err(|e| SyncError::Protocol(e.to_string()))
+    }
+
+    /// Uploads the attached document `bytes` (whose SHA-256 is `sha256`) of household
+    /// `doc_id`; idempotent. A refusal (too large, not in scope) is `SyncError::Refused` with
+    /// the relay's message.
+    pub async fn put_blob(&self, doc_id: &str, sha256: &str, bytes: Vec<u8>) -> Result<()> {
+        let response = http()
+            .put(self.blob_url(doc_id, sha256))
+            .bearer_auth(&self.access_token)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .map_err(|e| unreachable(&self.creds.relay_url, e))?;
+        refused_with_message(response).await
+    }
+
+    /// Downloads the attached document `sha256` of household `doc_id`; `None` if the relay
+    /// does not have it (not uploaded yet, or the household is not in this advisor's scope).
+    pub async fn get_blob(&self, doc_id: &str, sha256: &str) -> Result<Option<Vec<u8>>> {
+        let response = http()
+            .get(self.blob_url(doc_id, sha256))
+            .bearer_auth(&self.access_token)
+            .send()
+            .await
+            .map_err(|e| unreachable(&self.creds.relay_url, e))?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        check_status(&response)?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| unreachable(&self.creds.relay_url, e))?;
+        Ok(Some(bytes.to_vec()))
+    }
+
     /// Households the relay syncs with this advisor.
     pub async fn documents(&self) -> Result<Vec<RemoteDocument>> {
         self.get("/v1/documents").await
@@ -352,6 +435,28 @@ impl Session {
         request.headers_mut().insert("authorization", bearer);
         Ok(request)
     }
+}
+
+/// `Ok` for a success; a 4xx refusal as `SyncError::Refused` carrying the relay's `error`
+/// message (e.g. the size limit it enforces).
+async fn refused_with_message(response: reqwest::Response) -> Result<()> {
+    let status = response.status();
+    if status.is_success() || status == reqwest::StatusCode::UNAUTHORIZED {
+        return check_status(&response);
+    }
+    if status.is_client_error() {
+        let message = response
+            .json::<serde_json::Value>()
+            .await
+            .ok()
+            .and_then(|v| v.get("error")?.as_str().map(str::to_string))
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        return Err(SyncError::Refused {
+            status: status.as_u16(),
+            message,
+        });
+    }
+    check_status(&response)
 }
 
 fn check_status(response: &reqwest::Response) -> Result<()> {
@@ -506,7 +611,70 @@ pub async fn sync_once(profile: &mut Profile, timeout: Duration) -> Result<SyncR
         .document_ids()
         .filter(|id| client.status(id) == Some(hearth_wire::client::DocStatus::Unavailable))
         .count();
+    sync_blobs(profile, &session, &mut report).await?;
     Ok(report)
+}
+
+/// Moves attached documents' bytes once the households agree: uploads those stored here that
+/// the relay lacks, downloads those referenced here but not stored. One document that fails
+/// (too large for the relay, damaged) is reported in `blob_errors`; the others still move.
+async fn sync_blobs(
+    profile: &mut Profile,
+    session: &Session,
+    report: &mut SyncReport,
+) -> Result<()> {
+    for row in profile.list_households()? {
+        let Ok(entries) = profile.documents(&row.id) else {
+            continue;
+        };
+        let mut here = entries.into_iter().filter(|e| e.stored_here).peekable();
+        if here.peek().is_none() {
+            continue;
+        }
+        // Not on the relay for this advisor (e.g. unshared): nothing to upload to.
+        let Some(on_relay) = session.blobs(&row.id).await? else {
+            continue;
+        };
+        for entry in here {
+            let sha256 = &entry.reference.sha256;
+            if on_relay.contains(sha256) {
+                continue;
+            }
+            let Some(bytes) = profile.blob(sha256)? else {
+                continue;
+            };
+            match session.put_blob(&row.id, sha256, bytes).await {
+                Ok(()) => report.blobs_uploaded += 1,
+                // The household is not on the relay for this advisor (e.g. unshared).
+                Err(SyncError::Refused { status: 404, .. }) => {}
+                Err(SyncError::Refused { message, .. }) => report.blob_errors.push(format!(
+                    "{} ({}): not uploaded: {message}",
+                    entry.reference.name, row.name
+                )),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    for (household_id, reference) in profile.missing_blobs()? {
+        let Some(bytes) = session.get_blob(&household_id, &reference.sha256).await? else {
+            report.blobs_pending += 1;
+            continue;
+        };
+        match profile.put_blob(&reference.sha256, &bytes) {
+            Ok(()) => report.blobs_downloaded += 1,
+            Err(e) if is_transient_profile(&e) => return Err(e.into()),
+            Err(e) => report
+                .blob_errors
+                .push(format!("{}: not stored: {e}", reference.name)),
+        }
+    }
+    Ok(())
+}
+
+/// A profile error that is worth stopping the sync for (the profile is busy; retry later),
+/// as opposed to one bad document.
+fn is_transient_profile(e: &ProfileError) -> bool {
+    matches!(e, ProfileError::Store(s) if s.is_busy())
 }
 
 fn ws_error(url: &str, e: tokio_tungstenite::tungstenite::Error) -> SyncError {

@@ -14,10 +14,14 @@
 //! `OMP_WAIT_POLICY=PASSIVE` in the process environment (it is read when the OpenMP
 //! runtime starts, so it cannot be set from here).
 //!
-//! Full audio import and resampling belong to another crate; [`read_wav_16k_mono`]
+//! [`live`] transcribes while recording: voice-activity detection, partial and final text.
+//!
+//! Full audio import and resampling belong to `hearth-audio`; [`read_wav_16k_mono`]
 //! only reads 16 kHz mono PCM16 WAV for tests and tools.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod live;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -94,6 +98,9 @@ pub struct TranscribeOptions {
     pub cancel: Arc<AtomicBool>,
     /// Called with progress in percent (0–100) from the transcribing thread.
     pub progress: Option<Arc<dyn Fn(u8) + Send + Sync>>,
+    /// Text said just before this audio (live mode passes the previous utterance), given
+    /// to whisper as context the way batch mode carries context between windows.
+    pub initial_prompt: Option<String>,
 }
 
 impl Default for TranscribeOptions {
@@ -103,6 +110,7 @@ impl Default for TranscribeOptions {
             language: "en".to_owned(),
             cancel: Arc::new(AtomicBool::new(false)),
             progress: None,
+            initial_prompt: None,
         }
     }
 }
@@ -181,6 +189,9 @@ impl Transcriber {
         params.set_print_timestamps(false);
         params.set_no_context(false);
         params.set_suppress_blank(true);
+        if let Some(prompt) = opts.initial_prompt.as_deref().filter(|p| !p.is_empty()) {
+            params.set_initial_prompt(prompt);
+        }
         // whisper-rs 0.16 never frees the closures given to FullParams (no Drop impl), so
         // they only hold weak references: the caller's callback and flag are dropped
         // normally once this call returns, and the leak is a few bytes per run.

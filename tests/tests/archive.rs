@@ -1,0 +1,504 @@
+//! The compliance archive end to end: a real relay, a real advisor's `hearth` syncing changes,
+//! the admin REST API and the `hearth-relay archive` CLI.
+//!
+//! * every accepted change is an archive entry (also across a kill -9);
+//! * a tree head saved earlier is proven a prefix of a later one; a rewritten history is
+//!   detected (by the consistency proof and by the log's self-check);
+//! * an exported bundle verifies untouched, and one flipped byte in an entry, a proof, a tree
+//!   head or a signature makes `archive verify` fail naming it;
+//! * shortening retention or deleting before expiry is refused through the API and the CLI.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use hearth_archive::SignedTreeHead;
+use hearth_archive::merkle::verify_consistency;
+use hearth_e2e::{Hearth, RelayProcess, TEST_MASTER_KEY, bin, http};
+use serde_json::Value;
+
+fn call(
+    relay: &RelayProcess,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&str>,
+) -> (u16, Value) {
+    let auth = format!("Bearer {token}");
+    let r = http::request(method, &relay.url, path, &[("Authorization", &auth)], body);
+    (
+        r.status,
+        serde_json::from_str(&r.body).unwrap_or(Value::Null),
+    )
+}
+
+/// `hearth-relay --database DB ARGS` → (success, stdout, stderr).
+fn cli(database: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(bin("hearth-relay"))
+        .args(["--database", database])
+        .args(args)
+        .env("HEARTH_RELAY_MASTER_KEY", TEST_MASTER_KEY)
+        .env("HEARTH_RELAY_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("spawn hearth-relay");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `hearth-relay archive verify DIR` with no database or configuration at all.
+fn verify(dir: &Path) -> (bool, String) {
+    let out = Command::new(bin("hearth-relay"))
+        .args(["archive", "verify"])
+        .arg(dir)
+        .env_remove("HEARTH_RELAY_MASTER_KEY")
+        .env_remove("HEARTH_RELAY_DATABASE")
+        .stdin(Stdio::null())
+        .output()
+        .expect("spawn hearth-relay");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn head(v: &Value) -> SignedTreeHead {
+    serde_json::from_value(v["head"].clone()).expect("a signed tree head")
+}
+
+fn hashes(v: &Value) -> Vec<[u8; 32]> {
+    v["hashes"]
+        .as_array()
+        .expect("hashes")
+        .iter()
+        .map(|h| {
+            hex::decode(h.as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap()
+        })
+        .collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
+/// Replaces one character right after `needle` (+ `skip`) in `file` with another valid one.
+fn flip(dir: &Path, file: &str, needle: &str, skip: usize) {
+    let path = dir.join(file);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in {file}"))
+        + needle.len()
+        + skip;
+    bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn archive_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("relay.db");
+    let database = format!("sqlite://{}", db_path.display());
+    let mut relay = RelayProcess::start(&database);
+    let firm = relay.create_firm("Maple Advisors");
+    let (admin_id, code) = relay.invite(&firm, "Ada Admin", true);
+    let token = relay.admin_json(&["token", "issue", "--advisor", &admin_id])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ada = Hearth::init(&dir.path().join("ada"), "Ada Admin", "ada-pw");
+    ada.ok(&[
+        "enroll",
+        "--relay",
+        &relay.url,
+        "--code",
+        &code,
+        "--label",
+        "ada-laptop",
+    ]);
+
+    // Changes through a real client.
+    let id = ada.ok(&[
+        "household",
+        "create",
+        "--name",
+        "The Johnson Family",
+        "--status",
+        "client",
+    ]);
+    for i in 0..3 {
+        ada.ok(&[
+            "note",
+            "add",
+            &id,
+            "--category",
+            "planning",
+            "--text",
+            &format!("Review {i}."),
+        ]);
+    }
+    ada.json(&["sync"]);
+    let (status, entries) = call(
+        &relay,
+        "GET",
+        &format!("/v1/admin/archive/entries?household={id}"),
+        &token,
+        None,
+    );
+    assert_eq!(status, 200, "{entries}");
+    let first_count = entries.as_array().unwrap().len();
+    assert!(first_count >= 4, "create + 3 notes archived: {entries}");
+    assert!(
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["kind"] == "change" && e["advisor_id"] == admin_id.as_str())
+    );
+
+    // A tree head saved now (as an examiner would keep it)...
+    let (status, saved) = call(&relay, "POST", "/v1/admin/archive/head", &token, None);
+    assert_eq!(status, 200, "{saved}");
+    let public_key = hex::decode(saved["public_key"].as_str().unwrap()).unwrap();
+    let old = head(&saved);
+    old.verify(&firm, &public_key)
+        .expect("signed by the firm's key");
+
+    // ...is a prefix of a later one.
+    ada.ok(&[
+        "note",
+        "add",
+        &id,
+        "--category",
+        "planning",
+        "--text",
+        "Later note.",
+    ]);
+    ada.json(&["sync"]);
+    let (_, later) = call(&relay, "POST", "/v1/admin/archive/head", &token, None);
+    let new = head(&later);
+    new.verify(&firm, &public_key).unwrap();
+    assert!(new.head.size > old.head.size);
+    let (status, proof) = call(
+        &relay,
+        "GET",
+        &format!(
+            "/v1/admin/archive/proofs/consistency?old={}&new={}",
+            old.head.size, new.head.size
+        ),
+        &token,
+        None,
+    );
+    assert_eq!(status, 200, "{proof}");
+    verify_consistency(
+        old.head.size,
+        new.head.size,
+        &old.head.root,
+        &new.head.root,
+        &hashes(&proof),
+    )
+    .expect("the saved head is a prefix of today's");
+
+    // Retention: never below 5 years, never shortened while entries live — API and CLI.
+    for (years, why) in [(4, "below"), (5, "cannot be shortened")] {
+        let (status, body) = call(
+            &relay,
+            "PUT",
+            "/v1/admin/archive/retention",
+            &token,
+            Some(&format!("{{\"years\":{years}}}")),
+        );
+        assert_eq!(status, 400, "{body}");
+        assert!(body["error"].as_str().unwrap().contains(why), "{body}");
+    }
+    let (ok, _, err) = cli(
+        &database,
+        &["archive", "retention", "--firm", &firm, "--set", "5"],
+    );
+    assert!(!ok && err.contains("cannot be shortened"), "{err}");
+    let (status, body) = call(
+        &relay,
+        "PUT",
+        "/v1/admin/archive/retention",
+        &token,
+        Some("{\"years\":8}"),
+    );
+    assert_eq!((status, body["years"].as_i64()), (200, Some(8)), "{body}");
+    let (ok, _, err) = cli(
+        &database,
+        &["archive", "retention", "--firm", &firm, "--set", "7"],
+    );
+    assert!(!ok && err.contains("cannot be shortened"), "{err}");
+    // Deleting before expiry.
+    let (status, body) = call(
+        &relay,
+        "POST",
+        "/v1/admin/archive/expire",
+        &token,
+        Some("{\"before\":\"2100-01-01\"}"),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("refused"),
+        "{body}"
+    );
+    let (ok, _, err) = cli(
+        &database,
+        &[
+            "archive",
+            "delete",
+            "--firm",
+            &firm,
+            "--before",
+            "2100-01-01",
+        ],
+    );
+    assert!(!ok && err.contains("refused"), "{err}");
+    // A legal hold; every admin action is an archive entry.
+    let (status, body) = call(
+        &relay,
+        "POST",
+        "/v1/admin/archive/holds",
+        &token,
+        Some(&format!(
+            "{{\"household\":\"{id}\",\"reason\":\"Matter 17\"}}"
+        )),
+    );
+    assert_eq!(status, 201, "{body}");
+    let (_, all) = call(
+        &relay,
+        "GET",
+        "/v1/admin/archive/entries?limit=1000",
+        &token,
+        None,
+    );
+    let admin_entries = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "admin")
+        .count();
+    assert_eq!(admin_entries, 2, "retention 8 and the hold: {all}");
+
+    // kill -9: every change acknowledged before it is still archived after.
+    ada.ok(&[
+        "note",
+        "add",
+        &id,
+        "--category",
+        "planning",
+        "--text",
+        "Just before the crash.",
+    ]);
+    ada.json(&["sync"]);
+    let (_, before_kill) = call(
+        &relay,
+        "GET",
+        "/v1/admin/archive/entries?limit=1000",
+        &token,
+        None,
+    );
+    relay.kill();
+    relay.restart();
+    let (_, after_kill) = call(
+        &relay,
+        "GET",
+        "/v1/admin/archive/entries?limit=1000",
+        &token,
+        None,
+    );
+    assert_eq!(before_kill, after_kill);
+    let (ok, out, err) = cli(&database, &["archive", "check", "--firm", &firm]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("second copy holds"), "{out}");
+
+    // Export with the CLI; the untouched bundle verifies with no database.
+    let bundle = dir.path().join("bundle");
+    let (ok, out, err) = cli(
+        &database,
+        &[
+            "archive",
+            "export",
+            "--firm",
+            &firm,
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2100-01-01",
+            bundle.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    let (ok, out) = verify(&bundle);
+    assert!(ok, "{out}");
+    let record: Value = serde_json::from_str(
+        &std::fs::read_to_string(bundle.join(format!("households/{id}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(record["state"]["name"], "The Johnson Family");
+    assert_eq!(record["changes"][0]["advisor"]["name"], "Ada Admin");
+
+    // One flipped byte in each part is caught and named.
+    let cases = [
+        ("entries.jsonl", "\"entry\":\"", 120, "entry "),
+        ("proofs.jsonl", "\"hashes\":[\"", 3, "proof"),
+        ("tree_heads.jsonl", "\"size\":", 0, "tree head "),
+        ("tree_heads.jsonl", "\"signature\":\"", 9, "tree head "),
+    ];
+    for (i, (file, needle, skip, named)) in cases.iter().enumerate() {
+        let copy = dir.path().join(format!("tampered-{i}"));
+        copy_dir(&bundle, &copy);
+        flip(&copy, file, needle, *skip);
+        let (ok, out) = verify(&copy);
+        assert!(!ok, "a flipped byte in {file} went unnoticed: {out}");
+        assert!(
+            out.contains(named),
+            "flipping {file}: expected the error to name '{named}': {out}"
+        );
+    }
+
+    // A rewritten history: someone with the database recomputes an old entry and its leaf.
+    relay.kill();
+    {
+        let db = rusqlite::Connection::open(&db_path).unwrap();
+        db.execute_batch("DROP TRIGGER archive_entries_only_expire")
+            .unwrap();
+        let body: Vec<u8> = db
+            .query_row(
+                "SELECT body FROM archive_entries WHERE firm_id = ?1 AND seq = 1",
+                [&firm],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let mut entry = hearth_archive::Entry::decode(&body).unwrap();
+        entry.time += 1;
+        let forged = entry.encode().unwrap();
+        db.execute(
+            "UPDATE archive_entries SET body = ?1, leaf_hash = ?2 WHERE firm_id = ?3 AND seq = 1",
+            rusqlite::params![forged, entry.leaf_hash().unwrap().to_vec(), firm],
+        )
+        .unwrap();
+    }
+    relay.restart();
+    let (ok, out, err) = cli(&database, &["archive", "check", "--firm", &firm]);
+    assert!(!ok && err.contains("history was rewritten"), "{out}{err}");
+    ada.ok(&[
+        "note",
+        "add",
+        &id,
+        "--category",
+        "planning",
+        "--text",
+        "After the rewrite.",
+    ]);
+    ada.json(&["sync"]);
+    let (_, rewritten) = call(&relay, "POST", "/v1/admin/archive/head", &token, None);
+    let forged_head = head(&rewritten);
+    let (_, proof) = call(
+        &relay,
+        "GET",
+        &format!(
+            "/v1/admin/archive/proofs/consistency?old={}&new={}",
+            old.head.size, forged_head.head.size
+        ),
+        &token,
+        None,
+    );
+    assert!(
+        verify_consistency(
+            old.head.size,
+            forged_head.head.size,
+            &old.head.root,
+            &forged_head.head.root,
+            &hashes(&proof)
+        )
+        .is_err(),
+        "the saved head must expose the rewritten entry"
+    );
+}
+
+#[test]
+fn archive_admin_api_is_firm_scoped_and_admin_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("relay.db").display());
+    let relay = RelayProcess::start(&database);
+    let firm_a = relay.create_firm("A");
+    let firm_b = relay.create_firm("B");
+    let (_, _) = relay.invite(&firm_a, "A admin", true);
+    let (b_admin, _) = relay.invite(&firm_b, "B admin", true);
+    let (b_plain, _) = relay.invite(&firm_b, "B advisor", false);
+    let tok = |adv: &str| {
+        relay.admin_json(&["token", "issue", "--advisor", adv])["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (b_admin_tok, b_plain_tok) = (tok(&b_admin), tok(&b_plain));
+    // Firm A archives something (a retention change is an entry).
+    let (ok, _, err) = cli(
+        &database,
+        &["archive", "retention", "--firm", &firm_a, "--set", "9"],
+    );
+    assert!(ok, "{err}");
+    let (_, a_head) = {
+        let (ok, out, err) = cli(&database, &["archive", "head", "--firm", &firm_a, "--sign"]);
+        assert!(ok, "{err}");
+        (ok, serde_json::from_str::<Value>(&out).unwrap())
+    };
+    assert_eq!(a_head["head"]["size"], 1);
+    // B's admin sees only B's (empty) log, whatever is in the URL.
+    let (status, entries) = call(
+        &relay,
+        "GET",
+        &format!("/v1/admin/archive/entries?firm={firm_a}"),
+        &b_admin_tok,
+        None,
+    );
+    assert_eq!((status, entries.as_array().map(Vec::len)), (200, Some(0)));
+    let (status, head) = call(&relay, "GET", "/v1/admin/archive/head", &b_admin_tok, None);
+    assert_eq!(status, 200);
+    assert!(
+        head["head"].is_null() && head["firm"] == firm_b.as_str(),
+        "{head}"
+    );
+    assert_ne!(
+        head["public_key"], a_head["public_key"],
+        "each firm signs with its own key"
+    );
+    let (status, body) = call(
+        &relay,
+        "GET",
+        "/v1/admin/archive/proofs/inclusion?seq=0&size=1",
+        &b_admin_tok,
+        None,
+    );
+    assert_eq!(status, 400, "firm A's entry 0 is not in B's log: {body}");
+    // Non-admins get nothing.
+    for (method, path) in [
+        ("GET", "/v1/admin/archive/entries"),
+        ("GET", "/v1/admin/archive/head"),
+        ("GET", "/v1/admin/archive/retention"),
+    ] {
+        let (status, _) = call(&relay, method, path, &b_plain_tok, None);
+        assert_eq!(status, 403, "{path}");
+    }
+}
