@@ -2,17 +2,24 @@
 //! `dbus-run-session` and `gnome-keyring-daemon`, unlocked with a login password.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use hearth_e2e::bin;
 
 /// Runs `script` inside a fresh D-Bus session with an unlocked gnome-keyring whose files
 /// live under `home` (so a second session sees what the first stored).
 fn in_keyring_session(home: &Path, script: &str) -> std::process::Output {
+    // The script's output goes to files, and the session itself gets no pipes: a keyring
+    // daemon the bus activated can outlive the session for a moment, and one holding our
+    // pipe would keep `output()` waiting for an EOF that never comes.
+    let out_file = home.join("session.stdout");
+    let err_file = home.join("session.stderr");
     let wrapped = format!(
-        "set -e; echo -n login-pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; {script}"
+        "set -e; exec >{out} 2>{err}; echo -n login-pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; {script}",
+        out = out_file.display(),
+        err = err_file.display(),
     );
-    Command::new("dbus-run-session")
+    let status = Command::new("dbus-run-session")
         .args(["--", "bash", "-c", &wrapped])
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join("data"))
@@ -20,8 +27,16 @@ fn in_keyring_session(home: &Path, script: &str) -> std::process::Output {
         .env("HEARTH", bin("hearth"))
         .env_remove("HEARTH_PASSPHRASE")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .output()
-        .expect("dbus-run-session is installed (Debian package dbus-bin; .ci/run installs it)")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("dbus-run-session is installed (Debian package dbus-bin; .ci/run installs it)");
+    std::process::Output {
+        status,
+        stdout: std::fs::read(&out_file).unwrap_or_default(),
+        stderr: std::fs::read(&err_file).unwrap_or_default(),
+    }
 }
 
 #[test]
