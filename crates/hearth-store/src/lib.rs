@@ -37,6 +37,15 @@ pub enum StoreError {
         /// The database file.
         path: PathBuf,
     },
+    /// SQLCipher did not initialise in this process, so no database can be keyed.
+    #[error(
+        "the database encryption library (SQLCipher) failed to start: {detail}. \
+         Nothing was opened; reinstall Hearth if this persists"
+    )]
+    CipherUnavailable {
+        /// What SQLCipher reported.
+        detail: String,
+    },
     /// No database at the path.
     #[error("no profile database at {path}; create one with `hearth init`")]
     Missing {
@@ -126,6 +135,39 @@ pub struct WriteTx<'a> {
     tx: rusqlite::Transaction<'a>,
 }
 
+/// Opens a SQLite connection once SQLCipher is known to be initialised in this process.
+///
+/// SQLite marks itself initialised *before* it runs SQLCipher's extra initialisation, outside
+/// its lock, so a second thread opening a database at that moment gets a connection whose
+/// `PRAGMA key` fails ("An error occurred with PRAGMA key or rekey"). CI hit this once with
+/// tests opening stores in parallel; an app opening its profile while the sync task starts
+/// could hit it too. The first caller here keys a throwaway in-memory database until SQLCipher
+/// answers, and every other caller waits for that on the `OnceLock`.
+fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
+    static SQLCIPHER_READY: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let ready = SQLCIPHER_READY.get_or_init(|| {
+        // The race window is the few microseconds SQLCipher's init takes on another thread;
+        // a bounded number of yields covers it without a timed sleep.
+        let mut last_error = String::new();
+        for _ in 0..100_000 {
+            let probe =
+                Connection::open_in_memory().and_then(|c| c.execute_batch("PRAGMA key = 'probe';"));
+            match probe {
+                Ok(()) => return Ok(()),
+                Err(e) => last_error = e.to_string(),
+            }
+            std::thread::yield_now();
+        }
+        Err(last_error)
+    });
+    if let Err(detail) = ready {
+        return Err(StoreError::CipherUnavailable {
+            detail: detail.clone(),
+        });
+    }
+    Ok(Connection::open_with_flags(path, flags)?)
+}
+
 impl Store {
     /// Creates a new, empty database at `path`.
     pub fn create(path: &Path, encryption: Encryption<'_>) -> Result<Self, StoreError> {
@@ -137,7 +179,7 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
+        let conn = open_connection(path, flags)?;
         let mut store = Self::setup(conn, path, encryption)?;
         migrations::migrate(&mut store.conn, CURRENT_VERSION)?;
         Ok(store)
@@ -151,7 +193,7 @@ impl Store {
             });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
+        let conn = open_connection(path, flags)?;
         let mut store = Self::setup(conn, path, encryption)?;
         migrations::migrate(&mut store.conn, CURRENT_VERSION)?;
         Ok(store)
@@ -442,7 +484,11 @@ mod tests {
         let key = DbKey::generate().unwrap();
         {
             // What an older build wrote: schema version 1 only.
-            let conn = Connection::open(&path).unwrap();
+            let conn = open_connection(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            )
+            .unwrap();
             let mut store = Store::setup(conn, &path, Encryption::Key(&key)).unwrap();
             migrations::migrate(&mut store.conn, 1).unwrap();
             store
