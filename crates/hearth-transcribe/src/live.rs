@@ -363,11 +363,21 @@ fn worker(
         *utterance += 1;
         Ok(())
     };
+    // A buffer taken off the channel while checking whether the worker has caught up; it is
+    // the first one processed next round (dropping it lost audio whenever the worker lagged,
+    // which made live text depend on timing).
+    let mut held: Option<Vec<f32>> = None;
     loop {
         if cancel.load(Ordering::SeqCst) {
             return Err(TranscribeError::Cancelled);
         }
-        let Ok(first) = input.recv() else { break };
+        let first = match held.take() {
+            Some(buf) => buf,
+            None => match input.recv() {
+                Ok(buf) => buf,
+                Err(_) => break,
+            },
+        };
         // Take everything already queued: when behind, skip partials and catch up.
         let mut pending = vec![first];
         pending.extend(input.try_iter());
@@ -381,7 +391,15 @@ fn worker(
             audio_ms: ms_of(received),
             speech_ms: ms_of(vad.speech_samples),
         });
-        let caught_up = matches!(input.try_recv(), Err(mpsc::TryRecvError::Empty));
+        let caught_up = match input.try_recv() {
+            Ok(buf) => {
+                held = Some(buf);
+                false
+            }
+            Err(mpsc::TryRecvError::Empty) => true,
+            // The input has ended: the final transcription follows at once.
+            Err(mpsc::TryRecvError::Disconnected) => false,
+        };
         if let Some(u) = vad.utt.as_mut()
             && caught_up
             && u.samples.len() >= u.partial_at + partial_every

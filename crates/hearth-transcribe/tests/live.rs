@@ -57,11 +57,16 @@ fn live_and_batch_give_the_same_words() {
         (4..=7).contains(&utterances),
         "the VAD cut {utterances} utterances from 6 sentences"
     );
-    assert!(
-        events
-            .iter()
-            .any(|e| matches!(e, LiveEvent::Progress { audio_ms, .. } if *audio_ms > 10_000))
-    );
+    // Every pushed sample reached the detector, however far the worker lagged (it once
+    // dropped a buffer whenever it checked whether it had caught up).
+    let last_audio_ms = events
+        .iter()
+        .filter_map(|e| match e {
+            LiveEvent::Progress { audio_ms, .. } => Some(*audio_ms),
+            _ => None,
+        })
+        .max();
+    assert_eq!(last_audio_ms, Some(audio.len() as u64 * 1000 / 16_000));
     // Final segments carry times on the recording's clock, in order.
     assert!(finals.windows(2).all(|w| w[0].start_ms <= w[1].start_ms));
     assert!(finals.last().unwrap().end_ms <= (audio.len() as u64 * 1000 / 16_000) + 500);
@@ -86,9 +91,9 @@ fn live_and_batch_give_the_same_words() {
     // Live decoding depends on how far the worker lags the pushed audio (which partials it
     // makes, and so the prompt each utterance gets): on a loaded 2-core CI box it has measured
     // 0.075–0.164 WER where batch gave 0.075. The bound allows that spread, not more.
-    assert!(wer_live <= 0.20, "live WER {wer_live}");
+    assert!(wer_live <= 0.15, "live WER {wer_live}");
     assert!(
-        (wer_live - wer_batch).abs() <= 0.10,
+        (wer_live - wer_batch).abs() <= 0.05,
         "live {wer_live:.3} vs batch {wer_batch:.3}"
     );
 }
