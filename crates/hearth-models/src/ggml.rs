@@ -204,7 +204,7 @@ impl<W: Write> GgmlWriter<W> {
         }
         w.write_all(name.as_bytes())?;
         let row_len = numpy_dims.last().copied().unwrap_or(0);
-        if row_len % ty.block_len() != 0 {
+        if !row_len.is_multiple_of(ty.block_len()) {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 format!(
@@ -402,7 +402,7 @@ pub fn inspect(path: &Path) -> Result<GgmlInfo> {
             n = n.saturating_mul(d as u64);
         }
         let block = tensor_type.block_len() as u64;
-        if row_len % block != 0 {
+        if !row_len.is_multiple_of(block) {
             return Err(corrupt(format!(
                 "tensor row of {row_len} values is not a whole number of {block}-value blocks at offset {pos}"
             )));
