@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod chunk;
 pub mod live;
 
 use std::fmt::Write as _;
@@ -159,11 +160,12 @@ impl Transcriber {
         // It rules out DTW token timestamps, which Hearth does not use.
         let mut params = WhisperContextParameters::default();
         params.flash_attn(true);
-        let ctx = WhisperContext::new_with_params(model, params)
-            .map_err(|e| TranscribeError::ModelLoad {
+        let ctx = WhisperContext::new_with_params(model, params).map_err(|e| {
+            TranscribeError::ModelLoad {
                 path: model.to_path_buf(),
                 message: e.to_string(),
-            })?;
+            }
+        })?;
         Ok(Self {
             ctx,
             path: model.to_path_buf(),
@@ -177,6 +179,10 @@ impl Transcriber {
 
     /// Transcribes 16 kHz mono f32 samples (range −1..1) with greedy decoding.
     /// Blocking; see the crate docs for calling it from UI code.
+    ///
+    /// Audio longer than [`chunk::MAX_CHUNK_SECS`] is cut at pauses ([`chunk::at_pauses`])
+    /// and the pieces are transcribed in order, each with the text before it as context, so
+    /// no speech is lost between whisper's 30 s windows.
     pub fn transcribe(&self, samples: &[f32], opts: &TranscribeOptions) -> Result<Vec<Segment>> {
         if samples.is_empty() {
             return Err(TranscribeError::EmptyAudio);
@@ -184,6 +190,54 @@ impl Transcriber {
         if samples.iter().any(|s| !s.is_finite()) {
             return Err(TranscribeError::InvalidAudio("non-finite sample".into()));
         }
+        let pieces = chunk::at_pauses(samples);
+        if pieces.len() == 1 {
+            return self.transcribe_window(samples, opts);
+        }
+        let total = samples.len() as u64;
+        let mut out: Vec<Segment> = Vec::new();
+        let mut context = opts.initial_prompt.clone();
+        for piece in pieces {
+            let audio = &samples[piece.clone()];
+            let offset_ms = piece.start as u64 * 1000 / u64::from(SAMPLE_RATE);
+            if chunk::is_silent(audio) {
+                continue;
+            }
+            // Progress of the whole run: this piece's share of the audio, scaled.
+            let progress = opts.progress.as_ref().map(|cb| {
+                let cb = Arc::clone(cb);
+                let (done, len) = (piece.start as u64, piece.len() as u64);
+                Arc::new(move |p: u8| {
+                    let overall = (done + len * u64::from(p) / 100) * 100 / total;
+                    cb(overall.min(100) as u8);
+                }) as Arc<dyn Fn(u8) + Send + Sync>
+            });
+            let piece_opts = TranscribeOptions {
+                initial_prompt: context.clone(),
+                progress,
+                ..opts.clone()
+            };
+            let len_ms = piece.len() as u64 * 1000 / u64::from(SAMPLE_RATE);
+            let segments = self.transcribe_window(audio, &piece_opts)?;
+            // The next piece continues this one: its last words are the context.
+            let text: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
+            if !text.is_empty() {
+                context = Some(tail_words(&text.join(" "), 48));
+            }
+            out.extend(segments.into_iter().map(|s| Segment {
+                start_ms: offset_ms + s.start_ms.min(len_ms),
+                end_ms: offset_ms + s.end_ms.min(len_ms),
+                text: s.text,
+            }));
+        }
+        if let Some(cb) = &opts.progress {
+            cb(100);
+        }
+        Ok(out)
+    }
+
+    /// One whisper run over at most a few windows of audio.
+    fn transcribe_window(&self, samples: &[f32], opts: &TranscribeOptions) -> Result<Vec<Segment>> {
         if opts.cancel.load(Ordering::Relaxed) {
             return Err(TranscribeError::Cancelled);
         }
@@ -252,6 +306,12 @@ impl Transcriber {
         }
         Ok(out)
     }
+}
+
+/// The last `n` words of `text` (whisper's prompt is limited; recent words matter most).
+fn tail_words(text: &str, n: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words[words.len().saturating_sub(n)..].join(" ")
 }
 
 /// Reads a 16 kHz mono 16-bit PCM WAV file into f32 samples in −1..1.
