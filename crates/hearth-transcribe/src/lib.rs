@@ -238,10 +238,39 @@ impl Transcriber {
 
     /// One whisper run over at most a few windows of audio.
     fn transcribe_window(&self, samples: &[f32], opts: &TranscribeOptions) -> Result<Vec<Segment>> {
+        self.run_whisper(samples, opts, None)
+    }
+
+    /// A quick draft of a short stretch of audio (live partials): the encoder only looks at
+    /// as much context as the audio needs instead of whisper's full 30 s, which cuts its cost
+    /// roughly in proportion, at some cost in accuracy. Audio over 28 s gets the full window.
+    pub(crate) fn transcribe_draft(
+        &self,
+        samples: &[f32],
+        opts: &TranscribeOptions,
+    ) -> Result<Vec<Segment>> {
+        // whisper's encoder has 50 positions per second (1500 for 30 s); a margin of ~1.3 s
+        // keeps the last words, and multiples of 64 are what whisper.cpp's stream tool uses.
+        let secs = samples.len() as f64 / f64::from(SAMPLE_RATE);
+        let ctx = ((secs * 50.0) as u32 + 64).div_ceil(64) * 64;
+        let ctx = i32::try_from(ctx).unwrap_or(1500);
+        let audio_ctx = (ctx < 1500).then_some(ctx);
+        self.run_whisper(samples, opts, audio_ctx)
+    }
+
+    fn run_whisper(
+        &self,
+        samples: &[f32],
+        opts: &TranscribeOptions,
+        audio_ctx: Option<i32>,
+    ) -> Result<Vec<Segment>> {
         if opts.cancel.load(Ordering::Relaxed) {
             return Err(TranscribeError::Cancelled);
         }
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        if let Some(ctx) = audio_ctx {
+            params.set_audio_ctx(ctx);
+        }
         params.set_n_threads(i32::try_from(opts.n_threads.clamp(1, 64)).unwrap_or(2));
         params.set_language(Some(&opts.language));
         params.set_translate(false);

@@ -335,7 +335,7 @@ fn worker(
      -> Result<()> {
         // whisper may time text into the padding: keep it inside the utterance.
         let len_ms = ms_of(samples.len() as u64);
-        let segments = transcribe_padded(model, &samples, opts)?
+        let segments = transcribe_padded(model, &samples, opts, Pass::Final)?
             .into_iter()
             .map(|s| Segment {
                 start_ms: s.start_ms.min(len_ms) + ms_of(start),
@@ -406,7 +406,7 @@ fn worker(
         {
             u.partial_at = u.samples.len();
             let (start, covered) = (u.start, u.start + u.samples.len() as u64);
-            let text = transcribe_padded(model, &u.samples, &opts)?
+            let text = transcribe_padded(model, &u.samples, &opts, Pass::Draft)?
                 .into_iter()
                 .map(|s| s.text)
                 .collect::<Vec<_>>()
@@ -430,14 +430,27 @@ fn transcribe_padded(
     model: &Transcriber,
     samples: &[f32],
     opts: &TranscribeOptions,
+    pass: Pass,
 ) -> Result<Vec<Segment>> {
     let min = SAMPLE_RATE as usize + SAMPLE_RATE as usize / 10;
-    if samples.len() >= min {
-        return model.transcribe(samples, opts);
+    let padded;
+    let audio = if samples.len() >= min {
+        samples
+    } else {
+        padded = [samples, &vec![0.0; min - samples.len()]].concat();
+        &padded
+    };
+    match pass {
+        Pass::Draft => model.transcribe_draft(audio, opts),
+        Pass::Final => model.transcribe(audio, opts),
     }
-    let mut padded = samples.to_vec();
-    padded.resize(min, 0.0);
-    model.transcribe(&padded, opts)
+}
+
+/// Partials are drafts (fast, reduced encoder context); finals get whisper's full window.
+#[derive(Clone, Copy)]
+enum Pass {
+    Draft,
+    Final,
 }
 
 #[cfg(test)]
