@@ -518,8 +518,8 @@ fn write_quantized(
         vocab.push(read_bytes(&mut r, l)?);
     }
     let file = std::fs::File::create(tmp).map_err(io_err(tmp))?;
-    let mut w = GgmlWriter::new(std::io::BufWriter::new(file), hp, &mel, &vocab)
-        .map_err(io_err(tmp))?;
+    let mut w =
+        GgmlWriter::new(std::io::BufWriter::new(file), hp, &mel, &vocab).map_err(io_err(tmp))?;
     for _ in 0..info.tensors {
         let n_dims = read_i32(&mut r)? as usize;
         let name_len = read_i32(&mut r)? as usize;
@@ -599,7 +599,9 @@ mod tests {
     }
 
     fn block() -> Vec<f32> {
-        (0..32).map(|i| ((i * 37 % 23) as f32 - 11.0) * 0.013).collect()
+        (0..32)
+            .map(|i| ((i * 37 % 23) as f32 - 11.0) * 0.013)
+            .collect()
     }
 
     #[test]
@@ -620,9 +622,9 @@ mod tests {
         let mut out = Vec::new();
         quantize_q5_1(&x, &mut out);
         assert_eq!(out.len(), TensorType::Q5_1.block_bytes());
-        let (min, max) = x.iter().fold((f32::MAX, f32::MIN), |(lo, hi), v| {
-            (lo.min(*v), hi.max(*v))
-        });
+        let (min, max) = x
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
         let step = (max - min) / 31.0;
         // f16 rounding of the scale and minimum adds a little on top of half a step.
         for (a, b) in x.iter().zip(dequant_q5_1(&out)) {
