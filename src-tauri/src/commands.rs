@@ -32,7 +32,7 @@ fn parse<T: std::str::FromStr<Err = hearth_core::CoreError>>(value: &str) -> Com
 }
 
 /// Empty strings from form fields mean "not given".
-fn given(value: Option<String>) -> Option<String> {
+pub(crate) fn given(value: Option<String>) -> Option<String> {
     value
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
@@ -413,14 +413,7 @@ pub async fn import_transcript(
 ) -> CommandResult<String> {
     let parsed = hearth_profile::parse_transcript(&transcript)
         .map_err(|why| invalid(format!("Hearth cannot read this transcript: {why}")))?;
-    let started_at = match given(date) {
-        Some(day) => chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-            .map_err(|_| invalid(format!("'{day}' is not a date (YYYY-MM-DD)")))?
-            .and_hms_opt(12, 0, 0)
-            .map(|t| t.and_utc().timestamp_millis())
-            .unwrap_or_default(),
-        None => chrono::Utc::now().timestamp_millis(),
-    };
+    let started_at = meeting_start(date)?;
     let title = given(Some(title)).unwrap_or_else(|| "Meeting".to_string());
     let id = state
         .with_profile(move |p| {
@@ -429,6 +422,18 @@ pub async fn import_transcript(
         .await?;
     state.sync.kick();
     Ok(id)
+}
+
+/// A meeting's start from the form's date (noon that day), or now.
+pub(crate) fn meeting_start(date: Option<String>) -> CommandResult<i64> {
+    Ok(match given(date) {
+        Some(day) => chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+            .map_err(|_| invalid(format!("'{day}' is not a date (YYYY-MM-DD)")))?
+            .and_hms_opt(12, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis())
+            .unwrap_or_default(),
+        None => chrono::Utc::now().timestamp_millis(),
+    })
 }
 
 /// A meeting with its stored analysis, if any.
@@ -445,15 +450,18 @@ pub struct MeetingView {
 #[tauri::command]
 pub async fn meeting(state: State<'_, AppState>, meeting_id: String) -> CommandResult<MeetingView> {
     state
-        .with_profile(move |p| {
-            let found = p.find_meeting(&meeting_id)?;
-            let analysis = match found.meeting.analysis {
-                Some(_) => Some(p.meeting_analysis(&meeting_id)?.1),
-                None => None,
-            };
-            Ok(MeetingView { found, analysis })
-        })
+        .with_profile(move |p| meeting_view(p, &meeting_id))
         .await
+}
+
+/// A meeting and its stored analysis.
+pub(crate) fn meeting_view(p: &mut Profile, meeting_id: &str) -> CommandResult<MeetingView> {
+    let found = p.find_meeting(meeting_id)?;
+    let analysis = match found.meeting.analysis {
+        Some(_) => Some(p.meeting_analysis(meeting_id)?.1),
+        None => None,
+    };
+    Ok(MeetingView { found, analysis })
 }
 
 const LLM_SETTING: &str = "llm";
@@ -671,9 +679,9 @@ pub struct Capabilities {
 pub async fn capabilities() -> CommandResult<Capabilities> {
     Ok(Capabilities {
         search: true,
-        audio_import: false,
+        audio_import: true,
         recording: false,
-        documents: false,
+        documents: true,
     })
 }
 

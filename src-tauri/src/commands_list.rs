@@ -31,4 +31,10 @@ pub const COMMANDS: &[&str] = &[
     "household_sharing",
     "set_share",
     "search",
+    "import_meeting_audio",
+    "cancel_import",
+    "model_status",
+    "fetch_model",
+    "install_model_file",
+    "attach_document",
 ];

@@ -12,7 +12,8 @@ use serde::Serialize;
 pub struct CommandError {
     /// Stable machine-readable kind: `no_profile`, `locked`, `passphrase_required`,
     /// `wrong_passphrase`, `keyring_unavailable`, `relay_unreachable`, `relay_refused`,
-    /// `bad_code`, `not_enrolled`, `not_found`, `invalid`, `model_missing`, `internal`.
+    /// `bad_code`, `not_enrolled`, `not_found`, `invalid`, `model_missing`,
+    /// `model_download_failed`, `cancelled`, `internal`.
     pub kind: &'static str,
     /// A sentence for the advisor: what happened and what to do.
     pub message: String,
@@ -86,6 +87,8 @@ impl From<ProfileError> for CommandError {
                 Self::new("not_found", e.to_string())
             }
             ProfileError::ConsentRequired
+            | ProfileError::ConsentIncomplete(_)
+            | ProfileError::Document(_)
             | ProfileError::NotAnalysed(_)
             | ProfileError::BadItem(_)
             | ProfileError::Core(_)

@@ -6,6 +6,7 @@
 pub mod commands;
 mod commands_list;
 pub mod error;
+pub mod media;
 pub mod state;
 pub mod sync;
 mod tray;
@@ -76,6 +77,12 @@ pub fn run() -> anyhow::Result<()> {
             commands::household_sharing,
             commands::set_share,
             commands::search,
+            media::import_meeting_audio,
+            media::cancel_import,
+            media::model_status,
+            media::fetch_model,
+            media::install_model_file,
+            media::attach_document,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

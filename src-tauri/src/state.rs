@@ -21,6 +21,8 @@ pub struct AppState {
     pub passphrase: std::sync::Mutex<Option<Zeroizing<String>>>,
     /// Background sync with the firm's relay.
     pub sync: SyncWorker,
+    /// Set to stop the running recording import.
+    pub import_cancel: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
             profile: Arc::new(tokio::sync::Mutex::new(None)),
             passphrase: std::sync::Mutex::new(None),
             sync: SyncWorker::default(),
+            import_cancel: Arc::default(),
         }
     }
 

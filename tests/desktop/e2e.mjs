@@ -4,8 +4,13 @@
 //   HEARTH_DESKTOP_BIN  the app binary            TAURI_DRIVER   the tauri-driver binary
 //   PROFILE_A/B         profile directories       RELAY_URL      the relay
 //   CODE_A/B            enrollment codes          SCREENSHOTS    where screenshots go
+//   MODELS_DIR          the (empty) speech model store the apps use
+//   TEST_MODEL          a ggml tiny.en-pypi model  AUDIO_WAV     espeak-ng speech, 16 kHz WAV
+//   JUNK_MODEL          a file that is not a model DOC_TXT / DOC_BAD  a text document / an unsupported file
+// The script serves TEST_MODEL as a firm model mirror (HEARTH_MODEL_BASE_URL) on 127.0.0.1.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { createReadStream, mkdirSync, readdirSync, statSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { remote } from "webdriverio";
@@ -52,6 +57,30 @@ async function waitForPort(port, deadlineMs) {
   throw new Error(`tauri-driver did not listen on ${port}`);
 }
 
+/** A firm model mirror serving only `ggml-tiny.en-pypi.bin` (TEST_MODEL), paced so that the
+ * download's progress bar is on screen for a moment; anything else is a 404. */
+async function modelMirror() {
+  const server = http.createServer((req, res) => {
+    if (req.url !== "/ggml-tiny.en-pypi.bin") {
+      res.writeHead(404, { "Content-Length": 0 });
+      res.end();
+      return;
+    }
+    const file = env("TEST_MODEL");
+    res.writeHead(200, { "Content-Length": statSync(file).size });
+    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+    stream.on("data", (chunk) => {
+      stream.pause();
+      res.write(chunk, () => setTimeout(() => stream.resume(), 25));
+    });
+    stream.on("end", () => res.end());
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  server.unref();
+  return `http://127.0.0.1:${server.address().port}`;
+}
+const MIRROR = await modelMirror();
+
 const drivers = [];
 const sessions = [];
 
@@ -64,6 +93,10 @@ async function launch(profile) {
       ...process.env,
       HEARTH_PROFILE: profile,
       HEARTH_SYNC_INTERVAL_SECS: "1",
+      HEARTH_MODELS_DIR: env("MODELS_DIR"),
+      HEARTH_MODEL_BASE_URL: MIRROR,
+      // whisper.cpp's OpenMP threads otherwise spin on this 2-core machine.
+      OMP_WAIT_POLICY: "PASSIVE",
       // No Secret Service in this session: keyring profiles must fail readably.
       DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent",
     },
@@ -103,7 +136,15 @@ async function shown(browser, id, timeout = 20_000) {
 
 async function type(browser, id, text) {
   const el = await shown(browser, id);
-  await el.setValue(text);
+  // Select what is there (a default like "Annual review") so the keys replace it: WebDriver's
+  // clear does not always reach a React-controlled input, and the words were appended.
+  await el.click();
+  await browser.keys([process.platform === "darwin" ? "Meta" : "Control", "a"]);
+  await el.addValue(text);
+  await browser.waitUntil(async () => (await el.getValue()) === text, {
+    timeout: 5_000,
+    timeoutMsg: `${id} holds "${await el.getValue()}", not "${text}"`,
+  });
 }
 
 /** Sets a multi-line text field the way a paste would (WebDriver key input drops newlines). */
@@ -127,6 +168,11 @@ async function click(browser, id) {
   await el.click();
 }
 
+/** Scrolls an element to the middle of the window (for a screenshot of it). */
+async function reveal(browser, id) {
+  await browser.execute((testId) => document.querySelector(`[data-testid="${testId}"]`)?.scrollIntoView({ block: "center" }), id);
+}
+
 async function shot(browser, name) {
   const file = path.join(SHOTS, `desktop-${name}.png`);
   await browser.saveScreenshot(file);
@@ -146,10 +192,29 @@ async function expectText(browser, selector, needle, timeout = 30_000) {
   );
 }
 
-async function errorKind(browser) {
-  const el = await shown(browser, "error");
+async function errorKind(browser, timeout = 20_000) {
+  const el = await shown(browser, "error", timeout);
   return el.getAttribute("data-kind");
 }
+
+/** Chooses `file` in a file input, as a person does in the file dialog (WebDriver Send Keys
+ * on `<input type=file>`; addValue, since setValue would clear the input first). */
+async function chooseFile(browser, id, file) {
+  const el = await byId(browser, id);
+  await el.waitForExist({ timeout: 20_000, timeoutMsg: `${id} does not exist` });
+  await el.addValue(file);
+}
+
+/** Starts a meeting for the open household up to the point where the words come in. */
+async function meetingWithConsent(browser) {
+  await click(browser, "household-new-meeting");
+  await shown(browser, "meeting-screen");
+  await type(browser, "meeting-title", "Phone review (recording)");
+  await click(browser, "disclosure-read");
+  await type(browser, "consent-names", "Linda Johnson");
+}
+
+const SPOKEN = ["retirement", "college", "daughter"];
 
 async function firstRun(browser, name, passphrase, code, who) {
   await shown(browser, "first-run", 60_000);
@@ -187,6 +252,9 @@ async function firstRun(browser, name, passphrase, code, who) {
   await type(browser, "relay-code", code);
   await click(browser, "enroll");
   await shown(browser, "model-step", 30_000);
+  // The model card has loaded (the step's layout is final) before "Open Hearth" is clicked.
+  await shown(browser, "model-state", 30_000);
+  if (who === "a") await shot(browser, "first-run-model");
   await click(browser, "finish-setup");
   await shown(browser, "households-screen");
 }
@@ -282,6 +350,78 @@ async function main() {
   await expectText(a, '[data-testid="history-entry"]', "Ada Advisor");
   await shot(a, "household-history");
 
+  // A recording: with no speech model installed, a readable error that says what to do.
+  await click(a, "tab-overview");
+  await meetingWithConsent(a);
+  await chooseFile(a, "audio-file", env("AUDIO_WAV"));
+  await expectText(a, '[data-testid="audio-file-name"]', "speech.wav");
+  await click(a, "import-audio");
+  let kind = await errorKind(a, 60_000);
+  if (kind !== "model_missing") throw new Error(`expected model_missing, got ${kind}`);
+  await expectText(a, '[data-testid="error"]', "Settings");
+  await expectText(a, '[data-testid="error"]', "hearth models fetch tiny.en");
+  await reveal(a, "audio-import");
+  await shot(a, "meeting-model-missing");
+
+  // Settings shows the model state. A download the mirror cannot serve fails readably; a file
+  // that is not the model is refused; the model downloads with a progress bar.
+  await click(a, "nav-settings");
+  await expectText(a, '[data-testid="model-state"]', "No model installed");
+  await click(a, "model-download-tiny.en");
+  kind = await errorKind(a, 60_000);
+  if (kind !== "model_download_failed") throw new Error(`expected model_download_failed, got ${kind}`);
+  await expectText(a, '[data-testid="error"]', "Install from file");
+  await reveal(a, "model-card");
+  await shot(a, "settings-model-download-failed");
+  await (await a.$('[data-testid="model-card"] [aria-label="Dismiss"]')).click();
+  await (await byId(a, "model-install-name")).selectByAttribute("value", "tiny.en-pypi");
+  await chooseFile(a, "model-file", env("JUNK_MODEL"));
+  kind = await errorKind(a, 60_000);
+  if (kind !== "invalid") throw new Error(`expected invalid for a junk model, got ${kind}`);
+  await expectText(a, '[data-testid="error"]', "sha256 mismatch");
+  await (await a.$('[data-testid="model-card"] [aria-label="Dismiss"]')).click();
+  await click(a, "model-download-tiny.en-pypi");
+  await expectText(a, '[data-testid="model-progress"]', " of ", 60_000);
+  await reveal(a, "model-card");
+  await shot(a, "settings-model-download");
+  await expectText(a, '[data-testid="model-state"]', "In use", 300_000);
+  await shot(a, "settings-model");
+  if (!readdirSync(env("MODELS_DIR")).includes("ggml-tiny.en-pypi.bin")) throw new Error("the model was not installed in the store");
+
+  // Now the recording imports: progress, then its transcript, then the usual review.
+  await click(a, "nav-households");
+  await click(a, "household-row");
+  await meetingWithConsent(a);
+  await chooseFile(a, "audio-file", env("AUDIO_WAV"));
+  await click(a, "import-audio");
+  await shown(a, "import-progress");
+  await reveal(a, "audio-import");
+  await shot(a, "meeting-import-progress");
+  await shown(a, "meeting-review", 300_000);
+  await a.waitUntil(
+    async () => {
+      const text = String(await (await byId(a, "transcript")).getProperty("textContent")).toLowerCase();
+      return SPOKEN.every((w) => text.includes(w));
+    },
+    { timeout: 20_000, timeoutMsg: `the transcript lacks one of ${SPOKEN.join(", ")}` },
+  );
+  await expectText(a, '[data-testid="meeting-review"]', "attested");
+  await shot(a, "meeting-audio-transcript");
+  await click(a, "analyze");
+  await shown(a, "suggestions", 60_000);
+
+  // Documents: attach a text file; an unsupported file is refused readably.
+  await (await a.$("button=Open household →")).click();
+  await click(a, "tab-documents");
+  await chooseFile(a, "document-file", env("DOC_BAD"));
+  kind = await errorKind(a, 60_000);
+  if (kind !== "invalid") throw new Error(`expected invalid for an unsupported document, got ${kind}`);
+  await expectText(a, '[data-testid="error"]', "not a supported document type");
+  await shot(a, "household-document-refused");
+  await chooseFile(a, "document-file", env("DOC_TXT"));
+  await expectText(a, '[data-testid="document"]', "beneficiary-letter.txt", 60_000);
+  await shot(a, "household-documents");
+
   // Ctrl-K palette.
   await a.keys(["Control", "k"]);
   await shown(a, "palette");
@@ -293,6 +433,12 @@ async function main() {
   await shot(a, "palette");
   await paste(a, "palette-input", "RMD schedule");
   await expectText(a, '[data-testid="palette-snippet"]', "RMD");
+  // ...the transcript of the recording, and the attached document's text.
+  await paste(a, "palette-input", "daughter");
+  await expectText(a, '[data-testid="palette-snippet"]', "daughter");
+  await paste(a, "palette-input", "Quillfeather");
+  await expectText(a, '[data-testid="palette-snippet"]', "Quillfeather");
+  await shot(a, "palette-document");
   await a.keys(["Escape"]);
 
   // Settings, dark theme.
@@ -343,7 +489,7 @@ async function main() {
   await shown(a2, "unlock-screen", 60_000);
   await type(a2, "unlock-passphrase", "not the passphrase");
   await click(a2, "unlock-submit");
-  const kind = await errorKind(a2);
+  kind = await errorKind(a2);
   if (kind !== "wrong_passphrase") throw new Error(`expected wrong_passphrase, got ${kind}`);
   await shot(a2, "unlock-wrong-passphrase");
   await type(a2, "unlock-passphrase", PASS_A);

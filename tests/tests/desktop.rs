@@ -4,8 +4,11 @@
 //! two profiles enroll with a real `hearth-relay`; the script creates a household, adds
 //! accounts (exact AUM total), a note and an open loop, shares the household with the
 //! second advisor, runs a meeting (consent →
-//! transcript → analysis → accept → follow-up draft), checks readable errors (no keyring,
-//! relay down, wrong passphrase), and sees edits sync both ways. Screenshots of every screen
+//! transcript → analysis → accept → follow-up draft), imports a recording (espeak-ng speech)
+//! and gets its transcript after installing the speech model from Settings (first seeing the
+//! model-missing error), attaches a document and finds its text with Ctrl-K, checks readable
+//! errors (no keyring, relay down, wrong passphrase, no model, a junk model, an unsupported
+//! document), and sees edits sync both ways. Screenshots of every screen
 //! go to `docs/screenshots/desktop-*.png`. Afterwards the profile is read back with the
 //! `hearth` CLI, so what the UI showed is what is on disk.
 //!
@@ -19,6 +22,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use hearth_e2e::{Hearth, RelayProcess};
+
+#[path = "../../crates/hearth-transcribe/tests/common/mod.rs"]
+mod speech;
+
+/// What the recording says; the e2e checks a few of its words in the transcript it shows.
+const SPEECH: &str = "Good morning Linda. We reviewed your retirement plan and the college savings \
+account for your daughter. I will send the rollover forms next week.";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -132,6 +142,23 @@ fn desktop_app_end_to_end() {
     let (_, code_b) = relay.invite(&firm, "Bob Colleague", false);
     let profile_a = work.path().join("profile-a");
     let profile_b = work.path().join("profile-b");
+    // Inputs for the audio, model and document steps.
+    let test_model = speech::tiny_en_model();
+    let models_dir = work.path().join("models");
+    std::fs::create_dir_all(&models_dir).expect("models dir");
+    let inputs = work.path().join("inputs");
+    std::fs::create_dir_all(&inputs).expect("inputs dir");
+    let audio = speech::speak(SPEECH, &inputs, "speech");
+    let junk_model = inputs.join("ggml-tiny.en-pypi.bin");
+    std::fs::write(&junk_model, vec![0x5au8; 64 * 1024]).expect("junk model");
+    let doc_txt = inputs.join("beneficiary-letter.txt");
+    std::fs::write(
+        &doc_txt,
+        "Letter from Quillfeather Trust Company confirming the beneficiary change for Linda Johnson.\n",
+    )
+    .expect("document");
+    let doc_bad = inputs.join("installer.exe");
+    std::fs::write(&doc_bad, [0x4du8, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00]).expect("exe");
 
     let output = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1440x900x24", "node"])
@@ -144,6 +171,12 @@ fn desktop_app_end_to_end() {
         .env("CODE_A", &code_a)
         .env("CODE_B", &code_b)
         .env("SCREENSHOTS", repo().join("docs/screenshots"))
+        .env("MODELS_DIR", &models_dir)
+        .env("TEST_MODEL", &test_model)
+        .env("JUNK_MODEL", &junk_model)
+        .env("AUDIO_WAV", &audio)
+        .env("DOC_TXT", &doc_txt)
+        .env("DOC_BAD", &doc_bad)
         .stdin(Stdio::null())
         .output()
         .expect("run xvfb-run node tests/desktop/e2e.mjs");
@@ -156,6 +189,7 @@ fn desktop_app_end_to_end() {
     );
 
     // What the UI did is on disk, in the encrypted profile, as the CLI reads it.
+    let profile_a_dir = profile_a.clone();
     let ada = Hearth {
         profile: profile_a,
         env: vec![("HEARTH_PASSPHRASE".into(), "correct horse battery".into())],
@@ -185,12 +219,43 @@ fn desktop_app_end_to_end() {
         "Bob's note did not sync into Ada's profile: {notes:?}"
     );
     assert_eq!(shown["accounts"].as_object().map(|a| a.len()), Some(2));
+    // Two meetings: the pasted transcript (items accepted) and the recording (the attempt
+    // without a model wrote nothing).
     let meetings = shown["meetings"].as_object().expect("meetings");
-    assert_eq!(meetings.len(), 1);
-    let meeting = meetings.values().next().expect("one meeting");
-    assert!(!meeting["accepted"].as_array().expect("accepted").is_empty());
+    assert_eq!(meetings.len(), 2, "{meetings:?}");
     assert!(
-        !meeting.to_string().contains("078-05-1120"),
+        meetings
+            .values()
+            .any(|m| !m["accepted"].as_array().expect("accepted").is_empty())
+    );
+    assert!(
+        !shown["meetings"].to_string().contains("078-05-1120"),
         "the SSN was stored unmasked"
+    );
+    let recorded = meetings
+        .values()
+        .find(|m| m["title"] == "Phone review (recording)")
+        .unwrap_or_else(|| panic!("no imported recording among {meetings:?}"));
+    assert_eq!(recorded["audio"], "deleted", "{recorded}");
+    let said = recorded["transcript"].to_string().to_lowercase();
+    assert!(said.contains("retirement"), "{said}");
+    // Only the sealed audio is ever kept, and it is deleted after transcription; no
+    // temporary copy of the recording or the document outlives its import.
+    let leftovers: Vec<_> = hearth_e2e::all_files(&profile_a_dir)
+        .into_iter()
+        .map(|(path, _)| path)
+        .filter(|p| {
+            p.components().any(|c| {
+                let c = c.as_os_str().to_string_lossy();
+                c.starts_with(".import-") || c.starts_with(".attach-") || c.ends_with(".hca")
+            })
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // The attached document is in the household, stored here.
+    let docs = ada.json(&["doc", "list", id]);
+    assert!(
+        docs.to_string().contains("beneficiary-letter.txt"),
+        "{docs}"
     );
 }

@@ -205,6 +205,35 @@ export interface Sharing {
   shared_with: string[];
 }
 
+export interface ModelRow {
+  name: string;
+  installed: boolean;
+  size: number | null;
+  downloadable: boolean;
+  english_only: boolean;
+}
+export interface ModelStatus {
+  dir: string;
+  models: ModelRow[];
+  active: string | null;
+  problem: string | null;
+}
+export interface ImportProgress {
+  stage: string;
+  percent: number | null;
+}
+export interface ModelProgress {
+  name: string;
+  downloaded: number;
+  total: number | null;
+}
+export interface AttachedDocument {
+  id: string;
+  name: string;
+  media_type: string;
+  size: number;
+}
+
 export interface SearchResult {
   kind: string;
   household_id: string;
@@ -217,6 +246,17 @@ export interface SearchResult {
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** Sends a file the advisor chose as the raw body of `command`; the other arguments travel as
+ * percent-encoded JSON in a header (IPC headers are ASCII, names need not be). */
+async function callWithFile<T>(command: string, file: File, args: Record<string, unknown>): Promise<T> {
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    return await invoke<T>(command, bytes, { headers: { "Hearth-Args": encodeURIComponent(JSON.stringify(args)) } });
   } catch (e) {
     throw toAppError(e);
   }
@@ -257,7 +297,22 @@ export const api = {
   search: (text: string) => call<SearchResult[]>("search", { text }),
   householdSharing: (id: string) => call<Sharing>("household_sharing", { id }),
   setShare: (id: string, advisorId: string, share: boolean) => call<void>("set_share", { id, advisorId, share }),
+  importMeetingAudio: (file: File, m: { householdId: string; title: string; date: string | null; consentedBy: string[] }) =>
+    callWithFile<MeetingView>("import_meeting_audio", file, { ...m, fileName: file.name }),
+  cancelImport: () => call<void>("cancel_import"),
+  modelStatus: () => call<ModelStatus>("model_status"),
+  fetchModel: (name: string) => call<ModelStatus>("fetch_model", { name }),
+  installModelFile: (file: File, name: string) => callWithFile<ModelStatus>("install_model_file", file, { name }),
+  attachDocument: (householdId: string, file: File) => callWithFile<AttachedDocument>("attach_document", file, { householdId, fileName: file.name }),
 };
+
+export function onImportProgress(handler: (p: ImportProgress) => void): Promise<UnlistenFn> {
+  return listen<ImportProgress>("import-progress", (e) => handler(e.payload));
+}
+
+export function onModelProgress(handler: (p: ModelProgress) => void): Promise<UnlistenFn> {
+  return listen<ModelProgress>("model-progress", (e) => handler(e.payload));
+}
 
 export function onSyncStatus(handler: (s: SyncStatus) => void): Promise<UnlistenFn> {
   return listen<SyncStatus>("sync-status", (e) => handler(e.payload));

@@ -52,7 +52,26 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio> {
         return Err(AudioError::Empty(path.to_path_buf()));
     }
     let file = std::fs::File::open(path).map_err(io_err("reading", path))?;
-    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    decode_source(Box::new(file), path)
+}
+
+/// [`decode_file`] for a recording already in memory (the desktop app receives the bytes
+/// from the file picker): nothing touches the disk, so no plaintext copy of the audio is
+/// ever written. `name` is the file's name; its extension guides the format probe and it is
+/// what errors mention.
+pub fn decode_bytes(bytes: Vec<u8>, name: &str) -> Result<DecodedAudio> {
+    let path = Path::new(name);
+    if bytes.is_empty() {
+        return Err(AudioError::Empty(path.to_path_buf()));
+    }
+    decode_source(Box::new(std::io::Cursor::new(bytes)), path)
+}
+
+fn decode_source(
+    source: Box<dyn symphonia::core::io::MediaSource>,
+    path: &Path,
+) -> Result<DecodedAudio> {
+    let mss = MediaSourceStream::new(source, Default::default());
     let mut hint = Hint::new();
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
@@ -237,5 +256,37 @@ fn probe_error(path: PathBuf, e: SymError) -> AudioError {
             path,
             detail: other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/audio")
+            .join(name)
+    }
+
+    #[test]
+    fn bytes_decode_like_the_file_they_came_from() {
+        for name in ["speech.mp3", "speech.m4a"] {
+            let path = fixture(name);
+            let from_file = decode_file(&path).unwrap();
+            let from_bytes = decode_bytes(std::fs::read(&path).unwrap(), name).unwrap();
+            assert_eq!(from_file.samples, from_bytes.samples, "{name}");
+            assert!(from_bytes.duration_secs() > 10.0, "{name}");
+        }
+    }
+
+    #[test]
+    fn bad_bytes_are_named_errors() {
+        assert!(matches!(
+            decode_bytes(Vec::new(), "call.wav"),
+            Err(AudioError::Empty(p)) if p == Path::new("call.wav")
+        ));
+        let e = decode_bytes(b"not a recording at all".to_vec(), "call.wav").unwrap_err();
+        assert!(e.to_string().contains("call.wav"), "{e}");
     }
 }

@@ -26,7 +26,7 @@ pub mod sealed;
 use std::path::PathBuf;
 
 pub use capture::{CaptureOptions, CaptureReport, CaptureSession, InputDevice, StopReason};
-pub use decode::{DecodedAudio, decode_file};
+pub use decode::{DecodedAudio, decode_bytes, decode_file};
 pub use pipeline::{Level, Recorder, RecorderReport};
 pub use resample::MonoResampler;
 pub use sealed::{AudioKey, SealedAudio, SealedWriter, read_sealed};

@@ -8,16 +8,13 @@ use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use hearth_audio::{AudioKey, CaptureOptions, CaptureSession, Recorder, SealedWriter};
-use hearth_profile::{ConsentMode, NewRecording, Profile, RetentionPolicy};
+use hearth_audio::{CaptureOptions, CaptureSession, Recorder};
+use hearth_profile::{ConsentMode, Profile, RetentionPolicy};
 use hearth_transcribe::live::{LiveEvent, LiveOptions, LiveTranscriber};
 use hearth_transcribe::{Segment, TranscribeOptions, Transcriber};
 use serde_json::json;
 
 use crate::{JsonFlag, print_json};
-
-/// Seconds of audio per sealed (and fsynced) chunk while recording.
-const CHUNK_SECS: f64 = 1.0;
 
 #[derive(Args)]
 pub struct TranscribeArgs {
@@ -128,7 +125,7 @@ fn segments_json(segments: &[Segment]) -> serde_json::Value {
 
 pub fn transcribe(args: TranscribeArgs) -> Result<()> {
     let audio = hearth_audio::decode_file(&args.file)?;
-    let model_path = crate::models::resolve(args.model.as_deref())?;
+    let model_path = hearth_models::resolve::resolve(args.model.as_deref())?;
     let model = Transcriber::load(&model_path)?;
     let started = std::time::Instant::now();
     let segments = model.transcribe(&audio.samples, &options(args.threads))?;
@@ -256,80 +253,25 @@ pub fn consent(profile: &mut Profile, cmd: ConsentCmd) -> Result<()> {
 }
 
 /// Everything `meeting import` and `meeting record` share.
-pub struct MeetingAudio {
-    pub household: String,
-    pub title: String,
-    pub started_at_ms: i64,
-    pub consent_by: Vec<String>,
-    pub participants: Vec<String>,
-    pub model: Option<String>,
-    pub threads: usize,
-}
+pub use hearth_recording::MeetingAudio;
 
-fn to_transcript(segments: &[Segment]) -> hearth_intel::Transcript {
-    hearth_intel::Transcript {
-        segments: segments
-            .iter()
-            .map(|s| hearth_intel::Segment {
-                start_ms: s.start_ms,
-                end_ms: s.end_ms,
-                speaker: None,
-                text: s.text.clone(),
-            })
-            .collect(),
-    }
-}
-
-fn finish_meeting(
-    profile: &mut Profile,
-    meeting_id: &str,
-    key: &AudioKey,
-    model: &Transcriber,
-    threads: usize,
-) -> Result<()> {
-    // Transcribe what is sealed on disk: exactly the audio that was kept.
-    let sealed = hearth_audio::read_sealed(&profile.audio_path(meeting_id), key)?;
-    let secs = (sealed.samples.len() as u64).div_ceil(u64::from(hearth_audio::TARGET_RATE));
-    let segments = if sealed.samples.is_empty() {
-        Vec::new()
-    } else {
-        model.transcribe(&sealed.samples, &options(threads))?
-    };
-    let state = profile.complete_recorded_meeting(meeting_id, &to_transcript(&segments), secs)?;
+/// Prints what a finished import or recording produced (the meeting id on stdout).
+fn print_finished(finished: &hearth_recording::Finished) {
     eprintln!(
-        "{} segment(s), {secs} s of audio; audio {state}",
-        segments.len()
+        "{} segment(s), {} s of audio; audio {}",
+        finished.segments, finished.audio_secs, finished.audio_state
     );
-    println!("{meeting_id}");
-    Ok(())
+    println!("{}", finished.meeting_id);
 }
 
 /// `hearth meeting import HOUSEHOLD AUDIO --consent-by ...`: consent checked, the file
 /// decoded (bad input stops here, nothing written), consent recorded as the meeting,
 /// the audio sealed into the profile, transcribed, retention applied.
 pub fn import(profile: &mut Profile, m: MeetingAudio, file: PathBuf) -> Result<()> {
-    profile.check_consent(&m.participants, &m.consent_by)?;
-    profile.household_data(&m.household)?;
-    let audio = hearth_audio::decode_file(&file)?;
-    let model = Transcriber::load(&crate::models::resolve(m.model.as_deref())?)?;
-    let key = AudioKey::from_bytes(*profile.audio_key()?);
-    let meeting_id = profile.begin_recorded_meeting(&NewRecording {
-        household_id: &m.household,
-        title: &m.title,
-        started_at_ms: m.started_at_ms,
-        participants: &m.participants,
-        consented_by: &m.consent_by,
-        method: "attested",
-    })?;
-    let mut writer = SealedWriter::create(
-        &profile.audio_path(&meeting_id),
-        &key,
-        hearth_audio::TARGET_RATE,
-        CHUNK_SECS,
-    )?;
-    writer.append(&audio.samples)?;
-    writer.finish()?;
-    finish_meeting(profile, &meeting_id, &key, &model, m.threads)
+    let finished =
+        hearth_recording::import_file(profile, &m, &file, &hearth_recording::Control::default())?;
+    print_finished(&finished);
+    Ok(())
 }
 
 /// `hearth meeting record HOUSEHOLD --consent-by ...`: consent recorded first, then the
@@ -340,27 +282,14 @@ pub fn record(
     device: Option<String>,
     seconds: Option<f64>,
 ) -> Result<()> {
-    profile.check_consent(&m.participants, &m.consent_by)?;
-    profile.household_data(&m.household)?;
-    let model = Arc::new(Transcriber::load(&crate::models::resolve(
-        m.model.as_deref(),
-    )?)?);
-    let key = AudioKey::from_bytes(*profile.audio_key()?);
-    let meeting_id = profile.begin_recorded_meeting(&NewRecording {
-        household_id: &m.household,
-        title: &m.title,
-        started_at_ms: m.started_at_ms,
-        participants: &m.participants,
-        consented_by: &m.consent_by,
-        method: "in_app",
-    })?;
+    hearth_recording::check(profile, &m)?;
+    let model = Arc::new(hearth_recording::load_model(m.model.as_deref())?);
+    let hearth_recording::Begun {
+        meeting_id,
+        key,
+        writer,
+    } = hearth_recording::begin(profile, &m, hearth_recording::ConsentMethod::InApp)?;
     eprintln!("consent recorded in meeting {meeting_id}; recording...");
-    let writer = SealedWriter::create(
-        &profile.audio_path(&meeting_id),
-        &key,
-        hearth_audio::TARGET_RATE,
-        CHUNK_SECS,
-    )?;
     let live = LiveTranscriber::start(
         Arc::clone(&model),
         LiveOptions {
@@ -399,8 +328,7 @@ pub fn record(
         Ok(s) => s,
         Err(e) => {
             // Nothing was captured: the meeting keeps its consent record, marked without audio.
-            let _ = std::fs::remove_file(profile.audio_path(&meeting_id));
-            let _ = profile.complete_recorded_meeting(&meeting_id, &to_transcript(&[]), 0);
+            hearth_recording::abandon(profile, &meeting_id);
             return Err(e.into());
         }
     };
@@ -440,7 +368,16 @@ pub fn record(
             String::new()
         }
     );
-    finish_meeting(profile, &meeting_id, &key, &model, m.threads)
+    let finished = hearth_recording::finish(
+        profile,
+        &meeting_id,
+        &key,
+        &model,
+        m.threads,
+        &hearth_recording::Control::default(),
+    )?;
+    print_finished(&finished);
+    Ok(())
 }
 
 fn show_live(event: &LiveEvent) {

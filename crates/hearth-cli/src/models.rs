@@ -1,7 +1,7 @@
 //! `hearth models ...`: list, fetch and verify Whisper models in the per-user cache.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
@@ -11,10 +11,7 @@ use serde_json::json;
 
 use crate::{JsonFlag, print_json};
 
-/// The model `hearth transcribe` and meetings use when none is named.
-pub const DEFAULT_MODEL: &str = "tiny.en";
-/// The same model built from PyPI, used when the published file is not installed.
-const FALLBACK_MODEL: &str = "tiny.en-pypi";
+use hearth_models::resolve::{DEFAULT_MODEL, FALLBACK_MODEL};
 
 #[derive(Subcommand)]
 pub enum ModelsCmd {
@@ -37,47 +34,7 @@ pub enum ModelsCmd {
 
 /// The model store: `HEARTH_MODELS_DIR`, else the per-user cache.
 pub fn store() -> Result<ModelStore> {
-    match std::env::var_os("HEARTH_MODELS_DIR") {
-        Some(dir) => Ok(ModelStore::new(PathBuf::from(dir))),
-        None => Ok(ModelStore::user_default()?),
-    }
-}
-
-/// A model path from `--model NAME|PATH` (default: tiny.en, else tiny.en-pypi), verified.
-pub fn resolve(model: Option<&str>) -> Result<PathBuf> {
-    if let Some(m) = model {
-        let p = Path::new(m);
-        if p.is_file() {
-            return Ok(p.to_path_buf());
-        }
-        if registry::lookup(m).is_err() && (m.contains('/') || m.ends_with(".bin")) {
-            bail!("model file {m} not found");
-        }
-        return store()?.verify(m).map_err(hint_fetch);
-    }
-    let store = store()?;
-    match store.verify(DEFAULT_MODEL) {
-        Ok(p) => Ok(p),
-        Err(ModelError::NotInstalled { .. }) => Ok(store.verify(FALLBACK_MODEL).map_err(|e| {
-            anyhow::anyhow!(
-                "{}\nno Whisper model is installed: run `hearth models fetch {DEFAULT_MODEL}` (or `hearth models fetch {FALLBACK_MODEL}` without access to the model host)",
-                e
-            )
-        })?),
-        Err(e) => Err(hint_fetch(e)),
-    }
-}
-
-fn hint_fetch(e: ModelError) -> anyhow::Error {
-    match &e {
-        ModelError::NotInstalled { name, .. } => {
-            anyhow::anyhow!("{e}; run `hearth models fetch {name}`")
-        }
-        ModelError::HashMismatch { what, .. } => anyhow::anyhow!(
-            "{e}; the installed file is damaged: fetch it again with `hearth models fetch {what}`"
-        ),
-        _ => e.into(),
-    }
+    Ok(hearth_models::resolve::store()?)
 }
 
 fn progress_bar(name: &str) -> impl FnMut(DownloadProgress) {
@@ -128,6 +85,7 @@ pub fn run(cmd: ModelsCmd) -> Result<()> {
                             "source": match m.spec.source {
                                 ModelSource::Url(_) => "download",
                                 ModelSource::PypiConversion { .. } => "pypi-conversion",
+                                ModelSource::Quantized { .. } => "quantized",
                             },
                         })
                     })
@@ -160,21 +118,21 @@ pub fn run(cmd: ModelsCmd) -> Result<()> {
                     .install_from_file(&name, &file)
                     .with_context(|| format!("installing {} as {name}", file.display()))?
             } else {
-                let mirror = std::env::var("HEARTH_MODEL_BASE_URL").ok();
-                match (spec.source, mirror) {
-                    (_, Some(base)) => {
-                        let url = format!("{}/{}", base.trim_end_matches('/'), spec.file_name);
-                        let r = store.fetch_url(
-                            &url,
-                            spec.file_name,
-                            spec.sha256,
-                            &mut progress_bar(&name),
-                        );
-                        eprintln!();
-                        r?
+                match (spec.source, hearth_models::resolve::mirror()) {
+                    (ModelSource::Quantized { from, .. }, _) => {
+                        eprintln!("quantising {from} into {name} (no download)...");
+                        store
+                            .fetch(&name, &mut |_| {})
+                            .map_err(|e| match e {
+                                ModelError::NotInstalled { .. } => anyhow::anyhow!(
+                                    "{e}\n{name} is made from {from}: run `hearth models fetch {from}` first"
+                                ),
+                                e => e.into(),
+                            })?
                     }
-                    (ModelSource::Url(_), None) => {
-                        let r = store.fetch(&name, &mut progress_bar(&name));
+                    (ModelSource::Url(_), _) | (_, Some(_)) => {
+                        let r =
+                            hearth_models::resolve::fetch(&store, &name, &mut progress_bar(&name));
                         eprintln!();
                         r.map_err(|e| match e {
                             ModelError::Http { .. } | ModelError::HttpStatus { .. } if name == DEFAULT_MODEL => anyhow::anyhow!(
@@ -215,7 +173,7 @@ pub fn run(cmd: ModelsCmd) -> Result<()> {
             println!("{name} installed at {} (sha256 verified)", path.display());
         }
         ModelsCmd::Verify { name } => {
-            let path = store.verify(&name).map_err(hint_fetch)?;
+            let path = hearth_models::resolve::verify(&store, &name)?;
             println!("{name} OK ({})", path.display());
         }
     }

@@ -21,6 +21,7 @@ pub mod ggml;
 pub mod mel;
 pub mod pypi;
 pub mod registry;
+pub mod resolve;
 pub mod vocab;
 
 use std::path::PathBuf;

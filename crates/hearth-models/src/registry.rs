@@ -28,6 +28,14 @@ pub enum ModelSource {
         /// sha256 of the wheel file.
         wheel_sha256: &'static str,
     },
+    /// Built locally by quantising another installed registry model
+    /// ([`crate::ggml::quantize`]; deterministic, so the result has a pinned hash too).
+    Quantized {
+        /// The f16 model it is made from.
+        from: &'static str,
+        /// The weight type.
+        ty: crate::ggml::TensorType,
+    },
 }
 
 /// A named model with its pinned hash.
@@ -124,6 +132,17 @@ pub const REGISTRY: &[ModelSpec] = &[
         sha256: CONVERTED_TINY_EN_SHA256,
         english_only: true,
         size: Some(77_704_698),
+    },
+    ModelSpec {
+        name: "tiny.en-pypi-q5_1",
+        file_name: "ggml-tiny.en-pypi-q5_1.bin",
+        source: ModelSource::Quantized {
+            from: "tiny.en-pypi",
+            ty: crate::ggml::TensorType::Q5_1,
+        },
+        sha256: "ed4e00be958f756b6cdd0963513975417cdfe50b54561a2e24a22c0e4cc128d3",
+        english_only: true,
+        size: Some(32_166_138),
     },
 ];
 
@@ -262,7 +281,28 @@ impl ModelStore {
                 self.download(url, spec.file_name, spec.sha256, spec.size, progress)
             }
             ModelSource::PypiConversion { .. } => Err(ModelError::NotDownloadable(name.to_owned())),
+            ModelSource::Quantized { from, ty } => self.quantize_from(spec, from, ty),
         }
+    }
+
+    /// Builds a [`ModelSource::Quantized`] model from its installed, verified source model
+    /// (no network). The output is checked against the pin before it is installed.
+    fn quantize_from(
+        &self,
+        spec: &ModelSpec,
+        from: &str,
+        ty: crate::ggml::TensorType,
+    ) -> Result<PathBuf> {
+        let source = self.verify(from)?;
+        let dest = self.path_of(spec);
+        let tmp = self.dir.join(format!("{}.building", spec.file_name));
+        crate::ggml::quantize(&source, &tmp, ty)?;
+        if let Err(e) = check_hash(&tmp, spec.sha256, spec.name) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        std::fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
+        Ok(dest)
     }
 
     /// Downloads `url` into the store as `file_name`, verifying `sha256`. A `.part` file

@@ -358,10 +358,29 @@ impl Profile {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| "document".to_string());
-        let extracted = hearth_docs::extract(&name, &bytes, &limits)?;
-        let sha256 = sha256_hex(&bytes);
+        self.add_document_bytes(household_id, &name, &bytes)
+    }
+
+    /// [`Profile::add_document`] for bytes already in memory (the desktop app's file picker):
+    /// the same limits, extraction and encrypted storage, with no plaintext copy on disk.
+    pub fn add_document_bytes(
+        &mut self,
+        household_id: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<DocumentEntry, ProfileError> {
+        self.household(household_id)?;
+        let limits = self.document_limits()?;
+        hearth_docs::check_size(bytes.len() as u64, &limits)?;
+        let name = Path::new(name)
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "document".to_string());
+        let extracted = hearth_docs::extract(&name, bytes, &limits)?;
+        let sha256 = sha256_hex(bytes);
         let keys = self.blob_keys_or_create()?;
-        self.write_blob(&keys, BlobKind::Content, &sha256, &bytes)?;
+        self.write_blob(&keys, BlobKind::Content, &sha256, bytes)?;
         if let Some(text) = &extracted.text {
             self.write_blob(&keys, BlobKind::Text, &sha256, text.as_bytes())?;
         }

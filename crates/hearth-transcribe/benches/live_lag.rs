@@ -21,15 +21,6 @@ use hearth_audio::{AudioKey, SealedWriter};
 use hearth_transcribe::live::{LiveEvent, LiveOptions, LiveTranscriber};
 use hearth_transcribe::{SAMPLE_RATE, Transcriber, read_wav_16k_mono};
 
-const SENTENCES: [&str; 6] = [
-    "Good morning Susan, thanks for coming in today.",
-    "Let's review your retirement plan before we talk about the house.",
-    "Your portfolio returned six percent last year, which is in line with our expectations.",
-    "I recommend increasing your monthly contribution to the retirement account.",
-    "We should also rebalance toward bonds, since you plan to retire in eight years.",
-    "Please bring your latest tax return to our next meeting.",
-];
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -51,7 +42,7 @@ fn summary(name: &str, mut v: Vec<f64>) {
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let mut audio = Vec::new();
-    for (i, s) in SENTENCES.iter().enumerate() {
+    for (i, s) in common::SENTENCES.iter().enumerate() {
         let wav = common::speak(s, dir.path(), &format!("s{i}"));
         audio.extend(read_wav_16k_mono(&wav).unwrap());
         audio.extend(std::iter::repeat_n(0.0f32, SAMPLE_RATE as usize * 3 / 2));

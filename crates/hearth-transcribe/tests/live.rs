@@ -8,26 +8,17 @@ use std::sync::Arc;
 use hearth_transcribe::live::{LiveEvent, LiveOptions, LiveTranscriber};
 use hearth_transcribe::{TranscribeOptions, Transcriber, read_wav_16k_mono};
 
-const SENTENCES: [&str; 6] = [
-    "Good morning Susan, thanks for coming in today.",
-    "Let's review your retirement plan before we talk about the house.",
-    "Your portfolio returned six percent last year, which is in line with our expectations.",
-    "I recommend increasing your monthly contribution to the retirement account.",
-    "We should also rebalance toward bonds, since you plan to retire in eight years.",
-    "Please bring your latest tax return to our next meeting.",
-];
-
 #[test]
 fn live_and_batch_give_the_same_words() {
     let dir = tempfile::tempdir().unwrap();
     // Sentences separated by a second of silence, as in a conversation.
     let mut audio = Vec::new();
-    for (i, s) in SENTENCES.iter().enumerate() {
+    for (i, s) in common::SENTENCES.iter().enumerate() {
         let wav = common::speak(s, dir.path(), &format!("s{i}"));
         audio.extend(read_wav_16k_mono(&wav).unwrap());
         audio.extend(std::iter::repeat_n(0.0f32, 16_000));
     }
-    let reference = common::normalize(&SENTENCES.join(" "));
+    let reference = common::normalize(&common::SENTENCES.join(" "));
     let model = Arc::new(Transcriber::load(&common::tiny_en_model()).unwrap());
 
     let batch = model

@@ -169,3 +169,41 @@ fn bad_models_are_clear_errors() {
     assert_eq!(store.verify("tiny.en-pypi").unwrap(), path);
     Transcriber::load(&path).unwrap();
 }
+
+/// `tiny.en-pypi-q5_1` is quantised locally from an installed `tiny.en-pypi` (no network),
+/// matches its pinned hash, loads in whisper.cpp and transcribes about as well as f16; without
+/// the source model installed the store says which model to install first.
+#[test]
+fn quantised_model_is_built_from_the_installed_f16_model_and_transcribes() {
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = hearth_models::ModelStore::new(store_dir.path());
+    let e = store.fetch("tiny.en-pypi-q5_1", &mut |_| {}).unwrap_err();
+    assert!(
+        matches!(&e, hearth_models::ModelError::NotInstalled { name, .. } if name == "tiny.en-pypi"),
+        "{e}"
+    );
+    std::fs::copy(
+        common::tiny_en_model(),
+        store_dir.path().join("ggml-tiny.en-pypi.bin"),
+    )
+    .unwrap();
+    let q = store.fetch("tiny.en-pypi-q5_1", &mut |_| {}).unwrap();
+    assert_eq!(store.verify("tiny.en-pypi-q5_1").unwrap(), q);
+    let info = hearth_models::ggml::inspect(&q).unwrap();
+    assert_eq!(info.hparams.ftype, 2009, "q5_1 with quantisation version 2");
+    assert!(std::fs::metadata(&q).unwrap().len() < 40_000_000);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let samples = read_wav_16k_mono(&common::speak(SCRIPT, tmp.path(), "q")).unwrap();
+    let segs = Transcriber::load(&q)
+        .unwrap()
+        .transcribe(&samples, &TranscribeOptions::default())
+        .unwrap();
+    let text: Vec<&str> = segs.iter().map(|s| s.text.as_str()).collect();
+    let wer = common::wer(
+        &common::normalize(SCRIPT),
+        &common::normalize(&text.join(" ")),
+    );
+    eprintln!("q5_1 WER {wer:.3}: {}", text.join(" "));
+    assert!(wer <= 0.15, "q5_1 WER {wer:.3}");
+}

@@ -1,6 +1,6 @@
 // Small, accessible building blocks shared by every screen.
 import * as Dialog from "@radix-ui/react-dialog";
-import { forwardRef, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { forwardRef, useEffect, useRef, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import { errorTitle, type AppError } from "../lib/errors";
 
 export function cx(...classes: (string | false | null | undefined)[]): string {
@@ -98,9 +98,14 @@ export function Badge({ children, tone = "neutral" }: { children: ReactNode; ton
 }
 
 export function ErrorBanner({ error, onDismiss }: { error: AppError | null; onDismiss?: () => void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  // A message below the fold is as good as none: bring it into view when it appears.
+  useEffect(() => {
+    if (error) ref.current?.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
+  }, [error]);
   if (!error) return null;
   return (
-    <div role="alert" data-testid="error" data-kind={error.kind} className="flex items-start gap-3 rounded-md border border-danger/40 bg-danger/10 px-3 py-2 text-sm">
+    <div ref={ref} role="alert" data-testid="error" data-kind={error.kind} className="flex items-start gap-3 rounded-md border border-danger/40 bg-danger/10 px-3 py-2 text-sm">
       <div className="flex-1">
         <div className="font-semibold text-danger">{errorTitle(error.kind)}</div>
         <div className="text-ink" data-selectable>

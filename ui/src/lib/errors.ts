@@ -37,6 +37,10 @@ export function errorTitle(kind: string): string {
       return "Not connected to a relay";
     case "model_missing":
       return "Transcription model missing";
+    case "model_download_failed":
+      return "Model download failed";
+    case "cancelled":
+      return "Cancelled";
     case "not_found":
       return "Not found";
     case "invalid":

@@ -3,7 +3,7 @@ import { formatMoney, formatRate, sumDecimals, toScaled } from "./money";
 import { filterHouseholds, fold, initials, segmentsOf, type HouseholdSummary } from "./households";
 import { dueState, relativeTime, today } from "./dates";
 import { errorTitle, toAppError } from "./errors";
-import { acceptKeys, consentComplete, draftText, parseNames, timestamp } from "./meeting";
+import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp } from "./meeting";
 import { describeSync, type SyncStatus } from "./sync";
 import { matchShortcut } from "./shortcuts";
 
@@ -123,5 +123,36 @@ describe("sync and shortcuts", () => {
     expect(matchShortcut({ ...k, key: "/" })).toBe("focusSearch");
     expect(matchShortcut({ ...k, key: "/", inField: true })).toBeNull();
     expect(matchShortcut({ ...k, key: "x", ctrlKey: true })).toBeNull();
+  });
+});
+
+describe("audio import progress", () => {
+  it("maps stages onto one bar that only moves forward", () => {
+    const stages = [
+      { stage: "decoding", percent: null },
+      { stage: "loading_model", percent: null },
+      { stage: "sealing", percent: null },
+      { stage: "transcribing", percent: 0 },
+      { stage: "transcribing", percent: 50 },
+      { stage: "transcribing", percent: 100 },
+      { stage: "saving", percent: null },
+    ];
+    const values = stages.map(importPercent);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    expect(values[0]).toBe(0);
+    expect(values[4]).toBe(56);
+    expect(importPercent({ stage: "transcribing", percent: 250 })).toBe(97);
+    expect(importPercent(null)).toBe(0);
+  });
+  it("labels stages for the advisor", () => {
+    expect(importLabel({ stage: "transcribing", percent: 42 })).toBe("Transcribing on this computer… 42%");
+    expect(importLabel({ stage: "decoding", percent: null })).toBe("Reading the recording…");
+    expect(importLabel(null)).toBe("Starting…");
+    expect(importLabel({ stage: "something new", percent: null })).toBe("Working…");
+  });
+  it("formats sizes", () => {
+    expect(formatBytes(77_704_715)).toBe("77.7 MB");
+    expect(formatBytes(812_000)).toBe("812 KB");
+    expect(formatBytes(10)).toBe("1 KB");
   });
 });

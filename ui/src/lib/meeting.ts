@@ -42,3 +42,49 @@ export function timestamp(ms: number): string {
   const s = total % 60;
   return `${m}:${String(s).padStart(2, "0")}`;
 }
+
+/** Where an audio import stands, as the shell reports it. */
+export interface ImportStage {
+  stage: string;
+  percent: number | null;
+}
+
+/** Share of the progress bar each stage starts at; transcription fills most of it. */
+const STAGE_START: Record<string, number> = { decoding: 0, loading_model: 5, sealing: 10, transcribing: 15, saving: 97 };
+
+/** The overall percent (0–100) to show for an import's stage. */
+export function importPercent(p: ImportStage | null): number {
+  if (!p) return 0;
+  const start = STAGE_START[p.stage] ?? 0;
+  if (p.stage === "transcribing") {
+    const inner = Math.min(100, Math.max(0, p.percent ?? 0));
+    return Math.round(start + (inner * (STAGE_START.saving - start)) / 100);
+  }
+  return start;
+}
+
+/** A short label for an import's stage. */
+export function importLabel(p: ImportStage | null): string {
+  switch (p?.stage) {
+    case undefined:
+      return "Starting…";
+    case "decoding":
+      return "Reading the recording…";
+    case "loading_model":
+      return "Loading the speech model…";
+    case "sealing":
+      return "Encrypting the audio on this computer…";
+    case "transcribing":
+      return `Transcribing on this computer… ${Math.min(100, Math.max(0, p.percent ?? 0))}%`;
+    case "saving":
+      return "Saving the transcript…";
+    default:
+      return "Working…";
+  }
+}
+
+/** "75.5 MB" / "812 KB" from bytes. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
+}

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { api, type ProfileInfo } from "../api";
 import { toAppError, type AppError } from "../lib/errors";
 import { Button, cx, ErrorBanner, Field, Input } from "../components/ui";
+import { ModelCard } from "./Settings";
 
 type Step = "profile" | "relay" | "model";
 
@@ -146,9 +147,9 @@ export function FirstRun({ onDone }: { onDone: (info: ProfileInfo) => void }) {
           <div className="space-y-4 rounded-xl border border-line bg-panel p-6" data-testid="model-step">
             <h2 className="font-semibold">On-device transcription</h2>
             <p className="text-sm text-muted">
-              Meetings are transcribed on this computer; audio never leaves it. This build imports transcripts made elsewhere and analyses them offline. Downloading a speech model from here arrives with audio import.
+              Meetings are transcribed on this computer; audio never leaves it. Choose a speech model now or later in Settings (transcripts made elsewhere need none).
             </p>
-            <div className="rounded-md border border-dashed border-line p-3 text-sm text-muted">Speech model: not installed (not needed for transcripts).</div>
+            <ModelCard />
             <Button data-testid="finish-setup" variant="primary" className="w-full" onClick={() => onDone(info)}>
               Open Hearth
             </Button>

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, type Capabilities, type HouseholdView, type Note, type Sharing, type Task } from "../api";
 import { dateTime, dueState, relativeTime, today } from "../lib/dates";
 import { toAppError, type AppError } from "../lib/errors";
+import { formatBytes } from "../lib/meeting";
 import { formatMoney, formatRate, sumDecimals } from "../lib/money";
 import { Badge, Button, Card, cx, Empty, ErrorBanner, Field, Input, Modal, Select, Spinner, TextArea } from "../components/ui";
 
@@ -178,16 +179,20 @@ export function HouseholdPage({
               {Object.keys(d.documents).length > 0 && (
                 <ul className="mb-3 divide-y divide-line">
                   {Object.entries(d.documents).map(([did, doc]) => (
-                    <li key={did} className="flex justify-between py-2 text-sm">
+                    <li key={did} className="flex justify-between py-2 text-sm" data-testid="document">
                       <span>{doc.name}</span>
                       <span className="text-muted">
-                        {doc.media_type} · {(doc.size / 1024).toFixed(0)} KB
+                        {doc.media_type} · {formatBytes(doc.size)}
                       </span>
                     </li>
                   ))}
                 </ul>
               )}
-              {!caps.documents && <p className="rounded-md border border-dashed border-line p-3 text-sm text-muted">Attaching documents is not in this build yet; documents attached elsewhere (the CLI, a colleague) appear here.</p>}
+              {caps.documents ? (
+                <AttachDocument householdId={id} onAttached={edit} />
+              ) : (
+                <p className="rounded-md border border-dashed border-line p-3 text-sm text-muted">Attaching documents is not in this build yet; documents attached elsewhere (the CLI, a colleague) appear here.</p>
+              )}
             </Card>
           )}
           {tab === "history" && <History view={view} />}
@@ -647,5 +652,34 @@ function History({ view }: { view: HouseholdView }) {
         ))}
       </ol>
     </Card>
+  );
+}
+
+/** "Attach file": the profile checks size and type, extracts the text for search and stores
+ * the file encrypted; a refused file shows the profile's reason. */
+function AttachDocument({ householdId, onAttached }: { householdId: string; onAttached: (work: () => Promise<unknown>) => Promise<boolean> }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <div className="flex items-center gap-3">
+      <label className={cx("inline-flex cursor-pointer items-center gap-2 rounded-md border border-line px-3 py-1.5 text-sm font-medium hover:bg-sunken", busy && "opacity-50")}>
+        {busy && <Spinner />}
+        Attach file…
+        <input
+          type="file"
+          className="sr-only"
+          data-testid="document-file"
+          disabled={busy}
+          onChange={async (e) => {
+            const file = e.target.files?.[0];
+            e.target.value = "";
+            if (!file) return;
+            setBusy(true);
+            await onAttached(() => api.attachDocument(householdId, file));
+            setBusy(false);
+          }}
+        />
+      </label>
+      <span className="text-xs text-muted">PDF, Word (.docx), text, CSV or images; stored encrypted, searchable with Ctrl-K.</span>
+    </div>
   );
 }

