@@ -190,6 +190,17 @@ fn main() {
         .very_verbose(true)
         .pic(true);
 
+    // Hearth: no AMX. ggml's AMX matmul (built when -march=native finds AMX, i.e. on Xeon
+    // servers, never on laptops) crashes with a general protection fault on q8_0 models where
+    // the kernel has not granted the process AMX tile state (as in the VMs that build and test
+    // Hearth). GCC and Clang honour an explicit -mno-* whatever -march says.
+    if target.starts_with("x86_64") && !target.contains("msvc") {
+        for flag in ["-mno-amx-tile", "-mno-amx-int8", "-mno-amx-bf16"] {
+            config.cflag(flag);
+            config.cxxflag(flag);
+        }
+    }
+
     if cfg!(target_os = "windows") {
         config.cxxflag("/utf-8");
         println!("cargo:rustc-link-lib=advapi32");
@@ -264,9 +275,10 @@ fn main() {
         config.define("GGML_METAL", "OFF");
     }
 
-    if cfg!(debug_assertions) || cfg!(feature = "force-debug") {
-        // debug builds are too slow to even remotely be usable,
-        // so we build with optimizations even in debug mode
+    // Hearth: whisper.cpp is always built as Release (-O3). Upstream builds debug profiles as
+    // RelWithDebInfo (-O2) with WHISPER_DEBUG's per-token logging, which made a transcription
+    // ~1.5x slower than whisper.cpp's own CLI in Hearth's (debug-profile) tests and tools.
+    if cfg!(feature = "force-debug") {
         config.define("CMAKE_BUILD_TYPE", "RelWithDebInfo");
         config.cxxflag("-DWHISPER_DEBUG");
     } else {

@@ -5,7 +5,7 @@
 //! skipped: on the benchmark's 60 s clip a whole 20-word passage vanished at the first window
 //! boundary. Hearth instead cuts the audio itself into pieces of at most
 //! [`MAX_CHUNK_SECS`], at the middle of a pause wherever one exists, and transcribes the
-//! pieces one after the other, each with the previous piece's text as context.
+//! pieces one after the other.
 
 use std::ops::Range;
 

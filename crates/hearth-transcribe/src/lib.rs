@@ -181,8 +181,11 @@ impl Transcriber {
     /// Blocking; see the crate docs for calling it from UI code.
     ///
     /// Audio longer than [`chunk::MAX_CHUNK_SECS`] is cut at pauses ([`chunk::at_pauses`])
-    /// and the pieces are transcribed in order, each with the text before it as context, so
-    /// no speech is lost between whisper's 30 s windows.
+    /// and the pieces are transcribed in order, so no speech is lost between whisper's 30 s
+    /// windows. The pieces do not get the previous piece's text as a prompt: on the benchmark
+    /// clip that made whisper repeat the prompt instead of transcribing (q5_1 WER 12.5 % with
+    /// 48 words of context, 9.1 % without; f16 7.4 % either way). `initial_prompt` goes to the
+    /// first piece.
     pub fn transcribe(&self, samples: &[f32], opts: &TranscribeOptions) -> Result<Vec<Segment>> {
         if samples.is_empty() {
             return Err(TranscribeError::EmptyAudio);
@@ -196,8 +199,7 @@ impl Transcriber {
         }
         let total = samples.len() as u64;
         let mut out: Vec<Segment> = Vec::new();
-        let mut context = opts.initial_prompt.clone();
-        for piece in pieces {
+        for (index, piece) in pieces.into_iter().enumerate() {
             let audio = &samples[piece.clone()];
             let offset_ms = piece.start as u64 * 1000 / u64::from(SAMPLE_RATE);
             if chunk::is_silent(audio) {
@@ -213,17 +215,12 @@ impl Transcriber {
                 }) as Arc<dyn Fn(u8) + Send + Sync>
             });
             let piece_opts = TranscribeOptions {
-                initial_prompt: context.clone(),
+                initial_prompt: opts.initial_prompt.clone().filter(|_| index == 0),
                 progress,
                 ..opts.clone()
             };
             let len_ms = piece.len() as u64 * 1000 / u64::from(SAMPLE_RATE);
             let segments = self.transcribe_window(audio, &piece_opts)?;
-            // The next piece continues this one: its last words are the context.
-            let text: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
-            if !text.is_empty() {
-                context = Some(tail_words(&text.join(" "), 48));
-            }
             out.extend(segments.into_iter().map(|s| Segment {
                 start_ms: offset_ms + s.start_ms.min(len_ms),
                 end_ms: offset_ms + s.end_ms.min(len_ms),
@@ -335,12 +332,6 @@ impl Transcriber {
         }
         Ok(out)
     }
-}
-
-/// The last `n` words of `text` (whisper's prompt is limited; recent words matter most).
-fn tail_words(text: &str, n: usize) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    words[words.len().saturating_sub(n)..].join(" ")
 }
 
 /// Reads a 16 kHz mono 16-bit PCM WAV file into f32 samples in −1..1.

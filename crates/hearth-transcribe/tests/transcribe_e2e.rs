@@ -206,4 +206,24 @@ fn quantised_model_is_built_from_the_installed_f16_model_and_transcribes() {
     );
     eprintln!("q5_1 WER {wer:.3}: {}", text.join(" "));
     assert!(wer <= 0.15, "q5_1 WER {wer:.3}");
+
+    // q8_0 too: on CPUs with AMX, ggml's AMX matmul crashed the process on q8_0 models
+    // (vendor/whisper-rs-sys builds without AMX since).
+    let q8 = tmp.path().join("ggml-tiny.en-q8_0.bin");
+    hearth_models::ggml::quantize(
+        &common::tiny_en_model(),
+        &q8,
+        hearth_models::ggml::TensorType::Q8_0,
+    )
+    .unwrap();
+    let segs = Transcriber::load(&q8)
+        .unwrap()
+        .transcribe(&samples, &TranscribeOptions::default())
+        .unwrap();
+    let text: Vec<&str> = segs.iter().map(|s| s.text.as_str()).collect();
+    let wer = common::wer(
+        &common::normalize(SCRIPT),
+        &common::normalize(&text.join(" ")),
+    );
+    assert!(wer <= 0.15, "q8_0 WER {wer:.3}: {}", text.join(" "));
 }
