@@ -680,7 +680,7 @@ pub async fn capabilities() -> CommandResult<Capabilities> {
     Ok(Capabilities {
         search: true,
         audio_import: true,
-        recording: false,
+        recording: true,
         documents: true,
     })
 }

@@ -37,4 +37,8 @@ pub const COMMANDS: &[&str] = &[
     "fetch_model",
     "install_model_file",
     "attach_document",
+    "audio_devices",
+    "start_recording",
+    "stop_recording",
+    "cancel_recording",
 ];

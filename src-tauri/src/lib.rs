@@ -7,6 +7,7 @@ pub mod commands;
 mod commands_list;
 pub mod error;
 pub mod media;
+pub mod record;
 pub mod state;
 pub mod sync;
 mod tray;
@@ -83,6 +84,10 @@ pub fn run() -> anyhow::Result<()> {
             media::fetch_model,
             media::install_model_file,
             media::attach_document,
+            record::audio_devices,
+            record::start_recording,
+            record::stop_recording,
+            record::cancel_recording,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

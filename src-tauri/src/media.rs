@@ -75,7 +75,7 @@ pub struct ImportProgress {
     pub percent: Option<u8>,
 }
 
-fn recording_error(e: RecordingError) -> CommandError {
+pub(crate) fn recording_error(e: RecordingError) -> CommandError {
     match e {
         RecordingError::Model(why) => model_missing(&why),
         RecordingError::Transcribe(

@@ -23,6 +23,8 @@ pub struct AppState {
     pub sync: SyncWorker,
     /// Set to stop the running recording import.
     pub import_cancel: Arc<std::sync::atomic::AtomicBool>,
+    /// The meeting being recorded, if any (at most one).
+    pub recording: std::sync::Mutex<Option<crate::record::ActiveRecording>>,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             passphrase: std::sync::Mutex::new(None),
             sync: SyncWorker::default(),
             import_cancel: Arc::default(),
+            recording: std::sync::Mutex::new(None),
         }
     }
 

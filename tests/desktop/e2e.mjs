@@ -206,10 +206,10 @@ async function chooseFile(browser, id, file) {
 }
 
 /** Starts a meeting for the open household up to the point where the words come in. */
-async function meetingWithConsent(browser) {
+async function meetingWithConsent(browser, title = "Phone review (recording)") {
   await click(browser, "household-new-meeting");
   await shown(browser, "meeting-screen");
-  await type(browser, "meeting-title", "Phone review (recording)");
+  await type(browser, "meeting-title", title);
   await click(browser, "disclosure-read");
   await type(browser, "consent-names", "Linda Johnson");
 }
@@ -409,6 +409,54 @@ async function main() {
   await shot(a, "meeting-audio-transcript");
   await click(a, "analyze");
   await shown(a, "suggestions", 60_000);
+
+  // Recording from the microphone (an ALSA file device speaking the same words): the level
+  // meter moves and the live transcript follows the speech; Stop transcribes it in full.
+  await (await a.$("button=Open household →")).click();
+  await meetingWithConsent(a, "Live review (microphone)");
+  await click(a, "record-open");
+  await shown(a, "record-panel");
+  await a.waitUntil(async () => (await a.$$('[data-testid="record-device"] option[value="hearth_speech"]')).length > 0, {
+    timeout: 20_000,
+    timeoutMsg: "the file-backed microphone is not listed",
+  });
+  await (await byId(a, "record-device")).selectByAttribute("value", "hearth_speech");
+  await click(a, "record-start");
+  await shown(a, "record-level", 60_000);
+  // Paced by the audio itself: poll until the meter has shown sound and the live transcript
+  // has caught up with the speech.
+  let signalSeen = false;
+  let shotTaken = false;
+  await a.waitUntil(
+    async () => {
+      const signal = (await (await byId(a, "record-level")).getAttribute("data-signal")) === "yes";
+      signalSeen ||= signal;
+      const live = String(await (await byId(a, "record-live")).getProperty("textContent")).toLowerCase();
+      // The screenshot shows the meter moving and some live text.
+      if (signal && live.includes(SPOKEN[0]) && !shotTaken) {
+        await reveal(a, "record-panel");
+        await shot(a, "meeting-recording");
+        shotTaken = true;
+      }
+      return signalSeen && SPOKEN.every((w) => live.includes(w));
+    },
+    { timeout: 120_000, interval: 250, timeoutMsg: `the live transcript never showed ${SPOKEN.join(", ")} (or the meter never moved)` },
+  );
+  if (!shotTaken) await shot(a, "meeting-recording");
+  const elapsed = String(await (await byId(a, "record-elapsed")).getProperty("textContent"));
+  if (elapsed === "0:00") throw new Error("the elapsed time did not advance");
+  // Keyboard: the Stop button has the focus while recording; Enter stops and transcribes.
+  await a.keys(["Enter"]);
+  await shown(a, "meeting-review", 300_000);
+  await a.waitUntil(
+    async () => {
+      const text = String(await (await byId(a, "transcript")).getProperty("textContent")).toLowerCase();
+      return SPOKEN.every((w) => text.includes(w));
+    },
+    { timeout: 20_000, timeoutMsg: `the recorded transcript lacks one of ${SPOKEN.join(", ")}` },
+  );
+  await expectText(a, '[data-testid="meeting-review"]', "in_app");
+  await shot(a, "meeting-recorded");
 
   // Documents: attach a text file; an unsupported file is refused readably.
   await (await a.$("button=Open household →")).click();

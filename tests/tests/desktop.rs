@@ -74,6 +74,34 @@ fn npm_ci(dir: &Path) {
     );
 }
 
+/// An ALSA configuration whose default (and only) capture device, `hearth_speech`, delivers
+/// `raw` (48 kHz stereo f32) through ALSA's `file` plugin at the device's pace: a microphone
+/// for cpal (see tests/capture.rs).
+fn alsa_config(dir: &Path, raw: &Path) -> PathBuf {
+    let conf = dir.join("asound.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            r#"pcm.hearth_speech {{
+    type file
+    slave.pcm {{ type null }}
+    file "/dev/null"
+    infile "{}"
+    format "raw"
+    hint {{
+        show on
+        description "Hearth test speech (file-backed)"
+    }}
+}}
+pcm.!default hearth_speech
+"#,
+            raw.display()
+        ),
+    )
+    .expect("write asound.conf");
+    conf
+}
+
 fn tauri_driver() -> PathBuf {
     if let Some(path) = std::env::var_os("TAURI_DRIVER") {
         return PathBuf::from(path);
@@ -151,6 +179,30 @@ fn desktop_app_end_to_end() {
     let audio = speech::speak(SPEECH, &inputs, "speech");
     let junk_model = inputs.join("ggml-tiny.en-pypi.bin");
     std::fs::write(&junk_model, vec![0x5au8; 64 * 1024]).expect("junk model");
+    // The microphone: the same speech through an ALSA `file` device (as tests/capture.rs), in
+    // the device's native format, with a minute of silence after it so the audio is still
+    // flowing when the script presses Stop.
+    let mic_raw = inputs.join("microphone.raw");
+    run(
+        "sox (microphone input)",
+        Command::new("sox")
+            .arg(&audio)
+            .args([
+                "-r",
+                "48000",
+                "-c",
+                "2",
+                "-b",
+                "32",
+                "-e",
+                "floating-point",
+                "-t",
+                "raw",
+            ])
+            .arg(&mic_raw)
+            .args(["pad", "1", "60"]),
+    );
+    let alsa_conf = alsa_config(&inputs, &mic_raw);
     let doc_txt = inputs.join("beneficiary-letter.txt");
     std::fs::write(
         &doc_txt,
@@ -177,6 +229,8 @@ fn desktop_app_end_to_end() {
         .env("AUDIO_WAV", &audio)
         .env("DOC_TXT", &doc_txt)
         .env("DOC_BAD", &doc_bad)
+        // Both app instances see the file-backed microphone as their only input device.
+        .env("ALSA_CONFIG_PATH", &alsa_conf)
         .stdin(Stdio::null())
         .output()
         .expect("run xvfb-run node tests/desktop/e2e.mjs");
@@ -219,10 +273,10 @@ fn desktop_app_end_to_end() {
         "Bob's note did not sync into Ada's profile: {notes:?}"
     );
     assert_eq!(shown["accounts"].as_object().map(|a| a.len()), Some(2));
-    // Two meetings: the pasted transcript (items accepted) and the recording (the attempt
-    // without a model wrote nothing).
+    // Three meetings: the pasted transcript (items accepted), the imported recording (the
+    // attempt without a model wrote nothing) and the one recorded from the microphone.
     let meetings = shown["meetings"].as_object().expect("meetings");
-    assert_eq!(meetings.len(), 2, "{meetings:?}");
+    assert_eq!(meetings.len(), 3, "{meetings:?}");
     assert!(
         meetings
             .values()
@@ -239,6 +293,21 @@ fn desktop_app_end_to_end() {
     assert_eq!(recorded["audio"], "deleted", "{recorded}");
     let said = recorded["transcript"].to_string().to_lowercase();
     assert!(said.contains("retirement"), "{said}");
+    // Recorded in the app: consent taken in Hearth, the audio deleted after transcription.
+    let live = meetings
+        .values()
+        .find(|m| m["title"] == "Live review (microphone)")
+        .unwrap_or_else(|| panic!("no recorded meeting among {meetings:?}"));
+    assert_eq!(live["consent"]["method"], "in_app", "{live}");
+    assert_eq!(
+        live["consent"]["consented_by"][0], "Linda Johnson",
+        "{live}"
+    );
+    assert_eq!(live["audio"], "deleted", "{live}");
+    let said = live["transcript"].to_string().to_lowercase();
+    for word in ["retirement", "college", "daughter"] {
+        assert!(said.contains(word), "{word} missing from {said}");
+    }
     // Only the sealed audio is ever kept, and it is deleted after transcription; no
     // temporary copy of the recording or the document outlives its import.
     let leftovers: Vec<_> = hearth_e2e::all_files(&profile_a_dir)

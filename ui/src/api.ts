@@ -4,8 +4,9 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { toAppError } from "./lib/errors";
 import type { HouseholdSummary } from "./lib/households";
 import type { SyncReport, SyncStatus } from "./lib/sync";
+import type { LiveLine } from "./lib/recording";
 
-export type { HouseholdSummary, SyncStatus, SyncReport };
+export type { HouseholdSummary, SyncStatus, SyncReport, LiveLine };
 
 export interface ProfileInfo {
   profile_id: string;
@@ -222,6 +223,15 @@ export interface ImportProgress {
   stage: string;
   percent: number | null;
 }
+export interface AudioDevice {
+  id: string;
+  name: string;
+  isDefault: boolean;
+}
+export interface RecordingLevel {
+  dbfs: number;
+  secs: number;
+}
 export interface ModelProgress {
   name: string;
   downloaded: number;
@@ -303,11 +313,24 @@ export const api = {
   modelStatus: () => call<ModelStatus>("model_status"),
   fetchModel: (name: string) => call<ModelStatus>("fetch_model", { name }),
   installModelFile: (file: File, name: string) => callWithFile<ModelStatus>("install_model_file", file, { name }),
+  audioDevices: () => call<AudioDevice[]>("audio_devices"),
+  startRecording: (m: { householdId: string; title: string; date: string | null; consentedBy: string[]; device: string | null }) =>
+    call<string>("start_recording", m),
+  stopRecording: () => call<MeetingView>("stop_recording"),
+  cancelRecording: () => call<void>("cancel_recording"),
   attachDocument: (householdId: string, file: File) => callWithFile<AttachedDocument>("attach_document", file, { householdId, fileName: file.name }),
 };
 
 export function onImportProgress(handler: (p: ImportProgress) => void): Promise<UnlistenFn> {
   return listen<ImportProgress>("import-progress", (e) => handler(e.payload));
+}
+
+export function onRecordingLevel(handler: (l: RecordingLevel) => void): Promise<UnlistenFn> {
+  return listen<RecordingLevel>("recording-level", (e) => handler(e.payload));
+}
+
+export function onRecordingLive(handler: (l: LiveLine) => void): Promise<UnlistenFn> {
+  return listen<LiveLine>("recording-live", (e) => handler(e.payload));
 }
 
 export function onModelProgress(handler: (p: ModelProgress) => void): Promise<UnlistenFn> {

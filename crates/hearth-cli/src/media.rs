@@ -3,14 +3,12 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use hearth_audio::{CaptureOptions, CaptureSession, Recorder};
 use hearth_profile::{ConsentMode, Profile, RetentionPolicy};
-use hearth_transcribe::live::{LiveEvent, LiveOptions, LiveTranscriber};
+use hearth_recording::LiveEvent;
 use hearth_transcribe::{Segment, TranscribeOptions, Transcriber};
 use serde_json::json;
 
@@ -282,27 +280,8 @@ pub fn record(
     device: Option<String>,
     seconds: Option<f64>,
 ) -> Result<()> {
-    hearth_recording::check(profile, &m)?;
-    let model = Arc::new(hearth_recording::load_model(m.model.as_deref())?);
-    let hearth_recording::Begun {
-        meeting_id,
-        key,
-        writer,
-    } = hearth_recording::begin(profile, &m, hearth_recording::ConsentMethod::InApp)?;
-    eprintln!("consent recorded in meeting {meeting_id}; recording...");
-    let live = LiveTranscriber::start(
-        Arc::clone(&model),
-        LiveOptions {
-            n_threads: m.threads,
-            ..LiveOptions::default()
-        },
-    )?;
-    let mut recorder = Recorder::new(writer);
-    if let Some(tx) = live.sender() {
-        recorder = recorder.with_live(tx);
-    }
     let mut last_meter = std::time::Instant::now();
-    recorder = recorder.with_level(move |level| {
+    let on_level = move |level: hearth_recording::Level| {
         if last_meter.elapsed().as_millis() >= 250 {
             last_meter = std::time::Instant::now();
             let bars = ((level.rms_dbfs() + 60.0).max(0.0) / 3.0) as usize;
@@ -315,67 +294,44 @@ pub fn record(
             );
             let _ = err.flush();
         }
-    });
-    let session = CaptureSession::start(
-        CaptureOptions {
+    };
+    let recording = hearth_recording::Recording::start(
+        profile,
+        &m,
+        hearth_recording::RecordOptions {
             device,
             max_secs: seconds,
-            ..CaptureOptions::default()
         },
-        recorder,
+        on_level,
+        show_live,
+    )?;
+    eprintln!(
+        "consent recorded in meeting {}; recording...",
+        recording.meeting_id()
     );
-    let session = match session {
-        Ok(s) => s,
-        Err(e) => {
-            // Nothing was captured: the meeting keeps its consent record, marked without audio.
-            hearth_recording::abandon(profile, &meeting_id);
-            return Err(e.into());
-        }
-    };
     if seconds.is_none() {
         eprintln!("press Enter to stop");
-        let stop = session.stop_flag();
+        let stop = recording.stop_flag();
         std::thread::spawn(move || {
             let mut line = String::new();
             let _ = std::io::stdin().read_line(&mut line);
             stop.store(true, Ordering::SeqCst);
         });
     }
-    // Show live text until the capture ends.
-    while !session.is_finished() {
-        if let Ok(event) = live
-            .events()
-            .recv_timeout(std::time::Duration::from_millis(100))
-        {
-            show_live(&event);
-        }
+    let captured = recording.wait();
+    if let Ok(report) = &captured.capture {
+        eprintln!(
+            "\nrecorded {:.1} s ({:?}{})",
+            report.recording.secs(),
+            report.stop,
+            if report.reopened > 0 {
+                format!(", device reopened {} time(s)", report.reopened)
+            } else {
+                String::new()
+            }
+        );
     }
-    let report = session.wait()?;
-    let (live_result, events) = live.finish();
-    for event in events.try_iter() {
-        show_live(&event);
-    }
-    if let Err(e) = live_result {
-        tracing::warn!(error = %e, "live transcription failed; the recording is transcribed in full below");
-    }
-    eprintln!(
-        "\nrecorded {:.1} s ({:?}{})",
-        report.recording.secs(),
-        report.stop,
-        if report.reopened > 0 {
-            format!(", device reopened {} time(s)", report.reopened)
-        } else {
-            String::new()
-        }
-    );
-    let finished = hearth_recording::finish(
-        profile,
-        &meeting_id,
-        &key,
-        &model,
-        m.threads,
-        &hearth_recording::Control::default(),
-    )?;
+    let finished = captured.finish(profile, &hearth_recording::Control::default())?;
     print_finished(&finished);
     Ok(())
 }

@@ -13,11 +13,21 @@
 //!    It is [`read_back`] → [`Transcription::transcribe`] → [`complete`]; the middle step
 //!    needs no profile, so a UI can let other work use the profile while the model runs.
 //!
+//! Recording from a microphone is [`Recording::start`] (the same consent gate, model and
+//! begin, method `in_app`, then capture with a level meter and live transcript) and
+//! [`Recording::stop`] → [`Captured::finish`] (or its read back / transcribe / complete steps).
+//!
 //! Each step reports a [`Stage`] to an optional progress callback, and a cancel flag stops
 //! the work between steps and inside transcription. Everything here is blocking; UI callers
 //! run it on a blocking thread.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod record;
+
+pub use hearth_audio::InputDevice;
+pub use hearth_audio::capture::input_devices;
+pub use record::{Captured, Level, LiveEvent, RecordOptions, Recording};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -46,6 +56,10 @@ pub enum RecordingError {
     /// The profile refused (consent missing or incomplete, unknown household, storage).
     #[error(transparent)]
     Profile(#[from] ProfileError),
+    /// The capture failed after the meeting was begun: the meeting keeps its consent
+    /// record, marked without audio.
+    #[error("the recording failed: {0}; the meeting keeps its consent record, without audio")]
+    Capture(String),
     /// The import was cancelled. When the meeting had been begun, its consent record stays
     /// and the audio was deleted.
     #[error("the import was cancelled{}", meeting_id.as_ref().map(|m| format!(" (meeting {m} keeps its consent record, without audio or transcript)")).unwrap_or_else(|| "; nothing was saved".to_string()))]

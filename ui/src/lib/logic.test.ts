@@ -6,6 +6,7 @@ import { errorTitle, toAppError } from "./errors";
 import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp } from "./meeting";
 import { describeSync, type SyncStatus } from "./sync";
 import { matchShortcut } from "./shortcuts";
+import { applyLive, hasSignal, levelPercent } from "./recording";
 
 describe("money", () => {
   it("sums exactly, without floating-point error", () => {
@@ -154,5 +155,30 @@ describe("audio import progress", () => {
     expect(formatBytes(77_704_715)).toBe("77.7 MB");
     expect(formatBytes(812_000)).toBe("812 KB");
     expect(formatBytes(10)).toBe("1 KB");
+  });
+});
+
+describe("recording", () => {
+  it("maps dBFS onto the meter and tells signal from noise", () => {
+    expect(levelPercent(-60)).toBe(0);
+    expect(levelPercent(-90)).toBe(0);
+    expect(levelPercent(-30)).toBe(50);
+    expect(levelPercent(0)).toBe(100);
+    expect(levelPercent(6)).toBe(100);
+    expect(levelPercent(Number.NEGATIVE_INFINITY)).toBe(0);
+    expect(hasSignal(-20)).toBe(true);
+    expect(hasSignal(-70)).toBe(false);
+    expect(hasSignal(Number.NaN)).toBe(false);
+  });
+  it("replaces partials by later text of the same utterance, keeps finals", () => {
+    let lines = applyLive([], { utterance: 0, text: "we want", isFinal: false });
+    lines = applyLive(lines, { utterance: 0, text: "we want to retire", isFinal: false });
+    expect(lines).toEqual([{ utterance: 0, text: "we want to retire", isFinal: false }]);
+    lines = applyLive(lines, { utterance: 0, text: "We want to retire early.", isFinal: true });
+    lines = applyLive(lines, { utterance: 0, text: "late draft", isFinal: false });
+    expect(lines).toEqual([{ utterance: 0, text: "We want to retire early.", isFinal: true }]);
+    lines = applyLive(lines, { utterance: 2, text: "two", isFinal: false });
+    lines = applyLive(lines, { utterance: 1, text: "one", isFinal: true });
+    expect(lines.map((l) => l.utterance)).toEqual([0, 1, 2]);
   });
 });

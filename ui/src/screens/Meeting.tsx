@@ -6,6 +6,7 @@ import { api, onImportProgress, type Analysis, type Capabilities, type Household
 import { dateTime, today } from "../lib/dates";
 import { toAppError, type AppError } from "../lib/errors";
 import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp } from "../lib/meeting";
+import { RecordPanel } from "./RecordPanel";
 import { Badge, Button, Card, copyText, cx, ErrorBanner, Field, Input, Select, Spinner, TextArea } from "../components/ui";
 
 export function MeetingScreen({
@@ -73,6 +74,7 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const [importing, setImporting] = useState(false);
   const [audioError, setAudioError] = useState<AppError | null>(null);
+  const [recordOpen, setRecordOpen] = useState(false);
   const audioBox = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (audio) audioBox.current?.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
@@ -223,11 +225,28 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
                 }}
               />
             </label>
-            <button disabled={!caps.recording} className="flex flex-col items-center justify-center gap-1 rounded-md border border-line p-3 text-sm disabled:cursor-not-allowed disabled:opacity-60" title="Recording is not in this build yet">
+            <button
+              type="button"
+              data-testid="record-open"
+              disabled={!caps.recording}
+              aria-expanded={recordOpen}
+              onClick={() => setRecordOpen(true)}
+              className={cx(
+                "flex flex-col items-center justify-center gap-1 rounded-md border p-3 text-sm disabled:cursor-not-allowed",
+                recordOpen ? "border-accent bg-accent/5" : "border-line hover:bg-sunken disabled:opacity-60",
+              )}
+            >
               <span className="font-medium">● Record</span>
-              <span className="text-xs text-muted">{caps.recording ? "Microphone" : "Not in this build yet"}</span>
+              <span className="text-xs text-muted">{caps.recording ? "Microphone, with live transcript" : "Not in this build yet"}</span>
             </button>
           </div>
+          {recordOpen && (
+            <RecordPanel
+              meeting={{ householdId: household, title, date: date || null, consentedBy: consented }}
+              onRecorded={onImported}
+              onClose={() => setRecordOpen(false)}
+            />
+          )}
           {audio && (
             <div ref={audioBox} className="space-y-2 rounded-md border border-line bg-sunken/50 p-3" data-testid="audio-import">
               <p className="text-sm">

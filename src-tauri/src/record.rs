@@ -1,0 +1,300 @@
+//! Recording a meeting from a microphone: `audio_devices`, `start_recording`,
+//! `stop_recording`, `cancel_recording`. The work is `hearth_recording::Recording` (consent
+//! recorded first, sealed audio, live transcript, batch transcription, retention); the shell
+//! keeps at most one recording and forwards its level and live text as events.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hearth_recording::{
+    Control, Level, LiveEvent, MeetingAudio, RecordOptions, Recording, RecordingError, Stage,
+};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+use crate::commands::{MeetingView, given, meeting_start};
+use crate::error::{CommandError, CommandResult};
+use crate::media::{IMPORT_PROGRESS_EVENT, ImportProgress, recording_error};
+use crate::state::AppState;
+
+/// Event with the input level while recording ([`RecordingLevel`]), about ten a second.
+pub const RECORDING_LEVEL_EVENT: &str = "recording-level";
+/// Event with the live transcript while recording ([`RecordingLive`]).
+pub const RECORDING_LIVE_EVENT: &str = "recording-live";
+
+/// How often the level meter is updated.
+const LEVEL_EVERY: Duration = Duration::from_millis(100);
+
+/// An input device, as the device picker lists it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioDevice {
+    /// Id to record from.
+    pub id: String,
+    /// Name to show.
+    pub name: String,
+    /// Whether it is the system's default input.
+    pub is_default: bool,
+}
+
+/// The input level of the last ~100 ms.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingLevel {
+    /// RMS level in dBFS (silence is very negative, full scale is 0).
+    pub dbfs: f32,
+    /// Seconds since the recording started.
+    pub secs: f64,
+}
+
+/// Live text of one utterance: partial drafts are replaced by later ones and by the final.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingLive {
+    /// Utterance number (0, 1, ...).
+    pub utterance: u64,
+    /// The text so far (partial) or the utterance's text (final).
+    pub text: String,
+    /// Whether this is the utterance's final text.
+    pub is_final: bool,
+}
+
+/// The recording in progress (at most one).
+pub struct ActiveRecording {
+    recording: Recording,
+}
+
+fn audio_error(e: RecordingError) -> CommandError {
+    match e {
+        RecordingError::Audio(why) => {
+            CommandError::new("audio_device", format!("Hearth cannot record: {why}."))
+        }
+        other => recording_error(other),
+    }
+}
+
+/// The input devices, the default first.
+#[tauri::command]
+pub async fn audio_devices() -> CommandResult<Vec<AudioDevice>> {
+    let mut devices = tauri::async_runtime::spawn_blocking(hearth_recording::input_devices)
+        .await
+        .map_err(CommandError::internal)?
+        .map_err(|e| {
+            CommandError::new(
+                "audio_device",
+                format!("Hearth cannot list microphones: {e}"),
+            )
+        })?;
+    devices.sort_by_key(|d| !d.is_default);
+    Ok(devices
+        .into_iter()
+        .map(|d| AudioDevice {
+            id: d.id,
+            name: d.name,
+            is_default: d.is_default,
+        })
+        .collect())
+}
+
+/// Starts recording a meeting: consent checked and recorded (method `in_app`), the model
+/// loaded, `device` (or the default input) captured. Returns the meeting id once audio
+/// flows; level and live text arrive as `recording-level` and `recording-live` events.
+#[tauri::command]
+pub async fn start_recording(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    household_id: String,
+    title: String,
+    date: Option<String>,
+    consented_by: Vec<String>,
+    device: Option<String>,
+) -> CommandResult<String> {
+    if active(&state)?.is_some() {
+        return Err(already_recording());
+    }
+    let meeting = MeetingAudio {
+        household: household_id,
+        title: given(Some(title)).unwrap_or_else(|| "Meeting".to_string()),
+        started_at_ms: meeting_start(date)?,
+        consent_by: consented_by,
+        participants: Vec::new(),
+        model: None,
+        threads: std::thread::available_parallelism()
+            .map(|n| n.get().min(4))
+            .unwrap_or(2),
+    };
+    let options = RecordOptions {
+        device: given(device),
+        max_secs: None,
+    };
+    let level_app = app.clone();
+    let mut last_level: Option<Instant> = None;
+    let started = Instant::now();
+    let on_level = move |level: Level| {
+        if last_level.is_none_or(|t| t.elapsed() >= LEVEL_EVERY) {
+            last_level = Some(Instant::now());
+            let _ = level_app.emit(
+                RECORDING_LEVEL_EVENT,
+                RecordingLevel {
+                    dbfs: level.rms_dbfs(),
+                    secs: started.elapsed().as_secs_f64(),
+                },
+            );
+        }
+    };
+    let live_app = app.clone();
+    let on_live = move |event: &LiveEvent| {
+        let live = match event {
+            LiveEvent::Partial {
+                utterance, text, ..
+            } => RecordingLive {
+                utterance: *utterance,
+                text: text.trim().to_string(),
+                is_final: false,
+            },
+            LiveEvent::Final {
+                utterance,
+                segments,
+            } => RecordingLive {
+                utterance: *utterance,
+                text: segments
+                    .iter()
+                    .map(|s| s.text.trim())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                is_final: true,
+            },
+            LiveEvent::Progress { .. } => return,
+        };
+        let _ = live_app.emit(RECORDING_LIVE_EVENT, live);
+    };
+    let recording = state
+        .with_profile(move |p| {
+            Recording::start(p, &meeting, options, on_level, on_live).map_err(audio_error)
+        })
+        .await?;
+    let meeting_id = recording.meeting_id().to_string();
+    let lost_race = {
+        let mut slot = active(&state)?;
+        if slot.is_some() {
+            Some(recording)
+        } else {
+            *slot = Some(ActiveRecording { recording });
+            None
+        }
+    };
+    if let Some(recording) = lost_race {
+        // Another start won the race: this one is stopped and keeps only its consent record.
+        let captured = tauri::async_runtime::spawn_blocking(move || recording.stop())
+            .await
+            .map_err(CommandError::internal)?;
+        state
+            .with_profile(move |p| {
+                captured.abandon(p);
+                Ok(())
+            })
+            .await?;
+        return Err(already_recording());
+    }
+    state.sync.kick();
+    Ok(meeting_id)
+}
+
+/// Stops the recording, transcribes it on this computer (progress as `import-progress`
+/// events) and answers with the meeting and its transcript.
+#[tauri::command]
+pub async fn stop_recording(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CommandResult<MeetingView> {
+    let ActiveRecording { recording } = take(&state)?;
+    let captured = tauri::async_runtime::spawn_blocking(move || recording.stop())
+        .await
+        .map_err(CommandError::internal)?;
+    let captured = Arc::new(captured);
+    let emitter = app.clone();
+    let control = Control {
+        progress: Some(Arc::new(move |stage: Stage| {
+            let percent = match stage {
+                Stage::Transcribing(p) => Some(p),
+                _ => None,
+            };
+            let _ = emitter.emit(
+                IMPORT_PROGRESS_EVENT,
+                ImportProgress {
+                    stage: stage.name(),
+                    percent,
+                },
+            );
+        })),
+        cancel: Arc::clone(&state.import_cancel),
+    };
+    state
+        .import_cancel
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    // Reading back and storing need the profile; transcription does not, so the rest of the
+    // UI can use the profile while the model runs.
+    let read = Arc::clone(&captured);
+    let transcription = state
+        .with_profile(move |p| read.read_back(p).map_err(recording_error))
+        .await?;
+    let transcribe = Arc::clone(&captured);
+    let transcribe_control = control.clone();
+    let (transcription, outcome) = tauri::async_runtime::spawn_blocking(move || {
+        let outcome = transcription.transcribe(
+            transcribe.model(),
+            transcribe.threads(),
+            &transcribe_control,
+        );
+        (transcription, outcome)
+    })
+    .await
+    .map_err(CommandError::internal)?;
+    let view = state
+        .with_profile(move |p| {
+            let finished = hearth_recording::complete(p, &transcription, outcome, &control)
+                .map_err(recording_error)?;
+            crate::commands::meeting_view(p, &finished.meeting_id)
+        })
+        .await?;
+    state.sync.kick();
+    Ok(view)
+}
+
+/// Stops the recording and discards its audio: the meeting keeps its consent record,
+/// marked without audio or transcript.
+#[tauri::command]
+pub async fn cancel_recording(state: State<'_, AppState>) -> CommandResult<()> {
+    let ActiveRecording { recording } = take(&state)?;
+    let captured = tauri::async_runtime::spawn_blocking(move || recording.stop())
+        .await
+        .map_err(CommandError::internal)?;
+    state
+        .with_profile(move |p| {
+            captured.abandon(p);
+            Ok(())
+        })
+        .await?;
+    state.sync.kick();
+    Ok(())
+}
+
+fn active(state: &AppState) -> CommandResult<std::sync::MutexGuard<'_, Option<ActiveRecording>>> {
+    state
+        .recording
+        .lock()
+        .map_err(|_| CommandError::internal("the recording state is unavailable"))
+}
+
+fn take(state: &AppState) -> CommandResult<ActiveRecording> {
+    active(state)?
+        .take()
+        .ok_or_else(|| CommandError::new("invalid", "No recording is in progress."))
+}
+
+fn already_recording() -> CommandError {
+    CommandError::new(
+        "invalid",
+        "A meeting is already being recorded. Stop it before starting another.",
+    )
+}

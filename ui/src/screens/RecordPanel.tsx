@@ -1,0 +1,182 @@
+// Recording a meeting from a microphone: device picker, Start, level meter, elapsed time and
+// live transcript, Stop → transcription progress → the meeting.
+
+import { useEffect, useRef, useState } from "react";
+import { api, onImportProgress, onRecordingLevel, onRecordingLive, type AudioDevice, type ImportProgress, type LiveLine } from "../api";
+import { toAppError, type AppError } from "../lib/errors";
+import { importLabel, importPercent, timestamp } from "../lib/meeting";
+import { applyLive, hasSignal, levelPercent, METER_FLOOR_DBFS } from "../lib/recording";
+import { Button, ErrorBanner, Field, Select, Spinner } from "../components/ui";
+
+type Phase = "idle" | "starting" | "recording" | "transcribing";
+
+export function RecordPanel({
+  meeting,
+  onRecorded,
+  onClose,
+}: {
+  meeting: { householdId: string; title: string; date: string | null; consentedBy: string[] };
+  onRecorded: (meetingId: string) => void;
+  onClose: () => void;
+}) {
+  const [devices, setDevices] = useState<AudioDevice[] | null>(null);
+  const [device, setDevice] = useState("");
+  const [phase, setPhase] = useState<Phase>("idle");
+  const [dbfs, setDbfs] = useState(METER_FLOOR_DBFS);
+  const [secs, setSecs] = useState(0);
+  const [lines, setLines] = useState<LiveLine[]>([]);
+  const [progress, setProgress] = useState<ImportProgress | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const stopButton = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    api.audioDevices().then(
+      (list) => {
+        setDevices(list);
+        setDevice(list[0]?.id ?? "");
+      },
+      (e) => setError(toAppError(e)),
+    );
+    const unlisten = [
+      onRecordingLevel((l) => {
+        setDbfs(l.dbfs);
+        setSecs(l.secs);
+      }),
+      onRecordingLive((l) => setLines((prev) => applyLive(prev, l))),
+      onImportProgress(setProgress),
+    ];
+    return () => {
+      for (const u of unlisten) void u.then((f) => f());
+    };
+  }, []);
+
+  useEffect(() => {
+    if (phase === "recording") stopButton.current?.focus();
+  }, [phase]);
+
+  const start = async () => {
+    setError(null);
+    setLines([]);
+    setSecs(0);
+    setDbfs(METER_FLOOR_DBFS);
+    setPhase("starting");
+    try {
+      await api.startRecording({ ...meeting, device: device || null });
+      setPhase("recording");
+    } catch (e) {
+      setError(toAppError(e));
+      setPhase("idle");
+    }
+  };
+
+  const stop = async () => {
+    setProgress(null);
+    setPhase("transcribing");
+    try {
+      const view = await api.stopRecording();
+      onRecorded(view.meeting_id);
+    } catch (e) {
+      setError(toAppError(e));
+      setPhase("idle");
+    }
+  };
+
+  const discard = async () => {
+    try {
+      await api.cancelRecording();
+    } catch (e) {
+      setError(toAppError(e));
+    }
+    setPhase("idle");
+  };
+
+  const percent = levelPercent(dbfs);
+  return (
+    <div className="space-y-3 rounded-md border border-line bg-sunken/50 p-3" data-testid="record-panel">
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      {phase === "idle" || phase === "starting" ? (
+        <>
+          <Field label="Microphone">
+            {devices ? (
+              <Select data-testid="record-device" value={device} onChange={(e) => setDevice(e.target.value)} disabled={devices.length === 0}>
+                {devices.length === 0 && <option value="">No microphone found</option>}
+                {devices.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                    {d.isDefault ? " (default)" : ""}
+                  </option>
+                ))}
+              </Select>
+            ) : (
+              <Spinner />
+            )}
+          </Field>
+          <p className="text-sm text-muted">Consent is recorded in the meeting before any audio is kept. The audio is encrypted on this computer and transcribed here.</p>
+          <div className="flex justify-end gap-2">
+            <Button variant="ghost" onClick={onClose}>
+              Close
+            </Button>
+            <Button data-testid="record-start" variant="primary" busy={phase === "starting"} disabled={!devices || devices.length === 0} onClick={() => void start()}>
+              ● Start recording
+            </Button>
+          </div>
+        </>
+      ) : (
+        <>
+          <div className="flex items-center gap-3">
+            <span className="inline-flex items-center gap-1 text-sm font-medium text-red-600" aria-live="polite">
+              <span className={phase === "recording" ? "h-2 w-2 animate-pulse rounded-full bg-red-600" : "h-2 w-2 rounded-full bg-muted"} />
+              {phase === "recording" ? "Recording" : "Stopped"}
+            </span>
+            <span className="font-mono text-sm tabular-nums" data-testid="record-elapsed">
+              {timestamp(secs * 1000)}
+            </span>
+            <div
+              className="h-3 flex-1 overflow-hidden rounded-full bg-sunken"
+              role="meter"
+              aria-label="Input level"
+              aria-valuemin={METER_FLOOR_DBFS}
+              aria-valuemax={0}
+              aria-valuenow={Math.round(dbfs)}
+              data-testid="record-level"
+              data-signal={hasSignal(dbfs) ? "yes" : "no"}
+            >
+              <div className={hasSignal(dbfs) ? "h-full rounded-full bg-green-600 transition-[width] duration-100" : "h-full rounded-full bg-muted transition-[width] duration-100"} style={{ width: `${percent}%` }} />
+            </div>
+          </div>
+          <div className="min-h-24 space-y-1 rounded-md border border-line bg-panel p-3 text-sm leading-relaxed" data-testid="record-live" aria-live="polite" aria-label="Live transcript" data-selectable>
+            {lines.length === 0 ? (
+              <span className="text-muted">Listening… the live transcript appears here.</span>
+            ) : (
+              lines.map((l) => (
+                <p key={l.utterance} className={l.isFinal ? "" : "text-muted italic"} data-final={l.isFinal ? "yes" : "no"}>
+                  {l.text || "…"}
+                </p>
+              ))
+            )}
+          </div>
+          {phase === "transcribing" ? (
+            <div data-testid="record-progress" aria-live="polite">
+              <div className="mb-1 flex justify-between text-xs text-muted">
+                <span>{progress ? importLabel(progress) : "Finishing the recording…"}</span>
+                <span>{importPercent(progress)}%</span>
+              </div>
+              <div className="h-2 overflow-hidden rounded-full bg-sunken" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={importPercent(progress)}>
+                <div className="h-full rounded-full bg-accent transition-[width] duration-300" style={{ width: `${importPercent(progress)}%` }} />
+              </div>
+            </div>
+          ) : (
+            <div className="flex justify-end gap-2">
+              <Button data-testid="record-discard" variant="ghost" onClick={() => void discard()}>
+                Discard
+              </Button>
+              <Button ref={stopButton} data-testid="record-stop" variant="primary" onClick={() => void stop()}>
+                ■ Stop and transcribe
+              </Button>
+            </div>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
