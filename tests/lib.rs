@@ -289,3 +289,34 @@ impl Drop for RelayProcess {
         self.kill();
     }
 }
+
+/// Writes an ALSA configuration into `dir` whose default (and only) capture device,
+/// `hearth_speech`, delivers `raw` through ALSA's `file` plugin (`infile`) over a `null`
+/// slave, at the device's pace: a microphone for cpal. Point `ALSA_CONFIG_PATH` at the
+/// returned file. The device's native format (what cpal opens it at) is 48 kHz stereo f32, so
+/// `raw` must hold exactly that and Hearth must downmix and resample it like a real
+/// microphone's. (A `plug` in front to convert formats garbles the infile data.)
+pub fn alsa_file_microphone(dir: &Path, raw: &Path) -> PathBuf {
+    let conf = dir.join("asound.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            r#"pcm.hearth_speech {{
+    type file
+    slave.pcm {{ type null }}
+    file "/dev/null"
+    infile "{}"
+    format "raw"
+    hint {{
+        show on
+        description "Hearth test speech (file-backed)"
+    }}
+}}
+pcm.!default hearth_speech
+"#,
+            raw.display()
+        ),
+    )
+    .expect("write asound.conf");
+    conf
+}

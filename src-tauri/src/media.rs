@@ -15,7 +15,8 @@ use std::sync::atomic::Ordering;
 use hearth_models::resolve::{DEFAULT_MODEL, FALLBACK_MODEL, ResolveError};
 use hearth_models::{DownloadProgress, ModelError};
 use hearth_profile::ProfileError;
-use hearth_recording::{Control, MeetingAudio, RecordingError, Stage};
+use hearth_recording::{Control, MeetingAudio, RecordingError, Stage, Transcription};
+use hearth_transcribe::{Segment, TranscribeError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tauri::ipc::{InvokeBody, Request};
@@ -137,24 +138,7 @@ pub async fn import_meeting_audio(
             .map(|n| n.get().min(4))
             .unwrap_or(2),
     };
-    state.import_cancel.store(false, Ordering::SeqCst);
-    let emitter = app.clone();
-    let control = Control {
-        progress: Some(Arc::new(move |stage: Stage| {
-            let percent = match stage {
-                Stage::Transcribing(p) => Some(p),
-                _ => None,
-            };
-            let _ = emitter.emit(
-                IMPORT_PROGRESS_EVENT,
-                ImportProgress {
-                    stage: stage.name(),
-                    percent,
-                },
-            );
-        })),
-        cancel: Arc::clone(&state.import_cancel),
-    };
+    let control = progress_control(&app, &state);
     let file_name = args.file_name;
     let threads = meeting.threads;
     // Consent, decoding, the model and the sealed audio need the profile; transcription does
@@ -170,9 +154,49 @@ pub async fn import_meeting_audio(
             Ok((staged, transcription))
         })
         .await?;
+    transcribe_and_store(&state, transcription, control, move |t, c| {
+        t.transcribe(&staged.model, threads, c)
+    })
+    .await
+}
+
+/// The progress and cancel flag of an import's or a recording's transcription: stages reach
+/// the UI as `import-progress` events, and `cancel_import` stops it.
+pub(crate) fn progress_control(app: &AppHandle, state: &AppState) -> Control {
+    state.import_cancel.store(false, Ordering::SeqCst);
+    let emitter = app.clone();
+    Control {
+        progress: Some(Arc::new(move |stage: Stage| {
+            let percent = match stage {
+                Stage::Transcribing(p) => Some(p),
+                _ => None,
+            };
+            let _ = emitter.emit(
+                IMPORT_PROGRESS_EVENT,
+                ImportProgress {
+                    stage: stage.name(),
+                    percent,
+                },
+            );
+        })),
+        cancel: Arc::clone(&state.import_cancel),
+    }
+}
+
+/// Runs `transcribe` on a blocking thread without holding the profile (the rest of the UI
+/// keeps using it while the model runs), then stores the transcript, applies retention and
+/// answers with the meeting as the UI shows it.
+pub(crate) async fn transcribe_and_store(
+    state: &AppState,
+    transcription: Transcription,
+    control: Control,
+    transcribe: impl FnOnce(&Transcription, &Control) -> Result<Vec<Segment>, TranscribeError>
+    + Send
+    + 'static,
+) -> CommandResult<MeetingView> {
     let transcribe_control = control.clone();
     let (transcription, outcome) = tauri::async_runtime::spawn_blocking(move || {
-        let outcome = transcription.transcribe(&staged.model, threads, &transcribe_control);
+        let outcome = transcribe(&transcription, &transcribe_control);
         (transcription, outcome)
     })
     .await

@@ -6,15 +6,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hearth_recording::{
-    Control, Level, LiveEvent, MeetingAudio, RecordOptions, Recording, RecordingError, Stage,
-};
+use hearth_recording::{Level, LiveEvent, MeetingAudio, RecordOptions, Recording, RecordingError};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
 use crate::commands::{MeetingView, given, meeting_start};
 use crate::error::{CommandError, CommandResult};
-use crate::media::{IMPORT_PROGRESS_EVENT, ImportProgress, recording_error};
+use crate::media::{progress_control, recording_error, transcribe_and_store};
 use crate::state::AppState;
 
 /// Event with the input level while recording ([`RecordingLevel`]), about ten a second.
@@ -212,53 +210,17 @@ pub async fn stop_recording(
         .await
         .map_err(CommandError::internal)?;
     let captured = Arc::new(captured);
-    let emitter = app.clone();
-    let control = Control {
-        progress: Some(Arc::new(move |stage: Stage| {
-            let percent = match stage {
-                Stage::Transcribing(p) => Some(p),
-                _ => None,
-            };
-            let _ = emitter.emit(
-                IMPORT_PROGRESS_EVENT,
-                ImportProgress {
-                    stage: stage.name(),
-                    percent,
-                },
-            );
-        })),
-        cancel: Arc::clone(&state.import_cancel),
-    };
-    state
-        .import_cancel
-        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let control = progress_control(&app, &state);
     // Reading back and storing need the profile; transcription does not, so the rest of the
     // UI can use the profile while the model runs.
     let read = Arc::clone(&captured);
     let transcription = state
         .with_profile(move |p| read.read_back(p).map_err(recording_error))
         .await?;
-    let transcribe = Arc::clone(&captured);
-    let transcribe_control = control.clone();
-    let (transcription, outcome) = tauri::async_runtime::spawn_blocking(move || {
-        let outcome = transcription.transcribe(
-            transcribe.model(),
-            transcribe.threads(),
-            &transcribe_control,
-        );
-        (transcription, outcome)
+    transcribe_and_store(&state, transcription, control, move |t, c| {
+        t.transcribe(captured.model(), captured.threads(), c)
     })
     .await
-    .map_err(CommandError::internal)?;
-    let view = state
-        .with_profile(move |p| {
-            let finished = hearth_recording::complete(p, &transcription, outcome, &control)
-                .map_err(recording_error)?;
-            crate::commands::meeting_view(p, &finished.meeting_id)
-        })
-        .await?;
-    state.sync.kick();
-    Ok(view)
 }
 
 /// Stops the recording and discards its audio: the meeting keeps its consent record,

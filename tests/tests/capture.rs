@@ -55,36 +55,6 @@ fn audio_files(h: &Hearth) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
-/// An ALSA configuration with one capture device, `hearth_speech`, that delivers `raw`
-/// through ALSA's `file` plugin (`infile`) over a `null` slave. The device's native format
-/// (what cpal opens it at) is 48 kHz stereo f32, so `raw` holds exactly that: Hearth must
-/// downmix and resample it like a real microphone's. (A `plug` in front to convert formats
-/// garbles the infile data, so the file is prepared in the native format instead.)
-fn alsa_config(dir: &Path, raw: &Path) -> PathBuf {
-    let conf = dir.join("asound.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            r#"pcm.hearth_speech {{
-    type file
-    slave.pcm {{ type null }}
-    file "/dev/null"
-    infile "{}"
-    format "raw"
-    hint {{
-        show on
-        description "Hearth test speech (file-backed)"
-    }}
-}}
-pcm.!default hearth_speech
-"#,
-            raw.display()
-        ),
-    )
-    .unwrap();
-    conf
-}
-
 #[test]
 fn records_from_an_alsa_device_and_transcribes_after_consent() {
     let dir = tempfile::tempdir().unwrap();
@@ -105,7 +75,7 @@ fn records_from_an_alsa_device_and_transcribes_after_consent() {
         "raw",
         raw.to_str().unwrap(),
     ]);
-    let conf = alsa_config(dir.path(), &raw);
+    let conf = hearth_e2e::alsa_file_microphone(dir.path(), &raw);
     h.env
         .push(("ALSA_CONFIG_PATH".into(), conf.to_str().unwrap().into()));
     let secs = std::fs::metadata(&raw).unwrap().len() as f64 / (48_000.0 * 8.0) + 1.0;

@@ -74,34 +74,6 @@ fn npm_ci(dir: &Path) {
     );
 }
 
-/// An ALSA configuration whose default (and only) capture device, `hearth_speech`, delivers
-/// `raw` (48 kHz stereo f32) through ALSA's `file` plugin at the device's pace: a microphone
-/// for cpal (see tests/capture.rs).
-fn alsa_config(dir: &Path, raw: &Path) -> PathBuf {
-    let conf = dir.join("asound.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            r#"pcm.hearth_speech {{
-    type file
-    slave.pcm {{ type null }}
-    file "/dev/null"
-    infile "{}"
-    format "raw"
-    hint {{
-        show on
-        description "Hearth test speech (file-backed)"
-    }}
-}}
-pcm.!default hearth_speech
-"#,
-            raw.display()
-        ),
-    )
-    .expect("write asound.conf");
-    conf
-}
-
 fn tauri_driver() -> PathBuf {
     if let Some(path) = std::env::var_os("TAURI_DRIVER") {
         return PathBuf::from(path);
@@ -202,7 +174,7 @@ fn desktop_app_end_to_end() {
             .arg(&mic_raw)
             .args(["pad", "1", "60"]),
     );
-    let alsa_conf = alsa_config(&inputs, &mic_raw);
+    let alsa_conf = hearth_e2e::alsa_file_microphone(&inputs, &mic_raw);
     let doc_txt = inputs.join("beneficiary-letter.txt");
     std::fs::write(
         &doc_txt,

@@ -195,17 +195,9 @@ fn quantised_model_is_built_from_the_installed_f16_model_and_transcribes() {
 
     let tmp = tempfile::tempdir().unwrap();
     let samples = read_wav_16k_mono(&common::speak(SCRIPT, tmp.path(), "q")).unwrap();
-    let segs = Transcriber::load(&q)
-        .unwrap()
-        .transcribe(&samples, &TranscribeOptions::default())
-        .unwrap();
-    let text: Vec<&str> = segs.iter().map(|s| s.text.as_str()).collect();
-    let wer = common::wer(
-        &common::normalize(SCRIPT),
-        &common::normalize(&text.join(" ")),
-    );
-    eprintln!("q5_1 WER {wer:.3}: {}", text.join(" "));
-    assert!(wer <= 0.15, "q5_1 WER {wer:.3}");
+    let (wer, text) = script_wer(&q, &samples);
+    eprintln!("q5_1 WER {wer:.3}: {text}");
+    assert!(wer <= 0.15, "q5_1 WER {wer:.3}: {text}");
 
     // q8_0 too: on CPUs with AMX, ggml's AMX matmul crashed the process on q8_0 models
     // (vendor/whisper-rs-sys builds without AMX since).
@@ -216,14 +208,18 @@ fn quantised_model_is_built_from_the_installed_f16_model_and_transcribes() {
         hearth_models::ggml::TensorType::Q8_0,
     )
     .unwrap();
-    let segs = Transcriber::load(&q8)
+    let (wer, text) = script_wer(&q8, &samples);
+    assert!(wer <= 0.15, "q8_0 WER {wer:.3}: {text}");
+}
+
+/// Transcribes `samples` (the spoken SCRIPT) with `model`: the WER against SCRIPT and the text.
+fn script_wer(model: &std::path::Path, samples: &[f32]) -> (f64, String) {
+    let segs = Transcriber::load(model)
         .unwrap()
-        .transcribe(&samples, &TranscribeOptions::default())
+        .transcribe(samples, &TranscribeOptions::default())
         .unwrap();
     let text: Vec<&str> = segs.iter().map(|s| s.text.as_str()).collect();
-    let wer = common::wer(
-        &common::normalize(SCRIPT),
-        &common::normalize(&text.join(" ")),
-    );
-    assert!(wer <= 0.15, "q8_0 WER {wer:.3}: {}", text.join(" "));
+    let text = text.join(" ");
+    let wer = common::wer(&common::normalize(SCRIPT), &common::normalize(&text));
+    (wer, text)
 }
