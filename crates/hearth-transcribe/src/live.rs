@@ -57,7 +57,7 @@ impl Default for LiveOptions {
             soft_max_ms: 12_000,
             short_pause_ms: 150,
             max_utterance_ms: 25_000,
-            partial_every_ms: 1_500,
+            partial_every_ms: 1_000,
         }
     }
 }
