@@ -147,7 +147,7 @@ pub async fn import_meeting_audio(
     let (staged, transcription) = state
         .with_profile(move |p| {
             let staged =
-                hearth_recording::stage_bytes(p, &meeting, &file_name, &bytes, &stage_control)
+                hearth_recording::stage_bytes(p, &meeting, &file_name, bytes, &stage_control)
                     .map_err(recording_error)?;
             let transcription = hearth_recording::read_back(p, &staged.meeting_id, &staged.key)
                 .map_err(recording_error)?;

@@ -439,12 +439,12 @@ pub fn stage_bytes(
     profile: &mut Profile,
     m: &MeetingAudio,
     file_name: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     control: &Control,
 ) -> Result<Staged> {
     check(profile, m)?;
     control.report(Stage::Decoding);
-    let audio = hearth_audio::decode_bytes(bytes.to_vec(), file_name)?;
+    let audio = hearth_audio::decode_bytes(bytes, file_name)?;
     stage_decoded(profile, m, &audio, control)
 }
 
@@ -453,7 +453,7 @@ pub fn import_bytes(
     profile: &mut Profile,
     m: &MeetingAudio,
     file_name: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     control: &Control,
 ) -> Result<Finished> {
     let staged = stage_bytes(profile, m, file_name, bytes, control)?;

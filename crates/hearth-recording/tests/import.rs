@@ -78,7 +78,7 @@ fn a_recording_that_is_not_audio_is_named_and_leaves_nothing() {
         &mut profile,
         &m,
         "call.wav",
-        b"this is not a recording",
+        b"this is not a recording".to_vec(),
         &Control::default(),
     )
     .unwrap_err();
@@ -99,7 +99,7 @@ fn consent_and_the_model_are_checked_before_anything_is_written() {
         &mut profile,
         &no_consent,
         "call.wav",
-        &wav,
+        wav.clone(),
         &Control::default(),
     )
     .unwrap_err();
@@ -114,7 +114,7 @@ fn consent_and_the_model_are_checked_before_anything_is_written() {
         &mut profile,
         &no_model,
         "call.wav",
-        &wav,
+        wav.clone(),
         &Control::default(),
     )
     .unwrap_err();
@@ -127,8 +127,9 @@ fn consent_and_the_model_are_checked_before_anything_is_written() {
     control
         .cancel
         .store(true, std::sync::atomic::Ordering::SeqCst);
-    let err = hearth_recording::import_bytes(&mut profile, &no_model, "call.wav", &wav, &control)
-        .unwrap_err();
+    let err =
+        hearth_recording::import_bytes(&mut profile, &no_model, "call.wav", wav.clone(), &control)
+            .unwrap_err();
     assert!(
         matches!(err, RecordingError::Cancelled { meeting_id: None }),
         "{err}"
@@ -165,7 +166,8 @@ fn a_recording_is_sealed_transcribed_and_its_audio_deleted_and_a_cancel_keeps_on
     };
 
     let staged =
-        hearth_recording::stage_bytes(&mut profile, &m, "call.wav", &bytes, &control).unwrap();
+        hearth_recording::stage_bytes(&mut profile, &m, "call.wav", bytes.clone(), &control)
+            .unwrap();
     // Consent is in the household before any transcript; the sealed audio is on disk.
     let data = profile.household_data(&id).unwrap();
     let begun = &data.meetings[&staged.meeting_id];
@@ -194,7 +196,8 @@ fn a_recording_is_sealed_transcribed_and_its_audio_deleted_and_a_cancel_keeps_on
     // Cancelled after staging: the meeting keeps its consent, the audio is gone.
     let control = Control::default();
     let staged =
-        hearth_recording::stage_bytes(&mut profile, &m, "call.wav", &bytes, &control).unwrap();
+        hearth_recording::stage_bytes(&mut profile, &m, "call.wav", bytes.clone(), &control)
+            .unwrap();
     control
         .cancel
         .store(true, std::sync::atomic::Ordering::SeqCst);
