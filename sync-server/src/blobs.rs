@@ -108,8 +108,14 @@ pub async fn put_blob(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// The response header of [`list_blobs`] that carries `limits.max_blob_bytes`.
+pub const MAX_BLOB_BYTES_HEADER: &str = "x-hearth-max-blob-bytes";
+
 /// `GET /v1/documents/{doc_id}/blobs`: the SHA-256 of every attached document the relay holds
 /// for the household, so a desk uploads only what is missing with one request per household.
+/// The [`MAX_BLOB_BYTES_HEADER`] header tells the desk the size limit before it uploads: a
+/// desk that sent megabytes over the limit would have the connection closed under it while
+/// still writing, and might never read the `413` that says why.
 pub async fn list_blobs(
     State(relay): State<Arc<Relay>>,
     Caller(who): Caller,
@@ -124,7 +130,8 @@ pub async fn list_blobs(
         .list_blobs(&stored)
         .await
         .map_err(ServiceError::from)?;
-    Ok(Json(hashes).into_response())
+    let limit = relay.config.limits.max_blob_bytes;
+    Ok(([(MAX_BLOB_BYTES_HEADER, limit.to_string())], Json(hashes)).into_response())
 }
 
 /// `GET /v1/documents/{doc_id}/blobs/{sha256}`: the household's document with this SHA-256.

@@ -170,8 +170,9 @@ fn an_oversized_document_is_refused_with_413_and_sync_carries_on() {
 
     let id = alice.ok(&["household", "create", "--name", "The Lindqvist Family"]);
     let big = dir.path().join("statement.txt");
-    // Megabytes, not just over the limit: the relay answers 413 before reading the body, and
-    // the desk must still get that answer rather than a broken connection.
+    // Megabytes, not just over the limit: the relay would answer 413 and close while the desk
+    // was still writing them, so the desk learns the limit first (from the blob listing) and
+    // reports the refusal without sending.
     let big_text = "Quarterly statement line, account 4411.\n".repeat(150_000);
     std::fs::write(&big, &big_text).unwrap();
     let small = dir.path().join("memo.txt");

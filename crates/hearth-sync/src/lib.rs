@@ -239,6 +239,35 @@ pub async fn enroll(
     Ok(creds)
 }
 
+/// The response header in which the relay states `limits.max_blob_bytes` (see
+/// `GET /v1/documents/{doc_id}/blobs` in the relay's openapi.yaml).
+const MAX_BLOB_BYTES_HEADER: &str = "x-hearth-max-blob-bytes";
+
+/// What the relay holds of one household's attached documents.
+#[derive(Debug, Clone, Default)]
+pub struct RelayBlobs {
+    /// SHA-256 (hex) of every document the relay has.
+    pub hashes: BTreeSet<String>,
+    /// The relay's `limits.max_blob_bytes`, if it said (older relays do not).
+    pub max_bytes: Option<u64>,
+}
+
+impl RelayBlobs {
+    /// The relay's refusal, decided here without sending, of an upload of `len` bytes above
+    /// its limit. Sending it anyway would cost the upload and could lose the relay's answer:
+    /// the relay replies `413` and closes while the desk is still writing.
+    pub fn refuse_upload(&self, len: usize) -> Option<SyncError> {
+        let limit = self.max_bytes?;
+        (len as u64 > limit).then(|| SyncError::Refused {
+            status: 413,
+            message: format!(
+                "document too large: this relay accepts attached documents up to {limit} bytes \
+                 (limits.max_blob_bytes); ask the relay operator to raise it"
+            ),
+        })
+    }
+}
+
 /// A session with the relay: a fresh access token (the refresh token is rotated and the new
 /// one saved before the access token is used).
 pub struct Session {
@@ -300,9 +329,9 @@ impl Session {
         )
     }
 
-    /// The SHA-256 of every attached document the relay holds for household `doc_id`;
+    /// What the relay holds of household `doc_id`'s attached documents, and its size limit;
     /// `None` if the household is not on the relay for this advisor.
-    pub async fn blobs(&self, doc_id: &str) -> Result<Option<BTreeSet<String>>> {
+    pub async fn blobs(&self, doc_id: &str) -> Result<Option<RelayBlobs>> {
         let url = format!("{}/v1/documents/{doc_id}/blobs", self.creds.relay_url);
         let response = http()
             .get(url)
@@ -314,11 +343,16 @@ impl Session {
             return Ok(None);
         }
         check_status(&response)?;
-        response
+        let max_bytes = response
+            .headers()
+            .get(MAX_BLOB_BYTES_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let hashes = response
             .json()
             .await
-            .map(Some)
-            .map_err(|e| SyncError::Protocol(e.to_string()))
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        Ok(Some(RelayBlobs { hashes, max_bytes }))
     }
 
     /// Uploads the attached document `bytes` (whose SHA-256 is `sha256`) of household
@@ -637,13 +671,17 @@ async fn sync_blobs(
         };
         for entry in here {
             let sha256 = &entry.reference.sha256;
-            if on_relay.contains(sha256) {
+            if on_relay.hashes.contains(sha256) {
                 continue;
             }
             let Some(bytes) = profile.blob(sha256)? else {
                 continue;
             };
-            match session.put_blob(&row.id, sha256, bytes).await {
+            let upload = match on_relay.refuse_upload(bytes.len()) {
+                Some(refusal) => Err(refusal),
+                None => session.put_blob(&row.id, sha256, bytes).await,
+            };
+            match upload {
                 Ok(()) => report.blobs_uploaded += 1,
                 // The household is not on the relay for this advisor (e.g. unshared).
                 Err(SyncError::Refused { status: 404, .. }) => {}
