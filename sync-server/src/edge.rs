@@ -29,6 +29,8 @@ use crate::service::Relay;
 
 /// Frames queued for one connection before it counts as a slow reader and is dropped.
 const OUTGOING_QUEUE: usize = 1024;
+/// The most frames handed to the hub in one batch (bounds the delay of the first one's answer).
+const MAX_FRAMES_PER_BATCH: usize = 64;
 /// How often an open connection re-checks that its device is still allowed.
 const REVALIDATE_EVERY: Duration = Duration::from_secs(5);
 
@@ -353,14 +355,19 @@ async fn run_firm(
         held: VecDeque::new(),
         creating: HashSet::new(),
     };
+    // An event taken from the mailbox while collecting a batch of frames, handled next.
+    let mut stashed: Option<FirmEvent> = None;
     loop {
         let deadline = firm.hub.next_deadline().map(Instant::from_std);
-        let event = tokio::select! {
-            ev = rx.recv() => match ev {
-                Some(ev) => Some(ev),
-                None => break,
+        let event = match stashed.take() {
+            Some(ev) => Some(ev),
+            None => tokio::select! {
+                ev = rx.recv() => match ev {
+                    Some(ev) => Some(ev),
+                    None => break,
+                },
+                _ = async { tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)).await }, if deadline.is_some() => None,
             },
-            _ = async { tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)).await }, if deadline.is_some() => None,
         };
         let now = std::time::Instant::now();
         let started = Instant::now();
@@ -375,7 +382,25 @@ async fn run_firm(
                 firm.conns.insert(conn, Conn { identity, out });
                 effects
             }
-            Some(FirmEvent::Frame { conn, bytes }) => firm.hub.receive(conn, &bytes, now),
+            Some(FirmEvent::Frame { conn, bytes }) => {
+                // Frames already waiting go to the hub together: under load a writer with
+                // several changes in flight then gets one answer for all of them, which
+                // halves the sync work per change (`Hub::receive_batch`). An idle relay
+                // finds nothing waiting and answers each frame at once.
+                let mut frames = vec![(conn, bytes)];
+                while frames.len() < MAX_FRAMES_PER_BATCH {
+                    match rx.try_recv() {
+                        Ok(FirmEvent::Frame { conn, bytes }) => frames.push((conn, bytes)),
+                        Ok(other) => {
+                            stashed = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                firm.hub
+                    .receive_batch(frames.iter().map(|(c, b)| (*c, b.as_slice())), now)
+            }
             Some(FirmEvent::Disconnect { conn }) => {
                 firm.conns.remove(&conn);
                 firm.hub.disconnect(conn)

@@ -2,8 +2,9 @@
 //! connections and keeps one Automerge document per document id.
 //!
 //! The edge (a WebSocket server) authenticates each socket, then feeds the [`Hub`] with
-//! [`Hub::connect`], [`Hub::receive`], [`Hub::disconnect`], [`Hub::document_loaded`] and
-//! [`Hub::tick`], and carries out the [`Effect`]s each call returns, in order.
+//! [`Hub::connect`], [`Hub::receive`] (or [`Hub::receive_batch`] for frames that queued up),
+//! [`Hub::disconnect`], [`Hub::document_loaded`] and [`Hub::tick`], and carries out the
+//! [`Effect`]s each call returns, in order.
 //!
 //! # Access control
 //!
@@ -249,6 +250,16 @@ struct LiveDoc {
     fanout_pending: bool,
 }
 
+/// Sync answers and fan-out rounds owed by the messages of one call, carried out once at its
+/// end (see [`Hub::receive_batch`]).
+#[derive(Default)]
+struct Owed {
+    /// (document, connection) pairs owed a sync answer, in the order first owed.
+    replies: Vec<(DocumentId, ConnId)>,
+    /// Documents that changed, in the order first changed.
+    changed: Vec<DocumentId>,
+}
+
 enum Slot {
     Loading(Vec<Pending>),
     Ready(Box<LiveDoc>),
@@ -262,6 +273,8 @@ pub struct Hub<P: Policy> {
     peer_conns: HashMap<String, ConnId>,
     docs: HashMap<DocumentId, Slot>,
     stats: HubStats,
+    /// Empty between calls.
+    owed: Owed,
 }
 
 type Effects<I> = Vec<Effect<I>>;
@@ -276,6 +289,7 @@ impl<P: Policy> Hub<P> {
             peer_conns: HashMap::new(),
             docs: HashMap::new(),
             stats: HubStats::default(),
+            owed: Owed::default(),
         }
     }
 
@@ -334,10 +348,32 @@ impl<P: Policy> Hub<P> {
 
     /// One binary frame arrived on `conn` at `now`.
     pub fn receive(&mut self, conn: ConnId, bytes: &[u8], now: Instant) -> Effects<P::Identity> {
+        self.receive_batch([(conn, bytes)], now)
+    }
+
+    /// Several frames arrived (in this order) by `now`: the same as receiving each in turn,
+    /// except that each (connection, document) gets one sync answer, after all of them, and
+    /// each changed document one fan-out round. An edge that finds frames queued up hands
+    /// them over together, so under load a writer with several changes in flight gets one
+    /// acknowledgement for all of them instead of one per change; the sync protocol is
+    /// state-based, so the last answer says everything the earlier ones would have.
+    pub fn receive_batch<'a>(
+        &mut self,
+        frames: impl IntoIterator<Item = (ConnId, &'a [u8])>,
+        now: Instant,
+    ) -> Effects<P::Identity> {
         let mut out = Vec::new();
+        for (conn, bytes) in frames {
+            self.receive_one(conn, bytes, &mut out);
+        }
+        self.settle(now, &mut out);
+        out
+    }
+
+    fn receive_one(&mut self, conn: ConnId, bytes: &[u8], out: &mut Effects<P::Identity>) {
         let Some(c) = self.conns.get(&conn) else {
             debug!(%conn, "frame on unknown connection ignored");
-            return out;
+            return;
         };
         let joined = c.peer_id.clone();
         let msg = match message::decode(bytes) {
@@ -346,24 +382,20 @@ impl<P: Policy> Hub<P> {
                 match joined {
                     Some(peer) if invalid.sender_id.as_deref() == Some(peer.as_str()) => {
                         self.stats.invalid_document_ids += 1;
-                        self.invalid_document(conn, &invalid, &mut out);
+                        self.invalid_document(conn, &invalid, out);
                     }
                     Some(_) => self.stats.sender_mismatches += 1,
                     None => self.stats.frames_before_join += 1,
                 }
-                return out;
+                return;
             }
             Err(e) => {
                 // Garbage is not a message to ignore: say what is wrong and hang up, so a
                 // broken or hostile client cannot keep a connection busy with it.
                 self.stats.undecodable_frames += 1;
                 debug!(%conn, error = %e, "undecodable frame; closing");
-                self.reject(
-                    conn,
-                    CloseReason::UndecodableMessage(e.to_string()),
-                    &mut out,
-                );
-                return out;
+                self.reject(conn, CloseReason::UndecodableMessage(e.to_string()), out);
+                return;
             }
         };
         let Some(peer) = joined else {
@@ -373,29 +405,29 @@ impl<P: Policy> Hub<P> {
                 ..
             } = msg
             {
-                self.join(conn, sender_id, supported_protocol_versions, &mut out);
+                self.join(conn, sender_id, supported_protocol_versions, out);
             } else {
                 self.stats.frames_before_join += 1;
             }
-            return out;
+            return;
         };
         if msg.sender_id() != peer {
             self.stats.sender_mismatches += 1;
             debug!(%conn, "frame with a foreign senderId ignored");
-            return out;
+            return;
         }
         match msg {
             Message::Join {
                 sender_id,
                 supported_protocol_versions,
                 ..
-            } => self.join(conn, sender_id, supported_protocol_versions, &mut out),
+            } => self.join(conn, sender_id, supported_protocol_versions, out),
             Message::Request {
                 document_id, data, ..
-            } => self.sync_in(conn, document_id, SyncKind::Request, &data, now, &mut out),
+            } => self.sync_in(conn, document_id, SyncKind::Request, &data, out),
             Message::Sync {
                 document_id, data, ..
-            } => self.sync_in(conn, document_id, SyncKind::Sync, &data, now, &mut out),
+            } => self.sync_in(conn, document_id, SyncKind::Sync, &data, out),
             Message::Ephemeral {
                 sender_id,
                 document_id,
@@ -403,15 +435,7 @@ impl<P: Policy> Hub<P> {
                 count,
                 data,
                 ..
-            } => self.ephemeral(
-                conn,
-                sender_id,
-                document_id,
-                session_id,
-                count,
-                data,
-                &mut out,
-            ),
+            } => self.ephemeral(conn, sender_id, document_id, session_id, count, data, out),
             Message::RemoteHeadsChanged { document_id, .. } => {
                 // Remote-heads gossip is not offered; the check only keeps the counters honest.
                 let _ = self.authorize(conn, &document_id, Path::RemoteHeads);
@@ -424,7 +448,6 @@ impl<P: Policy> Hub<P> {
                 debug!(%conn, kind = msg.type_name(), "message ignored");
             }
         }
-        out
     }
 
     /// The answer to an [`Effect::Load`]: the stored bytes of the document, or `None` if
@@ -490,8 +513,9 @@ impl<P: Policy> Hub<P> {
                     continue;
                 }
             }
-            self.apply(conn, doc_id, kind, msg, now, &mut out);
+            self.apply(conn, doc_id, kind, msg, &mut out);
         }
+        self.settle(now, &mut out);
         self.evict_if_idle(&doc_id);
         out
     }
@@ -512,7 +536,7 @@ impl<P: Policy> Hub<P> {
             .collect();
         due.sort();
         for doc_id in due {
-            self.fanout(doc_id, None, now, &mut out);
+            self.fanout(doc_id, &[], now, &mut out);
             self.evict_if_idle(&doc_id);
         }
         out
@@ -628,7 +652,6 @@ impl<P: Policy> Hub<P> {
         doc_id: DocumentId,
         kind: SyncKind,
         data: &[u8],
-        now: Instant,
         out: &mut Effects<P::Identity>,
     ) {
         // Read the payload before anything else, so a bad one is answered the same way
@@ -645,7 +668,7 @@ impl<P: Policy> Hub<P> {
             return self.send_unavailable(conn, &doc_id.to_string(), msg, out);
         }
         match self.docs.get_mut(&doc_id) {
-            Some(Slot::Ready(_)) => self.apply(conn, doc_id, kind, msg, now, out),
+            Some(Slot::Ready(_)) => self.apply(conn, doc_id, kind, msg, out),
             Some(Slot::Loading(queue)) => queue.push(Pending { conn, kind, msg }),
             None => {
                 self.docs
@@ -746,15 +769,14 @@ impl<P: Policy> Hub<P> {
         out.push(Effect::Close { conn, reason });
     }
 
-    /// Applies a sync message from an allowed peer to a document in memory, answers it at
-    /// once, and fans out any new changes.
+    /// Applies a sync message from an allowed peer to a document in memory; its answer and
+    /// the fan-out of any new changes are owed until [`Hub::settle`].
     fn apply(
         &mut self,
         conn: ConnId,
         doc_id: DocumentId,
         kind: SyncKind,
         msg: sync::Message,
-        now: Instant,
         out: &mut Effects<P::Identity>,
     ) {
         let (Some(Slot::Ready(live)), Some(c)) =
@@ -762,9 +784,9 @@ impl<P: Policy> Hub<P> {
         else {
             return;
         };
-        let Some(target) = c.peer_id.clone() else {
+        if c.peer_id.is_none() {
             return;
-        };
+        }
         // A request for a document that exists only as an empty shell is not a document.
         if kind == SyncKind::Request
             && live.doc.get_heads().is_empty()
@@ -800,6 +822,53 @@ impl<P: Policy> Hub<P> {
                 changes,
             });
         }
+        if !self.owed.replies.contains(&(doc_id, conn)) {
+            self.owed.replies.push((doc_id, conn));
+        }
+        if changed && !self.owed.changed.contains(&doc_id) {
+            self.owed.changed.push(doc_id);
+        }
+    }
+
+    /// Carries out what the messages of this call owe: one sync answer per (document,
+    /// connection), then a fan-out round (or a pending one, if throttled) per changed
+    /// document to its other peers. The answers go first and already carry every change of
+    /// the call, so the peers that got one are left out of the round.
+    fn settle(&mut self, now: Instant, out: &mut Effects<P::Identity>) {
+        let owed = std::mem::take(&mut self.owed);
+        for &(doc_id, conn) in &owed.replies {
+            self.answer(doc_id, conn, out);
+        }
+        for doc_id in owed.changed {
+            let Some(Slot::Ready(live)) = self.docs.get_mut(&doc_id) else {
+                continue;
+            };
+            if live.may_fanout(now, self.config.fanout_interval) {
+                let answered: Vec<ConnId> = owed
+                    .replies
+                    .iter()
+                    .filter(|(d, _)| *d == doc_id)
+                    .map(|&(_, c)| c)
+                    .collect();
+                self.fanout(doc_id, &answered, now, out);
+            } else {
+                live.fanout_pending = true;
+            }
+        }
+    }
+
+    /// The sync message automerge says is due to `conn` for `doc_id`, if any (none if the
+    /// peer or the document went away since it was owed).
+    fn answer(&mut self, doc_id: DocumentId, conn: ConnId, out: &mut Effects<P::Identity>) {
+        let Some(target) = self.peer_id(conn).map(str::to_owned) else {
+            return;
+        };
+        let Some(Slot::Ready(live)) = self.docs.get_mut(&doc_id) else {
+            return;
+        };
+        let Some(state) = live.peers.get_mut(&conn) else {
+            return;
+        };
         if let Some(reply) = live.doc.generate_sync_message(state) {
             out.push(Effect::Send {
                 conn,
@@ -811,13 +880,6 @@ impl<P: Policy> Hub<P> {
                 }),
             });
         }
-        if changed {
-            if live.may_fanout(now, self.config.fanout_interval) {
-                self.fanout(doc_id, Some(conn), now, out);
-            } else {
-                live.fanout_pending = true;
-            }
-        }
     }
 
     /// One fan-out round: a sync message to every other peer of the document that is still
@@ -825,7 +887,7 @@ impl<P: Policy> Hub<P> {
     fn fanout(
         &mut self,
         doc_id: DocumentId,
-        except: Option<ConnId>,
+        except: &[ConnId],
         now: Instant,
         out: &mut Effects<P::Identity>,
     ) {
@@ -838,7 +900,7 @@ impl<P: Policy> Hub<P> {
             _ => return,
         };
         targets.sort();
-        for peer in targets.into_iter().filter(|p| Some(*p) != except) {
+        for peer in targets.into_iter().filter(|p| !except.contains(p)) {
             if !self.authorize(peer, &doc_id, Path::Fanout) {
                 self.close_doc_for(peer, &doc_id);
                 continue;

@@ -423,6 +423,64 @@ fn fan_out_is_throttled_to_one_round_per_interval() {
     );
 }
 
+#[test]
+fn a_batch_of_frames_gets_one_answer_per_peer_and_document() {
+    let id = DocumentId::random();
+    let mut net = Net::new(TestPolicy::default());
+    let mut alice = client("alice");
+    alice.insert_document(id, household("Smith"));
+    let a = net.add_client(1, "alice", alice);
+    net.deliver();
+    let mut bob = client("bob");
+    bob.request_document(id);
+    let b = net.add_client(2, "bob", bob);
+    net.run();
+    assert!(net.client(b).is_converged());
+    let persisted_before = net.persisted.len();
+
+    // Three changes in flight from alice, queued at the edge and handed over together.
+    net.now += Duration::from_secs(1);
+    let mut frames = Vec::new();
+    for (key, value) in [("k1", "v1"), ("k2", "v2"), ("k3", "v3")] {
+        edit(net.client(a).document_mut(&id).expect("doc"), key, value);
+        let mut polled = net.client(a).poll();
+        assert_eq!(polled.len(), 1, "one frame per change");
+        frames.push(polled.remove(0));
+    }
+    let effects = net
+        .hub
+        .receive_batch(frames.iter().map(|f| (a, f.as_slice())), net.now);
+
+    // Every change is persisted, each before any frame that follows it...
+    let persists: Vec<usize> = effects
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Effect::Persist { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(persists.len(), 3);
+    let first_send = effects
+        .iter()
+        .position(|e| matches!(e, Effect::Send { .. }))
+        .expect("answers");
+    assert!(persists.iter().all(|&i| i < first_send));
+    // ...alice gets one answer for the three, bob one fan-out round with all three.
+    assert_eq!(sends_to(&effects, a), 1);
+    assert_eq!(sends_to(&effects, b), 1);
+    net.handle(effects);
+    net.run();
+    assert_eq!(net.persisted.len(), persisted_before + 3);
+    let doc_b = net.client(b).document(&id).expect("doc");
+    for (key, value) in [("k1", "v1"), ("k2", "v2"), ("k3", "v3")] {
+        assert_eq!(get(doc_b, key).as_deref(), Some(value));
+    }
+    assert!(net.client(a).is_converged() && net.client(b).is_converged());
+    assert_eq!(
+        net.store[&id].get_heads(),
+        net.client(a).document(&id).expect("doc").get_heads()
+    );
+}
+
 // --- Access control -----------------------------------------------------------------------
 
 /// Joins a raw socket as `peer` and sends one frame; returns every frame the hub sent it.
