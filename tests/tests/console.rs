@@ -788,21 +788,9 @@ fn sessions_expire_and_sign_in_is_rate_limited() {
         a.get("/admin/advisors").status == 200,
         "a fresh session works"
     );
-    // The session ends by itself: the same cookie is sent back to sign-in.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let r = a.get("/admin/advisors");
-        if r.status == 303 {
-            assert_eq!(r.header("location"), Some("/admin/login"));
-            break;
-        }
-        assert_eq!(r.status, 200);
-        assert!(Instant::now() < deadline, "the session never expired");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-
     // Guessing: the sign-in above and 9 wrong guesses use up this address's 10 a minute;
-    // after that even the right password is refused for a while.
+    // after that even the right password is refused for a while. (Done before the wait for
+    // the session to expire: the limiter gives one attempt back every 6 s.)
     let mut guesser = Client::new(&w.relay);
     let mut statuses = Vec::new();
     for i in 0..9 {
@@ -817,6 +805,19 @@ fn sessions_expire_and_sign_in_is_rate_limited() {
     assert_eq!(r.status, 429);
     assert!(r.body.contains("Too many sign-in attempts"));
     assert!(!guesser.cookies.contains_key("hearth_console"));
+
+    // The session ends by itself: the same cookie is sent back to sign-in.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = a.get("/admin/advisors");
+        if r.status == 303 {
+            assert_eq!(r.header("location"), Some("/admin/login"));
+            break;
+        }
+        assert_eq!(r.status, 200);
+        assert!(Instant::now() < deadline, "the session never expired");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
