@@ -122,7 +122,33 @@ enum Msg {
         channels: u16,
         rate: u32,
     },
-    Error(cpal::Error),
+    /// A stream error; `fatal` when the stream will not deliver again and must be rebuilt.
+    Error { fatal: bool, message: String },
+}
+
+/// Where the capture loop gets its streams: the cpal host, or in tests a scripted stand-in
+/// for a headset that changes rate and disappears, which this machine cannot provide.
+trait Input {
+    /// Keeps a stream running while alive.
+    type Stream;
+    /// Opens the device `wanted` (the system default for `None`) at its current format:
+    /// the stream, its messages and the device's id.
+    fn open(&mut self, wanted: Option<&str>) -> Result<(Self::Stream, Receiver<Msg>, String)>;
+}
+
+/// The default cpal host.
+struct CpalInput {
+    host: cpal::Host,
+}
+
+impl Input for CpalInput {
+    type Stream = cpal::Stream;
+
+    fn open(&mut self, wanted: Option<&str>) -> Result<(cpal::Stream, Receiver<Msg>, String)> {
+        let device = find_device(&self.host, wanted)?;
+        let (stream, rx) = open_stream(&device)?;
+        Ok((stream, rx, device_id(&device)))
+    }
 }
 
 /// A recording in progress on its own thread.
@@ -141,7 +167,12 @@ impl CaptureSession {
         let flag = Arc::clone(&stop);
         let join = std::thread::Builder::new()
             .name("hearth-capture".into())
-            .spawn(move || run(options, recorder, flag, ready_tx))
+            .spawn(move || {
+                let mut input = CpalInput {
+                    host: cpal::default_host(),
+                };
+                run(&mut input, options, recorder, flag, ready_tx)
+            })
             .map_err(|e| AudioError::Device(format!("cannot start the capture thread: {e}")))?;
         match ready_rx.recv() {
             Ok(Ok(())) => Ok(Self {
@@ -245,7 +276,10 @@ where
                 });
             },
             move |e| {
-                let _ = err_tx.send(Msg::Error(e));
+                let _ = err_tx.send(Msg::Error {
+                    fatal: is_fatal(e.kind()),
+                    message: e.to_string(),
+                });
             },
             Some(Duration::from_secs(5)),
         )
@@ -300,16 +334,14 @@ fn is_fatal(kind: ErrorKind) -> bool {
     )
 }
 
-fn run(
+fn run<I: Input>(
+    input: &mut I,
     options: CaptureOptions,
     mut recorder: Recorder,
     stop: Arc<AtomicBool>,
     ready: Sender<Result<()>>,
 ) -> Result<CaptureReport> {
-    let host = cpal::default_host();
-    let first =
-        find_device(&host, options.device.as_deref()).and_then(|d| open_stream(&d).map(|s| (d, s)));
-    let (device, (mut stream, mut rx)) = match first {
+    let (mut stream, mut rx, first_id) = match input.open(options.device.as_deref()) {
         Ok(v) => {
             let _ = ready.send(Ok(()));
             v
@@ -322,7 +354,7 @@ fn run(
             return Err(AudioError::Device("capture did not start".into()));
         }
     };
-    let mut devices = vec![device_id(&device)];
+    let mut devices = vec![first_id];
     let mut reopened = 0u32;
     let mut last_data = Instant::now();
     let stop_reason = 'outer: loop {
@@ -357,8 +389,13 @@ fn run(
                     };
                     recorder.push(&samples[..take], channels, rate)?;
                 }
-                Ok(Msg::Error(e)) if is_fatal(e.kind()) => break e.to_string(),
-                Ok(Msg::Error(e)) => tracing::warn!(error = %e, "capture glitch"),
+                Ok(Msg::Error {
+                    fatal: true,
+                    message,
+                }) => break message,
+                Ok(Msg::Error { message, .. }) => {
+                    tracing::warn!(error = %message, "capture glitch")
+                }
                 Err(RecvTimeoutError::Timeout) => {
                     if last_data.elapsed() > options.stall_timeout {
                         break "the device stopped delivering audio".to_string();
@@ -376,19 +413,19 @@ fn run(
             }
             // Back off a little: a headset switching profile needs a moment to come back.
             std::thread::sleep(Duration::from_millis(200 * u64::from(attempt + 1)));
-            let candidate = find_device(&host, options.device.as_deref())
-                .or_else(|_| find_device(&host, None))
-                .and_then(|d| open_stream(&d).map(|s| (d, s)));
+            let candidate = input
+                .open(options.device.as_deref())
+                .or_else(|_| input.open(None));
             if let Ok(v) = candidate {
                 reopened_now = Some(v);
                 break;
             }
         }
         match reopened_now {
-            Some((d, s)) => {
+            Some((s, r, id)) => {
                 reopened += 1;
-                devices.push(device_id(&d));
-                (stream, rx) = s;
+                devices.push(id);
+                (stream, rx) = (s, r);
                 last_data = Instant::now();
             }
             None => break StopReason::DeviceLost(lost),
@@ -401,4 +438,208 @@ fn run(
         reopened,
         devices,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The capture loop against a scripted device: a Bluetooth headset that switches rate,
+    //! drops out and comes back (or does not) cannot be plugged into a CI machine, so these
+    //! drive `run` through [`Input`] with the messages cpal would deliver. The real-device
+    //! path is `tests/tests/capture.rs` (cpal on an ALSA file device).
+
+    use std::collections::VecDeque;
+
+    use super::*;
+    use crate::TARGET_RATE;
+    use crate::pipeline::Level;
+    use crate::sealed::{AudioKey, SealedWriter, read_sealed};
+
+    /// What one opening of a scripted device delivers before it ends.
+    struct Opening {
+        id: &'static str,
+        /// Answers to `None` (the system default) as well as to its id.
+        is_default: bool,
+        rate: u32,
+        channels: u16,
+        secs: f32,
+        /// A stream error that cpal reports as fatal (`true`), or the stream just closes.
+        ends_with_error: bool,
+    }
+
+    struct Scripted {
+        openings: VecDeque<Opening>,
+        asked: Vec<Option<String>>,
+    }
+
+    impl Input for Scripted {
+        type Stream = ();
+
+        fn open(&mut self, wanted: Option<&str>) -> Result<((), Receiver<Msg>, String)> {
+            self.asked.push(wanted.map(str::to_owned));
+            let answers = self.openings.front().is_some_and(|o| match wanted {
+                Some(w) => w == o.id,
+                None => o.is_default,
+            });
+            if !answers {
+                return Err(AudioError::NoInputDevice);
+            }
+            let Some(o) = self.openings.pop_front() else {
+                return Err(AudioError::NoInputDevice);
+            };
+            let (tx, rx) = mpsc::channel();
+            let samples = tone(o.rate, o.channels, o.secs);
+            let per_buffer = o.rate as usize / 100 * usize::from(o.channels);
+            for (i, buffer) in samples.chunks(per_buffer).enumerate() {
+                tx.send(Msg::Data {
+                    samples: buffer.to_vec(),
+                    channels: o.channels,
+                    rate: o.rate,
+                })
+                .unwrap();
+                if i == 10 {
+                    // An overrun: a glitch, not a reason to reopen.
+                    tx.send(Msg::Error {
+                        fatal: false,
+                        message: "buffer overrun".into(),
+                    })
+                    .unwrap();
+                }
+            }
+            if o.ends_with_error {
+                tx.send(Msg::Error {
+                    fatal: true,
+                    message: "The requested device is no longer available".into(),
+                })
+                .unwrap();
+            }
+            Ok(((), rx, o.id.to_string()))
+        }
+    }
+
+    fn tone(rate: u32, channels: u16, secs: f32) -> Vec<f32> {
+        let n = (rate as f32 * secs) as usize;
+        (0..n)
+            .flat_map(|i| {
+                let v = (2.0 * std::f32::consts::PI * 300.0 * i as f32 / rate as f32).sin() * 0.4;
+                std::iter::repeat_n(v, usize::from(channels))
+            })
+            .collect()
+    }
+
+    fn capture(
+        openings: Vec<Opening>,
+        device: Option<&str>,
+    ) -> (CaptureReport, Scripted, Vec<f32>) {
+        let dir = tempfile::tempdir().unwrap();
+        let key = AudioKey::generate().unwrap();
+        let path = dir.path().join("meeting.hca");
+        let writer = SealedWriter::create(&path, &key, TARGET_RATE, 1.0).unwrap();
+        let mut input = Scripted {
+            openings: openings.into(),
+            asked: Vec::new(),
+        };
+        let options = CaptureOptions {
+            device: device.map(str::to_owned),
+            reopen_attempts: 2,
+            ..CaptureOptions::default()
+        };
+        let (ready, started) = mpsc::channel();
+        let report = run(
+            &mut input,
+            options,
+            Recorder::new(writer),
+            Arc::new(AtomicBool::new(false)),
+            ready,
+        )
+        .unwrap();
+        assert!(started.recv().unwrap().is_ok());
+        let sealed = read_sealed(&path, &key).unwrap();
+        assert!(sealed.complete, "the recording is sealed and complete");
+        (report, input, sealed.samples)
+    }
+
+    #[test]
+    fn a_headset_that_changes_rate_and_then_disappears_keeps_everything_captured() {
+        // 1 s at 48 kHz stereo (A2DP), the stream dies; the headset comes back at 8 kHz mono
+        // (HFP) for 1.5 s, then goes away for good.
+        let (report, input, samples) = capture(
+            vec![
+                Opening {
+                    id: "headset",
+                    is_default: false,
+                    rate: 48_000,
+                    channels: 2,
+                    secs: 1.0,
+                    ends_with_error: true,
+                },
+                Opening {
+                    id: "headset",
+                    is_default: false,
+                    rate: 8_000,
+                    channels: 1,
+                    secs: 1.5,
+                    ends_with_error: false,
+                },
+            ],
+            Some("headset"),
+        );
+        assert_eq!(
+            report.stop,
+            StopReason::DeviceLost("the stream closed".into())
+        );
+        assert_eq!(
+            report.reopened, 1,
+            "reopened once, after the fatal error only"
+        );
+        assert_eq!(report.devices, vec!["headset", "headset"]);
+        assert_eq!(report.recording.format_changes, 1);
+        assert_eq!(report.recording.samples, 40_000, "2.5 s at 16 kHz");
+        assert_eq!(samples.len(), 40_000, "all of it is in the sealed file");
+        for part in [&samples[1_000..15_000], &samples[17_000..39_000]] {
+            let rms = Level::measure(part).rms;
+            assert!((rms - 0.4 / 2f32.sqrt()).abs() < 0.02, "rms {rms}");
+        }
+        // Asked for the headset; after it died: the headset again (back); after it closed:
+        // the headset, then the default, per attempt.
+        assert_eq!(
+            input.asked,
+            vec![
+                Some("headset".to_string()),
+                Some("headset".to_string()),
+                Some("headset".to_string()),
+                None,
+                Some("headset".to_string()),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn a_device_that_goes_away_is_replaced_by_the_default_input() {
+        let (report, _, samples) = capture(
+            vec![
+                Opening {
+                    id: "usb-mic",
+                    is_default: false,
+                    rate: 44_100,
+                    channels: 1,
+                    secs: 1.0,
+                    ends_with_error: true,
+                },
+                Opening {
+                    id: "laptop-mic",
+                    is_default: true,
+                    rate: 16_000,
+                    channels: 1,
+                    secs: 1.0,
+                    ends_with_error: false,
+                },
+            ],
+            Some("usb-mic"),
+        );
+        assert_eq!(report.devices, vec!["usb-mic", "laptop-mic"]);
+        assert_eq!(report.reopened, 1);
+        assert_eq!(samples.len(), 32_000, "both seconds are kept");
+        assert!(matches!(report.stop, StopReason::DeviceLost(_)));
+    }
 }
