@@ -8,7 +8,7 @@
 //! i32 name_len, i32 type (0 f32, 1 f16), i32 dims[n_dims]` (reverse numpy order), name,
 //! data.
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 
 use crate::{ModelError, Result, io_err};
