@@ -8,12 +8,13 @@ use hearth_core::{
     Account, Contact, Goal, HistoryEntry, HouseholdData, HouseholdStatus, Member, NoteCategory,
     Role, TaskStatus,
 };
-use hearth_intel::{Analysis, ApiKey, EngineUsed, FallbackEngine, LlmConfig, LlmProvider, Tone};
+use hearth_intel::llm::{LLM_SETTING, LlmSettings, key_account};
+use hearth_intel::{Analysis, ApiKey, EngineUsed, FallbackEngine, Tone};
 use hearth_profile::{
     DESCRIPTOR_FILE, Filed, FoundMeeting, HouseholdSummary, InitOptions, KeyStorage, Profile,
     ProfileInfo,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tauri::{AppHandle, State};
 use zeroize::Zeroizing;
 
@@ -464,31 +465,14 @@ pub(crate) fn meeting_view(p: &mut Profile, meeting_id: &str) -> CommandResult<M
     Ok(MeetingView { found, analysis })
 }
 
-const LLM_SETTING: &str = "llm";
 const TONE_SETTING: &str = "email_tone";
 
-/// The optional LLM engine's settings (the same `llm` setting `hearth llm set` writes).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct LlmSettings {
-    /// Whether redacted transcripts may be sent to it.
-    pub enabled: bool,
-    /// `openai` (any OpenAI-compatible server) or `anthropic`.
-    pub provider: String,
-    /// Base URL.
-    pub base_url: String,
-    /// Model name.
-    pub model: String,
-}
-
+/// The optional LLM engine's settings (the same setting `hearth llm set` writes).
 fn llm_settings(profile: &Profile) -> CommandResult<LlmSettings> {
-    Ok(match profile.setting(LLM_SETTING)? {
-        Some(text) => serde_json::from_str(&text).unwrap_or_default(),
-        None => LlmSettings {
-            provider: "openai".to_string(),
-            ..LlmSettings::default()
-        },
-    })
+    Ok(profile
+        .setting(LLM_SETTING)?
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default())
 }
 
 fn tone(profile: &Profile) -> CommandResult<Tone> {
@@ -505,22 +489,11 @@ fn engine(profile: &Profile) -> CommandResult<FallbackEngine> {
     if !settings.enabled {
         return Ok(FallbackEngine::local_only());
     }
-    let config = LlmConfig {
-        llm_enabled: true,
-        provider: if settings.provider == "anthropic" {
-            LlmProvider::Anthropic
-        } else {
-            LlmProvider::OpenAiCompatible
-        },
-        base_url: settings.base_url,
-        model: settings.model,
-        ..LlmConfig::default()
-    };
-    let key = hearth_secrets::keyring_load(&format!("llm-{}", profile.profile_id()))
+    let key = hearth_secrets::keyring_load(&key_account(profile.profile_id()))
         .ok()
         .and_then(|k| String::from_utf8(k.to_vec()).ok())
         .map(ApiKey::new);
-    Ok(FallbackEngine::from_config(config, key))
+    Ok(FallbackEngine::from_config(settings.config(), key))
 }
 
 /// What an analysis produced and which engine produced it.

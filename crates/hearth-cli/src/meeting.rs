@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Subcommand, ValueEnum};
-use hearth_intel::{ApiKey, FallbackEngine, LlmConfig, LlmProvider, Tone};
+use hearth_intel::llm::{LLM_SETTING, LlmSettings};
+use hearth_intel::{ApiKey, FallbackEngine, Tone};
 use hearth_profile::Profile;
 use serde_json::json;
 
@@ -155,30 +156,25 @@ pub enum ProviderChoice {
 }
 
 fn llm_key_account(profile: &Profile) -> String {
-    format!("llm-{}", profile.profile_id())
+    hearth_intel::llm::key_account(profile.profile_id())
+}
+
+/// The profile's LLM settings, if any were saved.
+fn llm_settings(profile: &Profile) -> Result<Option<LlmSettings>> {
+    profile
+        .setting(LLM_SETTING)?
+        .map(|text| serde_json::from_str(&text).context("the stored LLM settings are damaged"))
+        .transpose()
 }
 
 fn engine(profile: &Profile, choice: EngineChoice) -> Result<FallbackEngine> {
     if let EngineChoice::Local = choice {
         return Ok(FallbackEngine::local_only());
     }
-    let Some(text) = profile.setting("llm")? else {
+    let Some(settings) = llm_settings(profile)? else {
         bail!(
             "no LLM is configured; run `hearth llm set --provider ... --base-url ... --model ... --enable`"
         );
-    };
-    let v: serde_json::Value =
-        serde_json::from_str(&text).context("the stored LLM settings are damaged")?;
-    let config = LlmConfig {
-        llm_enabled: v["enabled"].as_bool().unwrap_or(false),
-        provider: if v["provider"] == "anthropic" {
-            LlmProvider::Anthropic
-        } else {
-            LlmProvider::OpenAiCompatible
-        },
-        base_url: v["base_url"].as_str().unwrap_or_default().to_string(),
-        model: v["model"].as_str().unwrap_or_default().to_string(),
-        ..LlmConfig::default()
     };
     let key = match std::env::var("HEARTH_LLM_API_KEY") {
         Ok(k) => Some(ApiKey::new(k)),
@@ -187,7 +183,7 @@ fn engine(profile: &Profile, choice: EngineChoice) -> Result<FallbackEngine> {
             .and_then(|k| String::from_utf8(k.to_vec()).ok())
             .map(ApiKey::new),
     };
-    Ok(FallbackEngine::from_config(config, key))
+    Ok(FallbackEngine::from_config(settings.config(), key))
 }
 
 pub fn llm(profile: &mut Profile, cmd: LlmCmd) -> Result<()> {
@@ -202,8 +198,13 @@ pub fn llm(profile: &mut Profile, cmd: LlmCmd) -> Result<()> {
                 ProviderChoice::Openai => "openai",
                 ProviderChoice::Anthropic => "anthropic",
             };
-            let settings = json!({ "enabled": enable, "provider": provider, "base_url": base_url, "model": model });
-            profile.set_setting("llm", &settings.to_string())?;
+            let settings = LlmSettings {
+                enabled: enable,
+                provider: provider.to_string(),
+                base_url,
+                model: model.clone(),
+            };
+            profile.set_setting(LLM_SETTING, &serde_json::to_string(&settings)?)?;
             println!(
                 "LLM engine {} ({provider}, {model}).",
                 if enable {
@@ -214,12 +215,11 @@ pub fn llm(profile: &mut Profile, cmd: LlmCmd) -> Result<()> {
             );
         }
         LlmCmd::Disable => {
-            let mut v: serde_json::Value = profile
-                .setting("llm")?
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or_else(|| json!({}));
-            v["enabled"] = json!(false);
-            profile.set_setting("llm", &v.to_string())?;
+            let settings = LlmSettings {
+                enabled: false,
+                ..llm_settings(profile).ok().flatten().unwrap_or_default()
+            };
+            profile.set_setting(LLM_SETTING, &serde_json::to_string(&settings)?)?;
             println!("LLM engine off: nothing leaves this laptop.");
         }
         LlmCmd::Key => {
@@ -231,14 +231,11 @@ pub fn llm(profile: &mut Profile, cmd: LlmCmd) -> Result<()> {
             println!("Stored the API key in the OS keyring.");
         }
         LlmCmd::Show(json) => {
-            let v: serde_json::Value = profile
-                .setting("llm")?
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or_else(|| json!({ "enabled": false }));
+            let settings = llm_settings(profile)?.unwrap_or_default();
             if json.json {
-                print_json(&v)?;
+                print_json(&settings)?;
             } else {
-                println!("{v}");
+                println!("{}", serde_json::to_string(&settings)?);
             }
         }
     }

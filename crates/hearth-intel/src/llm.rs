@@ -25,7 +25,7 @@ use chrono::NaiveDate;
 use hearth_core::NoteCategory;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::email::draft_email;
@@ -87,6 +87,59 @@ impl Default for LlmConfig {
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(10),
             max_tokens: 4096,
+        }
+    }
+}
+
+/// The profile setting that holds [`LlmSettings`] as JSON.
+pub const LLM_SETTING: &str = "llm";
+
+/// The OS-keyring account that holds the LLM API key of profile `profile_id`.
+pub fn key_account(profile_id: &str) -> String {
+    format!("llm-{profile_id}")
+}
+
+/// The LLM engine as the advisor configured it (`hearth llm set`, the desktop's settings),
+/// stored as JSON in the profile's [`LLM_SETTING`]; the rest of [`LlmConfig`] keeps its
+/// defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LlmSettings {
+    /// Whether redacted transcripts may be sent to it.
+    pub enabled: bool,
+    /// `openai` (any OpenAI-compatible server) or `anthropic`.
+    pub provider: String,
+    /// Base URL.
+    pub base_url: String,
+    /// Model name.
+    pub model: String,
+}
+
+impl Default for LlmSettings {
+    /// Off, OpenAI-compatible, no server chosen.
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            provider: "openai".to_string(),
+            base_url: String::new(),
+            model: String::new(),
+        }
+    }
+}
+
+impl LlmSettings {
+    /// The engine configuration these settings choose.
+    pub fn config(&self) -> LlmConfig {
+        LlmConfig {
+            llm_enabled: self.enabled,
+            provider: if self.provider == "anthropic" {
+                LlmProvider::Anthropic
+            } else {
+                LlmProvider::OpenAiCompatible
+            },
+            base_url: self.base_url.clone(),
+            model: self.model.clone(),
+            ..LlmConfig::default()
         }
     }
 }
