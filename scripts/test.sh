@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# Test runs start from fresh clones: an incremental cache per clone path (several GB each) is
+# never reused and once filled this machine's disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 cargo fmt --all --check
 cargo build --workspace --bins --locked
