@@ -20,7 +20,7 @@ use futures_util::{SinkExt, StreamExt};
 use hearth_core::DocumentId;
 use hearth_relay_store::{DocAppend, DocumentMeta};
 use hearth_wire::relay::{ConnId, Effect, Hub, HubConfig};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use crate::now_ms;
@@ -29,6 +29,9 @@ use crate::service::Relay;
 
 /// Frames queued for one connection before it counts as a slow reader and is dropped.
 const OUTGOING_QUEUE: usize = 1024;
+/// The close reason a slow reader gets.
+const SLOW_READER: &str =
+    "too slow: the relay dropped this connection rather than hold up others; reconnect";
 /// The most frames handed to the hub in one batch (bounds the delay of the first one's answer).
 const MAX_FRAMES_PER_BATCH: usize = 64;
 /// How often an open connection re-checks that its device is still allowed.
@@ -48,6 +51,7 @@ enum FirmEvent {
         conn: ConnId,
         identity: Identity,
         out: mpsc::Sender<Outgoing>,
+        evict: oneshot::Sender<String>,
     },
     Frame {
         conn: ConnId,
@@ -179,12 +183,14 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
     let conn = ConnId(relay.edge.next_conn.fetch_add(1, Ordering::Relaxed));
     let firm = relay.edge.firm(&relay, &identity.firm_id);
     let (out_tx, mut out_rx) = mpsc::channel(OUTGOING_QUEUE);
+    let (evict, mut evicted) = oneshot::channel::<String>();
     let limit_tx = out_tx.clone();
     if firm
         .send(FirmEvent::Connect {
             conn,
             identity: identity.clone(),
             out: out_tx,
+            evict,
         })
         .is_err()
     {
@@ -192,22 +198,37 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
     }
     let (mut sink, mut stream) = socket.split();
     let writer = async {
-        while let Some(out) = out_rx.recv().await {
+        let close = |reason: String| {
+            WsMessage::Close(Some(CloseFrame {
+                code: 1008,
+                reason: reason.into(),
+            }))
+        };
+        loop {
+            // Queued frames first: an evicted reader still gets what was queued for it.
+            let out = tokio::select! {
+                biased;
+                out = out_rx.recv() => out,
+                reason = &mut evicted => {
+                    // A reason: evicted (too slow). None: the firm forgot this connection.
+                    if let Ok(reason) = reason {
+                        let _ = sink.send(close(reason)).await;
+                    }
+                    break;
+                }
+            };
             match out {
-                Outgoing::Frame(bytes) => {
+                Some(Outgoing::Frame(bytes)) => {
                     relay.metrics.frame("out");
                     if sink.send(WsMessage::Binary(bytes.into())).await.is_err() {
                         break;
                     }
                 }
-                Outgoing::Close(reason) => {
-                    let frame = CloseFrame {
-                        code: 1008,
-                        reason: reason.into(),
-                    };
-                    let _ = sink.send(WsMessage::Close(Some(frame))).await;
+                Some(Outgoing::Close(reason)) => {
+                    let _ = sink.send(close(reason)).await;
                     break;
                 }
+                None => break,
             }
         }
     };
@@ -282,6 +303,9 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
 struct Conn {
     identity: Identity,
     out: mpsc::Sender<Outgoing>,
+    /// Closes the socket with a reason once the frames already queued are sent; works when
+    /// `out` is full. Dropping it (the firm forgot the connection) closes the socket too.
+    evict: oneshot::Sender<String>,
 }
 
 /// Most persist jobs the writer folds into one transaction.
@@ -377,9 +401,17 @@ async fn run_firm(
                 conn,
                 identity,
                 out,
+                evict,
             }) => {
                 let effects = firm.hub.connect(conn, identity.clone());
-                firm.conns.insert(conn, Conn { identity, out });
+                firm.conns.insert(
+                    conn,
+                    Conn {
+                        identity,
+                        out,
+                        evict,
+                    },
+                );
                 effects
             }
             Some(FirmEvent::Frame { conn, bytes }) => {
@@ -518,11 +550,11 @@ impl Firm {
                     return Vec::new();
                 };
                 if c.out.try_send(Outgoing::Frame(bytes)).is_err() {
-                    // Full (a slow reader) or gone: drop it rather than stall the firm.
+                    // Full (a slow reader) or gone: drop it rather than stall the firm. Its
+                    // queue is full, so the reason goes by the eviction channel.
                     if let Some(c) = self.conns.remove(&conn) {
-                        let _ = c
-                            .out
-                            .try_send(Outgoing::Close("too slow; reconnect".into()));
+                        relay.metrics.deny("slow_reader");
+                        let _ = c.evict.send(SLOW_READER.to_string());
                     }
                     return self.hub.disconnect(conn);
                 }
