@@ -197,7 +197,11 @@ impl RelayProcess {
                 "--stop-on-stdin-eof",
             ])
             .env("HEARTH_RELAY_MASTER_KEY", &self.master_key)
-            .env("HEARTH_RELAY_LOG", "warn")
+            // HEARTH_TEST_RELAY_LOG (e.g. `hearth_relay=debug`) turns up a test relay's log.
+            .env(
+                "HEARTH_RELAY_LOG",
+                std::env::var("HEARTH_TEST_RELAY_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -226,7 +230,11 @@ impl RelayProcess {
             .args(["--database", &self.database])
             .args(args)
             .env("HEARTH_RELAY_MASTER_KEY", &self.master_key)
-            .env("HEARTH_RELAY_LOG", "warn")
+            // HEARTH_TEST_RELAY_LOG (e.g. `hearth_relay=debug`) turns up a test relay's log.
+            .env(
+                "HEARTH_RELAY_LOG",
+                std::env::var("HEARTH_TEST_RELAY_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdin(Stdio::null())
             .output()
             .expect("spawn hearth-relay");

@@ -1,0 +1,355 @@
+//! The relay's limits, each hit for real over WebSockets against a running `hearth-relay`:
+//! an oversized message and a message flood get an `error` naming the config key and a close;
+//! a firm over its connection cap gets `503`; a reader that stops reading is dropped with a
+//! reason while the others keep receiving; `/metrics` counts each by reason.
+
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ROOT};
+use hearth_core::DocumentId;
+use hearth_e2e::{RelayProcess, TEST_RELAY_CONFIG, http};
+use hearth_wire::{Client, Message, PeerMetadata, decode, encode};
+use tungstenite::client::IntoClientRequest;
+
+type Ws = tungstenite::WebSocket<TcpStream>;
+
+/// Long enough for a busy CI machine; a relay that never answers fails the test here.
+const READ_TIMEOUT: Duration = Duration::from_secs(20);
+
+struct World {
+    _dir: tempfile::TempDir,
+    relay: RelayProcess,
+    token: String,
+}
+
+/// A relay with `limits` (TOML lines of the `[limits]` table) and one advisor's API token.
+fn world(limits: &str) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!("{TEST_RELAY_CONFIG}{limits}\n");
+    let relay = RelayProcess::start_with_config(
+        &format!("sqlite://{}", dir.path().join("relay.db").display()),
+        &config,
+    );
+    let firm = relay.create_firm("Limits & Co");
+    let (advisor, _) = relay.invite(&firm, "Alice Advisor", false);
+    let token = relay.admin_json(&["token", "issue", "--advisor", &advisor])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    World {
+        _dir: dir,
+        relay,
+        token,
+    }
+}
+
+fn addr(w: &World) -> &str {
+    w.relay.url.trim_start_matches("http://")
+}
+
+fn try_connect(w: &World) -> Result<Ws, tungstenite::Error> {
+    let mut request = format!("ws://{}/sync", addr(w))
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Authorization",
+        format!("Bearer {}", w.token).parse().unwrap(),
+    );
+    let stream = TcpStream::connect(addr(w)).unwrap();
+    stream.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+    stream.set_nodelay(true).unwrap();
+    tungstenite::client(request, stream)
+        .map(|(ws, _)| ws)
+        .map_err(|e| match e {
+            tungstenite::HandshakeError::Failure(e) => e,
+            tungstenite::HandshakeError::Interrupted(_) => panic!("blocking handshake interrupted"),
+        })
+}
+
+fn connect(w: &World) -> Ws {
+    try_connect(w).unwrap_or_else(|e| panic!("WebSocket upgrade failed: {e}"))
+}
+
+fn send(ws: &mut Ws, frame: Vec<u8>) {
+    ws.send(tungstenite::Message::binary(frame)).unwrap();
+}
+
+/// What the relay sent next: a protocol message, or how it closed the socket.
+enum Next<T> {
+    Frame(T),
+    Closed(Option<(u16, String)>),
+}
+
+fn next(ws: &mut Ws) -> Next<Message> {
+    match next_raw(ws) {
+        Some(Next::Frame(bytes)) => Next::Frame(decode(&bytes).expect("the relay's frames decode")),
+        Some(Next::Closed(why)) => Next::Closed(why),
+        None => panic!("no answer from the relay within {READ_TIMEOUT:?}"),
+    }
+}
+
+/// The next frame as bytes; `None` if the relay sent nothing for [`READ_TIMEOUT`].
+fn next_raw(ws: &mut Ws) -> Option<Next<Vec<u8>>> {
+    loop {
+        match ws.read() {
+            Ok(tungstenite::Message::Binary(b)) => return Some(Next::Frame(b.to_vec())),
+            Ok(tungstenite::Message::Close(frame)) => {
+                return Some(Next::Closed(
+                    frame.map(|f| (u16::from(f.code), f.reason.to_string())),
+                ));
+            }
+            Ok(_) => continue,
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return None;
+            }
+            Err(e) => {
+                eprintln!("socket ended without a close frame: {e}");
+                return Some(Next::Closed(None));
+            }
+        }
+    }
+}
+
+/// Joins as `peer`; returns once the relay's `peer` answer arrived.
+fn join(ws: &mut Ws, peer: &str) {
+    send(
+        ws,
+        encode(&Message::Join {
+            sender_id: peer.into(),
+            peer_metadata: PeerMetadata::default(),
+            supported_protocol_versions: Some(vec!["1".into()]),
+        }),
+    );
+    match next(ws) {
+        Next::Frame(Message::Peer { .. }) => {}
+        Next::Frame(other) => panic!("expected peer, got {}", other.type_name()),
+        Next::Closed(why) => panic!("closed instead of peer: {why:?}"),
+    }
+}
+
+/// Reads until the relay's `error` and close; returns (error text, close code and reason).
+fn error_then_close(ws: &mut Ws) -> (String, Option<(u16, String)>) {
+    let error = loop {
+        match next(ws) {
+            Next::Frame(Message::Error { message, .. }) => break message,
+            Next::Frame(_) => continue,
+            Next::Closed(why) => panic!("closed without an error message: {why:?}"),
+        }
+    };
+    loop {
+        if let Next::Closed(why) = next(ws) {
+            return (error, why);
+        }
+    }
+}
+
+fn denials(w: &World, reason: &str) -> u64 {
+    let metrics = http::get(&w.relay.url, "/metrics").body;
+    let series = format!("hearth_relay_denials_total{{reason=\"{reason}\"}} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&series))
+        .map_or(0, |v| v.trim().parse::<f64>().unwrap() as u64)
+}
+
+#[test]
+fn an_oversized_message_and_a_flood_get_an_error_naming_the_setting_and_a_close() {
+    // 1 message a second sustained with a burst of 20: the flood below cannot be refilled
+    // in the time it takes to send it.
+    let w = world(
+        "max_frame_bytes = 65536\nconnection_messages_per_sec = 1\nconnection_message_burst = 20",
+    );
+
+    let mut big = connect(&w);
+    join(&mut big, "big-sender");
+    send(&mut big, vec![0x42; 100_000]);
+    let (error, close) = error_then_close(&mut big);
+    assert!(
+        error.contains("message too large") && error.contains("limits.max_frame_bytes"),
+        "{error}"
+    );
+    assert_eq!(close.map(|(code, _)| code), Some(1008));
+
+    // The join was the first of the 20; 20 more messages overrun the burst. Nothing is sent
+    // after the one refused (the relay reads no further), so the answer cannot be lost.
+    let mut flood = connect(&w);
+    join(&mut flood, "flooder");
+    for _ in 0..20 {
+        send(
+            &mut flood,
+            encode(&Message::RemoteSubscriptionChange {
+                sender_id: "flooder".into(),
+                target_id: "relay".into(),
+                add: None,
+                remove: None,
+            }),
+        );
+    }
+    let (error, close) = error_then_close(&mut flood);
+    assert!(
+        error.contains("rate limit exceeded")
+            && error.contains("limits.connection_messages_per_sec"),
+        "{error}"
+    );
+    assert_eq!(close.map(|(code, _)| code), Some(1008));
+
+    // Other connections are unaffected.
+    let mut fine = connect(&w);
+    join(&mut fine, "well-behaved");
+
+    assert_eq!(denials(&w, "frame_too_large"), 1);
+    assert_eq!(denials(&w, "message_rate"), 1);
+}
+
+#[test]
+fn a_firm_over_its_connection_cap_is_refused_until_one_closes() {
+    let w = world("firm_max_connections = 2");
+    let mut first = connect(&w);
+    join(&mut first, "laptop-1");
+    let mut second = connect(&w);
+    join(&mut second, "laptop-2");
+    match try_connect(&w) {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 503),
+        Err(e) => panic!("expected 503, got {e}"),
+        Ok(_) => panic!("a third connection was accepted over firm_max_connections = 2"),
+    }
+    assert_eq!(denials(&w, "firm_connections"), 1);
+
+    // One closes (the relay answers the close); a new one is then let in. The relay counts
+    // the connection down when its socket task ends, just after the close answer, hence
+    // the retries.
+    first.close(None).unwrap();
+    while !matches!(next(&mut first), Next::Closed(_)) {}
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut third = loop {
+        match try_connect(&w) {
+            Ok(ws) => break ws,
+            Err(tungstenite::Error::Http(r)) if r.status() == 503 => {
+                assert!(
+                    Instant::now() < deadline,
+                    "the closed connection still counts"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    join(&mut third, "laptop-3");
+}
+
+/// Connects `peer` and drives it until `doc` is in sync with the relay.
+fn synced_client(w: &World, peer: &str, doc_id: DocumentId, create: bool) -> Ws {
+    let mut ws = connect(w);
+    let mut client = Client::new(peer, PeerMetadata::default());
+    if create {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "name", "The Okafor Family").unwrap();
+        doc.commit();
+        client.insert_document(doc_id, doc.document().clone());
+    } else {
+        client.request_document(doc_id);
+    }
+    for frame in client.start() {
+        send(&mut ws, frame);
+    }
+    let has_it = |c: &Client| {
+        c.document(&doc_id)
+            .is_some_and(|d| !d.get_heads().is_empty())
+    };
+    while !(client.is_joined() && has_it(&client) && client.is_converged()) {
+        let frame = match next_raw(&mut ws) {
+            Some(Next::Frame(frame)) => frame,
+            Some(Next::Closed(why)) => panic!("{peer}: closed while syncing: {why:?}"),
+            None => panic!("{peer}: no answer within {READ_TIMEOUT:?} while syncing"),
+        };
+        for reply in client.receive(&frame).expect("client accepts") {
+            send(&mut ws, reply);
+        }
+    }
+    ws
+}
+
+#[test]
+fn a_reader_that_stops_reading_is_dropped_and_the_others_keep_receiving() {
+    let w = world("connection_messages_per_sec = 100000\nconnection_message_burst = 100000");
+    let doc_id = DocumentId::random();
+    let mut writer = synced_client(&w, "writer", doc_id, true);
+    let mut reader = synced_client(&w, "reader", doc_id, false);
+    let mut stalled = synced_client(&w, "stalled", doc_id, false);
+
+    // 4,000 presence messages of 16 KiB (64 MiB): far more than the stalled peer's socket
+    // buffers and its 1,024-frame queue hold. They go in rounds of 200 that the reading peer
+    // confirms before the next, so on a busy machine it never falls 1,024 frames behind and
+    // counts as slow itself; the stalled peer falls further behind with every round.
+    const COUNT: u64 = 4_000;
+    const ROUND: u64 = 200;
+    let (progress, confirmed) = std::sync::mpsc::channel::<u64>();
+    // The reader only counts frames (nothing but the flood moves now): decoding each would
+    // make it the slow one.
+    let reading = std::thread::spawn(move || {
+        let mut seen = 0u64;
+        while seen < COUNT {
+            match next_raw(&mut reader) {
+                Some(Next::Frame(_)) => {
+                    seen += 1;
+                    if seen.is_multiple_of(ROUND) {
+                        let _ = progress.send(seen);
+                    }
+                }
+                Some(Next::Closed(why)) => panic!("the reader was closed after {seen}: {why:?}"),
+                None => panic!("the reader got {seen} of {COUNT}, then nothing"),
+            }
+        }
+        seen
+    });
+    let data = vec![7u8; 16 * 1024];
+    for count in 0..COUNT {
+        send(
+            &mut writer,
+            encode(&Message::Ephemeral {
+                sender_id: "writer".into(),
+                target_id: "relay".into(),
+                document_id: doc_id,
+                session_id: "flood".into(),
+                count,
+                data: data.clone(),
+            }),
+        );
+        if (count + 1).is_multiple_of(ROUND) {
+            let seen = confirmed
+                .recv()
+                .expect("the reader stopped (its thread says why)");
+            assert_eq!(seen, count + 1);
+        }
+    }
+    assert_eq!(
+        reading.join().unwrap(),
+        COUNT,
+        "the reading peer got everything"
+    );
+
+    // The stalled peer gets what was queued for it, then a close saying why.
+    let mut got = 0u64;
+    let close = loop {
+        match next(&mut stalled) {
+            Next::Frame(Message::Ephemeral { .. }) => got += 1,
+            Next::Frame(_) => {}
+            Next::Closed(why) => break why,
+        }
+    };
+    assert!(
+        got < COUNT,
+        "the stalled peer was cut off ({got} of {COUNT})"
+    );
+    let (code, reason) = close.expect("a close frame with a reason");
+    assert_eq!(code, 1008);
+    assert!(reason.contains("too slow"), "{reason}");
+    assert_eq!(denials(&w, "slow_reader"), 1);
+}
