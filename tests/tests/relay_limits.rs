@@ -109,6 +109,9 @@ fn next_raw(ws: &mut Ws) -> Option<Next<Vec<u8>>> {
             {
                 return None;
             }
+            Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+                continue;
+            }
             Err(e) => {
                 eprintln!("socket ended without a close frame: {e}");
                 return Some(Next::Closed(None));
