@@ -417,7 +417,7 @@ async fn run_firm(
             Some(FirmEvent::Frame { conn, bytes }) => {
                 // Frames already waiting go to the hub together: under load a writer with
                 // several changes in flight then gets one answer for all of them, which
-                // halves the sync work per change (`Hub::receive_batch`). An idle relay
+                // cuts the sync work per change (`Hub::receive_batch`). An idle relay
                 // finds nothing waiting and answers each frame at once.
                 let mut frames = vec![(conn, bytes)];
                 while frames.len() < MAX_FRAMES_PER_BATCH {
@@ -549,10 +549,13 @@ impl Firm {
                 let Some(c) = self.conns.get(&conn) else {
                     return Vec::new();
                 };
-                if c.out.try_send(Outgoing::Frame(bytes)).is_err() {
-                    // Full (a slow reader) or gone: drop it rather than stall the firm. Its
-                    // queue is full, so the reason goes by the eviction channel.
-                    if let Some(c) = self.conns.remove(&conn) {
+                if let Err(e) = c.out.try_send(Outgoing::Frame(bytes)) {
+                    // Full (a slow reader) or gone: drop it rather than stall the firm. A
+                    // full queue cannot carry the close, so its reason goes by the eviction
+                    // channel.
+                    if let Some(c) = self.conns.remove(&conn)
+                        && matches!(e, mpsc::error::TrySendError::Full(_))
+                    {
                         relay.metrics.deny("slow_reader");
                         let _ = c.evict.send(SLOW_READER.to_string());
                     }
