@@ -453,6 +453,7 @@ mod tests {
     use crate::TARGET_RATE;
     use crate::pipeline::Level;
     use crate::sealed::{AudioKey, SealedWriter, read_sealed};
+    use crate::test_signal::tone;
 
     /// What one opening of a scripted device delivers before it ends.
     struct Opening {
@@ -514,16 +515,6 @@ mod tests {
             }
             Ok(((), rx, o.id.to_string()))
         }
-    }
-
-    fn tone(rate: u32, channels: u16, secs: f32) -> Vec<f32> {
-        let n = (rate as f32 * secs) as usize;
-        (0..n)
-            .flat_map(|i| {
-                let v = (2.0 * std::f32::consts::PI * 300.0 * i as f32 / rate as f32).sin() * 0.4;
-                std::iter::repeat_n(v, usize::from(channels))
-            })
-            .collect()
     }
 
     fn capture(

@@ -23,6 +23,21 @@ pub mod pipeline;
 pub mod resample;
 pub mod sealed;
 
+/// Test signals shared by the crate's unit tests.
+#[cfg(test)]
+pub(crate) mod test_signal {
+    /// A 300 Hz sine at amplitude 0.4, `secs` long, interleaved over `channels`.
+    pub(crate) fn tone(rate: u32, channels: u16, secs: f32) -> Vec<f32> {
+        let n = (rate as f32 * secs) as usize;
+        (0..n)
+            .flat_map(|i| {
+                let v = (2.0 * std::f32::consts::PI * 300.0 * i as f32 / rate as f32).sin() * 0.4;
+                std::iter::repeat_n(v, usize::from(channels))
+            })
+            .collect()
+    }
+}
+
 use std::path::PathBuf;
 
 pub use capture::{CaptureOptions, CaptureReport, CaptureSession, InputDevice, StopReason};

@@ -183,16 +183,7 @@ impl Recorder {
 mod tests {
     use super::*;
     use crate::sealed::{AudioKey, read_sealed};
-
-    fn tone(rate: u32, channels: u16, secs: f32) -> Vec<f32> {
-        let n = (rate as f32 * secs) as usize;
-        (0..n)
-            .flat_map(|i| {
-                let v = (2.0 * std::f32::consts::PI * 300.0 * i as f32 / rate as f32).sin() * 0.4;
-                std::iter::repeat_n(v, usize::from(channels))
-            })
-            .collect()
-    }
+    use crate::test_signal::tone;
 
     #[test]
     fn rate_changes_mid_recording_keep_time_and_audio() {

@@ -371,8 +371,8 @@ fn a_stored_document_is_loaded_and_served() {
     assert!(!net.hub.is_resident(&id));
 }
 
-#[test]
-fn fan_out_is_throttled_to_one_round_per_interval() {
+/// Alice created a household and Bob opened it; both are in sync through the hub.
+fn alice_and_bob_in_sync() -> (Net, DocumentId, ConnId, ConnId) {
     let id = DocumentId::random();
     let mut net = Net::new(TestPolicy::default());
     let mut alice = client("alice");
@@ -384,6 +384,12 @@ fn fan_out_is_throttled_to_one_round_per_interval() {
     let b = net.add_client(2, "bob", bob);
     net.run();
     assert!(net.client(b).is_converged());
+    (net, id, a, b)
+}
+
+#[test]
+fn fan_out_is_throttled_to_one_round_per_interval() {
+    let (mut net, id, a, b) = alice_and_bob_in_sync();
 
     // A first change fans out at once (last round was long ago)...
     let t0 = net.now + Duration::from_secs(1);
@@ -425,17 +431,7 @@ fn fan_out_is_throttled_to_one_round_per_interval() {
 
 #[test]
 fn a_batch_of_frames_gets_one_answer_per_peer_and_document() {
-    let id = DocumentId::random();
-    let mut net = Net::new(TestPolicy::default());
-    let mut alice = client("alice");
-    alice.insert_document(id, household("Smith"));
-    let a = net.add_client(1, "alice", alice);
-    net.deliver();
-    let mut bob = client("bob");
-    bob.request_document(id);
-    let b = net.add_client(2, "bob", bob);
-    net.run();
-    assert!(net.client(b).is_converged());
+    let (mut net, id, a, b) = alice_and_bob_in_sync();
     let persisted_before = net.persisted.len();
 
     // Three changes in flight from alice, queued at the edge and handed over together.
