@@ -121,6 +121,21 @@ export function ErrorBanner({ error, onDismiss }: { error: AppError | null; onDi
   );
 }
 
+/** A labelled progress bar (0–100) that screen readers follow. */
+export function ProgressBar({ testId, label, labelTestId, detail, percent }: { testId: string; label: ReactNode; labelTestId?: string; detail: ReactNode; percent: number }) {
+  return (
+    <div data-testid={testId} aria-live="polite">
+      <div className="mb-1 flex justify-between text-xs text-muted">
+        <span data-testid={labelTestId}>{label}</span>
+        <span>{detail}</span>
+      </div>
+      <div className="h-2 overflow-hidden rounded-full bg-sunken" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+        <div className="h-full rounded-full bg-accent transition-[width] duration-300" style={{ width: `${percent}%` }} />
+      </div>
+    </div>
+  );
+}
+
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="py-6 text-center text-sm text-muted">{children}</p>;
 }

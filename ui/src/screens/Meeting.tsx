@@ -7,7 +7,7 @@ import { dateTime, today } from "../lib/dates";
 import { toAppError, type AppError } from "../lib/errors";
 import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp } from "../lib/meeting";
 import { RecordPanel } from "./RecordPanel";
-import { Badge, Button, Card, copyText, cx, ErrorBanner, Field, Input, Select, Spinner, TextArea } from "../components/ui";
+import { Badge, Button, Card, copyText, cx, ErrorBanner, Field, Input, ProgressBar, Select, Spinner, TextArea } from "../components/ui";
 
 export function MeetingScreen({
   households,
@@ -254,15 +254,7 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
               </p>
               <ErrorBanner error={audioError} onDismiss={() => setAudioError(null)} />
               {importing && (
-                <div data-testid="import-progress" aria-live="polite">
-                  <div className="mb-1 flex justify-between text-xs text-muted">
-                    <span data-testid="import-stage">{importLabel(progress)}</span>
-                    <span>{importPercent(progress)}%</span>
-                  </div>
-                  <div className="h-2 overflow-hidden rounded-full bg-sunken" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={importPercent(progress)}>
-                    <div className="h-full rounded-full bg-accent transition-[width] duration-300" style={{ width: `${importPercent(progress)}%` }} />
-                  </div>
-                </div>
+                <ProgressBar testId="import-progress" labelTestId="import-stage" label={importLabel(progress)} detail={`${importPercent(progress)}%`} percent={importPercent(progress)} />
               )}
               <div className="flex justify-end gap-2">
                 {importing ? (

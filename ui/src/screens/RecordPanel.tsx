@@ -6,7 +6,7 @@ import { api, onImportProgress, onRecordingLevel, onRecordingLive, type AudioDev
 import { toAppError, type AppError } from "../lib/errors";
 import { importLabel, importPercent, timestamp } from "../lib/meeting";
 import { applyLive, hasSignal, levelPercent, METER_FLOOR_DBFS } from "../lib/recording";
-import { Button, ErrorBanner, Field, Select, Spinner } from "../components/ui";
+import { Button, ErrorBanner, Field, ProgressBar, Select, Spinner } from "../components/ui";
 
 type Phase = "idle" | "starting" | "recording" | "transcribing";
 
@@ -156,15 +156,7 @@ export function RecordPanel({
             )}
           </div>
           {phase === "transcribing" ? (
-            <div data-testid="record-progress" aria-live="polite">
-              <div className="mb-1 flex justify-between text-xs text-muted">
-                <span>{progress ? importLabel(progress) : "Finishing the recording…"}</span>
-                <span>{importPercent(progress)}%</span>
-              </div>
-              <div className="h-2 overflow-hidden rounded-full bg-sunken" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={importPercent(progress)}>
-                <div className="h-full rounded-full bg-accent transition-[width] duration-300" style={{ width: `${importPercent(progress)}%` }} />
-              </div>
-            </div>
+            <ProgressBar testId="record-progress" label={progress ? importLabel(progress) : "Finishing the recording…"} detail={`${importPercent(progress)}%`} percent={importPercent(progress)} />
           ) : (
             <div className="flex justify-end gap-2">
               <Button data-testid="record-discard" variant="ghost" onClick={() => void discard()}>

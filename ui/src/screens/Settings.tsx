@@ -7,7 +7,7 @@ import { toAppError, type AppError } from "../lib/errors";
 import { formatBytes } from "../lib/meeting";
 import { describeSync } from "../lib/sync";
 import { applyTheme, storedTheme, type Theme } from "../theme";
-import { Badge, Button, Card, cx, ErrorBanner, Field, Input, Select, Spinner } from "../components/ui";
+import { Badge, Button, Card, cx, ErrorBanner, Field, Input, ProgressBar, Select, Spinner } from "../components/ui";
 
 export function SettingsScreen({ sync }: { sync: SyncStatus | null }) {
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -296,15 +296,12 @@ export function ModelCard() {
                 ))}
             </ul>
             {downloading && (
-              <div data-testid="model-progress" aria-live="polite">
-                <div className="mb-1 flex justify-between text-xs text-muted">
-                  <span>Downloading {downloading}…</span>
-                  <span>{progress ? `${formatBytes(progress.downloaded)}${progress.total ? ` of ${formatBytes(progress.total)}` : ""}` : "connecting…"}</span>
-                </div>
-                <div className="h-2 overflow-hidden rounded-full bg-sunken" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent ?? 0}>
-                  <div className="h-full rounded-full bg-accent transition-[width] duration-300" style={{ width: `${percent ?? 0}%` }} />
-                </div>
-              </div>
+              <ProgressBar
+                testId="model-progress"
+                label={`Downloading ${downloading}…`}
+                detail={progress ? `${formatBytes(progress.downloaded)}${progress.total ? ` of ${formatBytes(progress.total)}` : ""}` : "connecting…"}
+                percent={percent ?? 0}
+              />
             )}
             <div className="flex items-end gap-2">
               <Field label="Install from a file (the model's ggml .bin, checked against its pinned hash)">
