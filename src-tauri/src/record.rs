@@ -183,15 +183,7 @@ pub async fn start_recording(
     };
     if let Some(recording) = lost_race {
         // Another start won the race: this one is stopped and keeps only its consent record.
-        let captured = tauri::async_runtime::spawn_blocking(move || recording.stop())
-            .await
-            .map_err(CommandError::internal)?;
-        state
-            .with_profile(move |p| {
-                captured.abandon(p);
-                Ok(())
-            })
-            .await?;
+        stop_and_abandon(&state, recording).await?;
         return Err(already_recording());
     }
     state.sync.kick();
@@ -228,15 +220,7 @@ pub async fn stop_recording(
 #[tauri::command]
 pub async fn cancel_recording(state: State<'_, AppState>) -> CommandResult<()> {
     let ActiveRecording { recording } = take(&state)?;
-    let captured = tauri::async_runtime::spawn_blocking(move || recording.stop())
-        .await
-        .map_err(CommandError::internal)?;
-    state
-        .with_profile(move |p| {
-            captured.abandon(p);
-            Ok(())
-        })
-        .await?;
+    stop_and_abandon(&state, recording).await?;
     state.sync.kick();
     Ok(())
 }
@@ -246,6 +230,19 @@ fn active(state: &AppState) -> CommandResult<std::sync::MutexGuard<'_, Option<Ac
         .recording
         .lock()
         .map_err(|_| CommandError::internal("the recording state is unavailable"))
+}
+
+/// Stops `recording` and discards its audio; the meeting keeps its consent record.
+async fn stop_and_abandon(state: &AppState, recording: Recording) -> CommandResult<()> {
+    let captured = tauri::async_runtime::spawn_blocking(move || recording.stop())
+        .await
+        .map_err(CommandError::internal)?;
+    state
+        .with_profile(move |p| {
+            captured.abandon(p);
+            Ok(())
+        })
+        .await
 }
 
 fn take(state: &AppState) -> CommandResult<ActiveRecording> {
