@@ -298,6 +298,28 @@ impl Drop for RelayProcess {
     }
 }
 
+/// Converts `speech` (any file sox reads) into what [`alsa_file_microphone`] plays: the
+/// device's native 48 kHz stereo f32, with `lead_secs` of silence before and `trail_secs`
+/// after (so audio still flows when a test stops the recording). Returns
+/// `<dir>/microphone.raw`.
+pub fn microphone_input(dir: &Path, speech: &Path, lead_secs: u32, trail_secs: u32) -> PathBuf {
+    let raw = dir.join("microphone.raw");
+    let status = Command::new("sox")
+        .arg(speech)
+        .args(["-r", "48000", "-c", "2", "-b", "32", "-e", "floating-point"])
+        .args(["-t", "raw"])
+        .arg(&raw)
+        .args(["pad", &lead_secs.to_string(), &trail_secs.to_string()])
+        .status()
+        .expect("run sox (install it: scripts/setup.sh)");
+    assert!(
+        status.success(),
+        "sox could not convert {}",
+        speech.display()
+    );
+    raw
+}
+
 /// Writes an ALSA configuration into `dir` whose default (and only) capture device,
 /// `hearth_speech`, delivers `raw` through ALSA's `file` plugin (`infile`) over a `null`
 /// slave, at the device's pace: a microphone for cpal. Point `ALSA_CONFIG_PATH` at the

@@ -60,21 +60,7 @@ fn records_from_an_alsa_device_and_transcribes_after_consent() {
     let dir = tempfile::tempdir().unwrap();
     let (mut h, id) = setup(dir.path());
     let wav = speech::speak(SCRIPT, dir.path(), "speech");
-    let raw = dir.path().join("speech.raw");
-    sox(&[
-        wav.to_str().unwrap(),
-        "-r",
-        "48000",
-        "-c",
-        "2",
-        "-b",
-        "32",
-        "-e",
-        "floating-point",
-        "-t",
-        "raw",
-        raw.to_str().unwrap(),
-    ]);
+    let raw = hearth_e2e::microphone_input(dir.path(), &wav, 0, 0);
     let conf = hearth_e2e::alsa_file_microphone(dir.path(), &raw);
     h.env
         .push(("ALSA_CONFIG_PATH".into(), conf.to_str().unwrap().into()));

@@ -154,26 +154,7 @@ fn desktop_app_end_to_end() {
     // The microphone: the same speech through an ALSA `file` device (as tests/capture.rs), in
     // the device's native format, with a minute of silence after it so the audio is still
     // flowing when the script presses Stop.
-    let mic_raw = inputs.join("microphone.raw");
-    run(
-        "sox (microphone input)",
-        Command::new("sox")
-            .arg(&audio)
-            .args([
-                "-r",
-                "48000",
-                "-c",
-                "2",
-                "-b",
-                "32",
-                "-e",
-                "floating-point",
-                "-t",
-                "raw",
-            ])
-            .arg(&mic_raw)
-            .args(["pad", "1", "60"]),
-    );
+    let mic_raw = hearth_e2e::microphone_input(&inputs, &audio, 1, 60);
     let alsa_conf = hearth_e2e::alsa_file_microphone(&inputs, &mic_raw);
     let doc_txt = inputs.join("beneficiary-letter.txt");
     std::fs::write(
