@@ -279,6 +279,7 @@ pub async fn add_member(
         name,
         role: parse::<Role>(&role)?,
         birth_year,
+        birth_date: None,
         contact: Contact {
             email: given(email),
             phone: given(phone),
@@ -303,6 +304,7 @@ pub async fn add_account(
         registration: None,
         aum: given(aum),
         fee_rate: given(fee_rate),
+        ..Default::default()
     };
     edit_household(&state, id, move |h, ctx| h.add_account(&account, ctx)).await
 }
@@ -320,6 +322,7 @@ pub async fn add_goal(
         title,
         target_amount: given(target_amount),
         target_date: given(target_date),
+        ..Default::default()
     };
     edit_household(&state, id, move |h, ctx| h.add_goal(&goal, ctx)).await
 }

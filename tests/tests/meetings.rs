@@ -152,7 +152,7 @@ fn import_analyse_accept_and_history() {
         last["summary"]
             .as_str()
             .unwrap()
-            .contains("Accepted action:0, notes from meeting Onboarding")
+            .contains("Filed 1 action item and the notes from Onboarding")
     );
 
     // Accepting again files nothing twice; a bad item is a clear error.

@@ -13,7 +13,7 @@
 use std::io::{BufRead, Write};
 
 use anyhow::Result;
-use hearth_core::{Contact, HouseholdStatus, Member, TaskStatus};
+use hearth_core::{HouseholdStatus, Member, TaskStatus};
 use hearth_profile::Profile;
 use serde::Deserialize;
 use serde_json::json;
@@ -92,7 +92,7 @@ fn apply(profile: &mut Profile, edit: Edit) -> Result<String> {
                 name,
                 role: role.parse()?,
                 birth_year,
-                contact: Contact::default(),
+                ..Default::default()
             };
             profile.edit(&household, |h, ctx| h.add_member(&member, ctx))?
         }

@@ -4,10 +4,12 @@
 
 mod batch;
 mod crm;
+mod day;
 mod doc;
 mod media;
 mod meeting;
 mod models;
+mod records;
 mod render;
 mod search;
 
@@ -17,10 +19,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use hearth_core::{
-    Account, ClientFact, Contact, Goal, HouseholdStatus, Member, NoteCategory, Role, TaskStatus,
-    template,
-};
+use hearth_core::template;
 use hearth_profile::{InitOptions, KeyStorage, Profile};
 use hearth_secrets::SecretError;
 use zeroize::Zeroizing;
@@ -57,27 +56,34 @@ enum Command {
     Info(JsonFlag),
     /// Check the profile database's integrity.
     Check(JsonFlag),
-    /// Households.
+    /// Households: create, list, show, correct, archive, settle conflicts.
     #[command(subcommand)]
-    Household(HouseholdCmd),
+    Household(records::HouseholdCmd),
     /// Household members.
     #[command(subcommand)]
-    Member(MemberCmd),
-    /// Accounts.
+    Member(records::MemberCmd),
+    /// Accounts and their balances.
     #[command(subcommand)]
-    Account(AccountCmd),
+    Account(records::AccountCmd),
     /// Goals.
     #[command(subcommand)]
-    Goal(GoalCmd),
+    Goal(records::GoalCmd),
     /// Notes (categories: discussion, decisions, client_updates, planning, compliance).
     #[command(subcommand)]
-    Note(NoteCmd),
+    Note(records::NoteCmd),
     /// Open loops.
     #[command(subcommand)]
-    Task(TaskCmd),
+    Task(records::TaskCmd),
     /// Client facts.
     #[command(subcommand)]
-    Fact(FactCmd),
+    Fact(records::FactCmd),
+    /// Your day: open loops across households, dates that matter, upcoming reviews, and
+    /// what colleagues changed since you last looked.
+    Today(day::TodayArgs),
+    /// The dates and ages that matter (RMDs, Medicare, Social Security, 59½, birthdays…).
+    Alerts(day::AlertsArgs),
+    /// The one-page brief to read before meeting a household.
+    Brief(day::BriefArgs),
     /// Custom-field templates.
     #[command(subcommand)]
     Template(TemplateCmd),
@@ -176,163 +182,6 @@ enum KeyChoice {
     Keyring,
     /// A passphrase (HEARTH_PASSPHRASE or a prompt).
     Passphrase,
-}
-
-#[derive(Subcommand)]
-enum HouseholdCmd {
-    /// Create a household; prints its id.
-    Create {
-        #[arg(long)]
-        name: String,
-        #[arg(long, default_value = "prospect")]
-        status: HouseholdStatusArg,
-    },
-    /// List households.
-    List {
-        /// Only this segment.
-        #[arg(long)]
-        segment: Option<String>,
-        #[command(flatten)]
-        json: JsonFlag,
-    },
-    /// Show one household.
-    Show {
-        id: String,
-        #[command(flatten)]
-        json: JsonFlag,
-    },
-    /// Change name, status, segment or tags.
-    Set {
-        id: String,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        status: Option<HouseholdStatusArg>,
-        #[arg(long)]
-        segment: Option<String>,
-        #[arg(long)]
-        tag: Option<String>,
-    },
-}
-
-/// `HouseholdStatus` parsed by its own FromStr so the error lists the accepted values.
-#[derive(Clone)]
-struct HouseholdStatusArg(HouseholdStatus);
-impl std::str::FromStr for HouseholdStatusArg {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        s.parse()
-            .map(Self)
-            .map_err(|e: hearth_core::CoreError| e.to_string())
-    }
-}
-
-#[derive(Subcommand)]
-enum MemberCmd {
-    /// Add a member; prints the member id.
-    Add {
-        id: String,
-        #[arg(long)]
-        name: String,
-        /// Head, Spouse, Partner, Child, Dependent or Other.
-        #[arg(long)]
-        role: String,
-        #[arg(long)]
-        birth_year: Option<i64>,
-        #[arg(long)]
-        email: Option<String>,
-        #[arg(long)]
-        phone: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-enum AccountCmd {
-    /// Add an account; prints the account id.
-    Add {
-        id: String,
-        /// Account type, e.g. "Roth IRA".
-        #[arg(long = "type")]
-        kind: String,
-        #[arg(long)]
-        custodian: Option<String>,
-        #[arg(long)]
-        registration: Option<String>,
-        /// Assets under management, exact decimal.
-        #[arg(long)]
-        aum: Option<String>,
-        /// Annual fee rate, exact decimal (0.01 = 1%).
-        #[arg(long)]
-        fee_rate: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-enum GoalCmd {
-    /// Add a goal; prints the goal id.
-    Add {
-        id: String,
-        #[arg(long)]
-        title: String,
-        #[arg(long)]
-        amount: Option<String>,
-        /// Target date, YYYY-MM-DD.
-        #[arg(long)]
-        date: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-enum NoteCmd {
-    /// Add a note; prints the note id.
-    Add {
-        id: String,
-        #[arg(long)]
-        category: String,
-        #[arg(long)]
-        text: String,
-    },
-    /// Replace a note's text (merged character-wise with concurrent edits).
-    Edit {
-        id: String,
-        note: String,
-        #[arg(long)]
-        text: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum TaskCmd {
-    /// Open a task; prints the task id.
-    Add {
-        id: String,
-        #[arg(long)]
-        title: String,
-        /// Due date, YYYY-MM-DD.
-        #[arg(long)]
-        due: Option<String>,
-        /// Owning advisor (default: this profile's advisor).
-        #[arg(long)]
-        owner: Option<String>,
-    },
-    /// Mark a task done.
-    Done { id: String, task: String },
-}
-
-#[derive(Subcommand)]
-enum FactCmd {
-    /// Record a client fact; prints the fact id.
-    Add {
-        id: String,
-        #[arg(long)]
-        key: String,
-        #[arg(long)]
-        value: String,
-        #[arg(long, default_value = "advisor")]
-        source: String,
-        #[arg(long, default_value_t = 1.0)]
-        confidence: f64,
-    },
 }
 
 #[derive(Subcommand)]
@@ -507,100 +356,16 @@ fn run(cli: Cli) -> Result<()> {
                 bail!("the profile database failed its integrity check");
             }
         }
-        Command::Household(cmd) => household(&mut profile, cmd)?,
-        Command::Member(MemberCmd::Add {
-            id,
-            name,
-            role,
-            birth_year,
-            email,
-            phone,
-        }) => {
-            let member = Member {
-                name,
-                role: role.parse::<Role>()?,
-                birth_year,
-                contact: Contact { email, phone },
-            };
-            let item = profile.edit(&id, |h, ctx| h.add_member(&member, ctx))?;
-            println!("{item}");
-        }
-        Command::Account(AccountCmd::Add {
-            id,
-            kind,
-            custodian,
-            registration,
-            aum,
-            fee_rate,
-        }) => {
-            let account = Account {
-                kind,
-                custodian,
-                registration,
-                aum,
-                fee_rate,
-            };
-            let item = profile.edit(&id, |h, ctx| h.add_account(&account, ctx))?;
-            println!("{item}");
-        }
-        Command::Goal(GoalCmd::Add {
-            id,
-            title,
-            amount,
-            date,
-        }) => {
-            let goal = Goal {
-                title,
-                target_amount: amount,
-                target_date: date,
-            };
-            let item = profile.edit(&id, |h, ctx| h.add_goal(&goal, ctx))?;
-            println!("{item}");
-        }
-        Command::Note(NoteCmd::Add { id, category, text }) => {
-            let category: NoteCategory = category.parse()?;
-            let item = profile.edit(&id, |h, ctx| h.add_note(category, &text, None, ctx))?;
-            println!("{item}");
-        }
-        Command::Note(NoteCmd::Edit { id, note, text }) => {
-            profile.edit(&id, |h, ctx| h.edit_note(&note, &text, ctx))?;
-            println!("saved");
-        }
-        Command::Task(TaskCmd::Add {
-            id,
-            title,
-            due,
-            owner,
-        }) => {
-            let owner = owner.unwrap_or_else(|| profile.advisor().to_string());
-            let item = profile.edit(&id, |h, ctx| {
-                h.add_task(&title, &owner, due.as_deref(), None, ctx)
-            })?;
-            println!("{item}");
-        }
-        Command::Task(TaskCmd::Done { id, task }) => {
-            profile.edit(&id, |h, ctx| {
-                h.set_task_status(&task, TaskStatus::Done, ctx)
-            })?;
-            println!("saved");
-        }
-        Command::Fact(FactCmd::Add {
-            id,
-            key,
-            value,
-            source,
-            confidence,
-        }) => {
-            let fact = ClientFact {
-                key,
-                value,
-                source,
-                confidence,
-                accepted: true,
-            };
-            let item = profile.edit(&id, |h, ctx| h.add_fact(&fact, ctx))?;
-            println!("{item}");
-        }
+        Command::Household(cmd) => records::household(&mut profile, cmd)?,
+        Command::Member(cmd) => records::member(&mut profile, cmd)?,
+        Command::Account(cmd) => records::account(&mut profile, cmd)?,
+        Command::Goal(cmd) => records::goal(&mut profile, cmd)?,
+        Command::Note(cmd) => records::note(&mut profile, cmd)?,
+        Command::Task(cmd) => records::task(&mut profile, cmd)?,
+        Command::Fact(cmd) => records::fact(&mut profile, cmd)?,
+        Command::Today(args) => day::today(&mut profile, args)?,
+        Command::Alerts(args) => day::alerts(&profile, args)?,
+        Command::Brief(args) => day::brief(&profile, args)?,
         Command::Template(TemplateCmd::Apply { id, name }) => {
             let template = template::builtin_templates()
                 .into_iter()
@@ -730,60 +495,6 @@ fn run(cli: Cli) -> Result<()> {
                 session.set_share(&id, &with, false).await
             })?;
             println!("Stopped sharing {id} with {}.", target.name);
-        }
-    }
-    Ok(())
-}
-
-fn household(profile: &mut Profile, cmd: HouseholdCmd) -> Result<()> {
-    match cmd {
-        HouseholdCmd::Create { name, status } => {
-            let id = profile.create_household(&name, status.0)?;
-            println!("{id}");
-        }
-        HouseholdCmd::List { segment, json } => {
-            let mut rows = profile.list_households()?;
-            if let Some(segment) = segment {
-                rows.retain(|r| r.segment.as_deref() == Some(segment.as_str()));
-            }
-            if json.json {
-                print_json(&rows)?;
-            } else {
-                render::household_list(&rows);
-            }
-        }
-        HouseholdCmd::Show { id, json } => {
-            let data = profile.household_data(&id)?;
-            if json.json {
-                print_json(&data)?;
-            } else {
-                render::household(&data);
-            }
-        }
-        HouseholdCmd::Set {
-            id,
-            name,
-            status,
-            segment,
-            tag,
-        } => {
-            if name.is_none() && status.is_none() && segment.is_none() && tag.is_none() {
-                bail!("nothing to set: give --name, --status, --segment or --tag");
-            }
-            if let Some(name) = name {
-                profile.edit(&id, |h, ctx| h.rename(&name, ctx))?;
-            }
-            if let Some(status) = status {
-                profile.edit(&id, |h, ctx| h.set_status(status.0, ctx))?;
-            }
-            if let Some(segment) = segment {
-                let segment = Some(segment.as_str()).filter(|s| !s.is_empty());
-                profile.edit(&id, |h, ctx| h.set_segment(segment, ctx))?;
-            }
-            if let Some(tag) = tag {
-                profile.edit(&id, |h, ctx| h.add_tag(&tag, ctx))?;
-            }
-            println!("saved");
         }
     }
     Ok(())

@@ -13,6 +13,16 @@ use crate::{JsonFlag, print_json};
 
 #[derive(Subcommand)]
 pub enum MeetingCmd {
+    /// Put a meeting on a household's calendar (Today lists it; `hearth brief` prepares it).
+    Schedule {
+        /// Household id.
+        household: String,
+        #[arg(long, default_value = "Review meeting")]
+        title: String,
+        /// When, local time: "YYYY-MM-DD HH:MM" (or YYYY-MM-DDTHH:MM).
+        #[arg(long)]
+        at: String,
+    },
     /// Add a meeting from a transcript made elsewhere (JSON segments or "Speaker: words" lines);
     /// you attest who consented to the recording.
     ImportTranscript {
@@ -326,6 +336,20 @@ pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
                 device,
                 seconds,
             )?;
+        }
+        MeetingCmd::Schedule {
+            household,
+            title,
+            at,
+        } => {
+            let when = chrono::NaiveDateTime::parse_from_str(&at.replace('T', " "), "%Y-%m-%d %H:%M")
+                .ok()
+                .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+                .with_context(|| {
+                    format!("--at '{at}' is not a time; give it as \"YYYY-MM-DD HH:MM\", e.g. \"2026-12-08 10:00\"")
+                })?;
+            let id = profile.schedule_meeting(&household, &title, when.timestamp_millis())?;
+            println!("{id}");
         }
         MeetingCmd::List { household, json } => {
             let meetings = profile.meetings(&household)?;

@@ -33,6 +33,20 @@ pub enum CoreError {
         /// The id that was given.
         id: String,
     },
+    /// The household is archived, so it cannot be edited until it is unarchived.
+    #[error(
+        "the household '{name}' is archived and cannot be edited; unarchive it first (`hearth household unarchive ID`)"
+    )]
+    Archived {
+        /// The household's name.
+        name: String,
+    },
+    /// An edit that names nothing to change.
+    #[error("nothing to change: give at least one field to set or clear")]
+    NothingToChange,
+    /// A conflict to resolve was not found, or the value to keep is not one of its values.
+    #[error("{0}")]
+    NoSuchConflict(String),
     /// A custom field was set on a household without a template.
     #[error("this household has no custom-field template; apply one first")]
     NoTemplate,

@@ -19,6 +19,21 @@ pub struct EditContext {
     pub device: String,
     /// Wall-clock time of the edit, ms since the epoch.
     pub now_ms: i64,
+    /// The device's offset from UTC at the time of the edit, in seconds, so that date
+    /// defaults (an as-of date, a goal's start) are the advisor's local date.
+    pub utc_offset_secs: i32,
+}
+
+impl EditContext {
+    /// The edit's calendar date where the advisor is, for defaults such as an as-of date.
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::DateTime::from_timestamp_millis(
+            self.now_ms
+                .saturating_add(i64::from(self.utc_offset_secs) * 1000),
+        )
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
+    }
 }
 
 /// One acknowledged change to a household: what the store must persist.
@@ -96,6 +111,7 @@ impl Household {
             documents: Default::default(),
             meetings: Default::default(),
             facts: Default::default(),
+            archived_at: None,
             template: None,
             custom: Default::default(),
             actors: Default::default(),
@@ -139,7 +155,46 @@ impl Household {
 
     /// The typed view of the whole document.
     pub fn data(&self) -> Result<HouseholdData, CoreError> {
-        hydrate(&self.doc).map_err(|e| CoreError::Corrupt(format!("not a household document: {e}")))
+        let mut data: HouseholdData = hydrate(&self.doc)
+            .map_err(|e| CoreError::Corrupt(format!("not a household document: {e}")))?;
+        self.union_balances(&mut data.accounts)?;
+        Ok(data)
+    }
+
+    /// Two replicas that each gave a legacy account (one from before balance histories) its
+    /// first balance concurrently each created the account's `balances` map; Automerge keeps
+    /// both objects as a conflict and hydration sees only the winner. Every entry of every
+    /// one of them is a balance someone entered, so all are read.
+    fn union_balances(
+        &self,
+        accounts: &mut std::collections::BTreeMap<String, Account>,
+    ) -> Result<(), CoreError> {
+        let Some((Value::Object(ObjType::Map), map)) = self.doc.get(ROOT, "accounts")? else {
+            return Ok(());
+        };
+        for (id, account) in accounts.iter_mut() {
+            let Some((Value::Object(ObjType::Map), item)) = self.doc.get(&map, id.as_str())? else {
+                continue;
+            };
+            let versions = self.doc.get_all(&item, "balances")?;
+            if versions.len() < 2 {
+                continue;
+            }
+            for (value, balances) in versions {
+                if let Value::Object(ObjType::Map) = value {
+                    for key in self.doc.keys(&balances) {
+                        if let Ok(b) = autosurgeon::hydrate_prop::<_, Balance, _, _>(
+                            &self.doc,
+                            &balances,
+                            key.as_str(),
+                        ) {
+                            account.balances.entry(key).or_insert(b);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Name, status and segment, read without hydrating the whole document (listing rows
@@ -179,12 +234,37 @@ impl Household {
         self.doc.get_heads()
     }
 
-    /// Merges another replica of the same household into this one.
-    pub fn merge(&mut self, other: &mut Household) -> Result<(), CoreError> {
+    /// Merges another replica of the same household into this one; returns the changes
+    /// that were new here.
+    pub fn merge(&mut self, other: &mut Household) -> Result<Vec<ChangeHash>, CoreError> {
+        // Automerge's merge returns the new heads, not what was applied: what is new is
+        // everything not already in the past of the heads before.
+        let before = self.doc.get_heads();
         self.doc
             .merge(&mut other.doc)
-            .map(|_| ())
-            .map_err(|e| CoreError::Corrupt(e.to_string()))
+            .map_err(|e| CoreError::Corrupt(e.to_string()))?;
+        Ok(self
+            .doc
+            .get_changes(&before)
+            .iter()
+            .map(|c| c.hash())
+            .collect())
+    }
+
+    /// History entries for the given changes (those the document has), in the given order.
+    pub fn describe_changes(&mut self, hashes: &[ChangeHash]) -> Vec<HistoryEntry> {
+        let actors: std::collections::BTreeMap<String, ActorInfo> =
+            autosurgeon::hydrate_prop(&self.doc, ROOT, "actors").unwrap_or_default();
+        hashes
+            .iter()
+            .filter_map(|hash| self.doc.get_change_by_hash(hash))
+            .map(|change| history_entry(&change, &actors))
+            .collect()
+    }
+
+    /// Every change in the document, as hashes.
+    pub fn all_changes(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_changes(&[]).iter().map(|c| c.hash()).collect()
     }
 
     /// Renames the household.
@@ -273,8 +353,43 @@ impl Household {
                 check_decimal(what, v)?;
             }
         }
-        let summary = format!("Added account {}", account.kind);
-        self.insert_item(ctx, "accounts", account, summary)
+        if let Some(date) = &account.aum_as_of {
+            check_named_date("as-of date", date)?;
+        }
+        if let Some(date) = &account.closed_on {
+            check_named_date("closing date", date)?;
+        }
+        if let Some(owner) = &account.owner {
+            self.item(owner, "members", "member")?;
+        }
+        // The opening balance is the first entry of the balance history.
+        let mut account = account.clone();
+        if let Some(aum) = account.aum.clone() {
+            let as_of = account
+                .aum_as_of
+                .get_or_insert_with(|| ctx.today().to_string())
+                .clone();
+            if account.balances.is_empty() {
+                account.balances.insert(
+                    new_item_id(),
+                    Balance {
+                        amount: aum,
+                        as_of,
+                        recorded_at: ctx.now_ms,
+                        recorded_by: ctx.advisor.clone(),
+                    },
+                );
+            }
+        }
+        let summary = match &account.aum {
+            Some(aum) => format!(
+                "Added account {} with AUM {}",
+                account.kind,
+                crate::money::format_amount(aum)
+            ),
+            None => format!("Added account {}", account.kind),
+        };
+        self.insert_item(ctx, "accounts", &account, summary)
     }
 
     /// Adds a goal.
@@ -284,14 +399,27 @@ impl Household {
         ctx: &EditContext,
     ) -> Result<Committed<String>, CoreError> {
         non_empty("goal title", &goal.title)?;
-        if let Some(amount) = &goal.target_amount {
-            check_decimal("target amount", amount)?;
+        for (what, value) in [
+            ("target amount", &goal.target_amount),
+            ("funded amount", &goal.funded_amount),
+        ] {
+            if let Some(v) = value {
+                check_decimal(what, v)?;
+            }
         }
-        if let Some(date) = &goal.target_date {
-            check_date(date)?;
+        for (what, value) in [
+            ("target date", &goal.target_date),
+            ("start date", &goal.started_on),
+        ] {
+            if let Some(v) = value {
+                check_named_date(what, v)?;
+            }
         }
+        let mut goal = goal.clone();
+        goal.started_on
+            .get_or_insert_with(|| ctx.today().to_string());
         let summary = format!("Added goal {}", goal.title);
-        self.insert_item(ctx, "goals", goal, summary)
+        self.insert_item(ctx, "goals", &goal, summary)
     }
 
     /// Adds a note in one of the five categories.
@@ -361,8 +489,9 @@ impl Household {
         ctx: &EditContext,
     ) -> Result<Committed<String>, CoreError> {
         let title = non_empty("task title", title)?;
+        let owner = non_empty("task owner", owner)?;
         if let Some(due) = due {
-            check_date(due)?;
+            check_named_date("due date", due)?;
         }
         let task = Task {
             title: title.to_string(),
@@ -371,12 +500,15 @@ impl Household {
             status: TaskStatus::Open,
             source_meeting: source_meeting.map(str::to_string),
             created_at: ctx.now_ms,
+            snoozed_until: None,
+            closed_at: None,
+            source_item: None,
         };
         let summary = format!("Opened task {title}");
         self.insert_item(ctx, "tasks", &task, summary)
     }
 
-    /// Sets a task's status (e.g. done).
+    /// Completes, cancels or reopens a task (reopening clears its snooze).
     pub fn set_task_status(
         &mut self,
         task_id: &str,
@@ -384,12 +516,29 @@ impl Household {
         ctx: &EditContext,
     ) -> Result<Committed<()>, CoreError> {
         let task = self.item(task_id, "tasks", "task")?;
-        let title = match self.doc.get(&task, "title")? {
-            Some((Value::Scalar(s), _)) => s.as_str().unwrap_or_default().to_string(),
-            _ => String::new(),
+        let title = crate::model::lenient::opt_string(&self.doc, &task, "title".into())
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let verb = match status {
+            TaskStatus::Open => "Reopened",
+            TaskStatus::Done => "Completed",
+            TaskStatus::Cancelled => "Cancelled",
         };
-        self.edit(ctx, format!("Marked task {title} {status}"), |doc| {
+        self.edit(ctx, format!("{verb} task {title}"), |doc| {
             doc.put(&task, "status", status.as_str())?;
+            match status {
+                TaskStatus::Open => {
+                    for field in ["closed_at", "snoozed_until"] {
+                        if doc.get(&task, field)?.is_some() {
+                            doc.delete(&task, field)?;
+                        }
+                    }
+                }
+                TaskStatus::Done | TaskStatus::Cancelled => {
+                    doc.put(&task, "closed_at", ctx.now_ms)?;
+                }
+            }
             Ok(())
         })
     }
@@ -408,8 +557,10 @@ impl Household {
                 expected: "a number between 0 and 1".to_string(),
             });
         }
-        let summary = format!("Recorded fact {}", fact.key);
-        self.insert_item(ctx, "facts", fact, summary)
+        let mut fact = fact.clone();
+        fact.recorded_at.get_or_insert(ctx.now_ms);
+        let summary = format!("Recorded fact {}: {}", fact.key, fact.value);
+        self.insert_item(ctx, "facts", &fact, summary)
     }
 
     /// Attaches a document reference.
@@ -455,7 +606,7 @@ impl Household {
         ctx: &EditContext,
     ) -> Result<Committed<()>, CoreError> {
         let meeting = self.item(meeting_id, "meetings", "meeting")?;
-        self.edit(ctx, format!("Meeting audio {state}"), |doc| {
+        self.edit_any(ctx, format!("Meeting audio {state}"), |doc| {
             doc.put(&meeting, "audio", state)?;
             Ok(())
         })
@@ -474,7 +625,7 @@ impl Household {
     ) -> Result<Committed<()>, CoreError> {
         let meeting = self.item(meeting_id, "meetings", "meeting")?;
         let summary = format!("Transcribed meeting ({} segments)", transcript.len());
-        self.edit(ctx, summary, |doc| {
+        self.edit_any(ctx, summary, |doc| {
             reconcile_prop(doc, &meeting, "transcript", transcript)?;
             reconcile_prop(doc, &meeting, "duration_secs", duration_secs)?;
             reconcile_prop(doc, &meeting, "redactions", redactions.map(str::to_string))?;
@@ -498,7 +649,7 @@ impl Household {
         let meeting = self.item(meeting_id, "meetings", "meeting")?;
         let title: String =
             autosurgeon::hydrate_prop(&self.doc, &meeting, "title").unwrap_or_default();
-        let summary = format!("Accepted {} from meeting {title}", accepted_keys.join(", "));
+        let summary = filing_summary(accepted_keys, &title);
         self.edit(ctx, summary, |doc| {
             let mut created = Vec::new();
             let tasks_map = obj(doc, &ROOT, "tasks", ObjType::Map)?;
@@ -510,7 +661,9 @@ impl Household {
             let facts_map = obj(doc, &ROOT, "facts", ObjType::Map)?;
             for fact in facts {
                 let id = new_item_id();
-                reconcile_prop(doc, &facts_map, id.as_str(), fact)?;
+                let mut fact = fact.clone();
+                fact.recorded_at.get_or_insert(ctx.now_ms);
+                reconcile_prop(doc, &facts_map, id.as_str(), &fact)?;
                 created.push(id);
             }
             let notes_map = obj(doc, &ROOT, "notes", ObjType::Map)?;
@@ -575,7 +728,9 @@ impl Household {
     /// with the same changes lists the same history.
     pub fn history(&mut self) -> Result<Vec<HistoryEntry>, CoreError> {
         use std::collections::{BTreeSet, HashMap};
-        let actors = self.data()?.actors;
+        let actors: std::collections::BTreeMap<String, ActorInfo> =
+            autosurgeon::hydrate_prop(&self.doc, ROOT, "actors")
+                .map_err(|e| CoreError::Corrupt(format!("not a household document: {e}")))?;
         let changes = self.doc.get_changes(&[]);
         let mut waiting: HashMap<ChangeHash, usize> = HashMap::new();
         let mut dependents: HashMap<ChangeHash, Vec<usize>> = HashMap::new();
@@ -599,22 +754,12 @@ impl Household {
                     ready.insert((changes[d].timestamp(), changes[d].hash(), d));
                 }
             }
-            let actor = change.actor_id().to_hex_string();
-            let who = actors.get(&actor);
-            entries.push(HistoryEntry {
-                hash: change.hash().to_string(),
-                advisor: who.map(|w| w.advisor.clone()),
-                device: who.map(|w| w.device.clone()),
-                actor,
-                time: change.timestamp(),
-                summary: change.message().unwrap_or("(no description)").to_string(),
-                ops: change.len(),
-            });
+            entries.push(history_entry(change, &actors));
         }
         Ok(entries)
     }
 
-    fn insert_item<R: Reconcile>(
+    pub(crate) fn insert_item<R: Reconcile>(
         &mut self,
         ctx: &EditContext,
         collection: &'static str,
@@ -634,7 +779,12 @@ impl Household {
     }
 
     /// Finds an item in a collection, or says which id was not found.
-    fn item(&self, id: &str, collection: &str, what: &'static str) -> Result<ObjId, CoreError> {
+    pub(crate) fn item(
+        &self,
+        id: &str,
+        collection: &str,
+        what: &'static str,
+    ) -> Result<ObjId, CoreError> {
         let map = obj(&self.doc, &ROOT, collection, ObjType::Map)?;
         match self.doc.get(&map, id)? {
             Some((Value::Object(ObjType::Map), obj)) => Ok(obj),
@@ -646,8 +796,25 @@ impl Household {
     }
 
     /// Runs `f` as one change, registering the actor → advisor/device mapping in the same
-    /// change. On error nothing is committed.
-    fn edit<T>(
+    /// change. On error nothing is committed. An archived household is read-only: the edit
+    /// is refused with the reason (see [`Household::edit_any`] for the few that are not).
+    pub(crate) fn edit<T>(
+        &mut self,
+        ctx: &EditContext,
+        summary: String,
+        f: impl FnOnce(&mut AutoCommit) -> Result<T, CoreError>,
+    ) -> Result<Committed<T>, CoreError> {
+        if self.archived_at().is_some() {
+            let name = self.summary().map(|s| s.name).unwrap_or_default();
+            return Err(CoreError::Archived { name });
+        }
+        self.edit_any(ctx, summary, f)
+    }
+
+    /// [`Household::edit`] without the archive check: for unarchiving, and for what must
+    /// still happen to an archived household's records (a recording finishing, audio
+    /// retention deleting a file).
+    pub(crate) fn edit_any<T>(
         &mut self,
         ctx: &EditContext,
         summary: String,
@@ -695,8 +862,67 @@ impl Household {
     }
 }
 
+/// "Filed 2 action items, 1 fact and the notes from Annual review": what a review filed,
+/// in words, from its item keys (`action:N`, `fact:N`, `notes`).
+fn filing_summary(keys: &[String], meeting_title: &str) -> String {
+    let count = |prefix: &str| keys.iter().filter(|k| k.starts_with(prefix)).count();
+    let plural = |n: usize, one: &str, many: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    };
+    let mut parts = Vec::new();
+    let actions = count("action:");
+    if actions > 0 {
+        parts.push(plural(actions, "action item", "action items"));
+    }
+    let facts = count("fact:");
+    if facts > 0 {
+        parts.push(plural(facts, "fact", "facts"));
+    }
+    if keys.iter().any(|k| k == "notes") {
+        parts.push("the notes".to_string());
+    }
+    let what = match parts.len() {
+        0 => "nothing".to_string(),
+        1 => parts.remove(0),
+        _ => {
+            let last = parts.pop().unwrap_or_default();
+            format!("{} and {last}", parts.join(", "))
+        }
+    };
+    let from = if meeting_title.trim().is_empty() {
+        "a meeting".to_string()
+    } else {
+        meeting_title.trim().to_string()
+    };
+    format!("Filed {what} from {from}")
+}
+
+/// One change as a history entry: who (through the document's actor map), when, what.
+fn history_entry(
+    change: &automerge::Change,
+    actors: &std::collections::BTreeMap<String, ActorInfo>,
+) -> HistoryEntry {
+    let actor = change.actor_id().to_hex_string();
+    let who = actors.get(&actor);
+    HistoryEntry {
+        hash: change.hash().to_string(),
+        advisor: who.map(|w| w.advisor.clone()),
+        device: who.map(|w| w.device.clone()),
+        actor,
+        time: change.timestamp(),
+        summary: change.message().unwrap_or("(no description)").to_string(),
+        ops: change.len(),
+    }
+}
+
 /// The object at `parent[key]`, which must exist with the given type.
-fn obj<D: ReadDoc>(doc: &D, parent: &ObjId, key: &str, kind: ObjType) -> Result<ObjId, CoreError> {
+pub(crate) fn obj<D: ReadDoc>(
+    doc: &D,
+    parent: &ObjId,
+    key: &str,
+    kind: ObjType,
+) -> Result<ObjId, CoreError> {
     match doc.get(parent, key)? {
         Some((Value::Object(found), id)) if found == kind => Ok(id),
         _ => Err(CoreError::Corrupt(format!(
@@ -705,7 +931,7 @@ fn obj<D: ReadDoc>(doc: &D, parent: &ObjId, key: &str, kind: ObjType) -> Result<
     }
 }
 
-fn non_empty<'a>(what: &'static str, value: &'a str) -> Result<&'a str, CoreError> {
+pub(crate) fn non_empty<'a>(what: &'static str, value: &'a str) -> Result<&'a str, CoreError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(CoreError::Empty { what });
@@ -713,7 +939,7 @@ fn non_empty<'a>(what: &'static str, value: &'a str) -> Result<&'a str, CoreErro
     Ok(trimmed)
 }
 
-fn check_decimal(what: &'static str, value: &str) -> Result<(), CoreError> {
+pub(crate) fn check_decimal(what: &'static str, value: &str) -> Result<(), CoreError> {
     // Plain notation only: "1.2e6" parses as a decimal but is not how money is written down.
     let plain = value
         .strip_prefix('-')
@@ -743,11 +969,49 @@ fn check_decimal(what: &'static str, value: &str) -> Result<(), CoreError> {
 
 /// Checks a YYYY-MM-DD date.
 pub fn check_date(value: &str) -> Result<(), CoreError> {
+    check_named_date("date", value)
+}
+
+/// Checks a YYYY-MM-DD date, naming the field in the error ("due date", "as-of date").
+pub fn check_named_date(what: &'static str, value: &str) -> Result<(), CoreError> {
     chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .map(|_| ())
         .map_err(|_| CoreError::InvalidValue {
-            what: "date",
+            what,
             given: value.to_string(),
-            expected: "a date as YYYY-MM-DD".to_string(),
+            expected: "a date as YYYY-MM-DD, e.g. 2026-12-31".to_string(),
         })
+}
+
+/// Reads a collection (members, accounts, …) item by item, skipping an item that is not
+/// whole — one written half by another client must not make the household unreadable.
+pub(crate) fn hydrate_items<D: autosurgeon::ReadDoc, T: autosurgeon::Hydrate>(
+    doc: &D,
+    obj: &ObjId,
+    prop: autosurgeon::Prop<'_>,
+) -> Result<std::collections::BTreeMap<String, T>, autosurgeon::HydrateError> {
+    let mut items = std::collections::BTreeMap::new();
+    let map = match doc
+        .get(obj, automerge::Prop::from(&prop))
+        .map_err(|e| autosurgeon::HydrateError::unexpected("a map", e.to_string()))?
+    {
+        Some((Value::Object(ObjType::Map), id)) => id,
+        None => return Ok(items),
+        Some(_) => {
+            return Err(autosurgeon::HydrateError::unexpected(
+                "a map",
+                "another value".to_string(),
+            ));
+        }
+    };
+    let keys: Vec<String> = doc
+        .map_range(&map, ..)
+        .map(|item| item.key.to_string())
+        .collect();
+    for key in keys {
+        if let Ok(item) = autosurgeon::hydrate_prop::<_, T, _, _>(doc, &map, key.as_str()) {
+            items.insert(key, item);
+        }
+    }
+    Ok(items)
 }

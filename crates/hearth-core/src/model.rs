@@ -136,8 +136,12 @@ macro_rules! string_enum {
 }
 
 string_enum!(
-    /// Whether a household is a prospect or a client.
-    HouseholdStatus, "household status", { Prospect => "prospect", Client => "client" }
+    /// Where a household stands with the firm.
+    HouseholdStatus, "household status", {
+        Prospect => "prospect", Client => "client",
+        /// A household the firm no longer serves (kept: books and records).
+        FormerClient => "former_client"
+    }
 );
 
 string_enum!(
@@ -203,24 +207,55 @@ pub struct Contact {
     pub phone: Option<String>,
 }
 
+// The enum comes from `string_enum!`, which derives no Default; `Other` is the role of a
+// member added without one.
+#[allow(clippy::derivable_impls)]
+impl Default for Role {
+    fn default() -> Self {
+        Role::Other
+    }
+}
+
 /// A person in the household.
-#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize)]
 pub struct Member {
     /// Full name.
     #[autosurgeon(hydrate = "lenient::string")]
     pub name: String,
     /// Role in the household.
     pub role: Role,
-    /// Year of birth (drives RMD and age-based planning).
+    /// Year of birth (drives RMD and age-based planning). Always set when `birth_date` is,
+    /// so readers that know only the year keep working.
     #[autosurgeon(missing = "Default::default")]
     pub birth_year: Option<i64>,
+    /// Full date of birth, YYYY-MM-DD, when known (day-exact Medicare windows, 59½,
+    /// birthdays); a year alone gives year-level dates.
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    pub birth_date: Option<String>,
     /// How to reach them.
     #[autosurgeon(missing = "Default::default")]
     pub contact: Contact,
 }
 
-/// A financial account held by the household.
+/// One recorded balance of an account: what it was worth on a date. An account keeps every
+/// balance ever entered, so the brief can show the change since the last meeting.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+pub struct Balance {
+    /// The balance, exact decimal text.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub amount: String,
+    /// The date the balance is as of, YYYY-MM-DD.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub as_of: String,
+    /// When it was entered, ms since the epoch.
+    pub recorded_at: i64,
+    /// Advisor who entered it.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub recorded_by: String,
+}
+
+/// A financial account held by the household.
+#[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize)]
 pub struct Account {
     /// Account type, e.g. "Roth IRA", "Brokerage", "401(k)".
     #[autosurgeon(hydrate = "lenient::string")]
@@ -237,10 +272,22 @@ pub struct Account {
     /// Annual advisory fee rate as an exact decimal string, e.g. "0.0100" for 1%.
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub fee_rate: Option<String>,
+    /// The date `aum` is as of, YYYY-MM-DD.
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    pub aum_as_of: Option<String>,
+    /// Every balance entered, by item id (concurrent entries are all kept).
+    #[autosurgeon(missing = "Default::default")]
+    pub balances: BTreeMap<String, Balance>,
+    /// The member (item id) who owns it: RMDs follow the owner.
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    pub owner: Option<String>,
+    /// The date it was closed, YYYY-MM-DD; a closed account is kept but counts for nothing.
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    pub closed_on: Option<String>,
 }
 
 /// A goal the household is working towards.
-#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize)]
 pub struct Goal {
     /// What the goal is, e.g. "Retire at 62".
     #[autosurgeon(hydrate = "lenient::string")]
@@ -251,6 +298,12 @@ pub struct Goal {
     /// Target date, YYYY-MM-DD.
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub target_date: Option<String>,
+    /// How much is put aside so far, exact decimal text (progress = funded / target).
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    pub funded_amount: Option<String>,
+    /// When saving towards it started, YYYY-MM-DD (the straight-line pace runs from here).
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    pub started_on: Option<String>,
 }
 
 /// A note in one of the five categories. The body is Automerge text.
@@ -304,6 +357,15 @@ pub struct Task {
     pub source_meeting: Option<String>,
     /// When it was created, ms since the epoch.
     pub created_at: i64,
+    /// Hidden from Today until this date, YYYY-MM-DD.
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    pub snoozed_until: Option<String>,
+    /// When it was marked done or cancelled, ms since the epoch.
+    #[autosurgeon(missing = "Default::default")]
+    pub closed_at: Option<i64>,
+    /// The meeting analysis item it was filed from, e.g. `action:2` (with `source_meeting`).
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    pub source_item: Option<String>,
 }
 
 /// A reference to a client document stored in the profile (the bytes live elsewhere).
@@ -403,6 +465,9 @@ pub struct Meeting {
     /// Items the advisor accepted, e.g. `action:0`, `fact:2`, `notes`.
     #[autosurgeon(missing = "Default::default")]
     pub accepted: Vec<String>,
+    /// A meeting on the calendar that has not happened yet (no consent, no transcript).
+    #[autosurgeon(missing = "Default::default")]
+    pub scheduled: bool,
 }
 
 /// A fact about the client, with where it came from.
@@ -421,6 +486,13 @@ pub struct ClientFact {
     pub confidence: f64,
     /// Whether the advisor accepted it.
     pub accepted: bool,
+    /// When it was recorded, ms since the epoch (absent in facts written before it existed).
+    #[autosurgeon(missing = "Default::default")]
+    pub recorded_at: Option<i64>,
+    /// When it stopped being true, ms since the epoch: a retired fact is kept for the
+    /// record but no longer shown as current.
+    #[autosurgeon(missing = "Default::default")]
+    pub retired_at: Option<i64>,
 }
 
 /// The custom-field template a household uses (seed 002's industry templates).
@@ -461,6 +533,10 @@ pub struct HouseholdData {
     /// Service segment, e.g. "A", "Premier".
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub segment: Option<String>,
+    /// When it was archived, ms since the epoch: an archived household leaves lists and
+    /// Today but is kept (an advisor never hard-deletes a client record).
+    #[autosurgeon(missing = "Default::default")]
+    pub archived_at: Option<i64>,
     /// Free tags.
     #[autosurgeon(missing = "Default::default")]
     pub tags: Vec<String>,
@@ -470,28 +546,52 @@ pub struct HouseholdData {
     /// When it was created, ms since the epoch.
     pub created_at: i64,
     /// People, by item id.
-    #[autosurgeon(missing = "Default::default")]
+    #[autosurgeon(
+        missing = "Default::default",
+        hydrate = "crate::household::hydrate_items"
+    )]
     pub members: BTreeMap<String, Member>,
     /// Accounts, by item id.
-    #[autosurgeon(missing = "Default::default")]
+    #[autosurgeon(
+        missing = "Default::default",
+        hydrate = "crate::household::hydrate_items"
+    )]
     pub accounts: BTreeMap<String, Account>,
     /// Goals, by item id.
-    #[autosurgeon(missing = "Default::default")]
+    #[autosurgeon(
+        missing = "Default::default",
+        hydrate = "crate::household::hydrate_items"
+    )]
     pub goals: BTreeMap<String, Goal>,
     /// Notes, by item id.
-    #[autosurgeon(missing = "Default::default")]
+    #[autosurgeon(
+        missing = "Default::default",
+        hydrate = "crate::household::hydrate_items"
+    )]
     pub notes: BTreeMap<String, Note>,
     /// Open loops, by item id.
-    #[autosurgeon(missing = "Default::default")]
+    #[autosurgeon(
+        missing = "Default::default",
+        hydrate = "crate::household::hydrate_items"
+    )]
     pub tasks: BTreeMap<String, Task>,
     /// Document references, by item id.
-    #[autosurgeon(missing = "Default::default")]
+    #[autosurgeon(
+        missing = "Default::default",
+        hydrate = "crate::household::hydrate_items"
+    )]
     pub documents: BTreeMap<String, DocumentRef>,
     /// Meetings, by item id.
-    #[autosurgeon(missing = "Default::default")]
+    #[autosurgeon(
+        missing = "Default::default",
+        hydrate = "crate::household::hydrate_items"
+    )]
     pub meetings: BTreeMap<String, Meeting>,
     /// Client facts, by item id.
-    #[autosurgeon(missing = "Default::default")]
+    #[autosurgeon(
+        missing = "Default::default",
+        hydrate = "crate::household::hydrate_items"
+    )]
     pub facts: BTreeMap<String, ClientFact>,
     /// Custom-field template, if one is applied.
     #[autosurgeon(missing = "Default::default")]

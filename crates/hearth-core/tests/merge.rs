@@ -8,6 +8,7 @@ fn ctx(advisor: &str, device: &str, now_ms: i64) -> EditContext {
         advisor: advisor.to_string(),
         device: device.to_string(),
         now_ms,
+        utc_offset_secs: 0,
     }
 }
 
@@ -47,7 +48,7 @@ fn concurrent_member_add_and_same_note_edits_merge_in_both_orders() {
             name: "Jane Johnson".into(),
             role: Role::Spouse,
             birth_year: Some(1968),
-            contact: Contact::default(),
+            ..Default::default()
         },
         &alice,
     )
@@ -129,7 +130,7 @@ fn history_names_advisor_and_device_for_each_change() {
         [
             "Created household Patel",
             "Opened task Rebalance",
-            "Marked task Rebalance done"
+            "Completed task Rebalance"
         ]
     );
     assert!(
@@ -172,7 +173,7 @@ fn bad_edits_are_refused_and_change_nothing() {
         custodian: None,
         registration: None,
         aum: Some("1.2e6".into()),
-        fee_rate: None,
+        ..Default::default()
     };
     assert!(h.add_account(&bad_account, &c).is_err());
     assert!(

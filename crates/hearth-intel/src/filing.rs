@@ -69,6 +69,9 @@ pub fn task_from_action_item(
         status: TaskStatus::Open,
         source_meeting: Some(meeting_id.to_string()),
         created_at: created_at_ms,
+        snoozed_until: None,
+        closed_at: None,
+        source_item: None,
     }
 }
 
@@ -80,6 +83,8 @@ pub fn client_fact_from_fact(fact: &Fact, meeting_id: &str) -> ClientFact {
         source: meeting_source(meeting_id),
         confidence: fact.confidence.clamp(0.0, 1.0),
         accepted: true,
+        recorded_at: None,
+        retired_at: None,
     }
 }
 
@@ -109,7 +114,9 @@ pub fn plan_filing(
                 what: "action item",
                 index: i,
             })?;
-        tasks.push(task_from_action_item(item, ctx, meeting_id, created_at_ms));
+        let mut task = task_from_action_item(item, ctx, meeting_id, created_at_ms);
+        task.source_item = Some(format!("action:{i}"));
+        tasks.push(task);
     }
     let mut facts = Vec::new();
     for &i in &review.accepted_facts {

@@ -234,6 +234,7 @@ impl Profile {
             analysis: None,
             redactions: None,
             accepted: Vec::new(),
+            scheduled: false,
         };
         self.edit(new.household_id, |h, ctx| h.add_meeting(&meeting, ctx))
     }

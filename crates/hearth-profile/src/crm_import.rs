@@ -170,6 +170,14 @@ fn status_of(text: &str) -> HouseholdStatus {
 }
 
 /// A year from "1961-04-02", "04/02/1961", "1961".
+/// A full birth date in the forms CRM exports use (2026-03-14, 03/14/2026), as YYYY-MM-DD.
+fn birth_date(text: &str) -> Option<String> {
+    ["%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y"]
+        .iter()
+        .find_map(|f| chrono::NaiveDate::parse_from_str(text.trim(), f).ok())
+        .map(|d| d.to_string())
+}
+
 fn birth_year(text: &str) -> Option<i64> {
     text.split(|c: char| !c.is_ascii_digit())
         .filter(|p| p.len() == 4)
@@ -327,6 +335,7 @@ pub fn plan_crm_import(
             name: name.trim().to_string(),
             role,
             birth_year: birth,
+            birth_date: get.get("birth_date").and_then(|d| birth_date(d)),
             contact: Contact {
                 email: get.get("email").cloned(),
                 phone: get.get("phone").cloned(),

@@ -133,7 +133,7 @@ impl Profile {
             } else {
                 report.added += 1;
             }
-            crate::merge_in(&tx, &self.actor, id, household)?;
+            crate::merge_in(&tx, &self.actor, &self.advisor, id, household)?;
         }
         tx.commit()?;
         Ok(report)

@@ -7,10 +7,12 @@
 //! `Ok`, the edit is on disk.
 #![forbid(unsafe_code)]
 
+mod agenda;
 mod audio;
 mod crm_import;
 mod documents;
 mod export;
+mod listing;
 mod meetings;
 mod search;
 
@@ -22,10 +24,11 @@ use hearth_core::{
     HouseholdStatus,
 };
 use hearth_secrets::{DbKey, KeyDescriptor, SecretError};
-use hearth_store::{COMPACT_AFTER, Encryption, HouseholdRow, Store, StoreError};
+use hearth_store::{COMPACT_AFTER, Encryption, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+pub use agenda::{HouseholdAlert, start_of_day_ms};
 pub use audio::{AUDIO_DIR, ConsentMode, NewRecording, RetentionPolicy};
 pub use crm_import::{
     CrmFormat, FIELDS as CRM_FIELDS, ImportPlan, ImportedHousehold, PlannedHousehold,
@@ -33,6 +36,7 @@ pub use crm_import::{
 };
 pub use documents::{BLOBS_DIR, DocumentEntry, MAX_BYTES_SETTING, sha256_hex};
 pub use export::{EXPORT_FORMAT, ImportReport};
+pub use hearth_agenda::{Brief, Today};
 pub use hearth_docs::{DocError, Limits as DocumentLimits};
 pub use hearth_search::{Hit as SearchHit, Kind as SearchKind, Query as SearchQuery};
 pub use meetings::{
@@ -67,6 +71,14 @@ pub enum ProfileError {
     /// A household id that is not in this profile (or not a valid id).
     #[error("no household with id '{0}' in this profile; `hearth household list` shows the ids")]
     UnknownHousehold(String),
+    /// A task owner who is not an advisor known to see the household.
+    #[error("no advisor named '{name}' can see this household; known: {known}")]
+    UnknownAdvisor {
+        /// The name given.
+        name: String,
+        /// The advisors this desk knows can see it.
+        known: String,
+    },
     /// No meeting with this id in the profile.
     #[error(
         "no meeting with id '{0}' in this profile; `hearth meeting list HOUSEHOLD` shows the ids"
@@ -173,19 +185,31 @@ struct Descriptor {
     key: KeyDescriptor,
 }
 
-/// The listing row of a household.
+/// The listing row of a household: what the household list shows and sorts by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HouseholdSummary {
     /// Household id.
     pub id: String,
     /// Name.
     pub name: String,
-    /// Prospect or client.
+    /// prospect, client or former_client.
     pub status: String,
     /// Service segment.
     pub segment: Option<String>,
     /// Last local write, ms since the epoch.
     pub updated_at: i64,
+    /// Archived: kept, read-only, out of lists and Today.
+    pub archived: bool,
+    /// Sum of the open accounts' AUM, exact decimal text.
+    pub aum_total: Option<String>,
+    /// When the last meeting was held, ms since the epoch.
+    pub last_contact: Option<i64>,
+    /// The next annual review or scheduled meeting, YYYY-MM-DD.
+    pub next_review: Option<String>,
+    /// Number of open loops.
+    pub open_loops: i64,
+    /// Fields two advisors set at the same time, waiting for someone to pick a value.
+    pub conflicts: i64,
 }
 
 /// Who this profile is: shown in history and stamped on every change.
@@ -342,7 +366,7 @@ impl Profile {
         let actor = hex::decode(&actor_hex)
             .map(ActorId::from)
             .map_err(|e| bad_descriptor(&dir.join(DATABASE_FILE), e))?;
-        Ok(Self {
+        let mut profile = Self {
             dir: dir.to_path_buf(),
             advisor: meta("advisor")?,
             device: meta("device")?,
@@ -354,7 +378,9 @@ impl Profile {
             actor,
             store,
             search: None,
-        })
+        };
+        profile.refresh_stale_listings()?;
+        Ok(profile)
     }
 
     /// The profile directory.
@@ -391,6 +417,7 @@ impl Profile {
             advisor: self.advisor.clone(),
             device: self.device.clone(),
             now_ms: chrono::Utc::now().timestamp_millis(),
+            utc_offset_secs: chrono::Local::now().offset().local_minus_utc(),
         }
     }
 
@@ -403,26 +430,43 @@ impl Profile {
         let id = DocumentId::random();
         let ctx = self.context();
         let mut created = Household::create(id, name, status, self.actor.clone(), &ctx)?.value;
-        let row = summary_row(&created, id, ctx.now_ms)?;
+        let (row, listing) = listing::listing_of(&created, id, ctx.now_ms)?;
         let tx = self.store.write()?;
         tx.put_snapshot(&row, &created.save())?;
+        tx.put_listing(&row.id, &listing)?;
         search::mark_dirty(&tx, &row.id)?;
         tx.commit()?;
         Ok(id)
     }
 
-    /// Every household, by name.
+    /// Every household, by name, archived ones included (see [`HouseholdSummary::archived`]).
     pub fn list_households(&self) -> Result<Vec<HouseholdSummary>, ProfileError> {
+        let today = self.local_today();
+        let next_meetings = self.next_reviews(today)?;
         Ok(self
             .store
-            .list_households()?
+            .listings()?
             .into_iter()
-            .map(|r| HouseholdSummary {
-                id: r.id,
-                name: r.name,
-                status: r.status,
-                segment: r.segment,
-                updated_at: r.updated_at,
+            .map(|r| {
+                let next_review = agenda::next_review(
+                    r.review_month,
+                    r.last_contact,
+                    next_meetings.get(&r.household.id).copied(),
+                    today,
+                );
+                HouseholdSummary {
+                    id: r.household.id,
+                    name: r.household.name,
+                    status: r.household.status,
+                    segment: r.household.segment,
+                    updated_at: r.household.updated_at,
+                    archived: r.archived,
+                    aum_total: r.aum_total,
+                    last_contact: r.last_contact,
+                    next_review,
+                    open_loops: r.open_loops,
+                    conflicts: r.conflicts,
+                }
             })
             .collect())
     }
@@ -481,7 +525,7 @@ impl Profile {
             );
         }
         let tx = self.store.write()?;
-        merge_in(&tx, &self.actor, id, incoming)?;
+        merge_in(&tx, &self.actor, &self.advisor, id, incoming)?;
         tx.commit()?;
         Ok(())
     }
@@ -503,11 +547,12 @@ impl Profile {
         let mut household = Household::load(&stored.snapshot, &stored.changes, self.actor.clone())?;
         let committed = edit(&mut household, &ctx)?;
         if let Some(change) = &committed.change {
-            let row = summary_row(&household, doc_id, ctx.now_ms)?;
+            let (row, listing) = listing::listing_of(&household, doc_id, ctx.now_ms)?;
             let pending = tx.append_change(&row, change)?;
             if pending >= COMPACT_AFTER {
                 tx.put_snapshot(&row, &household.save())?;
             }
+            tx.put_listing(&row.id, &listing)?;
             search::mark_dirty(&tx, &key)?;
             tx.commit()?;
         }
@@ -532,42 +577,61 @@ fn create_store(
 }
 
 /// Stores a whole household document that came from elsewhere (import, sync), merging it
-/// with any local copy. Runs inside the caller's transaction.
+/// with any local copy, and records which of its changes were colleagues' and new here.
+/// Runs inside the caller's transaction.
 fn merge_in(
     tx: &hearth_store::WriteTx<'_>,
     actor: &ActorId,
+    advisor: &str,
     id: DocumentId,
     mut incoming: Household,
 ) -> Result<(), ProfileError> {
     let key = id.to_string();
-    let mut merged = match tx.load(&key)? {
+    let (mut merged, arrived) = match tx.load(&key)? {
         Some(stored) => {
             let mut local = Household::load(&stored.snapshot, &stored.changes, actor.clone())?;
-            local.merge(&mut incoming)?;
-            local
+            let arrived = local.merge(&mut incoming)?;
+            (local, arrived)
         }
-        None => incoming,
+        None => {
+            let arrived = incoming.all_changes();
+            (incoming, arrived)
+        }
     };
-    let row = summary_row(&merged, id, chrono::Utc::now().timestamp_millis())?;
+    let (row, listing) = listing::listing_of(&merged, id, chrono::Utc::now().timestamp_millis())?;
     tx.put_snapshot(&row, &merged.save())?;
+    tx.put_listing(&key, &listing)?;
+    listing::record_arrivals(tx, &mut merged, id, &arrived, advisor, actor)?;
     search::mark_dirty(tx, &key)?;
     Ok(())
+}
+
+impl Profile {
+    /// Rebuilds the listing rows that older rules built (or none did), in one transaction:
+    /// run when a profile opens, so upgrading Hearth never leaves Today half built.
+    fn refresh_stale_listings(&mut self) -> Result<(), ProfileError> {
+        let stale = self.store.stale_listings(listing::LISTING_VERSION)?;
+        if stale.is_empty() {
+            return Ok(());
+        }
+        tracing::info!(households = stale.len(), "building listing rows");
+        let tx = self.store.write()?;
+        for key in stale {
+            let Some(stored) = tx.load(&key)? else {
+                continue;
+            };
+            let id = parse_id(&key)?;
+            let household = Household::load(&stored.snapshot, &stored.changes, self.actor.clone())?;
+            listing::refresh(&tx, &household, id)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
 }
 
 fn parse_id(id: &str) -> Result<DocumentId, ProfileError> {
     id.parse()
         .map_err(|_| ProfileError::UnknownHousehold(id.to_string()))
-}
-
-fn summary_row(h: &Household, id: DocumentId, now_ms: i64) -> Result<HouseholdRow, ProfileError> {
-    let summary = h.summary()?;
-    Ok(HouseholdRow {
-        id: id.to_string(),
-        name: summary.name,
-        status: summary.status.to_string(),
-        segment: summary.segment,
-        updated_at: now_ms,
-    })
 }
 
 fn bad_descriptor(path: &Path, reason: impl ToString) -> ProfileError {

@@ -115,6 +115,7 @@ impl Profile {
             analysis: None,
             redactions,
             accepted: Vec::new(),
+            scheduled: false,
         };
         self.edit(household_id, |h, ctx| h.add_meeting(&meeting, ctx))
     }

@@ -219,6 +219,7 @@ fn corpus() -> Vec<HouseholdData> {
                     name: format!("{name} {last}"),
                     role: *role,
                     birth_year: Some(1940 + rng.below(50) as i64),
+                    birth_date: None,
                     contact: Contact::default(),
                 },
             );
@@ -251,6 +252,7 @@ fn corpus() -> Vec<HouseholdData> {
             name: format!("The {last} Family"),
             status: HouseholdStatus::Client,
             segment: None,
+            archived_at: None,
             tags: vec![],
             address: None,
             created_at: T0,

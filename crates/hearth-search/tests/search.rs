@@ -37,6 +37,7 @@ fn household(
             name: member.to_string(),
             role: Role::Head,
             birth_year: Some(1961),
+            birth_date: None,
             contact: Contact::default(),
         },
     );
@@ -46,6 +47,7 @@ fn household(
         name: name.to_string(),
         status: HouseholdStatus::Client,
         segment: None,
+        archived_at: None,
         tags: vec![],
         address: None,
         created_at: T0,
@@ -94,6 +96,8 @@ fn johnson() -> HouseholdData {
             source: "advisor".into(),
             confidence: 1.0,
             accepted: true,
+            recorded_at: None,
+            retired_at: None,
         },
     );
     h
@@ -416,6 +420,7 @@ fn no_plaintext_on_disk() {
             analysis: None,
             redactions: None,
             accepted: vec![],
+            scheduled: false,
         },
     );
     index.index_household(&h).unwrap();

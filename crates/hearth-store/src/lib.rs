@@ -115,6 +115,104 @@ pub struct HouseholdRow {
     pub updated_at: i64,
 }
 
+/// An open loop of a household, as Today lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenLoopRow {
+    /// Household id.
+    pub household_id: String,
+    /// Task item id.
+    pub task_id: String,
+    /// What has to be done.
+    pub title: String,
+    /// Owning advisor.
+    pub owner: String,
+    /// Due date, YYYY-MM-DD.
+    pub due: Option<String>,
+    /// Hidden until this date, YYYY-MM-DD.
+    pub snoozed_until: Option<String>,
+    /// Meeting it came from.
+    pub source_meeting: Option<String>,
+    /// When it was opened, ms since the epoch.
+    pub created_at: i64,
+}
+
+/// A meeting on the calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarRow {
+    /// Household id.
+    pub household_id: String,
+    /// Meeting item id.
+    pub meeting_id: String,
+    /// Title.
+    pub title: String,
+    /// Start, ms since the epoch.
+    pub starts_at: i64,
+}
+
+/// What lists and Today read about one household, stored beside its document and refreshed
+/// in the same transaction as every write to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Archived households leave lists and Today.
+    pub archived: bool,
+    /// Sum of open accounts' AUM, exact decimal text.
+    pub aum_total: Option<String>,
+    /// Last meeting held, ms since the epoch.
+    pub last_contact: Option<i64>,
+    /// Fields holding concurrent values.
+    pub conflicts: i64,
+    /// The month of the household's annual review, 1–12.
+    pub review_month: Option<u32>,
+    /// The inputs of the date alerts, as JSON (`None`: nothing to compute dates from).
+    pub dates_input: Option<String>,
+    /// Open loops.
+    pub open_loops: Vec<OpenLoopRow>,
+    /// Scheduled meetings.
+    pub calendar: Vec<CalendarRow>,
+    /// Version of the rules that built it; rows built by older rules are rebuilt on open.
+    pub version: i64,
+}
+
+/// A household's listing row with what the list shows beyond the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListingRow {
+    /// Name, status, segment, last write.
+    pub household: HouseholdRow,
+    /// Archived.
+    pub archived: bool,
+    /// Sum of open accounts' AUM.
+    pub aum_total: Option<String>,
+    /// Last meeting held, ms since the epoch.
+    pub last_contact: Option<i64>,
+    /// Number of open loops.
+    pub open_loops: i64,
+    /// Fields holding concurrent values.
+    pub conflicts: i64,
+    /// The month of the household's annual review, 1–12.
+    pub review_month: Option<u32>,
+    /// The inputs of the date alerts, as JSON.
+    pub dates_input: Option<String>,
+    /// Version of the rules that built the row; `None` if never built.
+    pub listing_version: Option<i64>,
+}
+
+/// A change a colleague made, recorded when it arrived through sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityRow {
+    /// Arrival order on this desk (assigned by the store; ignored when recording).
+    pub seq: i64,
+    /// Household id.
+    pub household_id: String,
+    /// Automerge change hash, hex.
+    pub change_hash: String,
+    /// Advisor who made it, if the document names them.
+    pub advisor: Option<String>,
+    /// When it was made (the change's own time), ms since the epoch.
+    pub time: i64,
+    /// What it did, in words.
+    pub summary: String,
+}
+
 /// A household's stored document: a snapshot plus the changes saved after it, in order.
 #[derive(Debug, Clone, Default)]
 pub struct StoredDoc {
@@ -284,6 +382,135 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every household's listing row, by name (archived ones included).
+    pub fn listings(&self) -> Result<Vec<ListingRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, status, segment, updated_at, archived, aum_total, last_contact,
+                    open_loops, conflicts, review_month, dates_input, listing_version
+             FROM households ORDER BY name COLLATE NOCASE, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ListingRow {
+                household: row_to_household(r)?,
+                archived: r.get(5)?,
+                aum_total: r.get(6)?,
+                last_contact: r.get(7)?,
+                open_loops: r.get(8)?,
+                conflicts: r.get(9)?,
+                review_month: r.get(10)?,
+                dates_input: r.get(11)?,
+                listing_version: r.get(12)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Households whose listing rows were built by rules older than `version` (or never).
+    pub fn stale_listings(&self, version: i64) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM households WHERE listing_version IS NULL OR listing_version < ?1",
+        )?;
+        let rows = stmt.query_map([version], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The open loops of every household that is not archived, by due date (undated last),
+    /// each with its household's name.
+    pub fn open_loops(&self) -> Result<Vec<(OpenLoopRow, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.household_id, l.task_id, l.title, l.owner, l.due, l.snoozed_until,
+                    l.source_meeting, l.created_at, h.name
+             FROM open_loops l JOIN households h ON h.id = l.household_id
+             WHERE h.archived = 0
+             ORDER BY l.due IS NULL, l.due, l.created_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                OpenLoopRow {
+                    household_id: r.get(0)?,
+                    task_id: r.get(1)?,
+                    title: r.get(2)?,
+                    owner: r.get(3)?,
+                    due: r.get(4)?,
+                    snoozed_until: r.get(5)?,
+                    source_meeting: r.get(6)?,
+                    created_at: r.get(7)?,
+                },
+                r.get(8)?,
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Meetings scheduled in `[from_ms, to_ms)` for households that are not archived, by
+    /// time, each with its household's name.
+    pub fn calendar(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(CalendarRow, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.household_id, c.meeting_id, c.title, c.starts_at, h.name
+             FROM calendar c JOIN households h ON h.id = c.household_id
+             WHERE h.archived = 0 AND c.starts_at >= ?1 AND c.starts_at < ?2
+             ORDER BY c.starts_at",
+        )?;
+        let rows = stmt.query_map(params![from_ms, to_ms], |r| {
+            Ok((
+                CalendarRow {
+                    household_id: r.get(0)?,
+                    meeting_id: r.get(1)?,
+                    title: r.get(2)?,
+                    starts_at: r.get(3)?,
+                },
+                r.get(4)?,
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The next scheduled meeting of each household, from `from_ms` on: household id → start.
+    pub fn next_meetings(
+        &self,
+        from_ms: i64,
+    ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT household_id, min(starts_at) FROM calendar WHERE starts_at >= ?1 GROUP BY household_id",
+        )?;
+        let rows = stmt.query_map([from_ms], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Colleagues' changes recorded after activity number `after_seq` and made after
+    /// `since_ms`, newest first, at most `limit`, each with its household's name.
+    pub fn activity(
+        &self,
+        after_seq: i64,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<(ActivityRow, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.seq, a.household_id, a.change_hash, a.advisor, a.time, a.summary, h.name
+             FROM activity a JOIN households h ON h.id = a.household_id
+             WHERE a.seq > ?1 AND a.time > ?2 AND h.archived = 0
+             ORDER BY a.time DESC, a.seq DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![after_seq, since_ms, limit], |r| {
+            Ok((
+                ActivityRow {
+                    seq: r.get(0)?,
+                    household_id: r.get(1)?,
+                    change_hash: r.get(2)?,
+                    advisor: r.get(3)?,
+                    time: r.get(4)?,
+                    summary: r.get(5)?,
+                },
+                r.get(6)?,
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Reads one household's stored document, or `None` if the id is unknown.
     pub fn load(&self, id: &str) -> Result<Option<StoredDoc>, StoreError> {
         load(&self.conn, id)
@@ -406,6 +633,75 @@ impl WriteTx<'_> {
             .tx
             .prepare_cached("SELECT count(*) FROM changes WHERE household_id = ?1")?
             .query_row([&row.id], |r| r.get(0))?)
+    }
+
+    /// Replaces a household's listing (its list columns, open loops and calendar rows).
+    pub fn put_listing(&self, household_id: &str, listing: &Listing) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE households SET archived = ?2, aum_total = ?3, last_contact = ?4,
+                   open_loops = ?5, conflicts = ?6, review_month = ?7, dates_input = ?8,
+                   listing_version = ?9
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                household_id,
+                listing.archived,
+                listing.aum_total,
+                listing.last_contact,
+                listing.open_loops.len() as i64,
+                listing.conflicts,
+                listing.review_month,
+                listing.dates_input,
+                listing.version
+            ])?;
+        self.tx
+            .prepare_cached("DELETE FROM open_loops WHERE household_id = ?1")?
+            .execute([household_id])?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO open_loops(household_id, task_id, title, owner, due, snoozed_until, source_meeting, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for l in &listing.open_loops {
+            insert.execute(params![
+                household_id,
+                l.task_id,
+                l.title,
+                l.owner,
+                l.due,
+                l.snoozed_until,
+                l.source_meeting,
+                l.created_at
+            ])?;
+        }
+        self.tx
+            .prepare_cached("DELETE FROM calendar WHERE household_id = ?1")?
+            .execute([household_id])?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO calendar(household_id, meeting_id, title, starts_at) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for c in &listing.calendar {
+            insert.execute(params![household_id, c.meeting_id, c.title, c.starts_at])?;
+        }
+        Ok(())
+    }
+
+    /// Records colleagues' changes that arrived; a change already recorded is skipped.
+    pub fn record_activity(&self, rows: &[ActivityRow]) -> Result<(), StoreError> {
+        let mut insert = self.tx.prepare_cached(
+            "INSERT OR IGNORE INTO activity(household_id, change_hash, advisor, time, summary)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for a in rows {
+            insert.execute(params![
+                a.household_id,
+                a.change_hash,
+                a.advisor,
+                a.time,
+                a.summary
+            ])?;
+        }
+        Ok(())
     }
 
     /// Commits: when this returns, the transaction is on disk (WAL fsynced).

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::StoreError;
 
 /// The schema version this build writes.
-pub const CURRENT_VERSION: i64 = 2;
+pub const CURRENT_VERSION: i64 = 3;
 
 const STEPS: &[(i64, &str)] = &[
     (
@@ -32,6 +32,50 @@ const STEPS: &[(i64, &str)] = &[
         2,
         "ALTER TABLE households ADD COLUMN segment TEXT;
          CREATE INDEX households_by_name ON households(name COLLATE NOCASE, id);",
+    ),
+    (
+        // Version 3: what Today, the household list and date alerts read, kept in rows beside
+        // each document and refreshed with every write, so no view loads documents to draw.
+        // `listing_version` is NULL until a household's rows are built by this build's rules
+        // (the profile refreshes stale ones when it opens).
+        3,
+        "ALTER TABLE households ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE households ADD COLUMN aum_total TEXT;
+         ALTER TABLE households ADD COLUMN last_contact INTEGER;
+         ALTER TABLE households ADD COLUMN open_loops INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE households ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE households ADD COLUMN review_month INTEGER;
+         ALTER TABLE households ADD COLUMN dates_input TEXT;
+         ALTER TABLE households ADD COLUMN listing_version INTEGER;
+         CREATE TABLE open_loops (
+             household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
+             task_id TEXT NOT NULL,
+             title TEXT NOT NULL,
+             owner TEXT NOT NULL,
+             due TEXT,
+             snoozed_until TEXT,
+             source_meeting TEXT,
+             created_at INTEGER NOT NULL,
+             PRIMARY KEY (household_id, task_id)
+         );
+         CREATE INDEX open_loops_by_due ON open_loops(due);
+         CREATE TABLE calendar (
+             household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
+             meeting_id TEXT NOT NULL,
+             title TEXT NOT NULL,
+             starts_at INTEGER NOT NULL,
+             PRIMARY KEY (household_id, meeting_id)
+         );
+         CREATE INDEX calendar_by_time ON calendar(starts_at);
+         CREATE TABLE activity (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
+             change_hash TEXT NOT NULL UNIQUE,
+             advisor TEXT,
+             time INTEGER NOT NULL,
+             summary TEXT NOT NULL
+         );
+         CREATE INDEX activity_by_time ON activity(time);",
     ),
 ];
 

@@ -1,0 +1,310 @@
+//! The advisor's day from the profile: Today, date alerts, the pre-meeting brief, and the
+//! household list's review dates. Everything here reads the listing rows (see `listing`),
+//! except the brief, which reads the one household it is about.
+
+use chrono::{Local, NaiveDate, TimeZone};
+use hearth_agenda::today::{
+    self, ActivityLine, HouseholdAlerts, LoopInput, MeetingInput, TodayInput,
+};
+use hearth_agenda::{Brief, Today};
+use hearth_core::{EditContext, Meeting};
+use hearth_milestones::{Alert, HouseholdInput};
+use serde::Serialize;
+
+use crate::listing::{dates_input, local_date};
+use crate::{Profile, ProfileError};
+
+/// Meta key: the last colleague change (activity number) the advisor marked as seen.
+const SEEN_SEQ: &str = "today.seen_seq";
+/// "Since you last looked" never reaches further back than this.
+const LOOKBACK_MS: i64 = 30 * 86_400_000;
+/// At most this many lines of colleagues' changes.
+const ACTIVITY_LINES: i64 = 50;
+
+/// One household's date alert.
+#[derive(Debug, Clone, Serialize)]
+pub struct HouseholdAlert {
+    /// Household id.
+    pub household_id: String,
+    /// Household name.
+    pub household: String,
+    /// The alert.
+    #[serde(flatten)]
+    pub alert: Alert,
+}
+
+/// Midnight at the start of `date` where the advisor is, ms since the epoch.
+pub fn start_of_day_ms(date: NaiveDate) -> i64 {
+    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    Local.from_local_datetime(&midnight).earliest().map_or_else(
+        || midnight.and_utc().timestamp_millis(),
+        |t| t.timestamp_millis(),
+    )
+}
+
+fn parse_date(text: Option<&str>) -> Option<NaiveDate> {
+    text.and_then(|d| d.parse().ok())
+}
+
+impl Profile {
+    /// Today's date where the advisor is.
+    pub fn local_today(&self) -> NaiveDate {
+        Local::now().date_naive()
+    }
+
+    /// The date alerts of every household that is not archived (or of one), for the
+    /// `horizon_days` after `date`.
+    pub fn alerts(
+        &self,
+        household: Option<&str>,
+        date: NaiveDate,
+        horizon_days: i64,
+    ) -> Result<Vec<HouseholdAlert>, ProfileError> {
+        if let Some(id) = household {
+            // Unknown ids are an error, not an empty list.
+            self.household(id)?;
+        }
+        let mut out = Vec::new();
+        for row in self.store.listings()? {
+            if row.archived || household.is_some_and(|h| h != row.household.id) {
+                continue;
+            }
+            let Some(input) = row
+                .dates_input
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<HouseholdInput>(j).ok())
+            else {
+                continue;
+            };
+            for alert in hearth_milestones::alerts(&input, date, horizon_days) {
+                out.push(HouseholdAlert {
+                    household_id: row.household.id.clone(),
+                    household: row.household.name.clone(),
+                    alert,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.alert.date, &a.household, a.alert.kind).cmp(&(
+                b.alert.date,
+                &b.household,
+                b.alert.kind,
+            ))
+        });
+        Ok(out)
+    }
+
+    /// Today on `date` (where the advisor is): open loops across every household that is
+    /// not archived, date alerts, upcoming meetings and reviews, and colleagues' changes
+    /// since the advisor last looked. Reads listing rows only.
+    pub fn today_view(&self, date: NaiveDate) -> Result<Today, ProfileError> {
+        let loops = self
+            .store
+            .open_loops()?
+            .into_iter()
+            .map(|(l, household)| LoopInput {
+                household_id: l.household_id,
+                household,
+                task_id: l.task_id,
+                title: l.title,
+                owner: l.owner,
+                due: parse_date(l.due.as_deref()),
+                snoozed_until: parse_date(l.snoozed_until.as_deref()),
+                source_meeting: l.source_meeting,
+            })
+            .collect();
+        let mut alerts = Vec::new();
+        for row in self.store.listings()? {
+            if row.archived {
+                continue;
+            }
+            let Some(input) = row
+                .dates_input
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<HouseholdInput>(j).ok())
+            else {
+                continue;
+            };
+            let found = hearth_milestones::alerts(&input, date, today::ALERT_HORIZON_DAYS);
+            if !found.is_empty() {
+                alerts.push(HouseholdAlerts {
+                    household_id: row.household.id,
+                    household: row.household.name,
+                    alerts: found,
+                });
+            }
+        }
+        let from = start_of_day_ms(date);
+        let to =
+            start_of_day_ms(date + chrono::Days::new((today::UPCOMING_DAYS + 1).unsigned_abs()));
+        let meetings = self
+            .store
+            .calendar(from, to)?
+            .into_iter()
+            .filter_map(|(c, household)| {
+                Some(MeetingInput {
+                    date: local_date(c.starts_at)?,
+                    household_id: c.household_id,
+                    household,
+                    meeting_id: c.meeting_id,
+                    title: c.title,
+                    starts_at: c.starts_at,
+                })
+            })
+            .collect();
+        let seen = self.seen_seq()?;
+        let since = chrono::Utc::now().timestamp_millis() - LOOKBACK_MS;
+        let activity = self
+            .store
+            .activity(seen, since, ACTIVITY_LINES)?
+            .into_iter()
+            .map(|(a, household)| ActivityLine {
+                seq: a.seq,
+                household_id: a.household_id,
+                household,
+                advisor: a.advisor,
+                time: a.time,
+                summary: a.summary,
+            })
+            .collect();
+        Ok(today::build(TodayInput {
+            today: date,
+            me: self.advisor.clone(),
+            loops,
+            alerts,
+            meetings,
+            activity,
+        }))
+    }
+
+    /// The last colleague change marked as seen (0: none).
+    fn seen_seq(&self) -> Result<i64, ProfileError> {
+        Ok(self
+            .store
+            .meta(SEEN_SEQ)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Marks colleagues' changes up to activity number `up_to` (Today's `latest_seq`) as
+    /// seen: only what was on screen, never what arrived after.
+    pub fn mark_seen(&mut self, up_to: i64) -> Result<(), ProfileError> {
+        let tx = self.store.write()?;
+        let current: i64 = tx.meta(SEEN_SEQ)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        if up_to > current {
+            tx.set_meta(SEEN_SEQ, &up_to.to_string())?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The pre-meeting brief of one household on `date`.
+    pub fn brief(&self, id: &str, date: NaiveDate) -> Result<Brief, ProfileError> {
+        let household = self.household(id)?;
+        let data = household.data()?;
+        let digest = household.digest()?;
+        let input = dates_input(&digest);
+        let now_ms = if date == self.local_today() {
+            chrono::Utc::now().timestamp_millis()
+        } else {
+            start_of_day_ms(date + chrono::Days::new(1)) - 1
+        };
+        Ok(hearth_agenda::brief::build(
+            &data.id,
+            &data,
+            input.as_ref(),
+            digest.conflicts,
+            date,
+            now_ms,
+        ))
+    }
+
+    /// The advisors who can own a household's tasks, as far as this desk knows: this
+    /// profile's advisor and everyone who has written to the household.
+    pub fn advisors_of(&self, id: &str) -> Result<Vec<String>, ProfileError> {
+        let mut names: Vec<String> = self
+            .household_data(id)?
+            .actors
+            .into_values()
+            .map(|a| a.advisor)
+            .collect();
+        names.push(self.advisor.clone());
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    /// Checks that `owner` is an advisor who can see the household; returns the name as the
+    /// household knows it (case-insensitive match).
+    pub fn check_task_owner(&self, id: &str, owner: &str) -> Result<String, ProfileError> {
+        let advisors = self.advisors_of(id)?;
+        advisors
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(owner.trim()))
+            .cloned()
+            .ok_or_else(|| ProfileError::UnknownAdvisor {
+                name: owner.trim().to_string(),
+                known: advisors.join(", "),
+            })
+    }
+
+    /// Puts a meeting on the household's calendar; returns its id.
+    pub fn schedule_meeting(
+        &mut self,
+        id: &str,
+        title: &str,
+        starts_at_ms: i64,
+    ) -> Result<String, ProfileError> {
+        let title = title.trim().to_string();
+        if title.is_empty() {
+            return Err(hearth_core::CoreError::Empty {
+                what: "meeting title",
+            }
+            .into());
+        }
+        let meeting = Meeting {
+            title,
+            started_at: starts_at_ms,
+            duration_secs: None,
+            participants: Vec::new(),
+            consent: None,
+            transcript: Vec::new(),
+            audio: None,
+            analysis: None,
+            redactions: None,
+            accepted: Vec::new(),
+            scheduled: true,
+        };
+        self.edit(id, |h, ctx: &EditContext| h.add_meeting(&meeting, ctx))
+    }
+
+    /// The next review date per household row: the next scheduled meeting or the next
+    /// annual review month, whichever comes first.
+    pub(crate) fn next_reviews(
+        &self,
+        today: NaiveDate,
+    ) -> Result<std::collections::HashMap<String, i64>, ProfileError> {
+        Ok(self.store.next_meetings(start_of_day_ms(today))?)
+    }
+}
+
+/// The next review of a household: its next scheduled meeting's date or its next annual
+/// review month, whichever comes first.
+pub(crate) fn next_review(
+    review_month: Option<u32>,
+    last_contact: Option<i64>,
+    next_meeting: Option<i64>,
+    today: NaiveDate,
+) -> Option<String> {
+    let annual = hearth_milestones::next_annual_review(
+        review_month,
+        last_contact.and_then(local_date),
+        today,
+    );
+    let meeting = next_meeting.and_then(local_date);
+    match (annual, meeting) {
+        (Some(a), Some(m)) => Some(a.min(m)),
+        (a, m) => a.or(m),
+    }
+    .map(|d| d.to_string())
+}
