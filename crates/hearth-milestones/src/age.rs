@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::alert::{Alert, AlertKind, Candidate, Precision};
+use crate::alert::{AlertKind, Candidate, Precision};
 use crate::calendar::{self, add_months, long_date};
 use crate::{Birth, Person};
 
@@ -73,64 +73,68 @@ pub fn fifty_nine_and_a_half_date(birth: &Birth) -> Option<NaiveDate> {
 }
 
 /// The person's next birthday, if it is a full date.
-pub(crate) fn birthday_alerts(person: &Person, birth: &Birth, today: NaiveDate) -> Vec<Candidate> {
-    let Some((date, age)) = next_birthday(birth, today) else {
-        return Vec::new();
-    };
-    let title = format!("{} turns {age} on {}", person.name, long_date(date));
-    vec![Candidate::dated(Alert::about(
+pub(crate) fn birthday_alerts<'a>(
+    person: &'a Person,
+    birth: &Birth,
+    today: NaiveDate,
+) -> Option<Candidate<'a>> {
+    let (date, age) = next_birthday(birth, today)?;
+    let candidate = Candidate::about(
         AlertKind::Birthday,
         person,
         date,
         Precision::Day,
-        title,
         BIRTHDAY_RULE,
-    ))]
+        move || format!("{} turns {age} on {}", person.name, long_date(date)),
+    );
+    Some(candidate.dated())
 }
 
 /// The day the person reaches 59½.
-pub(crate) fn fifty_nine_and_a_half_alerts(person: &Person, birth: &Birth) -> Vec<Candidate> {
-    let Some(latest) = fifty_nine_and_a_half_date(birth) else {
-        return Vec::new();
-    };
+pub(crate) fn fifty_nine_and_a_half_alerts<'a>(
+    person: &'a Person,
+    birth: &Birth,
+) -> Option<Candidate<'a>> {
+    let latest = fifty_nine_and_a_half_date(birth)?;
     const EFFECT: &str =
         "IRA and retirement-plan withdrawals no longer owe the 10% early-withdrawal tax";
-    let alert = match birth {
-        Birth::Date(_) => Alert::about(
+    let candidate = match birth {
+        Birth::Date(_) => Candidate::about(
             AlertKind::AgeFiftyNineAndHalf,
             person,
             latest,
             Precision::Day,
-            format!(
-                "{} reaches 59½ on {}: {EFFECT}",
-                person.name,
-                long_date(latest)
-            ),
             FIFTY_NINE_AND_A_HALF_RULE,
+            move || {
+                format!(
+                    "{} reaches 59½ on {}: {EFFECT}",
+                    person.name,
+                    long_date(latest)
+                )
+            },
         ),
         Birth::Year(year) => {
             let earliest = calendar::january_1(*year)
-                .and_then(|born| add_months(born, FIFTY_NINE_AND_A_HALF_MONTHS));
-            let (Some(earliest), Some(year_start)) = (earliest, calendar::january_1(latest.year()))
-            else {
-                return Vec::new();
-            };
-            Alert::about(
+                .and_then(|born| add_months(born, FIFTY_NINE_AND_A_HALF_MONTHS))?;
+            let year_start = calendar::january_1(latest.year())?;
+            Candidate::about(
                 AlertKind::AgeFiftyNineAndHalf,
                 person,
                 year_start,
                 Precision::Year,
-                format!(
-                    "{} reaches 59½ between {} and {} (birth year only): {EFFECT}",
-                    person.name,
-                    long_date(earliest),
-                    long_date(latest),
-                ),
                 FIFTY_NINE_AND_A_HALF_RULE,
+                move || {
+                    format!(
+                        "{} reaches 59½ between {} and {} (birth year only): {EFFECT}",
+                        person.name,
+                        long_date(earliest),
+                        long_date(latest),
+                    )
+                },
             )
         }
     };
-    vec![Candidate::dated(alert)]
+    Some(candidate.dated())
 }
 
 #[cfg(test)]

@@ -38,12 +38,32 @@ pub(crate) fn december_31(year: i32) -> Option<NaiveDate> {
     ymd(year, 12, 31)
 }
 
-/// "April 1, 2032".
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn month_name(date: NaiveDate) -> &'static str {
+    MONTHS[date.month0() as usize]
+}
+
+/// "April 1, 2032". Written out by hand: chrono's `format` parses its pattern on every call,
+/// and Today formats thousands of these.
 pub(crate) fn long_date(date: NaiveDate) -> String {
-    date.format("%B %-d, %Y").to_string()
+    format!("{} {}, {}", month_name(date), date.day(), date.year())
 }
 
 /// "April 2032".
 pub(crate) fn month_and_year(date: NaiveDate) -> String {
-    date.format("%B %Y").to_string()
+    format!("{} {}", month_name(date), date.year())
 }

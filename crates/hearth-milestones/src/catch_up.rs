@@ -3,7 +3,7 @@
 //!
 //! Both depend only on the year of birth, so a birth year alone gives exact dates.
 
-use crate::alert::{Alert, AlertKind, Candidate, Precision};
+use crate::alert::{AlertKind, Candidate, Precision};
 use crate::calendar;
 use crate::{Birth, Person};
 
@@ -23,7 +23,7 @@ const AGE_60_CATCH_UP_FROM: i32 = 2025;
 
 /// January 1 of the year the person turns 50, and of the first year they can use the
 /// ages 60–63 catch-up limit.
-pub(crate) fn catch_up_alerts(person: &Person, birth: &Birth) -> Vec<Candidate> {
+pub(crate) fn catch_up_alerts<'a>(person: &'a Person, birth: &Birth) -> Vec<Candidate<'a>> {
     let name = &person.name;
     let born = birth.year();
     let mut found = Vec::new();
@@ -31,18 +31,20 @@ pub(crate) fn catch_up_alerts(person: &Person, birth: &Birth) -> Vec<Candidate> 
     if let Some(year) = born.checked_add(50)
         && let Some(date) = calendar::january_1(year)
     {
-        let title = format!(
-            "{name} turns 50 in {year}: catch-up contributions to 401(k), 403(b), 457(b) plans and IRAs allowed from {}",
-            calendar::long_date(date)
-        );
-        found.push(Candidate::dated(Alert::about(
+        let candidate = Candidate::about(
             AlertKind::CatchUpContributions,
             person,
             date,
             Precision::Day,
-            title,
             CATCH_UP_RULE,
-        )));
+            move || {
+                format!(
+                    "{name} turns 50 in {year}: catch-up contributions to 401(k), 403(b), 457(b) plans and IRAs allowed from {}",
+                    calendar::long_date(date)
+                )
+            },
+        );
+        found.push(candidate.dated());
     }
 
     if let (Some(turns_60), Some(turns_63)) = (born.checked_add(60), born.checked_add(63)) {
@@ -50,23 +52,21 @@ pub(crate) fn catch_up_alerts(person: &Person, birth: &Birth) -> Vec<Candidate> 
         if first <= turns_63
             && let Some(date) = calendar::january_1(first)
         {
-            let who = if first == turns_60 {
-                format!("{name} turns 60 in {first}")
-            } else {
-                format!("{name} turns {} in {first}", first - born)
-            };
-            let title = format!(
-                "{who}: higher catch-up limit for ages 60–63 in workplace plans from {} through {turns_63}, if the plan offers it",
-                calendar::long_date(date)
-            );
-            found.push(Candidate::dated(Alert::about(
+            let candidate = Candidate::about(
                 AlertKind::CatchUpContributions,
                 person,
                 date,
                 Precision::Day,
-                title,
                 AGE_60_CATCH_UP_RULE,
-            )));
+                move || {
+                    let age = first - born;
+                    format!(
+                        "{name} turns {age} in {first}: higher catch-up limit for ages 60–63 in workplace plans from {} through {turns_63}, if the plan offers it",
+                        calendar::long_date(date)
+                    )
+                },
+            );
+            found.push(candidate.dated());
         }
     }
     found

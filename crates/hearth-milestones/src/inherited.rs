@@ -9,9 +9,9 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::account::{AccountClass, classify_account};
-use crate::alert::{Alert, AlertKind, Candidate, Precision};
+use crate::alert::{AlertKind, Candidate, Precision};
 use crate::calendar::{self, long_date};
-use crate::{FactInput, HouseholdInput};
+use crate::{AccountInput, FactInput, HouseholdInput};
 
 // IRC §401(a)(9)(H)(i) (SECURE Act §401, Pub. L. 116-94) applies the 5-year rule of
 // §401(a)(9)(B)(ii) with "10 years" to deaths after December 31, 2019 (SECURE Act
@@ -88,47 +88,57 @@ fn year_in(text: &str) -> Option<i32> {
 
 /// A deadline for every fact recording an inherited account's original owner's death.
 /// Shown from January 1 of the final year (or earlier within the horizon) until it passes.
-pub(crate) fn inherited_ira_alerts(household: &HouseholdInput) -> Vec<Candidate> {
-    let inherited: Vec<_> = household
-        .accounts
-        .iter()
-        .filter(|account| !account.closed)
-        .filter(|account| classify_account(&account.kind) == AccountClass::InheritedIra)
-        .collect();
-    let subject = match inherited.as_slice() {
-        [only] => only.kind.trim().to_string(),
-        _ => "Inherited IRA".to_string(),
-    };
-    household
+pub(crate) fn inherited_ira_alerts(household: &HouseholdInput) -> Vec<Candidate<'_>> {
+    let deaths: Vec<&FactInput> = household
         .facts
         .iter()
         .filter(|fact| INHERITED_KEYS.contains(&fact.normalized_key().as_str()))
-        .filter_map(|fact| deadline_alert(fact, &subject))
+        .collect();
+    if deaths.is_empty() {
+        // Most households: no need to classify their accounts a second time (RMDs did).
+        return Vec::new();
+    }
+    let subject = inherited_subject(&household.accounts);
+    deaths
+        .into_iter()
+        .filter_map(|fact| deadline_alert(fact, subject))
         .collect()
 }
 
-fn deadline_alert(fact: &FactInput, subject: &str) -> Option<Candidate> {
+/// The kind of the household's one open inherited account, else "Inherited IRA".
+fn inherited_subject(accounts: &[AccountInput]) -> &str {
+    let mut inherited = accounts
+        .iter()
+        .filter(|account| !account.closed)
+        .filter(|account| classify_account(&account.kind) == AccountClass::InheritedIra);
+    match (inherited.next(), inherited.next()) {
+        (Some(only), None) => only.kind.trim(),
+        _ => "Inherited IRA",
+    }
+}
+
+fn deadline_alert<'a>(fact: &FactInput, subject: &'a str) -> Option<Candidate<'a>> {
     let death = death_in(&fact.value)?;
     let deadline = ten_year_rule_deadline(death.year())?;
     let final_year = calendar::january_1(deadline.year())?;
-    let died = match death {
-        Death::On(date) => format!("died {}", long_date(date)),
-        Death::In(year) => format!("died in {year}"),
-    };
-    let alert = Alert {
-        kind: AlertKind::InheritedIraDeadline,
-        person_id: None,
-        subject: subject.to_string(),
-        date: deadline,
-        ends: None,
-        precision: Precision::Day,
-        title: format!(
-            "{subject} (original owner {died}): the 10-year rule requires emptying it by {}, unless the beneficiary is an eligible designated beneficiary",
-            long_date(deadline)
-        ),
-        rule: TEN_YEAR_RULE,
-    };
-    Some(Candidate::running(alert, final_year, deadline))
+    let candidate = Candidate::about_subject(
+        AlertKind::InheritedIraDeadline,
+        subject,
+        deadline,
+        Precision::Day,
+        TEN_YEAR_RULE,
+        move || {
+            let died = match death {
+                Death::On(date) => format!("died {}", long_date(date)),
+                Death::In(year) => format!("died in {year}"),
+            };
+            format!(
+                "{subject} (original owner {died}): the 10-year rule requires emptying it by {}, unless the beneficiary is an eligible designated beneficiary",
+                long_date(deadline)
+            )
+        },
+    );
+    Some(candidate.running(final_year, deadline))
 }
 
 #[cfg(test)]

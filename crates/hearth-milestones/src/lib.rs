@@ -86,7 +86,7 @@ pub fn alerts(household: &HouseholdInput, today: NaiveDate, horizon_days: i64) -
         .unwrap_or(NaiveDate::MAX);
     let span = Span { today, last };
 
-    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
     for person in &household.people {
         let Some(birth) = &person.birth else {
             continue;
@@ -103,6 +103,7 @@ pub fn alerts(household: &HouseholdInput, today: NaiveDate, horizon_days: i64) -
     candidates.extend(goals::goal_alerts(&household.goals, today));
     candidates.extend(review::beneficiary_review_alerts(&household.facts, today));
 
+    // Only here, for the candidates that are shown, are titles written and strings copied.
     let mut shown: Vec<Alert> = candidates
         .into_iter()
         .filter_map(|candidate| candidate.shown_in(span))

@@ -3,7 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::age::attained_on;
-use crate::alert::{Alert, AlertKind, Candidate, Precision};
+use crate::alert::{AlertKind, Candidate, Precision};
 use crate::calendar::{
     add_months, first_of_month, last_of_month, long_date, month_and_year, sub_months,
 };
@@ -32,57 +32,54 @@ pub fn medicare_initial_enrollment_period(birth: &Birth) -> Option<(NaiveDate, N
 
 /// The person's Medicare initial enrollment period, shown from three months before it
 /// opens (with a long enough horizon) until it closes.
-pub(crate) fn medicare_alerts(person: &Person, birth: &Birth) -> Vec<Candidate> {
+pub(crate) fn medicare_alerts<'a>(person: &'a Person, birth: &Birth) -> Option<Candidate<'a>> {
     let name = &person.name;
     let candidate = match birth {
         Birth::Date(born) => {
-            let (Some((starts, ends)), Some(turns_65)) = (
-                medicare_initial_enrollment_period(birth),
-                attained_on(*born, SIXTY_FIVE),
-            ) else {
-                return Vec::new();
-            };
+            let (starts, ends) = medicare_initial_enrollment_period(birth)?;
+            let turns_65 = attained_on(*born, SIXTY_FIVE)?;
             let first_of_month_note = if born.day() == 1 {
                 " (born on the 1st, so 65 is reached the day before, a month early)"
             } else {
                 ""
             };
-            let mut alert = Alert::about(
+            Candidate::about(
                 AlertKind::MedicareEnrollment,
                 person,
                 starts,
                 Precision::Day,
-                format!(
-                    "{name} turns 65 in {}{first_of_month_note}: Medicare initial enrollment period runs {} through {}",
-                    month_and_year(turns_65),
-                    long_date(starts),
-                    long_date(ends),
-                ),
                 MEDICARE_RULE,
-            );
-            alert.ends = Some(ends);
-            Candidate::running(alert, starts, ends)
+                move || {
+                    format!(
+                        "{name} turns 65 in {}{first_of_month_note}: Medicare initial enrollment period runs {} through {}",
+                        month_and_year(turns_65),
+                        long_date(starts),
+                        long_date(ends),
+                    )
+                },
+            )
+            .ending(ends)
+            .running(starts, ends)
         }
         Birth::Year(year) => {
-            let Some(year_65) = year.checked_add(65) else {
-                return Vec::new();
-            };
-            let Some(date) = crate::calendar::january_1(year_65) else {
-                return Vec::new();
-            };
-            Candidate::dated(Alert::about(
+            let year_65 = year.checked_add(65)?;
+            let date = crate::calendar::january_1(year_65)?;
+            Candidate::about(
                 AlertKind::MedicareEnrollment,
                 person,
                 date,
                 Precision::Year,
-                format!(
-                    "{name} turns 65 in {year_65}: the 7-month Medicare initial enrollment period around the birthday month depends on the birth month (birth year only)"
-                ),
                 MEDICARE_RULE,
-            ))
+                move || {
+                    format!(
+                        "{name} turns 65 in {year_65}: the 7-month Medicare initial enrollment period around the birthday month depends on the birth month (birth year only)"
+                    )
+                },
+            )
+            .dated()
         }
     };
-    vec![candidate]
+    Some(candidate)
 }
 
 #[cfg(test)]

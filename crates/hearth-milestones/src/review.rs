@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use crate::alert::{Alert, AlertKind, Candidate, Precision};
+use crate::alert::{AlertKind, Candidate, Precision};
 use crate::calendar::{self, long_date, month_and_year};
 use crate::{FactInput, HouseholdInput};
 
@@ -58,26 +58,26 @@ pub fn next_annual_review(
 }
 
 /// The next annual review; a month-precision alert, so it stays through its month.
-pub(crate) fn annual_review_alerts(household: &HouseholdInput, today: NaiveDate) -> Vec<Candidate> {
-    let Some(date) =
-        next_annual_review(household.annual_review_month, household.last_review, today)
-    else {
-        return Vec::new();
-    };
-    let last = household
-        .last_review
-        .map(|date| format!(" (last review {})", long_date(date)))
-        .unwrap_or_default();
-    vec![Candidate::dated(Alert {
-        kind: AlertKind::AnnualReview,
-        person_id: None,
-        subject: "Annual review".to_string(),
+pub(crate) fn annual_review_alerts(
+    household: &HouseholdInput,
+    today: NaiveDate,
+) -> Option<Candidate<'static>> {
+    let date = next_annual_review(household.annual_review_month, household.last_review, today)?;
+    let last_review = household.last_review;
+    let candidate = Candidate::about_subject(
+        AlertKind::AnnualReview,
+        "Annual review",
         date,
-        ends: None,
-        precision: Precision::Month,
-        title: format!("Annual review due in {}{last}", month_and_year(date)),
-        rule: ANNUAL_REVIEW_RULE,
-    })]
+        Precision::Month,
+        ANNUAL_REVIEW_RULE,
+        move || {
+            let last = last_review
+                .map(|date| format!(" (last review {})", long_date(date)))
+                .unwrap_or_default();
+            format!("Annual review due in {}{last}", month_and_year(date))
+        },
+    );
+    Some(candidate.dated())
 }
 
 /// True when a beneficiary review fact clears `change`: one recorded on or after the
@@ -95,7 +95,10 @@ fn cleared(change: &FactInput, reviews: &[&FactInput]) -> bool {
 
 /// A review due 30 days after each family change that no later beneficiary review clears
 /// (due today when the change has no date). Shown from then until cleared.
-pub(crate) fn beneficiary_review_alerts(facts: &[FactInput], today: NaiveDate) -> Vec<Candidate> {
+pub(crate) fn beneficiary_review_alerts(
+    facts: &[FactInput],
+    today: NaiveDate,
+) -> Vec<Candidate<'_>> {
     let reviews: Vec<&FactInput> = facts
         .iter()
         .filter(|fact| REVIEWED_KEYS.contains(&fact.normalized_key().as_str()))
@@ -107,34 +110,32 @@ pub(crate) fn beneficiary_review_alerts(facts: &[FactInput], today: NaiveDate) -
         .filter_map(|fact| {
             let key = fact.key.trim();
             let value = fact.value.trim();
-            let what = if value.is_empty() {
-                key.to_string()
-            } else {
-                format!("{key}: {value}")
+            let date = match fact.recorded_on {
+                Some(recorded) => recorded.checked_add_days(Days::new(BENEFICIARY_REVIEW_DAYS))?,
+                None => today,
             };
-            let (date, when) = match fact.recorded_on {
-                Some(recorded) => (
-                    recorded.checked_add_days(Days::new(BENEFICIARY_REVIEW_DAYS))?,
-                    format!("recorded {}", long_date(recorded)),
-                ),
-                None => (today, "no date recorded".to_string()),
-            };
-            Some(Candidate::until_resolved(Alert {
-                kind: AlertKind::BeneficiaryReview,
-                person_id: None,
-                subject: if value.is_empty() {
-                    key.to_string()
-                } else {
-                    value.to_string()
-                },
+            let candidate = Candidate::about_subject(
+                AlertKind::BeneficiaryReview,
+                if value.is_empty() { key } else { value },
                 date,
-                ends: None,
-                precision: Precision::Day,
-                title: format!(
-                    "Review beneficiary designations after a family change ({what}; {when})"
-                ),
-                rule: BENEFICIARY_RULE,
-            }))
+                Precision::Day,
+                BENEFICIARY_RULE,
+                move || {
+                    let what = if value.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("{key}: {value}")
+                    };
+                    let when = match fact.recorded_on {
+                        Some(recorded) => format!("recorded {}", long_date(recorded)),
+                        None => "no date recorded".to_string(),
+                    };
+                    format!(
+                        "Review beneficiary designations after a family change ({what}; {when})"
+                    )
+                },
+            );
+            Some(candidate.until_resolved())
         })
         .collect()
 }

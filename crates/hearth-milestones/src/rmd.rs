@@ -5,11 +5,13 @@
 //! there (and owns no more than 5% of the employer) wait until April 1 after retiring,
 //! IRC §401(a)(9)(C)(i)(II); that exception is not modelled.
 
+use std::fmt;
+
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::account::{AccountClass, classify_account};
-use crate::alert::{Alert, AlertKind, Candidate, Precision, Span};
+use crate::alert::{AlertKind, Candidate, Precision, Span};
 use crate::calendar::{self, add_months, long_date};
 use crate::{Birth, HouseholdInput, Person};
 
@@ -110,7 +112,7 @@ fn may_own_unassigned_accounts(role: &str) -> bool {
 /// RMD alerts for every person who owns an open [`AccountClass::RmdRetirement`] account.
 /// An account without an owner counts for every Head, Spouse and Partner, and their alerts
 /// say "(owner not set)" unless they also own such an account outright.
-pub(crate) fn rmd_alerts(household: &HouseholdInput, span: Span) -> Vec<Candidate> {
+pub(crate) fn rmd_alerts(household: &HouseholdInput, span: Span) -> Vec<Candidate<'_>> {
     let retirement: Vec<_> = household
         .accounts
         .iter()
@@ -143,8 +145,34 @@ pub(crate) fn rmd_alerts(household: &HouseholdInput, span: Span) -> Vec<Candidat
     found
 }
 
+/// How an exactly known first RMD year is reached, for its title.
+#[derive(Debug, Clone, Copy)]
+enum Reaches {
+    /// 70½ on a known day.
+    HalfOn(NaiveDate),
+    /// 70½ some time in the year (birth year alone).
+    HalfIn(i32),
+    /// A whole age in the year.
+    Turns(u32, i32),
+}
+
+impl fmt::Display for Reaches {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reaches::HalfOn(date) => write!(f, "reaches 70½ on {}", long_date(*date)),
+            Reaches::HalfIn(year) => write!(f, "reaches 70½ in {year}"),
+            Reaches::Turns(age, year) => write!(f, "turns {age} in {year}"),
+        }
+    }
+}
+
 /// The first RMD and every later year's RMD that `span` can show, for one owner.
-fn person_rmd_alerts(person: &Person, birth: &Birth, note: &str, span: Span) -> Vec<Candidate> {
+fn person_rmd_alerts<'a>(
+    person: &'a Person,
+    birth: &Birth,
+    note: &'static str,
+    span: Span,
+) -> Vec<Candidate<'a>> {
     let name = &person.name;
     let Some(first_year) = first_distribution_year(birth) else {
         return Vec::new();
@@ -170,26 +198,27 @@ fn person_rmd_alerts(person: &Person, birth: &Birth, note: &str, span: Span) -> 
         let reaches = match (rmd_start_age(birth), birth) {
             (RmdAge::SeventyAndAHalf, Birth::Date(born)) => {
                 match add_months(*born, SEVENTY_AND_A_HALF_MONTHS) {
-                    Some(date) => format!("reaches 70½ on {}", long_date(date)),
+                    Some(date) => Reaches::HalfOn(date),
                     None => return Vec::new(),
                 }
             }
-            (RmdAge::SeventyAndAHalf, Birth::Year(_)) => format!("reaches 70½ in {first_year}"),
-            (RmdAge::Years(age), _) => format!("turns {age} in {first_year}"),
+            (RmdAge::SeventyAndAHalf, Birth::Year(_)) => Reaches::HalfIn(first_year),
+            (RmdAge::Years(age), _) => Reaches::Turns(age, first_year),
         };
-        let title = format!(
-            "{name} {reaches}: first RMD due by {}{note}",
-            long_date(rbd)
-        );
-        let alert = Alert::about(
+        Candidate::about(
             AlertKind::RmdFirst,
             person,
             rbd,
             Precision::Day,
-            title,
             first_rmd_rule(birth),
-        );
-        Candidate::running(alert, concerns_from, rbd)
+            move || {
+                format!(
+                    "{name} {reaches}: first RMD due by {}{note}",
+                    long_date(rbd)
+                )
+            },
+        )
+        .running(concerns_from, rbd)
     } else {
         let (Some(earliest_rbd), Some(year_start), Some(earliest_from)) = (
             calendar::ymd(earliest_first_year + 1, 4, 1),
@@ -198,20 +227,21 @@ fn person_rmd_alerts(person: &Person, birth: &Birth, note: &str, span: Span) -> 
         ) else {
             return Vec::new();
         };
-        let title = format!(
-            "{name}: first RMD due by {} or {}, depending on the birth date (birth year only){note}",
-            long_date(earliest_rbd),
-            long_date(rbd),
-        );
-        let alert = Alert::about(
+        Candidate::about(
             AlertKind::RmdFirst,
             person,
             year_start,
             Precision::Year,
-            title,
             first_rmd_rule(birth),
-        );
-        Candidate::running(alert, earliest_from, rbd)
+            move || {
+                format!(
+                    "{name}: first RMD due by {} or {}, depending on the birth date (birth year only){note}",
+                    long_date(earliest_rbd),
+                    long_date(rbd),
+                )
+            },
+        )
+        .running(earliest_from, rbd)
     };
     found.push(first);
 
@@ -221,27 +251,30 @@ fn person_rmd_alerts(person: &Person, birth: &Birth, note: &str, span: Span) -> 
         else {
             continue;
         };
-        let also_first = if exact && year == first_year + 1 {
-            format!(
-                "; the first RMD (for {first_year}) is also due this year, by {}",
-                long_date(rbd)
-            )
-        } else {
-            String::new()
-        };
-        let title = format!(
-            "{name}: {year} RMD due by {}{also_first}{note}",
-            long_date(due)
-        );
-        let alert = Alert::about(
+        // In the year after the first distribution year, the first RMD is due too.
+        let first_also_due = exact && year == first_year + 1;
+        let candidate = Candidate::about(
             AlertKind::RmdAnnual,
             person,
             due,
             Precision::Day,
-            title,
             RULE_ANNUAL,
+            move || {
+                let also_first = if first_also_due {
+                    format!(
+                        "; the first RMD (for {first_year}) is also due this year, by {}",
+                        long_date(rbd)
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{name}: {year} RMD due by {}{also_first}{note}",
+                    long_date(due)
+                )
+            },
         );
-        found.push(Candidate::running(alert, starts, due));
+        found.push(candidate.running(starts, due));
     }
     found
 }

@@ -3,7 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::age::attained_on;
-use crate::alert::{Alert, AlertKind, Candidate, Precision};
+use crate::alert::{AlertKind, Candidate, Precision};
 use crate::calendar::{self, first_of_month, month_and_year};
 use crate::{Birth, Person};
 
@@ -67,23 +67,27 @@ fn describe((years, months): (u32, u32)) -> String {
 }
 
 /// The month the person reaches full retirement age.
-pub(crate) fn full_retirement_age_alerts(person: &Person, birth: &Birth) -> Vec<Candidate> {
-    let Some(latest) = full_retirement_age_month(birth) else {
-        return Vec::new();
-    };
+pub(crate) fn full_retirement_age_alerts<'a>(
+    person: &'a Person,
+    birth: &Birth,
+) -> Option<Candidate<'a>> {
+    let latest = full_retirement_age_month(birth)?;
     let name = &person.name;
-    let age = describe(full_retirement_age(birth));
-    let alert = match birth {
-        Birth::Date(_) => Alert::about(
+    let age = full_retirement_age(birth);
+    let candidate = match birth {
+        Birth::Date(_) => Candidate::about(
             AlertKind::FullRetirementAge,
             person,
             latest,
             Precision::Month,
-            format!(
-                "{name} reaches Social Security full retirement age ({age}) in {}",
-                month_and_year(latest)
-            ),
             FRA_RULE,
+            move || {
+                format!(
+                    "{name} reaches Social Security full retirement age ({}) in {}",
+                    describe(age),
+                    month_and_year(latest)
+                )
+            },
         ),
         Birth::Year(year) => {
             // The earliest month: born January 1 (previous year's age) or January 2.
@@ -91,26 +95,26 @@ pub(crate) fn full_retirement_age_alerts(person: &Person, birth: &Birth) -> Vec<
                 .into_iter()
                 .filter_map(|day| calendar::ymd(*year, 1, day))
                 .filter_map(|born| full_retirement_age_month(&Birth::Date(born)))
-                .min();
-            let (Some(earliest), Some(year_start)) = (earliest, calendar::january_1(latest.year()))
-            else {
-                return Vec::new();
-            };
-            Alert::about(
+                .min()?;
+            let year_start = calendar::january_1(latest.year())?;
+            Candidate::about(
                 AlertKind::FullRetirementAge,
                 person,
                 year_start,
                 Precision::Year,
-                format!(
-                    "{name} reaches Social Security full retirement age ({age}) between {} and {} (birth year only)",
-                    month_and_year(earliest),
-                    month_and_year(latest),
-                ),
                 FRA_RULE,
+                move || {
+                    format!(
+                        "{name} reaches Social Security full retirement age ({}) between {} and {} (birth year only)",
+                        describe(age),
+                        month_and_year(earliest),
+                        month_and_year(latest),
+                    )
+                },
             )
         }
     };
-    vec![Candidate::dated(alert)]
+    Some(candidate.dated())
 }
 
 #[cfg(test)]
