@@ -19,6 +19,7 @@ const AUM_AGENDA_PERCENT: i64 = 5;
 
 /// A member with their age and coming milestones.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BriefMember {
     /// Member item id.
     pub id: String,
@@ -36,6 +37,7 @@ pub struct BriefMember {
 
 /// How an account's value moved since the last meeting.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AumChange {
     /// The balance on or before the last meeting, exact decimal.
     pub from: String,
@@ -49,6 +51,7 @@ pub struct AumChange {
 
 /// An account on the brief.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BriefAccount {
     /// Account item id.
     pub id: String,
@@ -68,6 +71,7 @@ pub struct BriefAccount {
 
 /// A goal and how far along it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BriefGoal {
     /// Goal item id.
     pub id: String,
@@ -87,6 +91,7 @@ pub struct BriefGoal {
 
 /// An action item agreed at the last meeting, with where it stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BriefActionItem {
     /// What was agreed.
     pub what: String,
@@ -100,6 +105,7 @@ pub struct BriefActionItem {
 
 /// The last meeting held.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LastMeeting {
     /// Meeting item id.
     pub id: String,
@@ -115,6 +121,7 @@ pub struct LastMeeting {
 
 /// An open loop on the brief.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BriefLoop {
     /// Task item id.
     pub id: String,
@@ -130,6 +137,7 @@ pub struct BriefLoop {
 
 /// A current client fact.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BriefFact {
     /// What it is about.
     pub key: String,
@@ -141,6 +149,7 @@ pub struct BriefFact {
 
 /// A compliance flag raised in a recent meeting.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BriefFlag {
     /// Meeting it was raised in.
     pub meeting: String,
@@ -154,6 +163,7 @@ pub struct BriefFlag {
 
 /// Compliance on the brief.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BriefCompliance {
     /// The last note recording a Form ADV delivery: its date (YYYY-MM-DD) and text.
     pub last_adv_delivery: Option<(String, String)>,
@@ -163,6 +173,7 @@ pub struct BriefCompliance {
 
 /// The brief.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Brief {
     /// Household id.
     pub household_id: String,

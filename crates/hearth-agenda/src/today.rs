@@ -12,6 +12,8 @@ pub const SOON_DAYS: i64 = 30;
 pub const UPCOMING_DAYS: i64 = 30;
 /// "This week": due within this many days after today.
 pub const WEEK_DAYS: i64 = 7;
+/// The "later" group lists at most this many loops (the rest are counted).
+pub const LATER_SHOWN: usize = 50;
 
 /// An open loop as read from the listing rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +66,7 @@ pub struct MeetingInput {
 
 /// A colleague's change that arrived through sync.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ActivityLine {
     /// Its arrival number on this desk (mark up to it as seen).
     pub seq: i64,
@@ -86,8 +89,13 @@ pub struct TodayInput {
     pub today: NaiveDate,
     /// The advisor looking.
     pub me: String,
-    /// Open loops of every household that is not archived.
+    /// Open loops of every household that is not archived: all due within the week (or
+    /// overdue), and the first ones due later.
     pub loops: Vec<LoopInput>,
+    /// How many loops are due later or undated and not snoozed, listed or not.
+    pub later_total: usize,
+    /// How many loops are snoozed.
+    pub snoozed: usize,
     /// Date alerts, per household.
     pub alerts: Vec<HouseholdAlerts>,
     /// Scheduled meetings from today on.
@@ -98,6 +106,7 @@ pub struct TodayInput {
 
 /// Which group an open loop falls in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Due {
     /// Due before today.
@@ -143,6 +152,7 @@ impl Due {
 
 /// An open loop on Today.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TodayLoop {
     /// Household id.
     pub household_id: String,
@@ -166,6 +176,7 @@ pub struct TodayLoop {
 
 /// One group of open loops.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LoopGroup {
     /// Which group.
     pub due: Due,
@@ -177,6 +188,7 @@ pub struct LoopGroup {
 
 /// A date alert on Today.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TodayAlert {
     /// Household id.
     pub household_id: String,
@@ -191,6 +203,7 @@ pub struct TodayAlert {
 
 /// What is coming: a scheduled meeting or an annual review.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Upcoming {
     /// Household id.
     pub household_id: String,
@@ -210,6 +223,7 @@ pub struct Upcoming {
 
 /// The advisor's day.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Today {
     /// The day.
     pub date: NaiveDate,
@@ -219,6 +233,8 @@ pub struct Today {
     pub groups: Vec<LoopGroup>,
     /// Loops hidden by a snooze.
     pub snoozed: usize,
+    /// Loops due later that are not listed in the "later" group.
+    pub later_more: usize,
     /// Date alerts in the next [`ALERT_HORIZON_DAYS`], by date.
     pub alerts: Vec<TodayAlert>,
     /// Meetings and annual reviews in the next [`UPCOMING_DAYS`], by date.
@@ -252,7 +268,6 @@ fn days_after(today: NaiveDate, days: i64) -> NaiveDate {
 /// Builds Today.
 pub fn build(input: TodayInput) -> Today {
     let today = input.today;
-    let mut snoozed = 0;
     let mut groups: Vec<LoopGroup> = [Due::Overdue, Due::Today, Due::ThisWeek, Due::Later]
         .into_iter()
         .map(|due| LoopGroup {
@@ -263,7 +278,6 @@ pub fn build(input: TodayInput) -> Today {
         .collect();
     for l in input.loops {
         if l.snoozed_until.is_some_and(|until| until > today) {
-            snoozed += 1;
             continue;
         }
         let due = Due::of(l.due, today);
@@ -294,7 +308,15 @@ pub fn build(input: TodayInput) -> Today {
                 &b.title,
             ))
         });
+        if group.due == Due::Later {
+            group.loops.truncate(LATER_SHOWN);
+        }
     }
+    let later_listed = groups
+        .iter()
+        .find(|g| g.due == Due::Later)
+        .map_or(0, |g| g.loops.len());
+    let later_more = input.later_total.saturating_sub(later_listed);
     groups.retain(|g| !g.loops.is_empty());
 
     let soon_end = days_after(today, SOON_DAYS);
@@ -354,7 +376,8 @@ pub fn build(input: TodayInput) -> Today {
         date: today,
         advisor: input.me,
         groups,
-        snoozed,
+        snoozed: input.snoozed,
+        later_more,
         alerts,
         upcoming,
         latest_seq: input.activity.iter().map(|a| a.seq).max().unwrap_or(0),

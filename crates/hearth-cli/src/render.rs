@@ -257,6 +257,9 @@ pub fn today(t: &Today) {
             println!("      household {}", l.household_id);
         }
     }
+    if t.later_more > 0 {
+        println!("  … and {} more later", t.later_more);
+    }
     if t.snoozed > 0 {
         println!("\n{} snoozed", t.snoozed);
     }

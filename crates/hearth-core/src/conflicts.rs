@@ -15,6 +15,7 @@ use crate::{Committed, CoreError, EditContext, Household};
 
 /// One of the values a field holds concurrently.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConflictValue {
     /// The value as shown (money grouped, dates as written).
     pub value: String,
@@ -26,6 +27,7 @@ pub struct ConflictValue {
 
 /// A field that holds more than one value because they were written concurrently.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldConflict {
     /// Where the field is: `["accounts", "<item id>", "aum"]`. Pass it back to resolve.
     pub path: Vec<String>,

@@ -19,98 +19,172 @@ use crate::{Committed, CoreError, EditContext, Household, new_item_id};
 pub type Change<T> = Option<Option<T>>;
 
 /// What to change about the household itself.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HouseholdPatch {
     /// New name.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub name: Option<String>,
     /// New status.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<HouseholdStatus>,
     /// New service segment.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub segment: Change<String>,
     /// New mailing address.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "Address | null"))]
     pub address: Change<Address>,
     /// Tags to add (present ones are kept once).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub add_tags: Vec<String>,
     /// Tags to remove.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub remove_tags: Vec<String>,
 }
 
 /// What to change about a member.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MemberPatch {
     /// New full name.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub name: Option<String>,
     /// New role.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub role: Option<Role>,
     /// Birth: a year (`1961`) or a full date (`1961-04-02`); see [`parse_birth`].
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub birth: Change<String>,
     /// E-mail address.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub email: Change<String>,
     /// Phone number.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub phone: Change<String>,
 }
 
 /// A new balance for an account.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewBalance {
     /// The balance, exact decimal text.
     pub amount: String,
     /// The date it is as of (default: today where the advisor is).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub as_of: Option<String>,
 }
 
 /// What to change about an account.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AccountPatch {
     /// Account type, e.g. "Roth IRA".
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub kind: Option<String>,
     /// Custodian.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub custodian: Change<String>,
     /// Registration.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub registration: Change<String>,
     /// Annual fee rate, exact decimal.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub fee_rate: Change<String>,
     /// Owning member (item id).
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub owner: Change<String>,
     /// Closing date (set: closed; clear: reopened).
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub closed_on: Change<String>,
     /// A new balance: becomes the account's AUM and joins its balance history.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub aum: Option<NewBalance>,
 }
 
 /// What to change about a goal.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GoalPatch {
     /// New title.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub title: Option<String>,
     /// Target amount, exact decimal.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub target_amount: Change<String>,
     /// Target date.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub target_date: Change<String>,
     /// Amount funded so far, exact decimal.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub funded_amount: Change<String>,
 }
 
 /// What to change about a client fact.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FactPatch {
     /// What the fact is about.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub key: Option<String>,
     /// Its value.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub value: Option<String>,
 }
 
 /// What to change about an open loop.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TaskPatch {
     /// New title.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub title: Option<String>,
     /// Due date (reschedule), or none.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub due: Change<String>,
     /// Owning advisor (checked by the caller against who can see the household).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub owner: Option<String>,
     /// Hidden from Today until this date.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub snoozed_until: Change<String>,
+}
+
+/// Reads a field that may be absent (keep), `null` (clear) or a value (set).
+fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
 }
 
 /// Reads a birth given as a year (`1961`) or a full date (`1961-04-02`): the year, and the

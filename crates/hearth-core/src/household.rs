@@ -58,6 +58,7 @@ pub struct HouseholdSummary {
 
 /// One entry of a household's history, read from Automerge's change graph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HistoryEntry {
     /// Change hash, hex.
     pub hash: String,
@@ -128,15 +129,42 @@ impl Household {
     /// Loads a household from a saved document plus any incremental changes saved after it.
     /// Edits made through the returned value are written with `actor`.
     pub fn load(snapshot: &[u8], changes: &[Vec<u8>], actor: ActorId) -> Result<Self, CoreError> {
-        let mut doc = AutoCommit::load(snapshot).map_err(|e| CoreError::Corrupt(e.to_string()))?;
+        let doc = AutoCommit::load(snapshot).map_err(|e| CoreError::Corrupt(e.to_string()))?;
+        Self::with_changes(doc, changes, actor)
+    }
+
+    /// [`Household::load`] for a document this profile stored itself, skipping the check that
+    /// the document's heads hash to what it says (recomputing every change hash is most of
+    /// the cost of loading a large document). Only for bytes whose integrity is already
+    /// guaranteed — the profile's SQLCipher pages are authenticated (HMAC) — never for
+    /// documents that arrive from a relay, an import or another client.
+    pub fn load_stored(
+        snapshot: &[u8],
+        changes: &[Vec<u8>],
+        actor: ActorId,
+    ) -> Result<Self, CoreError> {
+        let options =
+            automerge::LoadOptions::new().verification_mode(automerge::VerificationMode::DontCheck);
+        let doc = AutoCommit::load_with_options(snapshot, options)
+            .map_err(|e| CoreError::Corrupt(e.to_string()))?;
+        Self::with_changes(doc, changes, actor)
+    }
+
+    fn with_changes(
+        mut doc: AutoCommit,
+        changes: &[Vec<u8>],
+        actor: ActorId,
+    ) -> Result<Self, CoreError> {
         for change in changes {
             doc.load_incremental(change)
                 .map_err(|e| CoreError::Corrupt(e.to_string()))?;
         }
         doc.set_actor(actor);
         let household = Household { doc };
-        // Validate now so that a broken document is reported where it is loaded.
-        household.data()?;
+        // A document that is not a household is reported where it is loaded; the rest is
+        // checked as it is read (hydrating everything here cost more than the load itself).
+        household.id()?;
+        household.summary()?;
         Ok(household)
     }
 
@@ -150,12 +178,25 @@ impl Household {
 
     /// The household's id as recorded in the document.
     pub fn id(&self) -> Result<DocumentId, CoreError> {
-        self.data()?.id.parse()
+        crate::model::lenient::string(&self.doc, &ROOT, "id".into())
+            .map_err(|e| CoreError::Corrupt(format!("not a household document: {e}")))?
+            .parse()
     }
 
     /// The typed view of the whole document.
     pub fn data(&self) -> Result<HouseholdData, CoreError> {
         let mut data: HouseholdData = hydrate(&self.doc)
+            .map_err(|e| CoreError::Corrupt(format!("not a household document: {e}")))?;
+        self.union_balances(&mut data.accounts)?;
+        Ok(data)
+    }
+
+    /// The typed view without the meetings' transcripts (each meeting's `transcript` is
+    /// empty): what the household page and the brief show. A household with years of
+    /// recorded meetings holds tens of thousands of transcript segments, and materialising
+    /// them was most of the time its page took.
+    pub fn data_without_transcripts(&self) -> Result<HouseholdData, CoreError> {
+        let mut data: HouseholdData = hydrate(&WithoutTranscripts(&self.doc))
             .map_err(|e| CoreError::Corrupt(format!("not a household document: {e}")))?;
         self.union_balances(&mut data.accounts)?;
         Ok(data)
@@ -1014,4 +1055,71 @@ pub(crate) fn hydrate_items<D: autosurgeon::ReadDoc, T: autosurgeon::Hydrate>(
         }
     }
     Ok(items)
+}
+
+/// A read view of a household document in which meetings have no transcript; everything
+/// else reads the same (see [`Household::data_without_transcripts`]).
+struct WithoutTranscripts<'a>(&'a AutoCommit);
+
+impl autosurgeon::ReadDoc for WithoutTranscripts<'_> {
+    type Parents<'b>
+        = automerge::Parents<'b>
+    where
+        Self: 'b;
+
+    fn get_heads(&self) -> Vec<ChangeHash> {
+        autosurgeon::ReadDoc::get_heads(self.0)
+    }
+
+    fn get<P: Into<automerge::Prop>>(
+        &self,
+        obj: &ObjId,
+        prop: P,
+    ) -> Result<Option<(Value<'_>, ObjId)>, automerge::AutomergeError> {
+        let prop = prop.into();
+        // Only meetings have a `transcript`.
+        if matches!(&prop, automerge::Prop::Map(key) if key == "transcript") {
+            return Ok(None);
+        }
+        autosurgeon::ReadDoc::get(self.0, obj, prop)
+    }
+
+    fn object_type<O: AsRef<ObjId>>(&self, obj: O) -> Option<ObjType> {
+        autosurgeon::ReadDoc::object_type(self.0, obj)
+    }
+
+    fn map_range<'b, O, R>(&'b self, obj: O, range: R) -> automerge::iter::MapRange<'b>
+    where
+        R: std::ops::RangeBounds<String> + 'b,
+        O: AsRef<ObjId>,
+    {
+        autosurgeon::ReadDoc::map_range(self.0, obj, range)
+    }
+
+    fn list_range<O: AsRef<ObjId>, R: std::ops::RangeBounds<usize>>(
+        &self,
+        obj: O,
+        range: R,
+    ) -> automerge::iter::ListRange<'_> {
+        autosurgeon::ReadDoc::list_range(self.0, obj, range)
+    }
+
+    fn length<O: AsRef<ObjId>>(&self, obj: O) -> usize {
+        autosurgeon::ReadDoc::length(self.0, obj)
+    }
+
+    fn text<O: AsRef<ObjId>>(&self, obj: O) -> Result<String, automerge::AutomergeError> {
+        autosurgeon::ReadDoc::text(self.0, obj)
+    }
+
+    fn parents<O: AsRef<ObjId>>(
+        &self,
+        obj: O,
+    ) -> Result<Self::Parents<'_>, automerge::AutomergeError> {
+        autosurgeon::ReadDoc::parents(self.0, obj)
+    }
+
+    fn is_empty(&self) -> bool {
+        autosurgeon::ReadDoc::is_empty(self.0)
+    }
 }

@@ -76,7 +76,8 @@ macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        pub enum $name { $($(#[$vmeta])* #[cfg_attr(feature = "ts", ts(rename = $text))] $variant),+ }
 
         impl $name {
             /// Every value, in display order.
@@ -111,6 +112,13 @@ macro_rules! string_enum {
         impl Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
             }
         }
 
@@ -174,7 +182,8 @@ string_enum!(
 );
 
 /// A postal address.
-#[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Address {
     /// Street and number.
     #[autosurgeon(hydrate = "lenient::string")]
@@ -198,6 +207,7 @@ pub struct Address {
 
 /// Contact details of a member.
 #[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Contact {
     /// E-mail address.
     #[autosurgeon(hydrate = "lenient::opt_string")]
@@ -218,6 +228,7 @@ impl Default for Role {
 
 /// A person in the household.
 #[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Member {
     /// Full name.
     #[autosurgeon(hydrate = "lenient::string")]
@@ -240,6 +251,7 @@ pub struct Member {
 /// One recorded balance of an account: what it was worth on a date. An account keeps every
 /// balance ever entered, so the brief can show the change since the last meeting.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Balance {
     /// The balance, exact decimal text.
     #[autosurgeon(hydrate = "lenient::string")]
@@ -256,6 +268,7 @@ pub struct Balance {
 
 /// A financial account held by the household.
 #[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Account {
     /// Account type, e.g. "Roth IRA", "Brokerage", "401(k)".
     #[autosurgeon(hydrate = "lenient::string")]
@@ -288,6 +301,7 @@ pub struct Account {
 
 /// A goal the household is working towards.
 #[derive(Debug, Clone, PartialEq, Default, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Goal {
     /// What the goal is, e.g. "Retire at 62".
     #[autosurgeon(hydrate = "lenient::string")]
@@ -308,11 +322,13 @@ pub struct Goal {
 
 /// A note in one of the five categories. The body is Automerge text.
 #[derive(Debug, Clone, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Note {
     /// Which of the five categories it is filed under.
     pub category: NoteCategory,
     /// The note's text; concurrent edits merge character-wise.
     #[serde(serialize_with = "serialize_text")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub body: autosurgeon::Text,
     /// Advisor who wrote it.
     #[autosurgeon(hydrate = "lenient::string")]
@@ -340,6 +356,7 @@ fn serialize_text<S: serde::Serializer>(text: &autosurgeon::Text, s: S) -> Resul
 
 /// An open loop: something someone has to do for the household.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Task {
     /// What has to be done.
     #[autosurgeon(hydrate = "lenient::string")]
@@ -370,6 +387,7 @@ pub struct Task {
 
 /// A reference to a client document stored in the profile (the bytes live elsewhere).
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DocumentRef {
     /// File name as the advisor attached it.
     #[autosurgeon(hydrate = "lenient::string")]
@@ -394,6 +412,7 @@ pub struct DocumentRef {
 /// Who agreed to a meeting being recorded, when, and to which disclosure. Part of the meeting
 /// record, so it travels with the household.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Consent {
     /// Everyone who consented (two-party-consent states need every participant).
     pub consented_by: Vec<String>,
@@ -415,6 +434,7 @@ pub struct Consent {
 
 /// One stretch of a meeting transcript (stored redacted).
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TranscriptSegment {
     /// Start, ms from the start of the recording.
     pub start_ms: u64,
@@ -431,6 +451,7 @@ pub struct TranscriptSegment {
 /// A meeting with the household: when, who, consent, the (redacted) transcript, what happened
 /// to the audio, and the review state of its analysis. Audio bytes are never in the document.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Meeting {
     /// Short title, e.g. "Annual review".
     #[autosurgeon(hydrate = "lenient::string")]
@@ -472,6 +493,7 @@ pub struct Meeting {
 
 /// A fact about the client, with where it came from.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClientFact {
     /// What the fact is about, e.g. "risk_tolerance".
     #[autosurgeon(hydrate = "lenient::string")]
@@ -497,6 +519,7 @@ pub struct ClientFact {
 
 /// The custom-field template a household uses (seed 002's industry templates).
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Template {
     /// Template name, e.g. "wealth" or "insurance".
     #[autosurgeon(hydrate = "lenient::string")]
@@ -508,6 +531,7 @@ pub struct Template {
 
 /// Who an Automerge actor is: the advisor and device that wrote with it.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ActorInfo {
     /// Advisor name.
     #[autosurgeon(hydrate = "lenient::string")]
@@ -519,6 +543,7 @@ pub struct ActorInfo {
 
 /// The whole household, as read from its document.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HouseholdData {
     /// Layout version.
     pub schema: u64,

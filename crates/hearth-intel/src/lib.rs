@@ -131,6 +131,7 @@ pub trait Engine {
 
 /// Which engine produced an [`Outcome`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EngineUsed {
     /// The rules engine.

@@ -103,6 +103,7 @@ pub fn key_account(profile_id: &str) -> String {
 /// stored as JSON in the profile's [`LLM_SETTING`]; the rest of [`LlmConfig`] keeps its
 /// defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct LlmSettings {
     /// Whether redacted transcripts may be sent to it.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One diarized stretch of speech.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Segment {
     /// Start, milliseconds from the start of the recording.
     pub start_ms: u64,
@@ -21,6 +22,7 @@ pub struct Segment {
 
 /// A meeting transcript: segments in recording order.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Transcript {
     /// The segments, in order. Spans refer to them by index.
     pub segments: Vec<Segment>,
@@ -43,6 +45,7 @@ impl Transcript {
 
 /// Tone of the follow-up e-mail draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Tone {
     /// Friendly but professional (the default).
@@ -56,6 +59,7 @@ pub enum Tone {
 
 /// What the engine needs to know about the meeting besides the words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MeetingContext {
     /// Date of the meeting: the anchor for relative due dates.
     pub meeting_date: NaiveDate,
@@ -76,6 +80,7 @@ pub struct MeetingContext {
 /// Redaction is length-preserving (digits become `*`), so a span is valid both in the raw
 /// transcript and in its redacted form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Span {
     /// Index into [`Transcript::segments`].
     pub segment: usize,
@@ -94,6 +99,7 @@ impl Span {
 
 /// Who owns an action item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Owner {
     /// The advisor (or the advisor's firm).
@@ -105,9 +111,9 @@ pub enum Owner {
 /// A suggested note in one of Hearth's five categories; a draft until the advisor
 /// certifies it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SuggestedNote {
     /// Category it would be filed under.
-    #[serde(with = "category_serde")]
     pub category: NoteCategory,
     /// Note text (redacted).
     pub text: String,
@@ -117,6 +123,7 @@ pub struct SuggestedNote {
 
 /// Something someone agreed to do after the meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ActionItem {
     /// What has to be done (redacted).
     pub what: String,
@@ -132,6 +139,7 @@ pub struct ActionItem {
 
 /// The kind of a client fact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FactKind {
     /// Retirement, job change, home purchase or sale, pension change.
@@ -182,6 +190,7 @@ impl FactKind {
 
 /// A fact about the client, as suggested by the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Fact {
     /// What sort of fact.
     pub kind: FactKind,
@@ -197,6 +206,7 @@ pub struct Fact {
 
 /// The kind of a compliance flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FlagKind {
     /// The advisor guaranteed an outcome or said there is no risk.
@@ -251,6 +261,7 @@ impl FlagKind {
 
 /// Something compliance should see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ComplianceFlag {
     /// Stable id of the rule that fired, e.g. "guarantee.no_loss" or "llm.guarantee".
     pub rule_id: String,
@@ -267,6 +278,7 @@ pub struct ComplianceFlag {
 /// A follow-up e-mail draft. Hearth never sends it: the advisor copies it into their own
 /// mail client after review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FollowUpDraft {
     /// Subject line.
     pub subject: String,
@@ -278,6 +290,7 @@ pub struct FollowUpDraft {
 
 /// Everything extracted from one meeting. Nothing here is filed until the advisor reviews it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Analysis {
     /// Suggested notes by category.
     pub notes: Vec<SuggestedNote>,
@@ -289,19 +302,4 @@ pub struct Analysis {
     pub flags: Vec<ComplianceFlag>,
     /// Follow-up e-mail draft.
     pub email: FollowUpDraft,
-}
-
-/// Serde for [`NoteCategory`] by its stored name (hearth-core only derives `Serialize`).
-pub(crate) mod category_serde {
-    use hearth_core::NoteCategory;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(crate) fn serialize<S: Serializer>(c: &NoteCategory, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(c.as_str())
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NoteCategory, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
 }

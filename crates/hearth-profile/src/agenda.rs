@@ -23,6 +23,7 @@ const ACTIVITY_LINES: i64 = 50;
 
 /// One household's date alert.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HouseholdAlert {
     /// Household id.
     pub household_id: String,
@@ -98,23 +99,36 @@ impl Profile {
     /// not archived, date alerts, upcoming meetings and reviews, and colleagues' changes
     /// since the advisor last looked. Reads listing rows only.
     pub fn today_view(&self, date: NaiveDate) -> Result<Today, ProfileError> {
-        let loops = self
-            .store
-            .open_loops()?
+        let listings = self.store.listings()?;
+        let names: std::collections::HashMap<&str, &str> = listings
+            .iter()
+            .map(|r| (r.household.id.as_str(), r.household.name.as_str()))
+            .collect();
+        let week_end = (date + chrono::Days::new(today::WEEK_DAYS.unsigned_abs())).to_string();
+        let mut rows = self.store.open_loops_due_by(&week_end)?;
+        rows.extend(
+            self.store
+                .open_loops_later(&week_end, i64::try_from(today::LATER_SHOWN).unwrap_or(50))?,
+        );
+        let (later_total, snoozed) = self.store.open_loop_counts(&week_end, &date.to_string())?;
+        let loops = rows
             .into_iter()
-            .map(|(l, household)| LoopInput {
-                household_id: l.household_id,
-                household,
-                task_id: l.task_id,
-                title: l.title,
-                owner: l.owner,
-                due: parse_date(l.due.as_deref()),
-                snoozed_until: parse_date(l.snoozed_until.as_deref()),
-                source_meeting: l.source_meeting,
+            .filter_map(|l| {
+                let household = names.get(l.household_id.as_str())?.to_string();
+                Some(LoopInput {
+                    household_id: l.household_id,
+                    household,
+                    task_id: l.task_id,
+                    title: l.title,
+                    owner: l.owner,
+                    due: parse_date(l.due.as_deref()),
+                    snoozed_until: parse_date(l.snoozed_until.as_deref()),
+                    source_meeting: l.source_meeting,
+                })
             })
             .collect();
         let mut alerts = Vec::new();
-        for row in self.store.listings()? {
+        for row in &listings {
             if row.archived {
                 continue;
             }
@@ -128,8 +142,8 @@ impl Profile {
             let found = hearth_milestones::alerts(&input, date, today::ALERT_HORIZON_DAYS);
             if !found.is_empty() {
                 alerts.push(HouseholdAlerts {
-                    household_id: row.household.id,
-                    household: row.household.name,
+                    household_id: row.household.id.clone(),
+                    household: row.household.name.clone(),
                     alerts: found,
                 });
             }
@@ -171,6 +185,8 @@ impl Profile {
             today: date,
             me: self.advisor.clone(),
             loops,
+            later_total: usize::try_from(later_total).unwrap_or(0),
+            snoozed: usize::try_from(snoozed).unwrap_or(0),
             alerts,
             meetings,
             activity,
@@ -201,7 +217,7 @@ impl Profile {
     /// The pre-meeting brief of one household on `date`.
     pub fn brief(&self, id: &str, date: NaiveDate) -> Result<Brief, ProfileError> {
         let household = self.household(id)?;
-        let data = household.data()?;
+        let data = household.data_without_transcripts()?;
         let digest = household.digest()?;
         let input = dates_input(&digest);
         let now_ms = if date == self.local_today() {

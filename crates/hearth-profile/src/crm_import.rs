@@ -111,6 +111,7 @@ impl std::str::FromStr for CrmFormat {
 
 /// A household the import would create.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlannedHousehold {
     /// Household name.
     pub name: String,
@@ -130,6 +131,7 @@ pub struct PlannedHousehold {
 
 /// What an import would do.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportPlan {
     /// Households, by name.
     pub households: Vec<PlannedHousehold>,
@@ -208,6 +210,29 @@ pub fn plan_crm_import(
         path: path.to_path_buf(),
         source,
     })?;
+    plan_crm_import_bytes(bytes, path, format, overrides)
+}
+
+/// [`plan_crm_import`] for a file already read (the desktop app receives files as bytes);
+/// `name` is how errors and the import note refer to it.
+pub fn plan_crm_import_bytes(
+    bytes: Vec<u8>,
+    name: &Path,
+    format: CrmFormat,
+    overrides: &[(String, String)],
+) -> Result<ImportPlan, ProfileError> {
+    let path = name;
+    for (column, field) in overrides {
+        if !FIELDS.contains(&field.as_str()) {
+            return Err(bad(
+                path,
+                format!(
+                    "{column} → {field}: '{field}' is not a field; use one of {}",
+                    FIELDS.join(", ")
+                ),
+            ));
+        }
+    }
     let text = String::from_utf8(bytes)
         .map_err(|_| bad(path, "the file is not UTF-8 text; export it as UTF-8 CSV"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -382,6 +407,7 @@ pub fn plan_crm_import(
 
 /// A household the import created.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportedHousehold {
     /// Its new id.
     pub id: String,

@@ -41,6 +41,7 @@ struct ExportedHousehold {
 
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     /// Households that were new to this profile.
     pub added: usize,
@@ -93,7 +94,28 @@ impl Profile {
             )));
         }
         let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read it ({e})")))?;
-        let file: ExportFile = serde_json::from_slice(&bytes)
+        self.import_bytes(&bytes, path)
+    }
+
+    /// [`Profile::import`] for a file already read (the desktop app receives files as bytes);
+    /// `name` is how errors refer to it.
+    pub fn import_bytes(
+        &mut self,
+        bytes: &[u8],
+        name: &Path,
+    ) -> Result<ImportReport, ProfileError> {
+        let path = name;
+        let bad = |reason: String| ProfileError::BadImport {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if bytes.len() as u64 > MAX_IMPORT_BYTES {
+            return Err(bad(format!(
+                "it is {} bytes, more than the {MAX_IMPORT_BYTES} accepted",
+                bytes.len()
+            )));
+        }
+        let file: ExportFile = serde_json::from_slice(bytes)
             .map_err(|e| bad(format!("it is not a Hearth export ({e})")))?;
         if file.format != EXPORT_FORMAT || file.version != EXPORT_VERSION {
             return Err(bad(format!(

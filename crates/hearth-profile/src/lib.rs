@@ -32,7 +32,7 @@ pub use agenda::{HouseholdAlert, start_of_day_ms};
 pub use audio::{AUDIO_DIR, ConsentMode, NewRecording, RetentionPolicy};
 pub use crm_import::{
     CrmFormat, FIELDS as CRM_FIELDS, ImportPlan, ImportedHousehold, PlannedHousehold,
-    plan_crm_import,
+    plan_crm_import, plan_crm_import_bytes,
 };
 pub use documents::{BLOBS_DIR, DocumentEntry, MAX_BYTES_SETTING, sha256_hex};
 pub use export::{EXPORT_FORMAT, ImportReport};
@@ -187,6 +187,7 @@ struct Descriptor {
 
 /// The listing row of a household: what the household list shows and sorts by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HouseholdSummary {
     /// Household id.
     pub id: String,
@@ -214,6 +215,7 @@ pub struct HouseholdSummary {
 
 /// Who this profile is: shown in history and stamped on every change.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProfileInfo {
     /// Profile id.
     pub profile_id: String,
@@ -433,7 +435,7 @@ impl Profile {
         let (row, listing) = listing::listing_of(&created, id, ctx.now_ms)?;
         let tx = self.store.write()?;
         tx.put_snapshot(&row, &created.save())?;
-        tx.put_listing(&row.id, &listing)?;
+        tx.put_listing(&row, &listing)?;
         search::mark_dirty(&tx, &row.id)?;
         tx.commit()?;
         Ok(id)
@@ -478,7 +480,7 @@ impl Profile {
             .store
             .load(&doc_id.to_string())?
             .ok_or_else(|| ProfileError::UnknownHousehold(id.to_string()))?;
-        Ok(Household::load(
+        Ok(Household::load_stored(
             &stored.snapshot,
             &stored.changes,
             self.actor.clone(),
@@ -544,7 +546,8 @@ impl Profile {
         let stored = tx
             .load(&key)?
             .ok_or_else(|| ProfileError::UnknownHousehold(id.to_string()))?;
-        let mut household = Household::load(&stored.snapshot, &stored.changes, self.actor.clone())?;
+        let mut household =
+            Household::load_stored(&stored.snapshot, &stored.changes, self.actor.clone())?;
         let committed = edit(&mut household, &ctx)?;
         if let Some(change) = &committed.change {
             let (row, listing) = listing::listing_of(&household, doc_id, ctx.now_ms)?;
@@ -552,7 +555,7 @@ impl Profile {
             if pending >= COMPACT_AFTER {
                 tx.put_snapshot(&row, &household.save())?;
             }
-            tx.put_listing(&row.id, &listing)?;
+            tx.put_listing(&row, &listing)?;
             search::mark_dirty(&tx, &key)?;
             tx.commit()?;
         }
@@ -589,7 +592,8 @@ fn merge_in(
     let key = id.to_string();
     let (mut merged, arrived) = match tx.load(&key)? {
         Some(stored) => {
-            let mut local = Household::load(&stored.snapshot, &stored.changes, actor.clone())?;
+            let mut local =
+                Household::load_stored(&stored.snapshot, &stored.changes, actor.clone())?;
             let arrived = local.merge(&mut incoming)?;
             (local, arrived)
         }
@@ -600,7 +604,7 @@ fn merge_in(
     };
     let (row, listing) = listing::listing_of(&merged, id, chrono::Utc::now().timestamp_millis())?;
     tx.put_snapshot(&row, &merged.save())?;
-    tx.put_listing(&key, &listing)?;
+    tx.put_listing(&row, &listing)?;
     listing::record_arrivals(tx, &mut merged, id, &arrived, advisor, actor)?;
     search::mark_dirty(tx, &key)?;
     Ok(())
@@ -621,7 +625,8 @@ impl Profile {
                 continue;
             };
             let id = parse_id(&key)?;
-            let household = Household::load(&stored.snapshot, &stored.changes, self.actor.clone())?;
+            let household =
+                Household::load_stored(&stored.snapshot, &stored.changes, self.actor.clone())?;
             listing::refresh(&tx, &household, id)?;
         }
         tx.commit()?;

@@ -147,15 +147,18 @@ pub(crate) fn listing_of(
     Ok((row, listing))
 }
 
-/// Rebuilds a household's listing inside the caller's transaction (its listing row's name
-/// and time are left as they are).
+/// Rebuilds a household's listing inside the caller's transaction, keeping the time of its
+/// last write.
 pub(crate) fn refresh(
     tx: &WriteTx<'_>,
     household: &Household,
     id: DocumentId,
 ) -> Result<(), ProfileError> {
-    let (row, listing) = listing_of(household, id, 0)?;
-    tx.put_listing(&row.id, &listing)?;
+    let updated_at = tx
+        .household_row(&id.to_string())?
+        .map_or(0, |r| r.updated_at);
+    let (row, listing) = listing_of(household, id, updated_at)?;
+    tx.put_listing(&row, &listing)?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ transcription. Do we have your consent to record?";
 
 /// A meeting and the household it belongs to.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FoundMeeting {
     /// Household id.
     pub household_id: String,
@@ -28,6 +29,7 @@ pub struct FoundMeeting {
 
 /// What filing accepted items did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Filed {
     /// Item keys accepted now.
     pub accepted: Vec<String>,

@@ -36,17 +36,24 @@ const STEPS: &[(i64, &str)] = &[
     (
         // Version 3: what Today, the household list and date alerts read, kept in rows beside
         // each document and refreshed with every write, so no view loads documents to draw.
-        // `listing_version` is NULL until a household's rows are built by this build's rules
-        // (the profile refreshes stale ones when it opens).
+        // In tables of their own: a column of `households` placed after `snapshot` would make
+        // every scan read the snapshots' overflow pages.
         3,
-        "ALTER TABLE households ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
-         ALTER TABLE households ADD COLUMN aum_total TEXT;
-         ALTER TABLE households ADD COLUMN last_contact INTEGER;
-         ALTER TABLE households ADD COLUMN open_loops INTEGER NOT NULL DEFAULT 0;
-         ALTER TABLE households ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0;
-         ALTER TABLE households ADD COLUMN review_month INTEGER;
-         ALTER TABLE households ADD COLUMN dates_input TEXT;
-         ALTER TABLE households ADD COLUMN listing_version INTEGER;
+        "CREATE TABLE listings (
+             household_id TEXT PRIMARY KEY REFERENCES households(id) ON DELETE CASCADE,
+             name TEXT NOT NULL,
+             status TEXT NOT NULL,
+             segment TEXT,
+             updated_at INTEGER NOT NULL,
+             archived INTEGER NOT NULL DEFAULT 0,
+             aum_total TEXT,
+             last_contact INTEGER,
+             open_loops INTEGER NOT NULL DEFAULT 0,
+             conflicts INTEGER NOT NULL DEFAULT 0,
+             review_month INTEGER,
+             dates_input TEXT,
+             version INTEGER NOT NULL
+         );
          CREATE TABLE open_loops (
              household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
              task_id TEXT NOT NULL,
@@ -59,6 +66,7 @@ const STEPS: &[(i64, &str)] = &[
              PRIMARY KEY (household_id, task_id)
          );
          CREATE INDEX open_loops_by_due ON open_loops(due);
+         CREATE INDEX open_loops_snoozed ON open_loops(snoozed_until) WHERE snoozed_until IS NOT NULL;
          CREATE TABLE calendar (
              household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
              meeting_id TEXT NOT NULL,

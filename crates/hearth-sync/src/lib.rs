@@ -137,6 +137,7 @@ pub struct RemoteDocument {
 
 /// An advisor of the firm, as the relay lists them.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RemoteAdvisor {
     /// Advisor id.
     pub id: String,
@@ -148,6 +149,7 @@ pub struct RemoteAdvisor {
 
 /// What one sync did.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncReport {
     /// Households offered to the relay.
     pub offered: usize,
@@ -167,6 +169,8 @@ pub struct SyncReport {
     pub blobs_pending: usize,
     /// Attached documents that could not be moved, one message each (the rest still synced).
     pub blob_errors: Vec<String>,
+    /// Households that changed here (fetched or updated), so a window can reload just them.
+    pub changed: Vec<String>,
 }
 
 fn http() -> reqwest::Client {
@@ -579,6 +583,10 @@ fn persist_changed(
                 report.fetched += 1;
             } else {
                 report.updated += 1;
+            }
+            let key = id.to_string();
+            if !report.changed.contains(&key) {
+                report.changed.push(key);
             }
         }
     }
