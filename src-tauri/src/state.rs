@@ -10,6 +10,12 @@ use zeroize::Zeroizing;
 use crate::error::{CommandError, CommandResult};
 use crate::sync::SyncWorker;
 
+/// The recording in progress (at most one; `record.rs` starts and stops it).
+pub struct ActiveRecording {
+    /// The capture, live transcription and sealed audio.
+    pub(crate) recording: hearth_recording::Recording,
+}
+
 /// Shared state of the running app.
 pub struct AppState {
     /// The profile directory: `$HEARTH_PROFILE`, else `<OS app-data dir>/profile`.
@@ -24,7 +30,9 @@ pub struct AppState {
     /// Set to stop the running recording import.
     pub import_cancel: Arc<std::sync::atomic::AtomicBool>,
     /// The meeting being recorded, if any (at most one).
-    pub recording: std::sync::Mutex<Option<crate::record::ActiveRecording>>,
+    pub recording: std::sync::Mutex<Option<ActiveRecording>>,
+    /// Files saved to Downloads this session: the only ones `open_saved` opens.
+    pub saved_files: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl AppState {
@@ -37,6 +45,7 @@ impl AppState {
             sync: SyncWorker::default(),
             import_cancel: Arc::default(),
             recording: std::sync::Mutex::new(None),
+            saved_files: std::sync::Mutex::default(),
         }
     }
 
@@ -62,18 +71,5 @@ impl AppState {
             .lock()
             .ok()
             .and_then(|guard| guard.as_ref().map(|p| Zeroizing::new(p.to_string())))
-    }
-}
-
-/// A passphrase source for `Profile::open`/`init` that answers with `given`, or reports that
-/// the UI has to ask for one.
-pub fn passphrase_source(
-    given: Option<Zeroizing<String>>,
-) -> impl FnMut() -> Result<Zeroizing<String>, hearth_secrets::SecretError> {
-    move || match &given {
-        Some(p) => Ok(Zeroizing::new(p.to_string())),
-        None => Err(hearth_secrets::SecretError::BadPassphrase(
-            crate::error::PASSPHRASE_NEEDED.to_string(),
-        )),
     }
 }

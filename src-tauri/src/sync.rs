@@ -15,17 +15,17 @@ use tokio::sync::Notify;
 use zeroize::Zeroizing;
 
 use crate::error::CommandError;
-use crate::state::passphrase_source;
+use crate::unlock::passphrase_source;
 
 /// Event name: the sync state changed (payload [`SyncStatus`]).
 pub const SYNC_STATUS_EVENT: &str = "sync-status";
-/// Event name: households changed here because of a sync (payload: nothing).
+/// Event name: households changed here because of a sync (payload: their ids).
 pub const HOUSEHOLDS_CHANGED_EVENT: &str = "households-changed";
 
 const SYNC_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where sync stands, as the status bar shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SyncStatus {
     /// `not_enrolled`, `syncing`, `online`, `offline` or `error`.
     pub state: &'static str,
@@ -149,14 +149,16 @@ impl SyncWorker {
                     });
                     match hearth_sync::sync_once(profile, SYNC_TIMEOUT).await {
                         Ok(report) => {
-                            let changed = report.fetched + report.updated > 0;
+                            let changed = report.changed.clone();
                             self.set(app, |s| {
                                 s.state = "online";
                                 s.message = None;
                                 s.last_synced_ms = Some(chrono::Utc::now().timestamp_millis());
                                 s.last_report = Some(report);
                             });
-                            if changed && let Err(e) = app.emit(HOUSEHOLDS_CHANGED_EVENT, ()) {
+                            if !changed.is_empty()
+                                && let Err(e) = app.emit(HOUSEHOLDS_CHANGED_EVENT, changed)
+                            {
                                 tracing::warn!(error = %e, "could not notify the window");
                             }
                         }

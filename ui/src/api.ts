@@ -1,257 +1,16 @@
-// Typed calls into the Tauri shell. Every command's failure arrives as an AppError.
+// Typed calls into the Tauri shell. The types are generated from the Rust types (bindings.ts);
+// every command's failure arrives as an AppError.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type * as B from "./bindings";
 import { toAppError } from "./lib/errors";
-import type { HouseholdSummary } from "./lib/households";
-import type { SyncReport, SyncStatus } from "./lib/sync";
 import type { LiveLine } from "./lib/recording";
 
-export type { HouseholdSummary, SyncStatus, SyncReport, LiveLine };
+export type * from "./bindings";
+export type { LiveLine };
 
-export interface ProfileInfo {
-  profile_id: string;
-  advisor: string;
-  device: string;
-  actor: string;
-  key_source: "keyring" | "passphrase";
-  schema_version: number;
-  households: number;
-}
-
-export interface ProfileStatus {
-  dir: string;
-  exists: boolean;
-  info: ProfileInfo | null;
-}
-
-export interface Member {
-  name: string;
-  role: string;
-  birth_year: number | null;
-  contact: { email: string | null; phone: string | null };
-}
-export interface Account {
-  kind: string;
-  custodian: string | null;
-  registration: string | null;
-  aum: string | null;
-  fee_rate: string | null;
-}
-export interface Goal {
-  title: string;
-  target_amount: string | null;
-  target_date: string | null;
-}
-export interface Note {
-  category: string;
-  body: string;
-  author: string;
-  created_at: number;
-  source_meeting: string | null;
-}
-export interface Task {
-  title: string;
-  owner: string;
-  due: string | null;
-  status: "open" | "done" | "cancelled";
-  source_meeting: string | null;
-  created_at: number;
-}
-export interface DocumentRef {
-  name: string;
-  media_type: string;
-  size: number;
-  sha256: string;
-  added_at: number;
-}
-export interface TranscriptSegment {
-  start_ms: number;
-  end_ms: number;
-  speaker: string | null;
-  text: string;
-}
-export interface Consent {
-  consented_by: string[];
-  recorded_at: number;
-  recorded_by: string;
-  disclosure_version: string;
-  disclosure_text: string;
-  method: string;
-}
-export interface Meeting {
-  title: string;
-  started_at: number;
-  duration_secs: number | null;
-  participants: string[];
-  consent: Consent | null;
-  transcript: TranscriptSegment[];
-  audio: string | null;
-  analysis: string | null;
-  redactions: string | null;
-  accepted: string[];
-}
-export interface ClientFact {
-  key: string;
-  value: string;
-  source: string;
-  confidence: number;
-  accepted: boolean;
-}
-export interface HouseholdData {
-  id: string;
-  name: string;
-  status: "client" | "prospect";
-  segment: string | null;
-  tags: string[];
-  created_at: number;
-  members: Record<string, Member>;
-  accounts: Record<string, Account>;
-  goals: Record<string, Goal>;
-  notes: Record<string, Note>;
-  tasks: Record<string, Task>;
-  documents: Record<string, DocumentRef>;
-  meetings: Record<string, Meeting>;
-  facts: Record<string, ClientFact>;
-  custom: Record<string, string>;
-}
-export interface HistoryEntry {
-  hash: string;
-  actor: string;
-  advisor: string | null;
-  device: string | null;
-  time: number;
-  summary: string;
-  ops: number;
-}
-export interface HouseholdView {
-  data: HouseholdData;
-  history: HistoryEntry[];
-}
-
-export interface SuggestedNote {
-  category: string;
-  text: string;
-}
-export interface ActionItem {
-  what: string;
-  owner: "advisor" | "client";
-  due: string | null;
-  due_phrase: string | null;
-}
-export interface Fact {
-  kind: string;
-  key: string;
-  value: string;
-  confidence: number;
-}
-export interface ComplianceFlag {
-  rule_id: string;
-  kind: string;
-  excerpt: string;
-  redacted: boolean;
-}
-export interface Analysis {
-  notes: SuggestedNote[];
-  action_items: ActionItem[];
-  facts: Fact[];
-  flags: ComplianceFlag[];
-  email: { subject: string; body: string; tone: string };
-}
-export interface Outcome {
-  analysis: Analysis;
-  engine: string;
-  fallback_reason: string | null;
-}
-export interface MeetingView {
-  household_id: string;
-  meeting_id: string;
-  meeting: Meeting;
-  analysis: Analysis | null;
-}
-export interface Filed {
-  accepted: string[];
-  created: string[];
-}
-export interface LlmSettings {
-  enabled: boolean;
-  provider: string;
-  base_url: string;
-  model: string;
-}
-export interface Settings {
-  profile: ProfileInfo;
-  dir: string;
-  relay: Record<string, string> | null;
-  llm: LlmSettings;
-  tone: string;
-  disclosure: { version: string; text: string };
-}
-export interface Capabilities {
-  search: boolean;
-  audio_import: boolean;
-  recording: boolean;
-  documents: boolean;
-}
-
-export interface RemoteAdvisor {
-  id: string;
-  name: string;
-  is_admin: boolean;
-}
-export interface Sharing {
-  on_relay: boolean;
-  owner_id: string | null;
-  me: string;
-  advisors: RemoteAdvisor[];
-  shared_with: string[];
-}
-
-export interface ModelRow {
-  name: string;
-  installed: boolean;
-  size: number | null;
-  downloadable: boolean;
-  english_only: boolean;
-}
-export interface ModelStatus {
-  dir: string;
-  models: ModelRow[];
-  active: string | null;
-  problem: string | null;
-}
-export interface ImportProgress {
-  stage: string;
-  percent: number | null;
-}
-export interface AudioDevice {
-  id: string;
-  name: string;
-  isDefault: boolean;
-}
-export interface RecordingLevel {
-  dbfs: number;
-  secs: number;
-}
-export interface ModelProgress {
-  name: string;
-  downloaded: number;
-  total: number | null;
-}
-export interface AttachedDocument {
-  id: string;
-  name: string;
-  media_type: string;
-  size: number;
-}
-
-export interface SearchResult {
-  kind: string;
-  household_id: string;
-  item_id: string;
-  title: string;
-  snippet: { text: string; hit: boolean }[];
-  date: number;
-}
+/** The meeting's analysis, as stored and shown in review. */
+export type Analysis = B.Analysis;
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -272,75 +31,129 @@ async function callWithFile<T>(command: string, file: File, args: Record<string,
   }
 }
 
+type View = Promise<B.HouseholdView>;
+
 export const api = {
-  profileStatus: () => call<ProfileStatus>("profile_status"),
+  profileStatus: () => call<B.ProfileStatus>("profile_status"),
   createProfile: (advisor: string, device: string, keyStorage: "keyring" | "passphrase", passphrase: string | null) =>
-    call<ProfileInfo>("create_profile", { advisor, device, keyStorage, passphrase }),
-  unlockProfile: (passphrase: string | null) => call<ProfileInfo>("unlock_profile", { passphrase }),
-  enroll: (relay: string, code: string) => call<SyncStatus>("enroll", { relay, code }),
-  listHouseholds: () => call<HouseholdSummary[]>("list_households"),
-  createHousehold: (name: string, status: string, segment: string | null) =>
-    call<string>("create_household", { name, status, segment }),
-  household: (id: string) => call<HouseholdView>("household", { id }),
-  setSegment: (id: string, segment: string | null) => call<void>("set_segment", { id, segment }),
-  addMember: (id: string, m: { name: string; role: string; birthYear: number | null; email: string | null; phone: string | null }) =>
-    call<string>("add_member", { id, ...m }),
-  addAccount: (id: string, a: { kind: string; custodian: string | null; aum: string | null; feeRate: string | null }) =>
-    call<string>("add_account", { id, ...a }),
-  addGoal: (id: string, g: { title: string; targetAmount: string | null; targetDate: string | null }) =>
-    call<string>("add_goal", { id, ...g }),
-  addNote: (id: string, category: string, text: string) => call<string>("add_note", { id, category, text }),
-  editNote: (id: string, noteId: string, text: string) => call<void>("edit_note", { id, noteId, text }),
-  addTask: (id: string, title: string, due: string | null) => call<string>("add_task", { id, title, due }),
-  setTaskStatus: (id: string, taskId: string, status: string) => call<void>("set_task_status", { id, taskId, status }),
-  disclosure: () => call<{ version: string; text: string }>("disclosure"),
+    call<B.ProfileInfo>("create_profile", { advisor, device, keyStorage, passphrase }),
+  unlockProfile: (passphrase: string | null) => call<B.ProfileInfo>("unlock_profile", { passphrase }),
+  enroll: (relay: string, code: string) => call<B.SyncStatus>("enroll", { relay, code }),
+  syncStatus: () => call<B.SyncStatus>("sync_status"),
+  syncNow: () => call<B.SyncStatus>("sync_now"),
+
+  // Households and their records. Every edit answers with the household's fresh view.
+  listHouseholds: () => call<B.HouseholdSummary[]>("list_households"),
+  createHousehold: (name: string, status: string, segment: string | null) => call<string>("create_household", { name, status, segment }),
+  household: (id: string) => call<B.HouseholdView>("household", { id }),
+  householdHistory: (id: string) => call<B.HistoryEntry[]>("household_history", { id }),
+  updateHousehold: (id: string, patch: B.HouseholdPatch): View => call("update_household", { id, patch }),
+  setArchived: (id: string, archived: boolean): View => call("set_archived", { id, archived }),
+  addMember: (id: string, member: B.NewMember): View => call("add_member", { id, member }),
+  updateMember: (id: string, memberId: string, patch: B.MemberPatch): View => call("update_member", { id, memberId, patch }),
+  removeMember: (id: string, memberId: string): View => call("remove_member", { id, memberId }),
+  addAccount: (id: string, account: B.NewAccount): View => call("add_account", { id, account }),
+  updateAccount: (id: string, accountId: string, patch: B.AccountPatch): View => call("update_account", { id, accountId, patch }),
+  removeAccount: (id: string, accountId: string): View => call("remove_account", { id, accountId }),
+  addGoal: (id: string, goal: B.NewGoal): View => call("add_goal", { id, goal }),
+  updateGoal: (id: string, goalId: string, patch: B.GoalPatch): View => call("update_goal", { id, goalId, patch }),
+  removeGoal: (id: string, goalId: string): View => call("remove_goal", { id, goalId }),
+  addFact: (id: string, key: string, value: string): View => call("add_fact", { id, key, value }),
+  updateFact: (id: string, factId: string, patch: B.FactPatch): View => call("update_fact", { id, factId, patch }),
+  retireFact: (id: string, factId: string): View => call("retire_fact", { id, factId }),
+  addNote: (id: string, category: string, text: string): View => call("add_note", { id, category, text }),
+  editNote: (id: string, noteId: string, text: string): View => call("edit_note", { id, noteId, text }),
+  removeNote: (id: string, noteId: string): View => call("remove_note", { id, noteId }),
+  addTask: (id: string, title: string, due: string | null, owner: string | null = null): View => call("add_task", { id, title, due, owner }),
+  updateTask: (id: string, taskId: string, patch: B.TaskPatch): View => call("update_task", { id, taskId, patch }),
+  setTaskStatus: (id: string, taskId: string, status: "open" | "done" | "cancelled"): View => call("set_task_status", { id, taskId, status }),
+  resolveConflict: (id: string, path: string[], keep: string): View => call("resolve_conflict", { id, path, keep }),
+  templates: () => call<B.Template[]>("templates"),
+  applyTemplate: (id: string, name: string): View => call("apply_template", { id, name }),
+  setCustom: (id: string, field: string, value: unknown): View => call("set_custom", { id, field, value }),
+  scheduleMeeting: (id: string, title: string, startsAt: number): View => call("schedule_meeting", { id, title, startsAt }),
+
+  // The advisor's day.
+  today: (date: string | null = null) => call<B.Today>("today", { date }),
+  markSeen: (upTo: number) => call<void>("mark_seen", { upTo }),
+  brief: (id: string, date: string | null = null) => call<B.Brief>("brief", { id, date }),
+  alerts: (householdId: string | null, days: number | null = null) => call<B.HouseholdAlert[]>("alerts", { householdId, days }),
+
+  // Meetings.
+  disclosure: () => call<B.Disclosure>("disclosure"),
   importTranscript: (householdId: string, title: string, date: string | null, transcript: string, consentedBy: string[]) =>
     call<string>("import_transcript", { householdId, title, date, transcript, consentedBy }),
-  meeting: (meetingId: string) => call<MeetingView>("meeting", { meetingId }),
-  analyzeMeeting: (meetingId: string) => call<Outcome>("analyze_meeting", { meetingId }),
-  acceptMeetingItems: (meetingId: string, items: string[]) => call<Filed>("accept_meeting_items", { meetingId, items }),
-  syncStatus: () => call<SyncStatus>("sync_status"),
-  syncNow: () => call<SyncStatus>("sync_now"),
-  getSettings: () => call<Settings>("get_settings"),
-  saveSettings: (llm: LlmSettings, tone: string) => call<void>("save_settings", { llm, tone }),
-  capabilities: () => call<Capabilities>("capabilities"),
-  search: (text: string) => call<SearchResult[]>("search", { text }),
-  householdSharing: (id: string) => call<Sharing>("household_sharing", { id }),
-  setShare: (id: string, advisorId: string, share: boolean) => call<void>("set_share", { id, advisorId, share }),
+  meeting: (meetingId: string) => call<B.MeetingView>("meeting", { meetingId }),
+  analyzeMeeting: (meetingId: string) => call<B.AnalysisOutcome>("analyze_meeting", { meetingId }),
+  acceptMeetingItems: (meetingId: string, items: string[]) => call<B.Filed>("accept_meeting_items", { meetingId, items }),
   importMeetingAudio: (file: File, m: { householdId: string; title: string; date: string | null; consentedBy: string[] }) =>
-    callWithFile<MeetingView>("import_meeting_audio", file, { ...m, fileName: file.name }),
+    callWithFile<B.MeetingView>("import_meeting_audio", file, { ...m, fileName: file.name }),
   cancelImport: () => call<void>("cancel_import"),
-  modelStatus: () => call<ModelStatus>("model_status"),
-  fetchModel: (name: string) => call<ModelStatus>("fetch_model", { name }),
-  installModelFile: (file: File, name: string) => callWithFile<ModelStatus>("install_model_file", file, { name }),
-  audioDevices: () => call<AudioDevice[]>("audio_devices"),
+  audioDevices: () => call<B.AudioDevice[]>("audio_devices"),
   startRecording: (m: { householdId: string; title: string; date: string | null; consentedBy: string[]; device: string | null }) =>
     call<string>("start_recording", m),
-  stopRecording: () => call<MeetingView>("stop_recording"),
+  stopRecording: () => call<B.MeetingView>("stop_recording"),
   cancelRecording: () => call<void>("cancel_recording"),
-  attachDocument: (householdId: string, file: File) => callWithFile<AttachedDocument>("attach_document", file, { householdId, fileName: file.name }),
+
+  // Settings.
+  getSettings: () => call<B.Settings>("get_settings"),
+  saveSettings: (llm: B.LlmSettings, tone: string) => call<void>("save_settings", { llm, tone }),
+  setNotifications: (enabled: boolean) => call<void>("set_notifications", { enabled }),
+  saveRecordingPolicy: (p: { consentMode: string; audioKeepDays: number; disclosureVersion: string; disclosureText: string }) =>
+    call<void>("save_recording_policy", p),
+  setLlmKey: (key: string) => call<void>("set_llm_key", { key }),
+  capabilities: () => call<B.Capabilities>("capabilities"),
+  modelStatus: () => call<B.ModelStatus>("model_status"),
+  fetchModel: (name: string) => call<B.ModelStatus>("fetch_model", { name }),
+  installModelFile: (file: File, name: string) => callWithFile<B.ModelStatus>("install_model_file", file, { name }),
+
+  // Sharing and search.
+  householdSharing: (id: string) => call<B.Sharing>("household_sharing", { id }),
+  setShare: (id: string, advisorId: string, share: boolean) => call<void>("set_share", { id, advisorId, share }),
+  search: (text: string) => call<B.SearchResult[]>("search", { text }),
+
+  // Files in and out.
+  attachDocument: (householdId: string, file: File) => callWithFile<B.AttachedDocument>("attach_document", file, { householdId, fileName: file.name }),
+  saveDocument: (householdId: string, documentId: string) => call<string>("save_document", { householdId, documentId }),
+  exportVtt: (meetingId: string) => call<string>("export_vtt", { meetingId }),
+  exportProfile: () => call<string>("export_profile"),
+  importProfile: (file: File) => callWithFile<B.ImportReport>("import_profile", file, { fileName: file.name }),
+  importCsv: (file: File, format: "wealthbox" | "redtail", mapping: [string, string][], apply: boolean) =>
+    callWithFile<B.CsvImport>("import_csv", file, { fileName: file.name, format, mapping, apply }),
+  openSaved: (path: string) => call<void>("open_saved", { path }),
 };
 
-export function onImportProgress(handler: (p: ImportProgress) => void): Promise<UnlistenFn> {
-  return listen<ImportProgress>("import-progress", (e) => handler(e.payload));
+export function onImportProgress(handler: (p: B.ImportProgress) => void): Promise<UnlistenFn> {
+  return listen<B.ImportProgress>("import-progress", (e) => handler(e.payload));
 }
 
-export function onRecordingLevel(handler: (l: RecordingLevel) => void): Promise<UnlistenFn> {
-  return listen<RecordingLevel>("recording-level", (e) => handler(e.payload));
+export function onRecordingLevel(handler: (l: B.RecordingLevel) => void): Promise<UnlistenFn> {
+  return listen<B.RecordingLevel>("recording-level", (e) => handler(e.payload));
 }
 
 export function onRecordingLive(handler: (l: LiveLine) => void): Promise<UnlistenFn> {
   return listen<LiveLine>("recording-live", (e) => handler(e.payload));
 }
 
-export function onModelProgress(handler: (p: ModelProgress) => void): Promise<UnlistenFn> {
-  return listen<ModelProgress>("model-progress", (e) => handler(e.payload));
+export function onModelProgress(handler: (p: B.ModelProgress) => void): Promise<UnlistenFn> {
+  return listen<B.ModelProgress>("model-progress", (e) => handler(e.payload));
 }
 
-export function onSyncStatus(handler: (s: SyncStatus) => void): Promise<UnlistenFn> {
-  return listen<SyncStatus>("sync-status", (e) => handler(e.payload));
+export function onSyncStatus(handler: (s: B.SyncStatus) => void): Promise<UnlistenFn> {
+  return listen<B.SyncStatus>("sync-status", (e) => handler(e.payload));
 }
 
-export function onHouseholdsChanged(handler: () => void): Promise<UnlistenFn> {
-  return listen("households-changed", () => handler());
+/** Sync changed these households. */
+export function onHouseholdsChanged(handler: (ids: string[]) => void): Promise<UnlistenFn> {
+  return listen<string[]>("households-changed", (e) => handler(Array.isArray(e.payload) ? e.payload : []));
+}
+
+/** The tray or the global shortcut asked for quick capture. */
+export function onQuickCapture(handler: () => void): Promise<UnlistenFn> {
+  return listen("quick-capture", () => handler());
+}
+
+/** The tray asked for a screen (e.g. "today"). */
+export function onNavigate(handler: (screen: string) => void): Promise<UnlistenFn> {
+  return listen<string>("navigate", (e) => handler(e.payload));
 }

@@ -1,0 +1,72 @@
+//! Reading what the UI sent: empty form fields, enum names, dates. Shared by every command
+//! module, below all of them.
+
+use serde::de::DeserializeOwned;
+use tauri::ipc::{InvokeBody, Request};
+
+use crate::error::{CommandError, CommandResult};
+
+/// An `invalid` error with a message for the advisor.
+pub(crate) fn invalid(message: impl Into<String>) -> CommandError {
+    CommandError::new("invalid", message)
+}
+
+/// A value of one of the household model's named enums (role, status, category…).
+pub(crate) fn parse<T: std::str::FromStr<Err = hearth_core::CoreError>>(
+    value: &str,
+) -> CommandResult<T> {
+    value
+        .parse()
+        .map_err(|e: hearth_core::CoreError| invalid(e.to_string()))
+}
+
+/// Empty strings from form fields mean "not given".
+pub(crate) fn given(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// A date from a form (YYYY-MM-DD), or today where the advisor is.
+pub(crate) fn day(date: Option<String>) -> CommandResult<chrono::NaiveDate> {
+    match given(date) {
+        Some(text) => text
+            .parse()
+            .map_err(|_| invalid(format!("'{text}' is not a date; use YYYY-MM-DD"))),
+        None => Ok(chrono::Local::now().date_naive()),
+    }
+}
+
+/// A meeting's start from the form's date (noon that day), or now.
+pub(crate) fn meeting_start(date: Option<String>) -> CommandResult<i64> {
+    Ok(match given(date) {
+        Some(day) => chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+            .map_err(|_| invalid(format!("'{day}' is not a date (YYYY-MM-DD)")))?
+            .and_hms_opt(12, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis())
+            .unwrap_or_default(),
+        None => chrono::Utc::now().timestamp_millis(),
+    })
+}
+
+/// The header that carries a file command's other arguments.
+const ARGS_HEADER: &str = "hearth-args";
+
+/// The file in the request's body and the arguments in its header.
+pub(crate) fn file_request<T: DeserializeOwned>(
+    request: &Request<'_>,
+) -> CommandResult<(T, Vec<u8>)> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(invalid("No file was received. Choose the file again."));
+    };
+    let header = request
+        .headers()
+        .get(ARGS_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| CommandError::internal("the file arrived without its details"))?;
+    let json = percent_encoding::percent_decode_str(header)
+        .decode_utf8()
+        .map_err(CommandError::internal)?;
+    let args = serde_json::from_str(&json).map_err(CommandError::internal)?;
+    Ok((args, bytes.clone()))
+}
