@@ -98,13 +98,9 @@ relay_bin=$bin/hearth-relay
 loadgen_bin=$bin/hearth-loadgen
 
 log "installing the reference server (npm ci)"
-# The lock pins every version. Its only gap: cbor-x's optional native decoder
-# (@cbor-extract/cbor-extract-<platform>) could not be resolved from the registry the lock was
-# made with, so `npm ci` may call the lock out of sync; `npm install --no-save` then installs
-# the same pinned tree without rewriting the lock (cbor-x falls back to its JS decoder).
-if ! (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
-    (cd "$here" && npm install --no-save --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+# The lock pins every version, every platform's optional packages included (cbor-extract is
+# held at 2.2.2, whose per-platform binaries exist; package.json says why).
+(cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 ref_pkg=$here/node_modules/@automerge/automerge-repo-sync-server
 ref_version=$(node -p "require('$ref_pkg/package.json').version")
 repo_version=$(node -p "require('$here/node_modules/@automerge/automerge-repo/package.json').version")

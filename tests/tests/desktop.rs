@@ -53,23 +53,12 @@ fn npm_ci(dir: &Path) {
     {
         return;
     }
-    let ci = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .status()
-        .unwrap_or_else(|e| panic!("npm ci in {}: cannot start: {e}", dir.display()));
-    if ci.success() {
-        return;
-    }
-    // The registry mirror here cannot resolve some optional per-platform packages the lock
-    // names (e.g. @tailwindcss/oxide-android-arm64), so `npm ci` calls the lock out of sync;
-    // `npm install --no-save` installs the same pinned tree without rewriting the lock (as
-    // bench/relay/run.sh does for cbor-x).
+    // `npm ci` or nothing: the lockfiles list every platform's optional packages, and a
+    // lockfile `npm ci` refuses is a bug to fix, not to install around.
     run(
-        &format!("npm install --no-save in {}", dir.display()),
+        &format!("npm ci in {}", dir.display()),
         Command::new("npm")
-            .args(["install", "--no-save", "--no-audit", "--no-fund"])
+            .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(dir),
     );
 }
