@@ -14,6 +14,9 @@ pub const UPCOMING_DAYS: i64 = 30;
 pub const WEEK_DAYS: i64 = 7;
 /// The "later" group lists at most this many loops (the rest are counted).
 pub const LATER_SHOWN: usize = 50;
+/// Today lists at most this many date alerts, soonest first (the rest are counted; the
+/// alerts view lists them all).
+pub const ALERTS_SHOWN: usize = 200;
 
 /// An open loop as read from the listing rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -235,8 +238,10 @@ pub struct Today {
     pub snoozed: usize,
     /// Loops due later that are not listed in the "later" group.
     pub later_more: usize,
-    /// Date alerts in the next [`ALERT_HORIZON_DAYS`], by date.
+    /// Date alerts in the next [`ALERT_HORIZON_DAYS`], by date (at most [`ALERTS_SHOWN`]).
     pub alerts: Vec<TodayAlert>,
+    /// Alerts in the horizon that are not listed.
+    pub alerts_more: usize,
     /// Meetings and annual reviews in the next [`UPCOMING_DAYS`], by date.
     pub upcoming: Vec<Upcoming>,
     /// Colleagues' changes since the advisor last looked, newest first.
@@ -321,10 +326,11 @@ pub fn build(input: TodayInput) -> Today {
 
     let soon_end = days_after(today, SOON_DAYS);
     let upcoming_end = days_after(today, UPCOMING_DAYS);
-    let mut alerts = Vec::new();
     let mut upcoming = Vec::new();
-    for household in input.alerts {
-        for alert in household.alerts {
+    // Pick the soonest alerts first and copy only those: a large book has thousands.
+    let mut found: Vec<(usize, &Alert)> = Vec::new();
+    for (h, household) in input.alerts.iter().enumerate() {
+        for alert in &household.alerts {
             if alert.kind == AlertKind::AnnualReview {
                 if alert.date <= upcoming_end {
                     upcoming.push(Upcoming {
@@ -339,22 +345,32 @@ pub fn build(input: TodayInput) -> Today {
                 }
                 continue;
             }
-            alerts.push(TodayAlert {
-                household_id: household.household_id.clone(),
-                household: household.household.clone(),
-                soon: alert.date <= soon_end,
-                alert,
-            });
+            found.push((h, alert));
         }
     }
-    alerts.sort_by(|a, b| {
-        (a.alert.date, &a.household, a.alert.kind, &a.alert.title).cmp(&(
-            b.alert.date,
-            &b.household,
-            b.alert.kind,
-            &b.alert.title,
+    let order = |a: &(usize, &Alert), b: &(usize, &Alert)| {
+        (a.1.date, &input.alerts[a.0].household, a.1.kind, &a.1.title).cmp(&(
+            b.1.date,
+            &input.alerts[b.0].household,
+            b.1.kind,
+            &b.1.title,
         ))
-    });
+    };
+    let alerts_more = found.len().saturating_sub(ALERTS_SHOWN);
+    if found.len() > ALERTS_SHOWN {
+        found.select_nth_unstable_by(ALERTS_SHOWN, order);
+        found.truncate(ALERTS_SHOWN);
+    }
+    found.sort_by(order);
+    let alerts: Vec<TodayAlert> = found
+        .into_iter()
+        .map(|(h, alert)| TodayAlert {
+            household_id: input.alerts[h].household_id.clone(),
+            household: input.alerts[h].household.clone(),
+            soon: alert.date <= soon_end,
+            alert: alert.clone(),
+        })
+        .collect();
     for m in input.meetings {
         if m.date >= today && m.date <= upcoming_end {
             upcoming.push(Upcoming {
@@ -379,6 +395,7 @@ pub fn build(input: TodayInput) -> Today {
         snoozed: input.snoozed,
         later_more,
         alerts,
+        alerts_more,
         upcoming,
         latest_seq: input.activity.iter().map(|a| a.seq).max().unwrap_or(0),
         since_you_last_looked: input.activity,

@@ -207,3 +207,32 @@ fn alerts_are_split_into_soon_and_later_and_reviews_go_to_upcoming() {
     );
     assert_eq!(view.latest_seq, 7);
 }
+
+#[test]
+fn a_large_book_lists_the_soonest_alerts_and_counts_the_rest() {
+    let mut i = input(Vec::new());
+    i.alerts = (0..300)
+        .map(|n| HouseholdAlerts {
+            household_id: format!("h{n}"),
+            household: format!("Household {n:03}"),
+            alerts: vec![alert(
+                AlertKind::Birthday,
+                &format!("2027-{:02}-{:02}", 1 + (n % 2), 1 + (n % 28)),
+                "Birthday",
+            )],
+        })
+        .collect();
+    let view = hearth_agenda::today::build(i);
+    assert_eq!(view.alerts.len(), hearth_agenda::today::ALERTS_SHOWN);
+    assert_eq!(view.alerts_more, 300 - hearth_agenda::today::ALERTS_SHOWN);
+    let dates: Vec<_> = view.alerts.iter().map(|a| a.alert.date).collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted, "soonest first");
+    // Every January alert (150 of them) is listed before any February one.
+    assert!(
+        view.alerts[..150]
+            .iter()
+            .all(|a| a.alert.date.to_string().starts_with("2027-01"))
+    );
+}

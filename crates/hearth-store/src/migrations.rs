@@ -65,7 +65,9 @@ const STEPS: &[(i64, &str)] = &[
              created_at INTEGER NOT NULL,
              PRIMARY KEY (household_id, task_id)
          );
-         CREATE INDEX open_loops_by_due ON open_loops(due);
+         -- Covering: Today reads a range of due dates from the index alone, in order.
+         CREATE INDEX open_loops_by_due ON open_loops(due, household_id, task_id, title, owner,
+             snoozed_until, source_meeting, created_at);
          CREATE INDEX open_loops_snoozed ON open_loops(snoozed_until) WHERE snoozed_until IS NOT NULL;
          CREATE TABLE calendar (
              household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
