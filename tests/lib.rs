@@ -53,6 +53,22 @@ impl Hearth {
         h
     }
 
+    /// A passphrase profile for `name` under `dir` (passphrase `<name>-pw`), enrolled with
+    /// `relay` using `code` as the device `<name>-laptop`.
+    pub fn enrolled(dir: &Path, name: &str, relay: &RelayProcess, code: &str) -> Self {
+        let h = Hearth::init(
+            &dir.join(name.replace(' ', "-")),
+            name,
+            &format!("{name}-pw"),
+        );
+        let label = format!("{name}-laptop");
+        let out = h.ok(&[
+            "enroll", "--relay", &relay.url, "--code", code, "--label", &label,
+        ]);
+        assert!(out.contains("Enrolled"), "{out}");
+        h
+    }
+
     /// A `hearth --profile DIR ARGS...` command, not yet run.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(bin("hearth"));

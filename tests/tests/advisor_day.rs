@@ -351,14 +351,6 @@ fn an_advisors_day_from_the_cli() {
     assert_eq!(last["advisor"], "Avery Advisor");
 }
 
-fn enrolled(dir: &std::path::Path, name: &str, relay: &RelayProcess, code: &str) -> Hearth {
-    let h = Hearth::init(&dir.join(name.replace(' ', "-")), name, "pw");
-    h.ok(&[
-        "enroll", "--relay", &relay.url, "--code", code, "--label", "laptop",
-    ]);
-    h
-}
-
 #[test]
 fn a_colleagues_edit_and_a_concurrent_edit_through_a_real_relay() {
     let dir = tempfile::tempdir().unwrap();
@@ -369,8 +361,8 @@ fn a_colleagues_edit_and_a_concurrent_edit_through_a_real_relay() {
     let firm = relay.create_firm("Hearthstone Wealth");
     let (_, avery_code) = relay.invite(&firm, "Avery Advisor", false);
     let (_, blake_code) = relay.invite(&firm, "Blake Advisor", false);
-    let avery = enrolled(dir.path(), "Avery Advisor", &relay, &avery_code);
-    let blake = enrolled(dir.path(), "Blake Advisor", &relay, &blake_code);
+    let avery = Hearth::enrolled(dir.path(), "Avery Advisor", &relay, &avery_code);
+    let blake = Hearth::enrolled(dir.path(), "Blake Advisor", &relay, &blake_code);
 
     let id = avery.ok(&[
         "household",
@@ -391,8 +383,9 @@ fn a_colleagues_edit_and_a_concurrent_edit_through_a_real_relay() {
         "--as-of",
         "2026-06-30",
     ]);
-    avery.ok(&["sync"]);
-    avery.ok(&["share", &id, "--with", "Blake Advisor"]);
+    // Shared before any sync: the household is uploaded first.
+    let shared = avery.ok(&["share", &id, "--with", "Blake Advisor"]);
+    assert!(shared.contains("Shared"), "{shared}");
     blake.ok(&["sync"]);
     // Nothing new from colleagues yet; mark what is there as seen.
     avery.ok(&["today", "--mark-seen"]);

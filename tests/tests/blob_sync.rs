@@ -8,13 +8,6 @@ use hearth_docs::fixtures;
 use hearth_e2e::http::{Response, request};
 use hearth_e2e::{Hearth, RelayProcess, TEST_RELAY_CONFIG};
 
-fn enrolled(dir: &std::path::Path, name: &str, relay: &RelayProcess, code: &str) -> Hearth {
-    let h = Hearth::init(&dir.join(name), name, &format!("{name}-pw"));
-    let out = h.ok(&["enroll", "--relay", &relay.url, "--code", code]);
-    assert!(out.contains("Enrolled"), "{out}");
-    h
-}
-
 fn api_token(relay: &RelayProcess, advisor: &str) -> String {
     relay.admin_json(&["token", "issue", "--advisor", advisor])["token"]
         .as_str()
@@ -57,8 +50,8 @@ fn documents_reach_the_other_advisor_and_stay_in_scope() {
     let (carol_id, _) = relay.invite(&firm, "Carol Advisor", false);
     let other_firm = relay.create_firm("Elsewhere Capital");
     let (mallory_id, _) = relay.invite(&other_firm, "Mallory Advisor", true);
-    let alice = enrolled(dir.path(), "alice", &relay, &a_code);
-    let bob = enrolled(dir.path(), "bob", &relay, &b_code);
+    let alice = Hearth::enrolled(dir.path(), "alice", &relay, &a_code);
+    let bob = Hearth::enrolled(dir.path(), "bob", &relay, &b_code);
 
     let id = alice.ok(&["household", "create", "--name", "The Okafor Family"]);
     let pdf = dir.path().join("trust.pdf");
@@ -165,8 +158,8 @@ fn an_oversized_document_is_refused_with_413_and_sync_carries_on() {
     let firm = relay.create_firm("Hearthstone Wealth");
     let (alice_id, a_code) = relay.invite(&firm, "Alice Advisor", false);
     let (_, b_code) = relay.invite(&firm, "Bob Advisor", false);
-    let alice = enrolled(dir.path(), "alice", &relay, &a_code);
-    let bob = enrolled(dir.path(), "bob", &relay, &b_code);
+    let alice = Hearth::enrolled(dir.path(), "alice", &relay, &a_code);
+    let bob = Hearth::enrolled(dir.path(), "bob", &relay, &b_code);
 
     let id = alice.ok(&["household", "create", "--name", "The Lindqvist Family"]);
     let big = dir.path().join("statement.txt");

@@ -73,13 +73,6 @@ fn node_ok(args: &[&str]) -> Value {
     node(args).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn enrolled(dir: &Path, name: &str, relay: &RelayProcess, code: &str) -> Hearth {
-    let h = Hearth::init(&dir.join(name), name, &format!("{name}-pw"));
-    let out = h.ok(&["enroll", "--relay", &relay.url, "--code", code]);
-    assert!(out.contains("Enrolled"), "{out}");
-    h
-}
-
 /// An API token acting as `advisor` (`hearth-relay token issue`).
 fn api_token(relay: &RelayProcess, advisor: &str) -> String {
     let v = relay.admin_json(&["token", "issue", "--advisor", advisor]);
@@ -121,7 +114,7 @@ fn setup() -> Setup {
     ));
     let firm = relay.create_firm("Interop Wealth");
     let (advisor, code) = relay.invite(&firm, "Alice Advisor", false);
-    let alice = enrolled(dir.path(), "alice", &relay, &code);
+    let alice = Hearth::enrolled(dir.path(), "alice", &relay, &code);
     let token = api_token(&relay, &advisor);
     let ws_url = browser_ws_url(&relay, &token);
     Setup {

@@ -59,7 +59,6 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::time::Duration;
 
 use automerge::sync::{self, SyncDoc};
@@ -314,13 +313,6 @@ struct World {
     invalid: Vec<Cred>,
 }
 
-fn enrolled(dir: &Path, name: &str, relay: &RelayProcess, code: &str) -> Hearth {
-    let h = Hearth::init(&dir.join(name), name, &format!("{name}-pw"));
-    let out = h.ok(&["enroll", "--relay", &relay.url, "--code", code]);
-    assert!(out.contains("Enrolled"), "{out}");
-    h
-}
-
 fn api_token(relay: &RelayProcess, advisor: &str) -> String {
     relay.admin_json(&["token", "issue", "--advisor", advisor])["token"]
         .as_str()
@@ -365,8 +357,8 @@ impl World {
         let (a1, a1_code) = relay.invite(&firm_a, "Alice Alphaquartz", false);
         let (a2, a2_code) = relay.invite(&firm_a, "Arthur Alphaquartz", false);
         let (a3, a3_code) = relay.invite(&firm_a, "Agnes Alphaquartz", false);
-        let alice = enrolled(dir.path(), "alice", &relay, &a1_code);
-        let arthur = enrolled(dir.path(), "arthur", &relay, &a2_code);
+        let alice = Hearth::enrolled(dir.path(), "alice", &relay, &a1_code);
+        let arthur = Hearth::enrolled(dir.path(), "arthur", &relay, &a2_code);
         let h1 = alice.ok(&[
             "household",
             "create",
@@ -404,7 +396,7 @@ impl World {
         let (b2, b2_code) = relay.invite(&firm_b, "Boris Beta", false);
         let (b3, b3_code) = relay.invite(&firm_b, "Bert Beta", false);
         let (_b4, b4_code) = relay.invite(&firm_b, "Bea Beta", false);
-        let bianca = enrolled(dir.path(), "bianca", &relay, &b1_code);
+        let bianca = Hearth::enrolled(dir.path(), "bianca", &relay, &b1_code);
         let hb = bianca.ok(&["household", "create", "--name", "Beta Own Household"]);
         bianca.ok(&["sync"]);
         let (_, b1_access) = enroll_device(&addr, &reinvite(&relay, &firm_b, &b1), "b1-tablet");

@@ -29,7 +29,13 @@ fn every_lockfile_installs_with_npm_ci() {
                 .unwrap_or_else(|e| panic!("{package}/{file}: {e}"));
         }
         let out = Command::new("npm")
-            .args(["ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund"])
+            .args([
+                "ci",
+                "--dry-run",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+            ])
             .current_dir(scratch.path())
             .stdin(Stdio::null())
             .output()
@@ -39,7 +45,9 @@ fn every_lockfile_installs_with_npm_ci() {
                 "{package}: {}",
                 String::from_utf8_lossy(&out.stderr)
                     .lines()
-                    .filter(|l| l.contains("Missing") || l.contains("Invalid") || l.contains("sync"))
+                    .filter(|l| l.contains("Missing")
+                        || l.contains("Invalid")
+                        || l.contains("sync"))
                     .take(5)
                     .collect::<Vec<_>>()
                     .join("; ")

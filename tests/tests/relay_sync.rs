@@ -5,21 +5,6 @@
 use hearth_e2e::{Hearth, RelayProcess};
 use serde_json::Value;
 
-fn enrolled(dir: &std::path::Path, name: &str, relay: &RelayProcess, code: &str) -> Hearth {
-    let h = Hearth::init(&dir.join(name), name, &format!("{name}-pw"));
-    let out = h.ok(&[
-        "enroll",
-        "--relay",
-        &relay.url,
-        "--code",
-        code,
-        "--label",
-        &format!("{name}-laptop"),
-    ]);
-    assert!(out.contains("Enrolled"), "{out}");
-    h
-}
-
 fn note_bodies(h: &Hearth, id: &str) -> Vec<String> {
     let data = h.json(&["household", "show", id]);
     let mut bodies: Vec<String> = data["notes"]
@@ -39,8 +24,8 @@ pub fn two_advisors_converge(database: &str) {
     let firm = relay.create_firm("Hearthstone Wealth");
     let (_, alice_code) = relay.invite(&firm, "Alice Advisor", false);
     let (_, bob_code) = relay.invite(&firm, "Bob Advisor", false);
-    let alice = enrolled(dir.path(), "alice", &relay, &alice_code);
-    let bob = enrolled(dir.path(), "bob", &relay, &bob_code);
+    let alice = Hearth::enrolled(dir.path(), "alice", &relay, &alice_code);
+    let bob = Hearth::enrolled(dir.path(), "bob", &relay, &bob_code);
 
     // Alice creates a household and syncs it up; Bob sees nothing of it yet.
     let id = alice.ok(&[
@@ -166,7 +151,7 @@ fn enrollment_codes_work_once_and_revoked_devices_stay_out() {
     ));
     let firm = relay.create_firm("Firm");
     let (advisor, code) = relay.invite(&firm, "Carol", false);
-    let carol = enrolled(dir.path(), "carol", &relay, &code);
+    let carol = Hearth::enrolled(dir.path(), "carol", &relay, &code);
 
     // The same code again, a wrong code: refused with a clear message.
     let other = Hearth::init(&dir.path().join("other"), "x", "pw");
@@ -195,7 +180,7 @@ fn relay_stores_no_plaintext() {
     let relay = RelayProcess::start(&format!("sqlite://{}", db.display()));
     let firm = relay.create_firm("Firm");
     let (_, code) = relay.invite(&firm, "Dana", false);
-    let dana = enrolled(dir.path(), "dana", &relay, &code);
+    let dana = Hearth::enrolled(dir.path(), "dana", &relay, &code);
     let id = dana.ok(&[
         "household",
         "create",
@@ -244,7 +229,7 @@ fn master_key_rotation_rewraps_firm_keys_and_keeps_every_document() {
     let relay = RelayProcess::start(&db);
     let firm = relay.create_firm("Firm");
     let (_, code) = relay.invite(&firm, "Rita", false);
-    let rita = enrolled(dir.path(), "rita", &relay, &code);
+    let rita = Hearth::enrolled(dir.path(), "rita", &relay, &code);
     let id = rita.ok(&["household", "create", "--name", "Rotated"]);
     rita.ok(&[
         "note",
@@ -274,7 +259,7 @@ fn master_key_rotation_rewraps_firm_keys_and_keeps_every_document() {
     let relay = RelayProcess::start_with_key(&db, new_key);
     assert_ne!(relay.url, url);
     let (_, code2) = relay.invite(&firm, "Second device", false);
-    let fresh = enrolled(dir.path(), "fresh", &relay, &code2);
+    let fresh = Hearth::enrolled(dir.path(), "fresh", &relay, &code2);
     fresh.ok(&["sync"]);
     // A fresh advisor sees nothing unshared; Rita's own new device sees her household.
     assert!(
@@ -303,7 +288,7 @@ fn master_key_rotation_rewraps_firm_keys_and_keeps_every_document() {
         .as_str()
         .unwrap()
         .to_string();
-    let rita2 = enrolled(dir.path(), "rita2", &relay, &code3);
+    let rita2 = Hearth::enrolled(dir.path(), "rita2", &relay, &code3);
     assert_eq!(rita2.json(&["sync"])["fetched"], 1);
     assert!(
         rita2

@@ -478,22 +478,26 @@ fn run(cli: Cli) -> Result<()> {
         Command::Consent(cmd) => media::consent(&mut profile, cmd)?,
         Command::Models(_) | Command::Transcribe(_) => unreachable!("handled above"),
         Command::Share { id, with } => {
-            let rt = runtime()?;
-            let target = rt.block_on(async {
-                let session = hearth_sync::Session::start(&mut profile).await?;
-                session.set_share(&id, &with, true).await
-            })?;
+            let target = runtime()?.block_on(hearth_sync::share_household(
+                &mut profile,
+                &id,
+                &with,
+                true,
+                std::time::Duration::from_secs(120),
+            ))?;
             println!("Shared {id} with {}.", target.name);
         }
         Command::Search(args) => search::run(&mut profile, args)?,
         Command::Doc(cmd) => doc::run(&mut profile, cmd)?,
         Command::ImportCsv(args) => crm::run(&mut profile, args)?,
         Command::Unshare { id, with } => {
-            let rt = runtime()?;
-            let target = rt.block_on(async {
-                let session = hearth_sync::Session::start(&mut profile).await?;
-                session.set_share(&id, &with, false).await
-            })?;
+            let target = runtime()?.block_on(hearth_sync::share_household(
+                &mut profile,
+                &id,
+                &with,
+                false,
+                std::time::Duration::from_secs(120),
+            ))?;
             println!("Stopped sharing {id} with {}.", target.name);
         }
     }

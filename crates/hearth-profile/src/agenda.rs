@@ -65,25 +65,17 @@ impl Profile {
             // Unknown ids are an error, not an empty list.
             self.household(id)?;
         }
+        let listings = self.store.listings()?;
         let mut out = Vec::new();
-        for row in self.store.listings()? {
-            if row.archived || household.is_some_and(|h| h != row.household.id) {
+        for found in household_alerts(&listings, date, horizon_days) {
+            if household.is_some_and(|h| h != found.household_id) {
                 continue;
             }
-            let Some(input) = row
-                .dates_input
-                .as_deref()
-                .and_then(|j| serde_json::from_str::<HouseholdInput>(j).ok())
-            else {
-                continue;
-            };
-            for alert in hearth_milestones::alerts(&input, date, horizon_days) {
-                out.push(HouseholdAlert {
-                    household_id: row.household.id.clone(),
-                    household: row.household.name.clone(),
-                    alert,
-                });
-            }
+            out.extend(found.alerts.into_iter().map(|alert| HouseholdAlert {
+                household_id: found.household_id.clone(),
+                household: found.household.clone(),
+                alert,
+            }));
         }
         out.sort_by(|a, b| {
             (a.alert.date, &a.household, a.alert.kind).cmp(&(
@@ -127,27 +119,7 @@ impl Profile {
                 })
             })
             .collect();
-        let mut alerts = Vec::new();
-        for row in &listings {
-            if row.archived {
-                continue;
-            }
-            let Some(input) = row
-                .dates_input
-                .as_deref()
-                .and_then(|j| serde_json::from_str::<HouseholdInput>(j).ok())
-            else {
-                continue;
-            };
-            let found = hearth_milestones::alerts(&input, date, today::ALERT_HORIZON_DAYS);
-            if !found.is_empty() {
-                alerts.push(HouseholdAlerts {
-                    household_id: row.household.id.clone(),
-                    household: row.household.name.clone(),
-                    alerts: found,
-                });
-            }
-        }
+        let alerts = household_alerts(&listings, date, today::ALERT_HORIZON_DAYS);
         let from = start_of_day_ms(date);
         let to =
             start_of_day_ms(date + chrono::Days::new((today::UPCOMING_DAYS + 1).unsigned_abs()));
@@ -302,6 +274,28 @@ impl Profile {
     ) -> Result<std::collections::HashMap<String, i64>, ProfileError> {
         Ok(self.store.next_meetings(start_of_day_ms(today))?)
     }
+}
+
+/// Each household's date alerts for the `horizon_days` after `date`, from its listing row's
+/// date-rule input; archived households and those with nothing to compute are left out.
+fn household_alerts(
+    listings: &[hearth_store::ListingRow],
+    date: NaiveDate,
+    horizon_days: i64,
+) -> Vec<HouseholdAlerts> {
+    listings
+        .iter()
+        .filter(|row| !row.archived)
+        .filter_map(|row| {
+            let input: HouseholdInput = serde_json::from_str(row.dates_input.as_deref()?).ok()?;
+            let alerts = hearth_milestones::alerts(&input, date, horizon_days);
+            (!alerts.is_empty()).then(|| HouseholdAlerts {
+                household_id: row.household.id.clone(),
+                household: row.household.name.clone(),
+                alerts,
+            })
+        })
+        .collect()
 }
 
 /// The next review of a household: its next scheduled meeting's date or its next annual

@@ -275,7 +275,7 @@ pub fn plan_crm_import_bytes(
         return Err(bad(
             path,
             format!(
-                "no name column found for a {} export (expected e.g. \"First Name\" and \"Last Name\"); map one with --map COLUMN=first_name",
+                "no name column found for a {} export (expected e.g. \"First Name\" and \"Last Name\"); say which column holds the names (first_name, last_name or full_name)",
                 format.label()
             ),
         ));

@@ -446,7 +446,7 @@ impl Session {
             .map_err(|e| unreachable(&self.creds.relay_url, e))?;
         if response.status() == reqwest::StatusCode::NOT_FOUND {
             return Err(SyncError::Protocol(format!(
-                "the relay has no household {doc_id} for you; run `hearth sync` first so it is uploaded"
+                "the relay has no household {doc_id} for you (not shared with you, or not uploaded by its owner yet)"
             )));
         }
         check_status(&response)?;
@@ -591,6 +591,33 @@ fn persist_changed(
         }
     }
     Ok(changed)
+}
+
+/// Shares (or unshares) a household with an advisor of the firm, by id or name. A household
+/// this desk holds that the relay has not seen yet is uploaded first (one sync), so sharing
+/// right after creating it just works.
+pub async fn share_household(
+    profile: &mut Profile,
+    doc_id: &str,
+    advisor: &str,
+    share: bool,
+    timeout: Duration,
+) -> Result<RemoteAdvisor> {
+    let session = Session::start(profile).await?;
+    let held_here = profile.household(doc_id).is_ok();
+    if share
+        && held_here
+        && !session
+            .documents()
+            .await?
+            .iter()
+            .any(|d| d.doc_id == doc_id)
+    {
+        sync_once(profile, timeout).await?;
+        let session = Session::start(profile).await?;
+        return session.set_share(doc_id, advisor, share).await;
+    }
+    session.set_share(doc_id, advisor, share).await
 }
 
 /// Syncs every household once: runs until the relay and this profile have the same heads for
