@@ -5,7 +5,7 @@ set -euo pipefail
 
 HEARTH_APT_PACKAGES=(
   build-essential pkg-config
-  libssl-dev          # SQLCipher's crypto (rusqlite bundled-sqlcipher)
+  libssl-dev openssl  # SQLCipher's crypto (rusqlite bundled-sqlcipher); openssl checks downloads
   libdbus-1-dev       # keyring: Secret Service over D-Bus
   dbus-bin dbus-daemon gnome-keyring  # a real Secret Service for the keyring tests
   cmake clang libclang-dev            # whisper.cpp (whisper-rs-sys) and its bindings
@@ -22,7 +22,8 @@ HEARTH_APT_PACKAGES=(
 # the machine does not already have them on PATH.
 command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
   || HEARTH_APT_PACKAGES+=(postgresql)
-# Node.js and npm for the automerge-repo interop tests (the real JS client from npm).
+# Node.js and npm (the UI, the console and desktop tests, the real automerge-repo JS client).
+# Debian's Node is 18; scripts/node.sh below brings a Node ≥ 20 when that is what is found.
 command -v node >/dev/null 2>&1 || HEARTH_APT_PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || HEARTH_APT_PACKAGES+=(npm)
 
@@ -51,8 +52,15 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 mkdir -p "$CARGO_TARGET_DIR"
 
-# tauri-driver (WebDriver for the desktop app's end-to-end test), built once into a cache.
+# Tools built or fetched once into a cache outside the checkout.
 HEARTH_TOOLS="${HEARTH_TOOLS:-$HOME/.cache/hearth-tools}"
+export HEARTH_TOOLS
+mkdir -p "$HEARTH_TOOLS"
+# shellcheck source=scripts/node.sh
+source "$(dirname "${BASH_SOURCE[0]}")/node.sh"
+hearth_ensure_node
+
+# tauri-driver (WebDriver for the desktop app's end-to-end test).
 if [ ! -x "$HEARTH_TOOLS/bin/tauri-driver" ]; then
   echo "setup: installing tauri-driver into $HEARTH_TOOLS"
   cargo install tauri-driver --locked --root "$HEARTH_TOOLS"
