@@ -37,16 +37,25 @@ pub(crate) fn day(date: Option<String>) -> CommandResult<chrono::NaiveDate> {
     }
 }
 
-/// A meeting's start from the form's date (noon that day), or now.
+/// A meeting's start from the form's date, or now. Today's date means now (a meeting being
+/// recorded or imported today has happened, and the brief's "since the last meeting" must see
+/// it); another day means noon of that day in local time.
 pub(crate) fn meeting_start(date: Option<String>) -> CommandResult<i64> {
-    Ok(match given(date) {
-        Some(day) => chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-            .map_err(|_| invalid(format!("'{day}' is not a date (YYYY-MM-DD)")))?
-            .and_hms_opt(12, 0, 0)
-            .map(|t| t.and_utc().timestamp_millis())
-            .unwrap_or_default(),
-        None => chrono::Utc::now().timestamp_millis(),
-    })
+    let now = chrono::Local::now();
+    let Some(day) = given(date) else {
+        return Ok(now.timestamp_millis());
+    };
+    let day = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+        .map_err(|_| invalid(format!("'{day}' is not a date (YYYY-MM-DD)")))?;
+    if day == now.date_naive() {
+        return Ok(now.timestamp_millis());
+    }
+    let noon = day.and_hms_opt(12, 0, 0).unwrap_or_default();
+    Ok(noon
+        .and_local_timezone(chrono::Local)
+        .earliest()
+        .map(|t| t.timestamp_millis())
+        .unwrap_or_else(|| noon.and_utc().timestamp_millis()))
 }
 
 /// The header that carries a file command's other arguments.

@@ -58,6 +58,7 @@ pub const COMMANDS: &[&str] = &[
     "search",
     "export_profile",
     "import_profile",
+    "csv_fields",
     "import_csv",
     "save_document",
     "export_vtt",

@@ -120,6 +120,7 @@ pub fn run() -> anyhow::Result<()> {
             commands::search::search,
             commands::files::export_profile,
             commands::files::import_profile,
+            commands::files::csv_fields,
             commands::files::import_csv,
             commands::files::save_document,
             commands::files::export_vtt,

@@ -119,6 +119,10 @@ async fn tick(app: &AppHandle) {
     };
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
         let _ = tray.set_tooltip(Some(count.tooltip()));
+        // The count beside the icon (macOS menu bar, Linux app indicators; Windows shows the
+        // tooltip only).
+        let due = count.today + count.overdue;
+        let _ = tray.set_title((due > 0).then(|| due.to_string()));
     }
     let first_today = NOTIFIED_ON
         .lock()

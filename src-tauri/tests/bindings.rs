@@ -80,6 +80,7 @@ fn generated() -> String {
         settings::Capabilities,
         sharing::Sharing,
         search::SearchResult,
+        search::SearchFilters,
         files::CsvImport,
         hearth_desktop::sync::SyncStatus,
         hearth_desktop::media::ImportProgress,

@@ -7,8 +7,9 @@
 //   MODELS_DIR          the (empty) speech model store the apps use
 //   TEST_MODEL          a ggml tiny.en-pypi model  AUDIO_WAV     espeak-ng speech, 16 kHz WAV
 //   JUNK_MODEL          a file that is not a model DOC_TXT / DOC_BAD  a text document / an unsupported file
+//   HEARTH_BIN          the `hearth` CLI (Bob's offline edit, made while his app is closed)
 // The script serves TEST_MODEL as a firm model mirror (HEARTH_MODEL_BASE_URL) on 127.0.0.1.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createReadStream, mkdirSync, readdirSync, statSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -256,7 +257,43 @@ async function firstRun(browser, name, passphrase, code, who) {
   await shown(browser, "model-state", 30_000);
   if (who === "a") await shot(browser, "first-run-model");
   await click(browser, "finish-setup");
-  await shown(browser, "households-screen");
+  // Today is the home screen.
+  await shown(browser, "today-screen");
+}
+
+/** The local calendar day `n` days from now, YYYY-MM-DD (what a date input holds). */
+function dayFromNow(n) {
+  const d = new Date(Date.now() + n * 86_400_000);
+  const p = (v) => String(v).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** Sets a date input the way the date picker does. */
+async function setDate(browser, id, day) {
+  await paste(browser, id, day);
+}
+
+/** Updates the balance of the account row whose text includes `kind`. */
+async function updateBalance(browser, kind, amount, asOf) {
+  const row = await browser.$(`//*[@data-testid="account-row"][contains(., "${kind}")]`);
+  await row.waitForDisplayed({ timeout: 20_000, timeoutMsg: `no account row for ${kind}` });
+  await (await row.$('[data-testid="account-aum"]')).click();
+  await type(browser, "aum-amount", amount);
+  await setDate(browser, "aum-as-of", asOf);
+  await click(browser, "aum-save");
+}
+
+/** The environment without HEARTH_PROFILE (the command names its profile itself). */
+function withoutProfile(environment) {
+  const { HEARTH_PROFILE: _unused, ...rest } = environment;
+  return rest;
+}
+
+/** Opens the household's page from the Households list. */
+async function openHousehold(browser) {
+  await click(browser, "nav-households");
+  await click(browser, "household-row");
+  await shown(browser, "household-page");
 }
 
 const TRANSCRIPT = [
@@ -271,7 +308,8 @@ async function main() {
   const a = await launch(env("PROFILE_A"));
   log("app A started");
   await firstRun(a, "Ada Advisor", PASS_A, env("CODE_A"), "a");
-  await shot(a, "households-empty");
+  await shown(a, "today-welcome");
+  await shot(a, "today-empty");
 
   // Create a household.
   await (await a.$("body")).click();
@@ -455,7 +493,7 @@ async function main() {
     },
     { timeout: 20_000, timeoutMsg: `the recorded transcript lacks one of ${SPOKEN.join(", ")}` },
   );
-  await expectText(a, '[data-testid="meeting-review"]', "in_app");
+  await expectText(a, '[data-testid="meeting-review"]', "recorded in the app by");
   await shot(a, "meeting-recorded");
 
   // Documents: attach a text file; an unsupported file is refused readably.
@@ -515,6 +553,7 @@ async function main() {
   const b = await launch(env("PROFILE_B"));
   log("app B started");
   await firstRun(b, "Bob Colleague", PASS_B, env("CODE_B"), "b");
+  await click(b, "nav-households");
   await expectText(b, '[data-testid="household-row"]', "The Johnson Family", 60_000);
   await (await b.$('[data-testid="household-row"]')).click();
   await click(b, "tab-notes");
@@ -529,7 +568,75 @@ async function main() {
   await click(a, "tab-notes");
   await expectText(a, '[data-testid="note-body"]', "Linda called about the beneficiary forms.", 60_000);
   await shot(a, "synced-note");
+
+  // Today: Bob's note is under "since you last looked"; a loop is completed in place.
+  await click(a, "nav-today");
+  await expectText(a, '[data-testid="since-line"]', "Bob Colleague", 60_000);
+  await expectText(a, '[data-testid="today-loop"]', "Call the custodian");
+  await shot(a, "today");
+  const loop = await a.$('//*[@data-testid="today-loop"][contains(., "Call the custodian")]');
+  await (await loop.$('[data-testid="today-done"]')).click();
+  await a.waitUntil(async () => !(await (await a.$('[data-testid="today-loops"]')).getProperty("textContent")).includes("Call the custodian"), {
+    timeout: 20_000,
+    timeoutMsg: "the completed loop is still on Today",
+  });
+  await click(a, "mark-seen");
+  await a.waitUntil(async () => (await a.$$('[data-testid="since-line"]')).length === 0, { timeout: 20_000, timeoutMsg: "marked as seen, the lines stayed" });
+
+  // A new balance for the IRA (dated tomorrow, after the meeting): the total, the history
+  // and the brief (the change since the last meeting) all show it.
+  await openHousehold(a);
+  const householdId = await (await byId(a, "household-page")).getAttribute("data-household-id");
+  await updateBalance(a, "Rollover IRA", "1300000.10", dayFromNow(1));
+  await expectText(a, '[data-testid="aum-total"]', "$1,300,000.30");
+  await click(a, "tab-history");
+  await expectText(a, '[data-testid="history-entry"]', "Updated AUM of Rollover IRA to 1,300,000.10");
+  await expectText(a, '[data-testid="history-entry"]', "Completed task Call the custodian");
+  await click(a, "tab-overview");
+  await click(a, "open-brief");
+  await shown(a, "brief");
+  await expectText(a, '[data-testid="brief-account"]', "$1,300,000.10");
+  await expectText(a, '[data-testid="brief-aum-change"]', "+$50,000.00");
+  await expectText(a, '[data-testid="brief-agenda"]', "Form ADV");
+  await shot(a, "brief");
+
+  // Custom fields: the wealth template's form, validated, saved field by field.
+  await openHousehold(a);
+  await (await byId(a, "template-apply")).waitForDisplayed({ timeout: 20_000 });
+  await (await a.$('[data-testid="template-apply"] select, select[data-testid="template-apply"]')).selectByAttribute("value", "wealth");
+  await (await a.$('//*[@data-testid="template-apply"]//button | //button[@data-testid="template-apply"]')).click();
+  await shown(a, "custom-field-annual_review_month");
+  await type(a, "custom-field-annual_review_month", "13");
+  await click(a, "custom-save");
+  await expectText(a, '[data-testid="household-page"]', "annual review month must be at most 12");
+  await type(a, "custom-field-annual_review_month", "12");
+  await click(a, "custom-save");
+  await reveal(a, "custom-field-annual_review_month");
+  await shot(a, "template-form");
   await close(b);
+
+  // Bob changes the IRA's balance while his app is closed (offline, with the CLI), and Ada
+  // changes it too: when Bob's app syncs, both desks hold both values — a conflict, until
+  // someone picks one.
+  const accountId = await (await a.$('//*[@data-testid="account-row"][contains(., "Rollover IRA")]')).getAttribute("data-account-id");
+  execFileSync(env("HEARTH_BIN"), ["--profile", env("PROFILE_B"), "account", "edit", householdId, accountId, "--aum", "1310000.00", "--as-of", dayFromNow(1)], {
+    env: { ...withoutProfile(process.env), HEARTH_PASSPHRASE: PASS_B },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  await updateBalance(a, "Rollover IRA", "1305000.00", dayFromNow(1));
+  await expectText(a, '[data-testid="aum-total"]', "$1,305,000.20");
+  const b2 = await launch(env("PROFILE_B"));
+  await shown(b2, "unlock-screen", 60_000);
+  await type(b2, "unlock-passphrase", PASS_B);
+  await click(b2, "unlock-submit");
+  await shown(b2, "today-screen", 60_000);
+  await expectText(a, '[data-testid="conflict"]', "Bob Colleague set 1,310,000.00 at the same time as you", 90_000);
+  await reveal(a, "conflicts");
+  await shot(a, "conflict");
+  await (await a.$('[data-testid="conflict-keep"][data-value="1,310,000.00"]')).click();
+  await a.waitUntil(async () => (await a.$$('[data-testid="conflict"]')).length === 0, { timeout: 20_000, timeoutMsg: "the conflict stayed after picking a value" });
+  await expectText(a, '[data-testid="aum-total"]', "$1,310,000.20");
+  await close(b2);
 
   // Restart A: the passphrase is asked; a wrong one is refused readably.
   await close(a);
@@ -542,6 +649,8 @@ async function main() {
   await shot(a2, "unlock-wrong-passphrase");
   await type(a2, "unlock-passphrase", PASS_A);
   await click(a2, "unlock-submit");
+  await shown(a2, "today-screen", 60_000);
+  await click(a2, "nav-households");
   await expectText(a2, '[data-testid="household-row"]', "The Johnson Family");
   await close(a2);
   log("PASS");

@@ -171,6 +171,7 @@ fn desktop_app_end_to_end() {
         .env("AUDIO_WAV", &audio)
         .env("DOC_TXT", &doc_txt)
         .env("DOC_BAD", &doc_bad)
+        .env("HEARTH_BIN", hearth_e2e::bin("hearth"))
         // Both app instances see the file-backed microphone as their only input device.
         .env("ALSA_CONFIG_PATH", &alsa_conf)
         .stdin(Stdio::null())
@@ -215,6 +216,30 @@ fn desktop_app_end_to_end() {
         "Bob's note did not sync into Ada's profile: {notes:?}"
     );
     assert_eq!(shown["accounts"].as_object().map(|a| a.len()), Some(2));
+    // The balance both advisors set at the same time, as Ada settled it in the app.
+    let ira = shown["accounts"]
+        .as_object()
+        .expect("accounts")
+        .values()
+        .find(|a| a["kind"] == "Rollover IRA")
+        .expect("the IRA");
+    assert_eq!(ira["aum"], "1310000.00", "{ira}");
+    assert!(
+        shown["conflicts"].as_array().expect("conflicts").is_empty(),
+        "{}",
+        shown["conflicts"]
+    );
+    let history = ada.json(&["history", id]).to_string();
+    for line in [
+        "Completed task Call the custodian",
+        "Updated AUM of Rollover IRA to 1,300,000.10",
+        "Resolved AUM of Rollover IRA: kept 1,310,000.00",
+    ] {
+        assert!(
+            history.contains(line),
+            "{line:?} not in the history: {history}"
+        );
+    }
     // Three meetings: the pasted transcript (items accepted), the imported recording (the
     // attempt without a model wrote nothing) and the one recorded from the microphone.
     let meetings = shown["meetings"].as_object().expect("meetings");

@@ -1,21 +1,27 @@
 // The app: boot (first run / unlock), then the desk — sidebar, screens, command palette.
 import { useCallback, useEffect, useState } from "react";
-import { api, onHouseholdsChanged, onSyncStatus, type Capabilities, type HouseholdSummary, type ProfileInfo, type SyncStatus } from "./api";
+import { api, onHouseholdsChanged, onNavigate, onQuickCapture, onSyncStatus, type Capabilities, type ProfileInfo, type SyncStatus } from "./api";
+import { cache, householdsChanged, keys, useQuery } from "./lib/data";
 import { toAppError, type AppError } from "./lib/errors";
-import { matchShortcut, SHORTCUTS } from "./lib/shortcuts";
+import { keysFor, matchShortcut, shortcutList } from "./lib/shortcuts";
 import { describeSync } from "./lib/sync";
 import { Button, cx, ErrorBanner, Kbd, Modal, Spinner } from "./components/ui";
 import { Palette } from "./components/Palette";
+import { QuickCapture, type CaptureKind } from "./components/QuickCapture";
 import { FirstRun } from "./screens/FirstRun";
 import { Unlock } from "./screens/Unlock";
 import { Households } from "./screens/Households";
 import { HouseholdPage } from "./screens/Household";
 import { MeetingScreen } from "./screens/Meeting";
 import { SettingsScreen } from "./screens/Settings";
+import { TodayScreen } from "./screens/Today";
+import { BriefScreen } from "./screens/Brief";
 
 export type Route =
+  | { screen: "today" }
   | { screen: "households" }
   | { screen: "household"; id: string; tab?: string }
+  | { screen: "brief"; id: string }
   | { screen: "meeting"; householdId?: string; meetingId?: string }
   | { screen: "settings" };
 
@@ -75,33 +81,31 @@ export function App() {
 }
 
 function Desk({ info }: { info: ProfileInfo }) {
-  const [route, setRoute] = useState<Route>({ screen: "households" });
-  const [households, setHouseholds] = useState<HouseholdSummary[] | null>(null);
-  const [listError, setListError] = useState<AppError | null>(null);
+  const [route, setRoute] = useState<Route>({ screen: "today" });
+  const householdsQuery = useQuery(keys.households, () => api.listHouseholds());
+  const households = householdsQuery.data ?? null;
+  const listError = householdsQuery.error ? toAppError(householdsQuery.error) : null;
   const [sync, setSync] = useState<SyncStatus | null>(null);
   const [caps, setCaps] = useState<Capabilities>({ search: false, audio_import: false, recording: false, documents: false });
   const [paletteOpen, setPaletteOpen] = useState(false);
+  const [capture, setCapture] = useState<CaptureKind | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
   const [creating, setCreating] = useState(false);
-  const [revision, setRevision] = useState(0);
-
-  const reload = useCallback(async () => {
-    try {
-      setHouseholds(await api.listHouseholds());
-      setListError(null);
-      setRevision((r) => r + 1);
-    } catch (e) {
-      setListError(toAppError(e));
-    }
-  }, []);
 
   useEffect(() => {
-    void reload();
     void api.syncStatus().then(setSync).catch(() => undefined);
     void api.capabilities().then(setCaps).catch(() => undefined);
-    const unlisten = [onSyncStatus(setSync), onHouseholdsChanged(() => void reload())];
+    const unlisten = [
+      onSyncStatus(setSync),
+      // Sync says which households changed: only those reload.
+      onHouseholdsChanged((ids) => householdsChanged(ids)),
+      onQuickCapture(() => setCapture("note")),
+      onNavigate((screen) => {
+        if (screen === "today") setRoute({ screen: "today" });
+      }),
+    ];
     return () => unlisten.forEach((p) => void p.then((f) => f()));
-  }, [reload]);
+  }, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -114,6 +118,9 @@ function Desk({ info }: { info: ProfileInfo }) {
         case "palette":
           setPaletteOpen((o) => !o);
           break;
+        case "capture":
+          setCapture("note");
+          break;
         case "newHousehold":
           setRoute({ screen: "households" });
           setCreating(true);
@@ -123,6 +130,9 @@ function Desk({ info }: { info: ProfileInfo }) {
           break;
         case "settings":
           setRoute({ screen: "settings" });
+          break;
+        case "today":
+          setRoute({ screen: "today" });
           break;
         case "households":
           setRoute({ screen: "households" });
@@ -155,10 +165,11 @@ function Desk({ info }: { info: ProfileInfo }) {
   );
 
   const syncText = sync ? describeSync(sync) : { label: "…", tone: "off" as const };
+  const openHousehold = (id: string, tab?: string) => setRoute({ screen: "household", id, tab });
 
   return (
     <div className="flex h-full">
-      <aside className="flex w-56 shrink-0 flex-col border-r border-line bg-panel">
+      <aside className="flex w-56 shrink-0 flex-col border-r border-line bg-panel print:hidden">
         <div className="flex items-center gap-2 px-4 py-4">
           <img src="/hearth.svg" alt="" className="h-7 w-7" />
           <div>
@@ -173,13 +184,17 @@ function Desk({ info }: { info: ProfileInfo }) {
           className="mx-3 mb-3 flex items-center justify-between rounded-md border border-line bg-sunken px-3 py-1.5 text-xs text-muted hover:text-ink"
           data-testid="open-palette"
         >
-          Search… <Kbd>Ctrl K</Kbd>
+          Search… <Kbd>{keysFor("palette")}</Kbd>
         </button>
         <nav className="space-y-0.5 px-2" aria-label="Main">
-          {nav("Households", { screen: "households" }, route.screen === "households" || route.screen === "household", "nav-households", "⌃1")}
-          {nav("New meeting", { screen: "meeting" }, route.screen === "meeting", "nav-meeting", "⌃M")}
-          {nav("Settings", { screen: "settings" }, route.screen === "settings", "nav-settings", "⌃,")}
+          {nav("Today", { screen: "today" }, route.screen === "today" || route.screen === "brief", "nav-today", keysFor("today"))}
+          {nav("Households", { screen: "households" }, route.screen === "households" || route.screen === "household", "nav-households", keysFor("households"))}
+          {nav("New meeting", { screen: "meeting" }, route.screen === "meeting", "nav-meeting", keysFor("newMeeting"))}
+          {nav("Settings", { screen: "settings" }, route.screen === "settings", "nav-settings", keysFor("settings"))}
         </nav>
+        <button onClick={() => setCapture("note")} className="mx-3 mt-3 rounded-md border border-dashed border-line px-3 py-1.5 text-left text-xs text-muted hover:text-ink" data-testid="open-capture">
+          Quick capture <Kbd>{keysFor("capture")}</Kbd>
+        </button>
         <div className="mt-auto border-t border-line p-3">
           <button
             data-testid="sync-status"
@@ -205,18 +220,38 @@ function Desk({ info }: { info: ProfileInfo }) {
       <main className="min-w-0 flex-1 overflow-hidden">
         {listError && (
           <div className="p-4">
-            <ErrorBanner error={listError} onDismiss={() => setListError(null)} />
+            <ErrorBanner error={listError} onDismiss={() => cache.invalidate(keys.households)} />
           </div>
+        )}
+        {route.screen === "today" && (
+          <TodayScreen
+            onOpenHousehold={openHousehold}
+            onBrief={(id) => setRoute({ screen: "brief", id })}
+            empty={
+              households && households.length === 0 ? (
+                <div className="rounded-lg border border-accent/40 bg-accent/5 p-4 text-sm" data-testid="today-welcome">
+                  <p className="font-semibold">Welcome to Hearth.</p>
+                  <p className="mt-1 text-muted">Add your first household, or bring your book over from Wealthbox or Redtail.</p>
+                  <div className="mt-3 flex gap-2">
+                    <Button variant="primary" onClick={() => { setRoute({ screen: "households" }); setCreating(true); }}>
+                      New household
+                    </Button>
+                    <Button onClick={() => setRoute({ screen: "households" })}>Import from Wealthbox or Redtail</Button>
+                  </div>
+                </div>
+              ) : undefined
+            }
+          />
         )}
         {route.screen === "households" && (
           <Households
             households={households}
             creating={creating}
             setCreating={setCreating}
-            onOpen={(id) => setRoute({ screen: "household", id })}
+            onOpen={(id) => openHousehold(id)}
             onCreated={async (id) => {
-              await reload();
-              setRoute({ screen: "household", id });
+              cache.invalidate(keys.households, keys.today);
+              openHousehold(id);
             }}
           />
         )}
@@ -224,14 +259,15 @@ function Desk({ info }: { info: ProfileInfo }) {
           <HouseholdPage
             key={`${route.id}:${route.tab ?? ""}`}
             id={route.id}
+            me={info.advisor}
             initialTab={route.tab}
-            revision={revision}
             caps={caps}
             onBack={() => setRoute({ screen: "households" })}
-            onChanged={() => void reload()}
             onMeeting={(meetingId) => setRoute({ screen: "meeting", householdId: route.id, meetingId })}
+            onBrief={() => setRoute({ screen: "brief", id: route.id })}
           />
         )}
+        {route.screen === "brief" && <BriefScreen id={route.id} onBack={() => setRoute({ screen: "today" })} onOpenHousehold={() => openHousehold(route.id)} />}
         {route.screen === "meeting" && (
           <MeetingScreen
             key={`${route.householdId ?? ""}:${route.meetingId ?? ""}`}
@@ -239,8 +275,9 @@ function Desk({ info }: { info: ProfileInfo }) {
             householdId={route.householdId}
             meetingId={route.meetingId}
             caps={caps}
-            onOpenHousehold={(id) => setRoute({ screen: "household", id })}
-            onChanged={() => void reload()}
+            onOpenHousehold={(id) => openHousehold(id)}
+            // A meeting's transcript, analysis and filed items change its household.
+            onChanged={() => cache.invalidate(keys.households, keys.today, "household:", "history:", "brief:")}
           />
         )}
         {route.screen === "settings" && <SettingsScreen sync={sync} />}
@@ -259,10 +296,22 @@ function Desk({ info }: { info: ProfileInfo }) {
           setRoute({ screen: "households" });
           setCreating(true);
         }}
+        onCapture={(kind) => {
+          setPaletteOpen(false);
+          setCapture(kind);
+        }}
+        me={info.advisor}
+      />
+      <QuickCapture
+        open={capture !== null}
+        onOpenChange={(o) => !o && setCapture(null)}
+        kind={capture ?? "note"}
+        households={households ?? []}
+        onRecord={(householdId) => setRoute({ screen: "meeting", householdId })}
       />
       <Modal open={helpOpen} onOpenChange={setHelpOpen} title="Keyboard shortcuts">
         <ul className="space-y-2">
-          {SHORTCUTS.map((s) => (
+          {shortcutList().map((s) => (
             <li key={s.action} className="flex justify-between text-sm">
               <span>{s.label}</span>
               <Kbd>{s.keys}</Kbd>

@@ -110,7 +110,7 @@ export const api = {
   // Sharing and search.
   householdSharing: (id: string) => call<B.Sharing>("household_sharing", { id }),
   setShare: (id: string, advisorId: string, share: boolean) => call<void>("set_share", { id, advisorId, share }),
-  search: (text: string) => call<B.SearchResult[]>("search", { text }),
+  search: (text: string, filters: B.SearchFilters | null = null) => call<B.SearchResult[]>("search", { text, filters }),
 
   // Files in and out.
   attachDocument: (householdId: string, file: File) => callWithFile<B.AttachedDocument>("attach_document", file, { householdId, fileName: file.name }),
@@ -118,6 +118,7 @@ export const api = {
   exportVtt: (meetingId: string) => call<string>("export_vtt", { meetingId }),
   exportProfile: () => call<string>("export_profile"),
   importProfile: (file: File) => callWithFile<B.ImportReport>("import_profile", file, { fileName: file.name }),
+  csvFields: () => call<string[]>("csv_fields"),
   importCsv: (file: File, format: "wealthbox" | "redtail", mapping: [string, string][], apply: boolean) =>
     callWithFile<B.CsvImport>("import_csv", file, { fileName: file.name, format, mapping, apply }),
   openSaved: (path: string) => call<void>("open_saved", { path }),

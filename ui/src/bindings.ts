@@ -1579,6 +1579,28 @@ is_admin: boolean, };
 
 export type Role = "Head" | "Spouse" | "Partner" | "Child" | "Dependent" | "Other";
 
+export type SearchFilters = { 
+/**
+ * Only this kind: household, member, account, note, task, fact, transcript, document.
+ */
+kind?: string, 
+/**
+ * Only this household.
+ */
+householdId?: string, 
+/**
+ * Only items dated on or after this day (YYYY-MM-DD).
+ */
+from?: string, 
+/**
+ * Only items dated on or before this day (YYYY-MM-DD).
+ */
+to?: string, 
+/**
+ * Only items written or owned by this advisor.
+ */
+advisor?: string, };
+
 export type SearchResult = { 
 /**
  * `household`, `note`, `task`, `fact`, `meeting`, `document`, ...
@@ -1865,9 +1887,13 @@ snoozed: number,
  */
 later_more: number, 
 /**
- * Date alerts in the next [`ALERT_HORIZON_DAYS`], by date.
+ * Date alerts in the next [`ALERT_HORIZON_DAYS`], by date (at most [`ALERTS_SHOWN`]).
  */
 alerts: Array<TodayAlert>, 
+/**
+ * Alerts in the horizon that are not listed.
+ */
+alerts_more: number, 
 /**
  * Meetings and annual reviews in the next [`UPCOMING_DAYS`], by date.
  */

@@ -1,5 +1,6 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import "@fontsource-variable/inter";
 import "./index.css";
 import { App } from "./App";
 import { applyTheme, storedTheme } from "./theme";

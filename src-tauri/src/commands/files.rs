@@ -148,6 +148,15 @@ pub struct CsvImport {
     pub fields: Vec<String>,
 }
 
+/// The fields a CSV column can be mapped to (the wizard offers them before any preview).
+#[tauri::command]
+pub async fn csv_fields() -> CommandResult<Vec<String>> {
+    Ok(hearth_profile::CRM_FIELDS
+        .iter()
+        .map(|f| f.to_string())
+        .collect())
+}
+
 /// Previews (or, with `apply`, runs) the import of a Wealthbox or Redtail contact export.
 #[tauri::command]
 pub async fn import_csv(

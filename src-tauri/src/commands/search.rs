@@ -3,6 +3,7 @@
 use serde::Serialize;
 use tauri::State;
 
+use crate::args::{given, invalid};
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -62,18 +63,74 @@ fn snippet_parts(text: &str, ranges: &[std::ops::Range<usize>]) -> Vec<SnippetPa
     parts
 }
 
-/// Full-text search over households, notes, open loops, facts, transcripts and documents.
+/// What a search may be narrowed to (every field optional).
+#[derive(Debug, Default, serde::Deserialize, ts_rs::TS)]
+#[serde(default, rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SearchFilters {
+    /// Only this kind: household, member, account, note, task, fact, transcript, document.
+    #[ts(optional)]
+    pub kind: Option<String>,
+    /// Only this household.
+    #[ts(optional)]
+    pub household_id: Option<String>,
+    /// Only items dated on or after this day (YYYY-MM-DD).
+    #[ts(optional)]
+    pub from: Option<String>,
+    /// Only items dated on or before this day (YYYY-MM-DD).
+    #[ts(optional)]
+    pub to: Option<String>,
+    /// Only items written or owned by this advisor.
+    #[ts(optional)]
+    pub advisor: Option<String>,
+}
+
+/// Full-text search over households, notes, open loops, facts, transcripts and documents,
+/// optionally narrowed by kind, household, dates and advisor.
 #[tauri::command]
-pub async fn search(state: State<'_, AppState>, text: String) -> CommandResult<Vec<SearchResult>> {
+pub async fn search(
+    state: State<'_, AppState>,
+    text: String,
+    filters: Option<SearchFilters>,
+) -> CommandResult<Vec<SearchResult>> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
+    let filters = filters.unwrap_or_default();
+    let day = |text: Option<String>, end: bool| -> CommandResult<Option<i64>> {
+        let Some(text) = given(text) else {
+            return Ok(None);
+        };
+        let date: chrono::NaiveDate = text
+            .parse()
+            .map_err(|_| invalid(format!("'{text}' is not a date; use YYYY-MM-DD")))?;
+        let next = if end {
+            date + chrono::Days::new(1)
+        } else {
+            date
+        };
+        Ok(Some(hearth_profile::start_of_day_ms(next) - i64::from(end)))
+    };
+    let query = hearth_profile::SearchQuery {
+        text,
+        kind: match given(filters.kind) {
+            Some(k) => Some(
+                k.parse::<hearth_profile::SearchKind>()
+                    .map_err(|e| invalid(e.to_string()))?,
+            ),
+            None => None,
+        },
+        household: given(filters.household_id),
+        from: day(filters.from, false)?,
+        to: day(filters.to, true)?,
+        advisor: given(filters.advisor),
+        limit: 50,
+    };
     state
         .with_profile(move |p| {
-            let hits = p.search(&hearth_profile::SearchQuery::text(text))?;
+            let hits = p.search(&query)?;
             Ok(hits
                 .into_iter()
-                .take(50)
                 .map(|h| SearchResult {
                     kind: h.kind.as_str(),
                     snippet: snippet_parts(&h.snippet, &h.highlights),

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from "react";
 import { api, type Capabilities, type HouseholdSummary, type SearchResult } from "../api";
 import type { Route } from "../App";
 import { filterHouseholds } from "../lib/households";
+import type { CaptureKind } from "./QuickCapture";
 import { cx } from "./ui";
 
 interface Item {
@@ -14,6 +15,18 @@ interface Item {
   snippet?: SearchResult["snippet"];
   run: () => void;
 }
+
+/** Kinds a search can be narrowed to. */
+const SEARCH_KINDS: [string, string][] = [
+  ["", "Everything"],
+  ["note", "Notes"],
+  ["task", "Open loops"],
+  ["transcript", "Transcripts"],
+  ["document", "Documents"],
+  ["fact", "Facts"],
+  ["member", "People"],
+  ["account", "Accounts"],
+];
 
 /** Which household tab a search hit opens. */
 const TAB_OF: Record<string, string> = { note: "notes", task: "loops", meeting: "meetings", transcript: "meetings", document: "documents" };
@@ -25,6 +38,8 @@ export function Palette({
   caps,
   onGo,
   onNewHousehold,
+  onCapture,
+  me,
 }: {
   open: boolean;
   onOpenChange: (o: boolean) => void;
@@ -32,11 +47,16 @@ export function Palette({
   caps: Capabilities;
   onGo: (r: Route) => void;
   onNewHousehold: () => void;
+  onCapture: (kind: CaptureKind) => void;
+  /** This advisor (the "Mine" filter). */
+  me: string;
 }) {
   const [query, setQuery] = useState("");
   const [active, setActive] = useState(0);
   const [hits, setHits] = useState<SearchResult[]>([]);
   const [searchError, setSearchError] = useState<string | null>(null);
+  const [kind, setKind] = useState<string>("");
+  const [mine, setMine] = useState(false);
 
   useEffect(() => {
     if (open) {
@@ -54,7 +74,7 @@ export function Palette({
     }
     let current = true;
     const timer = setTimeout(() => {
-      api.search(query).then(
+      api.search(query, { kind: kind || undefined, advisor: mine ? me : undefined }).then(
         (found) => {
           if (current) {
             setHits(found);
@@ -68,10 +88,14 @@ export function Palette({
       current = false;
       clearTimeout(timer);
     };
-  }, [query, caps.search]);
+  }, [query, caps.search, kind, mine, me]);
 
   const items = useMemo<Item[]>(() => {
     const commands: Item[] = [
+      { key: "note-to", label: "Note to…", hint: "Quick capture", run: () => onCapture("note") },
+      { key: "loop-for", label: "Loop for…", hint: "Quick capture", run: () => onCapture("loop") },
+      { key: "record", label: "Record…", hint: "Quick capture", run: () => onCapture("record") },
+      { key: "today", label: "Today", hint: "Command", run: () => onGo({ screen: "today" }) },
       { key: "new-household", label: "New household", hint: "Command", run: onNewHousehold },
       { key: "new-meeting", label: "New meeting", hint: "Command", run: () => onGo({ screen: "meeting" }) },
       { key: "settings", label: "Settings", hint: "Command", run: () => onGo({ screen: "settings" }) },
@@ -95,7 +119,7 @@ export function Palette({
         run: () => onGo({ screen: "household", id: h.household_id, tab: TAB_OF[h.kind] }),
       }));
     return query ? [...found.slice(0, 8), ...text, ...commands] : [...commands, ...found];
-  }, [households, query, hits, onGo, onNewHousehold]);
+  }, [households, query, hits, onGo, onNewHousehold, onCapture]);
 
   useEffect(() => setActive(0), [query]);
 
@@ -129,6 +153,25 @@ export function Palette({
             aria-expanded
             aria-controls="palette-results"
           />
+          {caps.search && query.trim().length >= 2 && (
+            <div className="flex flex-wrap items-center gap-1 border-b border-line px-3 py-1.5" role="group" aria-label="Search filters">
+              {SEARCH_KINDS.map(([value, label]) => (
+                <button
+                  key={value}
+                  data-testid={`search-kind-${value || "all"}`}
+                  aria-pressed={kind === value}
+                  onClick={() => setKind(value)}
+                  className={cx("rounded-full px-2 py-0.5 text-xs", kind === value ? "bg-accent/15 font-semibold text-accent" : "text-muted hover:text-ink")}
+                >
+                  {label}
+                </button>
+              ))}
+              <label className="ml-auto flex items-center gap-1 text-xs text-muted">
+                <input type="checkbox" data-testid="search-mine" checked={mine} onChange={(e) => setMine(e.target.checked)} />
+                Mine
+              </label>
+            </div>
+          )}
           <ul id="palette-results" role="listbox" className="max-h-96 overflow-y-auto py-1">
             {items.map((item, i) => (
               <li

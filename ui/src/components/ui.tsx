@@ -111,6 +111,14 @@ export function ErrorBanner({ error, onDismiss }: { error: AppError | null; onDi
         <div className="text-ink" data-selectable>
           {error.message}
         </div>
+        {error.detail && (
+          <details className="mt-1 text-xs text-muted" data-testid="error-detail">
+            <summary className="cursor-pointer select-none">Details</summary>
+            <div className="mt-1 break-words font-mono" data-selectable>
+              {error.detail}
+            </div>
+          </details>
+        )}
       </div>
       {onDismiss && (
         <button className="text-muted hover:text-ink" onClick={onDismiss} aria-label="Dismiss">
@@ -151,7 +159,7 @@ export function Modal({ open, onOpenChange, title, description, children, testId
         <Dialog.Overlay className="fixed inset-0 bg-black/40" />
         <Dialog.Content
           data-testid={testId}
-          className="fixed left-1/2 top-[15%] w-[min(560px,92vw)] -translate-x-1/2 rounded-lg border border-line bg-panel p-5 text-ink shadow-2xl"
+          className="fixed left-1/2 top-[8%] max-h-[85vh] w-[min(560px,92vw)] -translate-x-1/2 overflow-y-auto rounded-lg border border-line bg-panel p-5 text-ink shadow-2xl"
         >
           <Dialog.Title className="text-base font-semibold">{title}</Dialog.Title>
           {description ? (

@@ -5,6 +5,7 @@
 // which households changed, so only those reload.
 
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import type { HouseholdView } from "../bindings";
 
 type Entry = {
   data?: unknown;
@@ -125,11 +126,21 @@ export const keys = {
   history: (id: string) => `history:${id}`,
   brief: (id: string) => `brief:${id}`,
   settings: "settings",
+  templates: "templates",
 };
 
 /** What to reload when households changed (an edit here, or a sync). */
 export function householdsChanged(ids: string[]) {
   cache.invalidate(keys.households, keys.today, ...ids.flatMap((id) => [keys.household(id), keys.history(id), keys.brief(id)]));
+}
+
+/** An edit of household `id` answered with its fresh view: cache it, and mark what else it may
+ * have changed (the list row, Today, its history and brief) as stale. */
+export async function applyEdit(id: string, edit: Promise<HouseholdView>): Promise<HouseholdView> {
+  const view = await edit;
+  cache.setData(keys.household(id), view);
+  cache.invalidate(keys.households, keys.today, keys.history(id), keys.brief(id));
+  return view;
 }
 
 export interface Query<T> {

@@ -38,7 +38,33 @@ export function relativeTime(ms: number, now: number = Date.now()): string {
   return new Date(ms).toLocaleDateString();
 }
 
-/** A timestamp as a readable date and time. */
+// One date format per locale: every date the app shows goes through these two formatters,
+// which follow the system's locale (Dec 5, 2026 / 5 Dec 2026 / 05.12.2026…).
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** A timestamp as a readable date and time, in the locale's format. */
 export function dateTime(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return dateTimeFormat.format(new Date(ms));
+}
+
+/** A calendar day ("2026-12-05") in the locale's format; anything else unchanged. */
+export function formatDay(day: string | null | undefined): string {
+  if (!day) return "—";
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return day;
+  return dayFormat.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
+}
+
+/** The calendar day `n` days after `day` (YYYY-MM-DD). */
+export function addDays(day: string, n: number): string {
+  const [y, m, d] = day.split("-").map(Number);
+  const t = new Date(Date.UTC(y, m - 1, d + n));
+  const p = (v: number) => String(v).padStart(2, "0");
+  return `${t.getUTCFullYear()}-${p(t.getUTCMonth() + 1)}-${p(t.getUTCDate())}`;
+}
+
+/** The local calendar day (YYYY-MM-DD) of a timestamp. */
+export function dayOf(ms: number): string {
+  return today(new Date(ms));
 }

@@ -3,18 +3,23 @@
 
 export interface AppError {
   kind: string;
+  /** Plain words for the advisor. */
   message: string;
+  /** The technical cause (paths, addresses, library messages), shown under "Details". */
+  detail?: string | null;
 }
 
 export function toAppError(e: unknown): AppError {
   if (e && typeof e === "object" && "message" in e) {
-    const o = e as { kind?: unknown; message?: unknown };
+    const o = e as { kind?: unknown; message?: unknown; detail?: unknown };
     return {
       kind: typeof o.kind === "string" ? o.kind : "internal",
       message: String(o.message || "Something went wrong."),
+      detail: typeof o.detail === "string" && o.detail ? o.detail : null,
     };
   }
-  if (typeof e === "string" && e.trim()) return { kind: "internal", message: e };
+  // A string thrown by the bridge is a technical cause, not something to headline.
+  if (typeof e === "string" && e.trim()) return { kind: "internal", message: "Something went wrong. Try again.", detail: e };
   return { kind: "internal", message: "Something went wrong. Try again." };
 }
 

@@ -1,11 +1,26 @@
-// Listing logic for the households screen: search-as-you-type and segment filters.
+// Listing logic for the households screen: search-as-you-type, filters and sorting.
 
-export interface HouseholdSummary {
-  id: string;
-  name: string;
-  status: string;
-  segment: string | null;
-  updated_at: number;
+import type { HouseholdSummary } from "../bindings";
+import { toScaled } from "./money";
+
+export type { HouseholdSummary };
+
+/** Which column the list is sorted by. */
+export type SortKey = "name" | "aum" | "last_contact" | "next_review" | "open_loops";
+
+/** Sorts a copy: name A–Z; AUM largest first; longest without contact first (never-met
+ * first); soonest review first (none last); most open loops first. Ties by name. */
+export function sortHouseholds(list: HouseholdSummary[], key: SortKey): HouseholdSummary[] {
+  const byName = (a: HouseholdSummary, b: HouseholdSummary) => a.name.localeCompare(b.name);
+  const aum = (h: HouseholdSummary) => (h.aum_total ? toScaled(h.aum_total, 2) ?? 0n : 0n);
+  const cmp: Record<SortKey, (a: HouseholdSummary, b: HouseholdSummary) => number> = {
+    name: byName,
+    aum: (a, b) => (aum(b) > aum(a) ? 1 : aum(b) < aum(a) ? -1 : 0),
+    last_contact: (a, b) => (a.last_contact ?? -Infinity) - (b.last_contact ?? -Infinity),
+    next_review: (a, b) => (a.next_review ?? "9999").localeCompare(b.next_review ?? "9999"),
+    open_loops: (a, b) => b.open_loops - a.open_loops,
+  };
+  return [...list].sort((a, b) => cmp[key](a, b) || byName(a, b));
 }
 
 /** Segment filter: every household, those without a segment, or one segment. */
@@ -21,10 +36,12 @@ export function filterHouseholds(
   list: HouseholdSummary[],
   query: string,
   segment: SegmentFilter = { kind: "all" },
-  status: "all" | "client" | "prospect" = "all",
+  status: "all" | "client" | "prospect" | "former_client" = "all",
+  archived = false,
 ): HouseholdSummary[] {
   const words = fold(query).split(/\s+/).filter(Boolean);
   return list.filter((h) => {
+    if (h.archived !== archived) return false;
     if (segment.kind === "none" && h.segment) return false;
     if (segment.kind === "segment" && h.segment !== segment.segment) return false;
     if (status !== "all" && h.status !== status) return false;

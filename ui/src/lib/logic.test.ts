@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { formatMoney, formatRate, sumDecimals, toScaled } from "./money";
-import { filterHouseholds, fold, initials, segmentsOf, type HouseholdSummary } from "./households";
-import { dueState, relativeTime, today } from "./dates";
+import { filterHouseholds, fold, initials, segmentsOf, sortHouseholds, type HouseholdSummary } from "./households";
+import { addDays, dayOf, dueState, formatDay, relativeTime, today } from "./dates";
 import { errorTitle, toAppError } from "./errors";
 import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp } from "./meeting";
 import { describeSync, type SyncStatus } from "./sync";
-import { matchShortcut } from "./shortcuts";
+import { isMac, keysFor, matchShortcut, shortcutList } from "./shortcuts";
 import { applyLive, hasSignal, levelPercent } from "./recording";
 
 describe("money", () => {
@@ -31,10 +31,25 @@ describe("money", () => {
   });
 });
 
+const row = (id: string, name: string, status: string, segment: string | null, more: Partial<HouseholdSummary> = {}): HouseholdSummary => ({
+  id,
+  name,
+  status,
+  segment,
+  updated_at: Number(id),
+  archived: false,
+  aum_total: null,
+  last_contact: null,
+  next_review: null,
+  open_loops: 0,
+  conflicts: 0,
+  ...more,
+});
 const rows: HouseholdSummary[] = [
-  { id: "1", name: "The Johnson Family", status: "client", segment: "A", updated_at: 1 },
-  { id: "2", name: "José Álvarez", status: "prospect", segment: null, updated_at: 2 },
-  { id: "3", name: "Johnson Trust", status: "client", segment: "Premier", updated_at: 3 },
+  row("1", "The Johnson Family", "client", "A", { aum_total: "1250000.00", last_contact: 5, next_review: "2027-03-01", open_loops: 2 }),
+  row("2", "José Álvarez", "prospect", null, { aum_total: "999999999999.99", next_review: "2026-12-20" }),
+  row("3", "Johnson Trust", "client", "Premier", { last_contact: 2, open_loops: 7 }),
+  row("4", "Archived Family", "former_client", null, { archived: true }),
 ];
 
 describe("households", () => {
@@ -43,6 +58,7 @@ describe("households", () => {
     expect(filterHouseholds(rows, "family JOHN").map((h) => h.id)).toEqual(["1"]);
     expect(filterHouseholds(rows, "jose alv").map((h) => h.id)).toEqual(["2"]);
     expect(filterHouseholds(rows, "  ").length).toBe(3);
+    expect(filterHouseholds(rows, "", { kind: "all" }, "all", true).map((h) => h.id)).toEqual(["4"]);
     expect(fold("Ünïcödé")).toBe("unicode");
   });
   it("filters by segment and status", () => {
@@ -50,6 +66,14 @@ describe("households", () => {
     expect(filterHouseholds(rows, "", { kind: "none" }).map((h) => h.id)).toEqual(["2"]);
     expect(filterHouseholds(rows, "", { kind: "all" }, "prospect").map((h) => h.id)).toEqual(["2"]);
     expect(segmentsOf(rows)).toEqual(["A", "Premier"]);
+  });
+  it("sorts by the columns an advisor reads", () => {
+    const ids = (key: Parameters<typeof sortHouseholds>[1]) => sortHouseholds(rows.slice(0, 3), key).map((h) => h.id);
+    expect(ids("name")).toEqual(["3", "2", "1"]);
+    expect(ids("aum")).toEqual(["2", "1", "3"]);
+    expect(ids("last_contact")).toEqual(["2", "3", "1"]);
+    expect(ids("next_review")).toEqual(["2", "1", "3"]);
+    expect(ids("open_loops")).toEqual(["3", "1", "2"]);
   });
   it("makes initials", () => {
     expect(initials("The Johnson Family")).toBe("JF");
@@ -79,12 +103,22 @@ describe("dates", () => {
     expect(relativeTime(now - 3 * 3_600_000, now)).toBe("3 h ago");
     expect(relativeTime(now - 26 * 3_600_000, now)).toBe("yesterday");
   });
+  it("adds days across months and leap years, formats days in the locale", () => {
+    expect(addDays("2026-12-31", 1)).toBe("2027-01-01");
+    expect(addDays("2028-02-28", 1)).toBe("2028-02-29");
+    expect(addDays("2026-03-01", -1)).toBe("2026-02-28");
+    expect(formatDay(null)).toBe("—");
+    expect(formatDay("not a date")).toBe("not a date");
+    expect(formatDay("2026-12-05")).toMatch(/2026/);
+    expect(dayOf(new Date(2026, 11, 5, 23, 30).getTime())).toBe("2026-12-05");
+  });
 });
 
 describe("errors", () => {
   it("normalises whatever the bridge throws", () => {
-    expect(toAppError({ kind: "wrong_passphrase", message: "nope" })).toEqual({ kind: "wrong_passphrase", message: "nope" });
-    expect(toAppError("plain text")).toEqual({ kind: "internal", message: "plain text" });
+    expect(toAppError({ kind: "wrong_passphrase", message: "nope" })).toEqual({ kind: "wrong_passphrase", message: "nope", detail: null });
+    expect(toAppError({ kind: "relay_unreachable", message: "Cannot reach", detail: "http://x: refused" }).detail).toBe("http://x: refused");
+    expect(toAppError("plain text")).toEqual({ kind: "internal", message: "Something went wrong. Try again.", detail: "plain text" });
     expect(toAppError(undefined).kind).toBe("internal");
     expect(toAppError(new Error("boom")).message).toBe("boom");
     expect(errorTitle("relay_unreachable")).toBe("Relay unreachable");
@@ -117,13 +151,28 @@ describe("sync and shortcuts", () => {
     expect(describeSync({ ...base, state: "offline", last_synced_ms: null }).tone).toBe("warn");
     expect(describeSync({ ...base, state: "not_enrolled" }).label).toBe("Local only");
   });
-  it("maps keys to actions", () => {
+  it("maps keys to actions with the platform's modifier", () => {
     const k = { ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, inField: false };
-    expect(matchShortcut({ ...k, key: "k", ctrlKey: true })).toBe("palette");
-    expect(matchShortcut({ ...k, key: "K", metaKey: true })).toBe("palette");
-    expect(matchShortcut({ ...k, key: "/" })).toBe("focusSearch");
-    expect(matchShortcut({ ...k, key: "/", inField: true })).toBeNull();
-    expect(matchShortcut({ ...k, key: "x", ctrlKey: true })).toBeNull();
+    expect(matchShortcut({ ...k, key: "k", ctrlKey: true }, false)).toBe("palette");
+    expect(matchShortcut({ ...k, key: "K", metaKey: true }, true)).toBe("palette");
+    expect(matchShortcut({ ...k, key: "k", metaKey: true }, false)).toBeNull();
+    expect(matchShortcut({ ...k, key: "k", ctrlKey: true }, true)).toBeNull();
+    expect(matchShortcut({ ...k, key: "/" }, false)).toBe("focusSearch");
+    expect(matchShortcut({ ...k, key: "/", inField: true }, false)).toBeNull();
+    expect(matchShortcut({ ...k, key: "x", ctrlKey: true }, false)).toBeNull();
+    // ⌘M minimises on macOS: a new meeting is ⌘⇧M, and ⌘M alone does nothing here.
+    expect(matchShortcut({ ...k, key: "m", metaKey: true }, true)).toBeNull();
+    expect(matchShortcut({ ...k, key: "M", metaKey: true, shiftKey: true }, true)).toBe("newMeeting");
+    expect(matchShortcut({ ...k, key: "1", ctrlKey: true }, false)).toBe("today");
+  });
+  it("shows ⌘ on macOS and Ctrl elsewhere", () => {
+    expect(keysFor("palette", true)).toBe("⌘K");
+    expect(keysFor("palette", false)).toBe("Ctrl K");
+    expect(keysFor("newMeeting", true)).toBe("⇧⌘M");
+    expect(keysFor("help", true)).toBe("?");
+    expect(shortcutList(true).every((s) => !s.keys.includes("Ctrl"))).toBe(true);
+    expect(isMac("MacIntel")).toBe(true);
+    expect(isMac("Linux x86_64")).toBe(false);
   });
 });
 

@@ -1,22 +1,9 @@
 // The sync status line.
 import { relativeTime } from "./dates";
 
-export interface SyncReport {
-  offered: number;
-  fetched: number;
-  updated: number;
-  unavailable: number;
-  skipped: number;
-}
+import type { SyncStatus } from "../bindings";
 
-export interface SyncStatus {
-  state: "not_enrolled" | "syncing" | "online" | "offline" | "error";
-  relay: string | null;
-  firm: string | null;
-  last_synced_ms: number | null;
-  message: string | null;
-  last_report: SyncReport | null;
-}
+export type { SyncStatus };
 
 export function describeSync(s: SyncStatus, now: number = Date.now()): { label: string; tone: "ok" | "busy" | "warn" | "off" } {
   switch (s.state) {

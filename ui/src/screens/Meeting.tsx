@@ -1,12 +1,15 @@
 // A meeting: choose the household, take consent with the firm's disclosure, bring in the
 // words (a recording transcribed on this computer, a transcript file or pasted text), then
-// analysis → review → accept, and the follow-up draft to copy.
+// analysis → review → accept, the follow-up draft to copy and the captions to save.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, onImportProgress, type Analysis, type Capabilities, type HouseholdSummary, type ImportProgress, type MeetingView } from "../api";
-import { dateTime, today } from "../lib/dates";
+import { api, onImportProgress, type Analysis, type Capabilities, type FlagKind, type HouseholdSummary, type ImportProgress, type MeetingView } from "../api";
+import { keys, useQuery } from "../lib/data";
+import { dateTime, formatDay, today } from "../lib/dates";
 import { toAppError, type AppError } from "../lib/errors";
 import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp } from "../lib/meeting";
+import { audioStatus } from "../lib/settings";
 import { RecordPanel } from "./RecordPanel";
+import { ModelMissingHelp, SavedFile } from "./Settings";
 import { Badge, Button, Card, copyText, cx, ErrorBanner, Field, Input, ProgressBar, Select, Spinner, TextArea } from "../components/ui";
 
 export function MeetingScreen({
@@ -74,6 +77,9 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const [importing, setImporting] = useState(false);
   const [audioError, setAudioError] = useState<AppError | null>(null);
+  /** The import failed for want of a speech model: offer to download it here. */
+  const [needModel, setNeedModel] = useState(false);
+  const [modelDownloading, setModelDownloading] = useState(false);
   const [recordOpen, setRecordOpen] = useState(false);
   const audioBox = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -92,6 +98,8 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
   useEffect(() => {
     api.disclosure().then(setDisclosure, (e) => setError(toAppError(e)));
   }, []);
+  // The firm's consent mode, for the consent step's wording (the shell checks it).
+  const consentMode = useQuery(keys.settings, () => api.getSettings()).data?.consent_mode;
 
   const consented = parseNames(names);
   const consentDone = consentComplete(read, consented);
@@ -115,11 +123,14 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
     setImporting(true);
     setProgress(null);
     setAudioError(null);
+    setNeedModel(false);
     try {
       const view = await api.importMeetingAudio(audio, { householdId: household, title, date: date || null, consentedBy: consented });
       onImported(view.meeting_id);
     } catch (e) {
-      setAudioError(toAppError(e));
+      const err = toAppError(e);
+      setAudioError(err);
+      setNeedModel(err.kind === "model_missing");
     } finally {
       setImporting(false);
     }
@@ -174,7 +185,14 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" data-testid="disclosure-read" checked={read} onChange={(e) => setRead(e.target.checked)} />I read the disclosure aloud and everyone agreed.
           </label>
-          <Field label="Who consented" hint="Everyone in the meeting, comma-separated. Two-party-consent states need every participant.">
+          <Field
+            label="Who consented"
+            hint={
+              consentMode === "all-party"
+                ? "Everyone in the meeting, comma-separated: your firm records with all-party consent, so every participant must agree."
+                : "Everyone who agreed, comma-separated. All-party (two-party) consent states need every participant."
+            }
+          >
             <Input data-testid="consent-names" value={names} onChange={(e) => setNames(e.target.value)} placeholder="Linda Johnson, Robert Johnson" />
           </Field>
         </div>
@@ -220,6 +238,7 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
                   if (file) {
                     setAudio(file);
                     setAudioError(null);
+                    setNeedModel(false);
                   }
                   e.target.value = "";
                 }}
@@ -250,9 +269,10 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
           {audio && (
             <div ref={audioBox} className="space-y-2 rounded-md border border-line bg-sunken/50 p-3" data-testid="audio-import">
               <p className="text-sm">
-                <span className="font-medium">{audio.name}</span> is transcribed on this computer. Its audio stays on this computer, encrypted, only as long as the retention policy says (Settings → Retention); the transcript is stored with numbers masked.
+                <span className="font-medium">{audio.name}</span> is transcribed on this computer. Its audio stays on this computer, encrypted, only as long as the retention policy says (Settings → Recording); the transcript is stored with numbers masked.
               </p>
               <ErrorBanner error={audioError} onDismiss={() => setAudioError(null)} />
+              {needModel && !importing && <ModelMissingHelp onDownloading={setModelDownloading} onInstalled={() => setAudioError(null)} installedText="The speech model is installed: transcribe the recording again." />}
               {importing && (
                 <ProgressBar testId="import-progress" labelTestId="import-stage" label={importLabel(progress)} detail={`${importPercent(progress)}%`} percent={importPercent(progress)} />
               )}
@@ -264,15 +284,17 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
                 ) : (
                   <Button
                     variant="ghost"
+                    disabled={modelDownloading}
                     onClick={() => {
                       setAudio(null);
                       setAudioError(null);
+                      setNeedModel(false);
                     }}
                   >
                     Remove
                   </Button>
                 )}
-                <Button data-testid="import-audio" variant="primary" busy={importing} onClick={() => void importAudio()}>
+                <Button data-testid="import-audio" variant="primary" busy={importing} disabled={modelDownloading} onClick={() => void importAudio()}>
                   Transcribe recording
                 </Button>
               </div>
@@ -303,6 +325,9 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
   const [error, setError] = useState<AppError | null>(null);
   const [copied, setCopied] = useState(false);
   const [filedCount, setFiledCount] = useState<number | null>(null);
+  const [exporting, setExporting] = useState(false);
+  const [vttPath, setVttPath] = useState<string | null>(null);
+  const [vttError, setVttError] = useState<AppError | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -335,6 +360,19 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
       setError(toAppError(e));
     } finally {
       setBusy(null);
+    }
+  };
+
+  const exportVtt = async () => {
+    setExporting(true);
+    setVttError(null);
+    setVttPath(null);
+    try {
+      setVttPath(await api.exportVtt(meetingId));
+    } catch (e) {
+      setVttError(toAppError(e));
+    } finally {
+      setExporting(false);
     }
   };
 
@@ -376,12 +414,31 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
       </div>
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
       {m.consent && (
-        <p className="text-xs text-muted">
-          Consent from {m.consent.consented_by.join(", ")} · recorded by {m.consent.recorded_by} · disclosure {m.consent.disclosure_version} · {m.consent.method}
+        <p className="text-xs text-muted" data-testid="meeting-consent">
+          Consent from {m.consent.consented_by.join(", ")} · {CONSENT_METHOD[m.consent.method] ?? m.consent.method.replaceAll("_", " ")} by {m.consent.recorded_by} on {dateTime(m.consent.recorded_at)} · disclosure version {m.consent.disclosure_version}
+          {audioStatus(m.audio) && <> · {audioStatus(m.audio)}</>}
         </p>
       )}
       <div className="grid gap-4 lg:grid-cols-5">
-        <Card title="Transcript" className="lg:col-span-2" testId="transcript">
+        <Card
+          title="Transcript"
+          className="lg:col-span-2"
+          testId="transcript"
+          actions={
+            m.transcript.length > 0 && (
+              <Button data-testid="export-vtt" busy={exporting} onClick={() => void exportVtt()} title="Save the transcript as WebVTT captions in your Downloads folder">
+                Export captions (.vtt)
+              </Button>
+            )
+          }
+        >
+          {(vttPath || vttError) && (
+            <div className="mb-3 space-y-2 border-b border-line pb-3">
+              <ErrorBanner error={vttError} onDismiss={() => setVttError(null)} />
+              {vttPath && <SavedFile path={vttPath} testId="vtt-saved" />}
+            </div>
+          )}
+          {m.transcript.length === 0 && <p className="text-sm text-muted">No transcript yet.</p>}
           <ol className="max-h-[28rem] space-y-2 overflow-y-auto pr-2 text-sm" data-selectable>
             {m.transcript.map((s, i) => (
               <li key={i}>
@@ -408,7 +465,7 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
                   <ul className="space-y-2 text-sm">
                     {analysis.flags.map((f, i) => (
                       <li key={i} className="flex gap-2">
-                        <Badge tone="warn">{f.kind.replaceAll("_", " ")}</Badge>
+                        <Badge tone="warn">{FLAG_LABEL[f.kind] ?? f.kind.replaceAll("_", " ")}</Badge>
                         <span className="text-muted" data-selectable>
                           {f.excerpt}
                         </span>
@@ -428,9 +485,13 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
                         <label key={i} className="flex items-start gap-2 py-1">
                           <input type="checkbox" data-testid="suggest-action" disabled={filed} checked={filed || actions.has(i)} onChange={() => toggle(actions, i, setActions)} className="mt-1" />
                           <span className="flex-1">
-                            {a.what} <span className="text-xs text-muted">· {a.owner}</span>
+                            {a.what} <span className="text-xs text-muted">· {a.owner === "client" ? "for the client" : "for you"}</span>
                           </span>
-                          {a.due && <Badge tone="warn">due {a.due}</Badge>}
+                          {a.due && (
+                            <Badge tone="warn">
+                              <span title={a.due_phrase ? `“${a.due_phrase}”` : undefined}>due {formatDay(a.due)}</span>
+                            </Badge>
+                          )}
                           {filed && <Badge tone="ok">filed</Badge>}
                         </label>
                       );
@@ -510,3 +571,20 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
     </div>
   );
 }
+
+/** How consent was taken, in words. */
+const CONSENT_METHOD: Record<string, string> = {
+  in_app: "recorded in the app",
+  attested: "attested",
+};
+
+/** What a compliance flag is about, in words. */
+const FLAG_LABEL: Record<FlagKind, string> = {
+  guarantee: "guarantee",
+  performance_claim: "performance claim",
+  unsuitable: "suitability",
+  complaint: "complaint",
+  pii_ssn: "Social Security number",
+  pii_account: "account number",
+  pii_card: "card number",
+};

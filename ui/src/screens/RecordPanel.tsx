@@ -7,6 +7,7 @@ import { toAppError, type AppError } from "../lib/errors";
 import { importLabel, importPercent, timestamp } from "../lib/meeting";
 import { applyLive, hasSignal, levelPercent, METER_FLOOR_DBFS } from "../lib/recording";
 import { Button, ErrorBanner, Field, ProgressBar, Select, Spinner } from "../components/ui";
+import { ModelMissingHelp } from "./Settings";
 
 type Phase = "idle" | "starting" | "recording" | "transcribing";
 
@@ -94,6 +95,16 @@ export function RecordPanel({
   return (
     <div className="space-y-3 rounded-md border border-line bg-sunken/50 p-3" data-testid="record-panel">
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      {error?.kind === "model_missing" && (
+        <ModelMissingHelp
+          installedText="The speech model is installed: start the recording again."
+          onRetry={() => {
+            setError(null);
+            void start();
+          }}
+          retryLabel="Start recording"
+        />
+      )}
       {phase === "idle" || phase === "starting" ? (
         <>
           <Field label="Microphone">
