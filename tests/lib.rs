@@ -147,7 +147,7 @@ pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// by itself if this test process dies: it exits when its stdin closes).
 pub struct RelayProcess {
     child: std::process::Child,
-    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    /// Base URL, e.g. `http://127.0.0.1:40123` (`https://` when it terminates TLS).
     pub url: String,
     /// Database URL it serves.
     pub database: String,
@@ -232,7 +232,7 @@ impl RelayProcess {
             .trim()
             .rsplit(' ')
             .next()
-            .filter(|u| u.starts_with("http://"))
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
             .unwrap_or_else(|| panic!("unexpected first line from hearth-relay: {line:?}"))
             .to_string();
         self.child = child;
@@ -240,7 +240,31 @@ impl RelayProcess {
 
     /// Runs an admin command (`hearth-relay --database DB ARGS...`) and returns stdout.
     pub fn admin(&self, args: &[&str]) -> String {
-        let out = Command::new(bin("hearth-relay"))
+        let out = self.admin_output(args);
+        assert!(
+            out.status.success(),
+            "hearth-relay {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_string()
+    }
+
+    /// Runs an admin command that must fail; returns its stderr.
+    pub fn admin_fails(&self, args: &[&str]) -> String {
+        let out = self.admin_output(args);
+        assert!(
+            !out.status.success(),
+            "hearth-relay {args:?} succeeded: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    fn admin_output(&self, args: &[&str]) -> std::process::Output {
+        Command::new(bin("hearth-relay"))
             .arg("--config")
             .arg(self.config_file.path())
             .args(["--database", &self.database])
@@ -253,16 +277,7 @@ impl RelayProcess {
             )
             .stdin(Stdio::null())
             .output()
-            .expect("spawn hearth-relay");
-        assert!(
-            out.status.success(),
-            "hearth-relay {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .expect("utf-8")
-            .trim()
-            .to_string()
+            .expect("spawn hearth-relay")
     }
 
     /// Runs an admin command with `--json` and parses it.
@@ -294,6 +309,11 @@ impl RelayProcess {
     }
 
     /// Stops the relay with SIGKILL (for durability tests) and waits for it.
+    /// The relay's process id (to signal it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

@@ -134,6 +134,7 @@ impl From<SyncError> for CommandError {
                 "This profile is not connected to a relay. Enroll in Settings with the code from your firm admin.",
             ),
             SyncError::Profile(p) => p.into(),
+            SyncError::RelayAddress(message) => Self::new("invalid", message),
             other => Self::with_detail(
                 "relay_unreachable",
                 "Sync with your firm's relay failed. You can keep working offline; Hearth retries.",

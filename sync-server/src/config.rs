@@ -7,6 +7,7 @@
 //! access_token_ttl_secs = 900
 //! refresh_token_ttl_days = 30
 //! invite_ttl_hours = 168
+//! refresh_retry_grace_secs = 60         # a retried refresh gets the same answer; later: revoked
 //!
 //! [limits]
 //! max_frame_bytes = 8388608             # one protocol message
@@ -17,8 +18,21 @@
 //! auth_requests_per_minute = 20         # enrollment + token refresh, per client IP
 //! max_blob_bytes = 26214400             # one attached document (PDF, statement)
 //!
+//! insecure_http = false                # plain HTTP on a non-loopback address: refused unless true
+//!
+//! [tls]                                 # the relay terminates TLS itself (reloaded on SIGHUP)
+//! cert_file = "/etc/hearth-relay/tls/fullchain.pem"
+//! key_file = "/etc/hearth-relay/tls/privkey.pem"
+//!
+//! [timeouts]
+//! tls_handshake_secs = 10
+//! header_read_secs = 20                 # also the keep-alive idle limit
+//! request_secs = 120
+//! websocket_ping_secs = 20
+//! websocket_idle_secs = 60              # nothing heard (not even a pong) for this long: closed
+//!
 //! [console]
-//! secure_cookies = true                 # behind HTTPS
+//! secure_cookies = true                 # behind a TLS-terminating proxy (implied by [tls])
 //! session_ttl_secs = 28800
 //! sign_in_attempts_per_minute = 10      # per client IP and per email
 //! ```
@@ -48,6 +62,10 @@ pub struct Config {
     pub refresh_token_ttl_days: i64,
     /// Lifetime of enrollment codes.
     pub invite_ttl_hours: i64,
+    /// A refresh token presented again within this many seconds of its first use gets the
+    /// first use's answer again (a retry whose answer was lost); after it, the device is
+    /// revoked (a copied token).
+    pub refresh_retry_grace_secs: i64,
     /// Backpressure and abuse limits.
     pub limits: Limits,
     /// SHA-256 (hex) of the platform operator's bearer token for `/v1/operator/*`; unset
@@ -57,6 +75,52 @@ pub struct Config {
     pub console: ConsoleConfig,
     /// The compliance archive (`[archive]`: `enabled`, `mirror_dir`).
     pub archive: crate::archive::ArchiveConfig,
+    /// TLS terminated by the relay itself.
+    pub tls: TlsConfig,
+    /// Serve plain HTTP on an address other machines can reach (behind a TLS-terminating
+    /// proxy on another host). Without it the relay refuses to start that way: enrollment
+    /// codes, tokens and household content would cross the network in the clear.
+    pub insecure_http: bool,
+    /// Deadlines for slow and idle clients.
+    pub timeouts: Timeouts,
+}
+
+/// `[tls]`: PEM files for the relay's certificate chain and private key.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// The certificate chain, leaf first (e.g. Let's Encrypt's `fullchain.pem`).
+    pub cert_file: Option<PathBuf>,
+    /// The private key (PKCS#8, PKCS#1 or SEC1 PEM).
+    pub key_file: Option<PathBuf>,
+}
+
+/// `[timeouts]`: what a slow, silent or half-open client may hold, seconds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timeouts {
+    /// A TLS handshake must finish within this.
+    pub tls_handshake_secs: u64,
+    /// Request headers must arrive within this (also the keep-alive idle limit).
+    pub header_read_secs: u64,
+    /// A whole HTTP request must be answered within this.
+    pub request_secs: u64,
+    /// The relay pings each WebSocket this often.
+    pub websocket_ping_secs: u64,
+    /// A WebSocket from which nothing (not even a pong) arrives for this long is closed.
+    pub websocket_idle_secs: u64,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            tls_handshake_secs: 10,
+            header_read_secs: 20,
+            request_secs: 120,
+            websocket_ping_secs: 20,
+            websocket_idle_secs: 60,
+        }
+    }
 }
 
 /// The web console (`/admin`): sessions and sign-in limits.
@@ -128,10 +192,14 @@ impl Default for Config {
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_days: 30,
             invite_ttl_hours: 7 * 24,
+            refresh_retry_grace_secs: 60,
             limits: Limits::default(),
             operator_token_sha256: None,
             console: ConsoleConfig::default(),
             archive: crate::archive::ArchiveConfig::default(),
+            tls: TlsConfig::default(),
+            insecure_http: false,
+            timeouts: Timeouts::default(),
         }
     }
 }
@@ -155,6 +223,20 @@ impl Config {
                 .parse()
                 .with_context(|| format!("HEARTH_RELAY_LISTEN={v} is not an address"))?;
         }
+        // An empty value unsets (the Docker image sets them; a proxy setup clears them).
+        if let Ok(v) = std::env::var("HEARTH_RELAY_TLS_CERT_FILE") {
+            config.tls.cert_file = (!v.is_empty()).then(|| v.into());
+        }
+        if let Ok(v) = std::env::var("HEARTH_RELAY_TLS_KEY_FILE") {
+            config.tls.key_file = (!v.is_empty()).then(|| v.into());
+        }
+        if let Ok(v) = std::env::var("HEARTH_RELAY_INSECURE_HTTP") {
+            config.insecure_http = match v.as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" | "" => false,
+                _ => anyhow::bail!("HEARTH_RELAY_INSECURE_HTTP={v}: use true or false"),
+            };
+        }
         if let Ok(v) = std::env::var("HEARTH_RELAY_DATABASE") {
             config.database = v;
         }
@@ -173,6 +255,33 @@ impl Config {
             };
         }
         Ok(config)
+    }
+
+    /// The certificate and key files when `[tls]` is configured; an error when only one is.
+    pub fn tls_files(&self) -> Result<Option<(&Path, &Path)>> {
+        match (&self.tls.cert_file, &self.tls.key_file) {
+            (Some(cert), Some(key)) => Ok(Some((cert, key))),
+            (None, None) => Ok(None),
+            _ => anyhow::bail!("[tls] needs both cert_file and key_file"),
+        }
+    }
+
+    /// Whether clients reach the relay over HTTPS (its own TLS, or a proxy's: `secure_cookies`).
+    pub fn https(&self) -> bool {
+        self.tls.cert_file.is_some() || self.console.secure_cookies
+    }
+
+    /// Refuses plain HTTP on an address other machines can reach, unless `insecure_http`.
+    pub fn check_transport(&self) -> Result<()> {
+        if self.tls_files()?.is_none() && !self.listen.ip().is_loopback() && !self.insecure_http {
+            anyhow::bail!(
+                "refusing to serve plain HTTP on {}: enrollment codes, tokens and household content would cross the network unencrypted. \
+                 Configure [tls] cert_file and key_file, or listen on 127.0.0.1 behind a TLS-terminating proxy, \
+                 or (proxy on another host) set insecure_http = true",
+                self.listen
+            );
+        }
+        Ok(())
     }
 
     /// The master key, from `master_key` or `master_key_file`.

@@ -64,9 +64,8 @@ enum FirmEvent {
         doc_id: DocumentId,
         bytes: Option<Vec<u8>>,
     },
-    RevokeDevice {
-        device_id: String,
-    },
+    /// A device or an API token was revoked: close the connections it opened.
+    Revoke(Credential),
     /// The writer has committed every persist job up to and including `up_to`.
     Durable {
         up_to: u64,
@@ -118,11 +117,41 @@ impl Edge {
 
     /// Disconnects every connection of a revoked device.
     pub fn revoke_device(&self, firm_id: &str, device_id: &str) {
+        self.revoke(firm_id, Credential::Device(device_id.to_string()));
+    }
+
+    /// Closes the connections of `firm_id` opened with API token `token_id`.
+    pub fn revoke_token(&self, firm_id: &str, token_id: &str) {
+        self.revoke(firm_id, Credential::Token(token_id.to_string()));
+    }
+
+    fn revoke(&self, firm_id: &str, credential: Credential) {
         let firms = self.firms.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(tx) = firms.get(firm_id) {
-            let _ = tx.send(FirmEvent::RevokeDevice {
-                device_id: device_id.to_string(),
-            });
+            let _ = tx.send(FirmEvent::Revoke(credential));
+        }
+    }
+}
+
+/// A credential a connection was opened with.
+#[derive(Debug)]
+enum Credential {
+    Device(String),
+    Token(String),
+}
+
+impl Credential {
+    fn opened(&self, identity: &Identity) -> bool {
+        match self {
+            Credential::Device(id) => identity.device_id.as_deref() == Some(id.as_str()),
+            Credential::Token(id) => identity.token_id.as_deref() == Some(id.as_str()),
+        }
+    }
+
+    fn reason(&self) -> &'static str {
+        match self {
+            Credential::Device(_) => "device revoked",
+            Credential::Token(_) => "API token revoked",
         }
     }
 }
@@ -168,6 +197,9 @@ impl Bucket {
     }
 }
 
+/// How long a connection whose credentials ended may take to receive its close frame.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
 /// Serves one authenticated WebSocket until either side closes.
 pub async fn serve_socket(relay: Arc<Relay>, identity: Identity, socket: WebSocket) {
     relay.metrics.connections.inc();
@@ -180,6 +212,8 @@ pub async fn serve_socket(relay: Arc<Relay>, identity: Identity, socket: WebSock
 async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket) {
     let relay = relay.clone();
     let limits = relay.config.limits.clone();
+    let ping_every = Duration::from_secs(relay.config.timeouts.websocket_ping_secs.max(1));
+    let idle_after = Duration::from_secs(relay.config.timeouts.websocket_idle_secs.max(1));
     let conn = ConnId(relay.edge.next_conn.fetch_add(1, Ordering::Relaxed));
     let firm = relay.edge.firm(&relay, &identity.firm_id);
     let (out_tx, mut out_rx) = mpsc::channel(OUTGOING_QUEUE);
@@ -204,11 +238,22 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
                 reason: reason.into(),
             }))
         };
+        // Pings keep NAT and proxy mappings alive and make a peer that vanished without a
+        // close (a laptop lid shut, a dropped Wi-Fi) answer or time out in the reader.
+        let mut ping = tokio::time::interval(ping_every);
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ping.tick().await;
         loop {
             // Queued frames first: an evicted reader still gets what was queued for it.
             let out = tokio::select! {
                 biased;
                 out = out_rx.recv() => out,
+                _ = ping.tick() => {
+                    if sink.send(WsMessage::Ping(Vec::new().into())).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
                 reason = &mut evicted => {
                     // A reason: evicted (too slow). None: the firm forgot this connection.
                     if let Ok(reason) = reason {
@@ -237,7 +282,20 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
             limits.connection_messages_per_sec,
             limits.connection_message_burst,
         );
-        while let Some(Ok(msg)) = stream.next().await {
+        loop {
+            let msg = match tokio::time::timeout(idle_after, stream.next()).await {
+                Ok(Some(Ok(msg))) => msg,
+                Ok(_) => break,
+                Err(_) => {
+                    relay.metrics.deny("websocket_idle");
+                    let _ = limit_tx.try_send(Outgoing::Close(format!(
+                        "nothing heard for {} s, not even a pong (timeouts.websocket_idle_secs)",
+                        idle_after.as_secs()
+                    )));
+                    tokio::time::sleep(CLOSE_GRACE).await;
+                    break;
+                }
+            };
             let frame = match msg {
                 WsMessage::Binary(bytes) => {
                     relay.metrics.frame("in");
@@ -284,7 +342,15 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
             every.tick().await;
             match relay.still_valid(&identity).await {
                 Ok(true) => {}
-                Ok(false) => break,
+                Ok(false) => {
+                    // Tell the client why once the frames already queued are out; a full
+                    // queue or a client that stopped reading is cut off after a grace period.
+                    let reason = "credentials revoked (device, API token or advisor); enroll again or ask an admin";
+                    if limit_tx.try_send(Outgoing::Close(reason.into())).is_ok() {
+                        tokio::time::sleep(CLOSE_GRACE).await;
+                    }
+                    break;
+                }
                 // A store hiccup is not a revocation; the next check decides.
                 Err(e) => {
                     tracing::warn!(error = %e, "could not re-check a connection's credentials")
@@ -440,17 +506,17 @@ async fn run_firm(
             Some(FirmEvent::Loaded { doc_id, bytes }) => {
                 firm.hub.document_loaded(doc_id, bytes, now)
             }
-            Some(FirmEvent::RevokeDevice { device_id }) => {
+            Some(FirmEvent::Revoke(credential)) => {
                 let revoked: Vec<ConnId> = firm
                     .conns
                     .iter()
-                    .filter(|(_, c)| c.identity.device_id.as_deref() == Some(device_id.as_str()))
+                    .filter(|(_, c)| credential.opened(&c.identity))
                     .map(|(id, _)| *id)
                     .collect();
                 let mut effects = Vec::new();
                 for conn in revoked {
                     if let Some(c) = firm.conns.remove(&conn) {
-                        let _ = c.out.try_send(Outgoing::Close("device revoked".into()));
+                        let _ = c.out.try_send(Outgoing::Close(credential.reason().into()));
                     }
                     effects.extend(firm.hub.disconnect(conn));
                 }

@@ -20,6 +20,7 @@ pub mod config;
 pub mod console;
 pub mod edge;
 pub mod http;
+pub mod listener;
 pub mod metrics;
 pub mod scope;
 pub mod service;

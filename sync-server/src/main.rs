@@ -218,6 +218,23 @@ enum TokenCmd {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// List a firm's API tokens (ids, advisors, labels, state; never the secrets).
+    List {
+        #[arg(long)]
+        firm: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Revoke an API token: it stops authenticating, and connections opened with it close
+    /// (at once when revoked through the serving relay's API, within seconds from here).
+    Revoke {
+        #[arg(long)]
+        firm: String,
+        #[arg(long)]
+        token: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -402,6 +419,33 @@ async fn run(cli: Cli) -> Result<()> {
                 || secret.clone(),
             );
         }
+        Command::Token(TokenCmd::List { firm, json }) => {
+            let tokens = relay.store.list_api_tokens(&firm).await?;
+            print(json.json, json!(tokens), || {
+                tokens
+                    .iter()
+                    .map(|t| {
+                        let state = if t.revoked_at.is_some() {
+                            "revoked"
+                        } else {
+                            "active"
+                        };
+                        format!("{}\t{}\t{}\t{state}", t.id, t.advisor_id, t.label)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        Command::Token(TokenCmd::Revoke { firm, token, json }) => {
+            if !relay.revoke_api_token(&firm, &token, "operator").await? {
+                anyhow::bail!(
+                    "no active API token {token} in firm {firm}; `hearth-relay token list --firm {firm}` shows them"
+                );
+            }
+            print(json.json, json!({ "revoked": token }), || {
+                format!("Revoked {token}")
+            });
+        }
         Command::Admin(AdminCmd::Create {
             firm,
             email,
@@ -474,13 +518,34 @@ fn admin_password(from_stdin: bool) -> Result<zeroize::Zeroizing<String>> {
 }
 
 async fn serve(relay: Arc<Relay>, stop_on_stdin_eof: bool) -> Result<()> {
+    relay.config.check_transport()?;
+    let tls = match relay.config.tls_files()? {
+        Some((cert, key)) => Some(Arc::new(hearth_relay::listener::TlsFiles::load(cert, key)?)),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(relay.config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", relay.config.listen))?;
     let addr = listener.local_addr()?;
-    println!("hearth-relay listening on http://{addr}");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("hearth-relay listening on {scheme}://{addr}");
     std::io::stdout().flush()?;
-    tracing::info!(%addr, "listening");
+    tracing::info!(%addr, tls = tls.is_some(), "listening");
+    // A renewed certificate is picked up on SIGHUP without dropping a connection.
+    #[cfg(unix)]
+    if let Some(tls) = tls.clone() {
+        let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        tokio::spawn(async move {
+            while hangup.recv().await.is_some() {
+                match tls.reload() {
+                    Ok(()) => tracing::info!("TLS certificate reloaded"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "TLS certificate not reloaded; the previous one stays")
+                    }
+                }
+            }
+        });
+    }
     // Tree heads every 20 s while entries arrive, the archive's second copy, expiry.
     hearth_relay::archive::spawn_background(relay.clone());
     let shutdown = async move {
@@ -517,19 +582,14 @@ async fn serve(relay: Arc<Relay>, stop_on_stdin_eof: bool) -> Result<()> {
     };
     // Every change a client saw acknowledged was stored before the acknowledgement was sent,
     // so a graceful stop only has to stop accepting and let open requests finish.
-    // Replies are often several small frames: send each at once rather than let Nagle's
-    // algorithm hold them for the peer's delayed ACK (~40 ms a round trip).
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %e, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(
-        listener,
-        hearth_relay::http::router(relay).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    let t = &relay.config.timeouts;
+    let deadlines = hearth_relay::listener::Deadlines {
+        handshake: std::time::Duration::from_secs(t.tls_handshake_secs),
+        headers: std::time::Duration::from_secs(t.header_read_secs),
+        request: std::time::Duration::from_secs(t.request_secs),
+        drain: std::time::Duration::from_secs(30),
+    };
+    let app = hearth_relay::http::router(relay);
+    hearth_relay::listener::serve(listener, app, tls, deadlines, shutdown).await;
     Ok(())
 }

@@ -27,6 +27,9 @@ pub struct Identity {
     pub advisor_id: String,
     /// Device, for device credentials (`None` for API tokens).
     pub device_id: Option<String>,
+    /// API token id, for API-token credentials (`None` for devices): rechecked on open
+    /// connections, which close when the token is revoked.
+    pub token_id: Option<String>,
     /// Firm admins may see and share every household of their firm.
     pub is_admin: bool,
 }
@@ -251,6 +254,7 @@ mod tests {
 
     fn who(firm: &str, advisor: &str, admin: bool) -> Identity {
         Identity {
+            token_id: None,
             firm_id: firm.into(),
             advisor_id: advisor.into(),
             device_id: None,

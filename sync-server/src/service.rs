@@ -51,10 +51,6 @@ pub enum ServiceError {
 /// Result alias.
 pub type Result<T> = std::result::Result<T, ServiceError>;
 
-/// A refresh token presented again this soon after its first use is a client retrying a
-/// refresh whose answer was lost, not a replay by someone else.
-pub const REFRESH_RETRY_GRACE_MS: i64 = 60_000;
-
 /// Credentials handed to a device at enrollment and on every refresh.
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenPair {
@@ -331,25 +327,18 @@ impl Relay {
                 used_at: None,
             })
             .await?;
-        let expires_at = now + self.config.access_token_ttl_secs * 1000;
-        Ok(TokenPair {
-            access_token: self.signer.sign(&AccessClaims {
-                device_id: device.id.clone(),
-                advisor_id: device.advisor_id.clone(),
-                firm_id: device.firm_id.clone(),
-                expires_at,
-            }),
-            access_expires_at: expires_at,
-            refresh_token: refresh,
-        })
+        Ok(self.pair(device, refresh, now))
     }
 
-    /// Exchanges a refresh token for new credentials (rotating it). Presenting a token that
-    /// was already used revokes the device: someone copied it.
+    /// Exchanges a refresh token for new credentials (rotating it). A retry of the same
+    /// exchange within `refresh_retry_grace_secs` (its answer was lost) gets the same pair the
+    /// first use got — never a second, independent one; presenting a used token after that
+    /// revokes the device: someone copied it.
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair> {
+        let now = now_ms();
         match self
             .store
-            .use_refresh_token(&tokens::hash_secret(refresh_token), now_ms())
+            .use_refresh_token(&tokens::hash_secret(refresh_token), now)
             .await?
         {
             RefreshUse::Fresh { device_id } => {
@@ -357,19 +346,29 @@ impl Relay {
                     .live_device(&device_id)
                     .await?
                     .ok_or(ServiceError::Unauthorized)?;
-                self.issue_tokens(&device).await
+                let successor = self.signer.successor(refresh_token);
+                self.store
+                    .insert_refresh_token(&RefreshToken {
+                        token_hash: tokens::hash_secret(&successor),
+                        device_id: device.id.clone(),
+                        created_at: now,
+                        expires_at: now + self.config.refresh_token_ttl_days * 86_400_000,
+                        used_at: None,
+                    })
+                    .await?;
+                Ok(self.pair(&device, successor, now))
             }
             RefreshUse::Replayed { device_id, used_at }
-                if now_ms() - used_at < REFRESH_RETRY_GRACE_MS =>
+                if now - used_at < self.config.refresh_retry_grace_secs * 1000 =>
             {
-                // The same device retrying a refresh whose answer it never received (the
-                // connection or the relay died mid-request): not a theft. Issue new tokens.
+                // The same device retrying an exchange whose answer it never received (the
+                // connection or the relay died mid-request): the first answer again.
                 tracing::info!(device = %device_id, "refresh token presented again within the retry grace period");
                 let device = self
                     .live_device(&device_id)
                     .await?
                     .ok_or(ServiceError::Unauthorized)?;
-                self.issue_tokens(&device).await
+                Ok(self.pair(&device, self.signer.successor(refresh_token), used_at))
             }
             RefreshUse::Replayed { device_id, .. } => {
                 if let Some(device) = self.store.device(&device_id).await? {
@@ -380,6 +379,21 @@ impl Relay {
                 Err(ServiceError::Unauthorized)
             }
             RefreshUse::Invalid => Err(ServiceError::Unauthorized),
+        }
+    }
+
+    /// The pair an exchange at `issued_at` hands out: the same inputs give the same tokens.
+    fn pair(&self, device: &Device, refresh_token: String, issued_at: i64) -> TokenPair {
+        let expires_at = issued_at + self.config.access_token_ttl_secs * 1000;
+        TokenPair {
+            access_token: self.signer.sign(&AccessClaims {
+                device_id: device.id.clone(),
+                advisor_id: device.advisor_id.clone(),
+                firm_id: device.firm_id.clone(),
+                expires_at,
+            }),
+            access_expires_at: expires_at,
+            refresh_token,
         }
     }
 
@@ -423,6 +437,7 @@ impl Relay {
                 firm_id: device.firm_id,
                 advisor_id: device.advisor_id,
                 device_id: Some(device.id),
+                token_id: None,
                 is_admin: advisor.is_admin,
             });
         }
@@ -443,23 +458,42 @@ impl Relay {
                 firm_id: advisor.firm_id,
                 advisor_id: advisor.id,
                 device_id: None,
+                token_id: Some(token.id),
                 is_admin: advisor.is_admin,
             });
         }
         Err(ServiceError::Unauthorized)
     }
 
-    /// Whether an authenticated identity is still valid (device not revoked, advisor enabled);
-    /// checked periodically on open connections.
+    /// Whether an authenticated identity is still valid (device not revoked, API token not
+    /// revoked or expired, advisor enabled); checked periodically on open connections, so a
+    /// revocation made through another process (the `hearth-relay` CLI) still ends them.
     pub async fn still_valid(&self, who: &Identity) -> Result<bool> {
-        match &who.device_id {
-            Some(device) => Ok(self.live_device(device).await?.is_some()),
-            None => Ok(self
-                .store
-                .advisor(&who.advisor_id)
-                .await?
-                .is_some_and(|a| !a.disabled)),
+        if let Some(device) = &who.device_id {
+            return Ok(self.live_device(device).await?.is_some());
         }
+        if let Some(token_id) = &who.token_id {
+            let now = now_ms();
+            // A firm holds a handful of tokens; listing them beats a store method per backend.
+            let live = self
+                .store
+                .list_api_tokens(&who.firm_id)
+                .await?
+                .into_iter()
+                .any(|t| {
+                    &t.id == token_id
+                        && t.revoked_at.is_none()
+                        && t.expires_at.is_none_or(|e| e > now)
+                });
+            if !live {
+                return Ok(false);
+            }
+        }
+        Ok(self
+            .store
+            .advisor(&who.advisor_id)
+            .await?
+            .is_some_and(|a| !a.disabled))
     }
 
     /// Mints a long-lived API token for scripts and integrations.
@@ -639,6 +673,7 @@ impl Relay {
         if revoked {
             self.audit(Some(firm_id), by, "token.revoke", token_id)
                 .await?;
+            self.edge.revoke_token(firm_id, token_id);
         }
         Ok(revoked)
     }

@@ -48,6 +48,21 @@ impl TokenSigner {
         }
     }
 
+    /// The refresh token that succeeds `presented` when it is exchanged: derived, not random,
+    /// so that a retry of the same exchange (its answer lost on the way) gets the very same
+    /// pair back instead of a second, independent one.
+    pub fn successor(&self, presented: &str) -> String {
+        let tag = hmac::sign(
+            &self.key,
+            &[
+                b"hearth refresh successor v1\0".as_slice(),
+                presented.as_bytes(),
+            ]
+            .concat(),
+        );
+        format!("{REFRESH_PREFIX}{}", B64.encode(tag.as_ref()))
+    }
+
     /// Mints an access token.
     pub fn sign(&self, claims: &AccessClaims) -> String {
         // Serialising a struct of strings and an integer cannot fail.

@@ -21,7 +21,9 @@ const READ_TIMEOUT: Duration = Duration::from_secs(20);
 struct World {
     _dir: tempfile::TempDir,
     relay: RelayProcess,
+    firm: String,
     token: String,
+    token_id: String,
 }
 
 /// A relay with `limits` (TOML lines of the `[limits]` table) and one advisor's API token.
@@ -34,14 +36,13 @@ fn world(limits: &str) -> World {
     );
     let firm = relay.create_firm("Limits & Co");
     let (advisor, _) = relay.invite(&firm, "Alice Advisor", false);
-    let token = relay.admin_json(&["token", "issue", "--advisor", &advisor])["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let issued = relay.admin_json(&["token", "issue", "--advisor", &advisor]);
     World {
         _dir: dir,
         relay,
-        token,
+        firm,
+        token: issued["token"].as_str().unwrap().to_string(),
+        token_id: issued["id"].as_str().unwrap().to_string(),
     }
 }
 
@@ -50,13 +51,16 @@ fn addr(w: &World) -> &str {
 }
 
 fn try_connect(w: &World) -> Result<Ws, tungstenite::Error> {
+    try_connect_as(w, &w.token)
+}
+
+fn try_connect_as(w: &World, token: &str) -> Result<Ws, tungstenite::Error> {
     let mut request = format!("ws://{}/sync", addr(w))
         .into_client_request()
         .unwrap();
-    request.headers_mut().insert(
-        "Authorization",
-        format!("Bearer {}", w.token).parse().unwrap(),
-    );
+    request
+        .headers_mut()
+        .insert("Authorization", format!("Bearer {token}").parse().unwrap());
     let stream = TcpStream::connect(addr(w)).unwrap();
     stream.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
     stream.set_nodelay(true).unwrap();
@@ -355,4 +359,199 @@ fn a_reader_that_stops_reading_is_dropped_and_the_others_keep_receiving() {
     assert_eq!(code, 1008);
     assert!(reason.contains("too slow"), "{reason}");
     assert_eq!(denials(&w, "slow_reader"), 1);
+}
+
+/// A second API token of the same firm, for a firm admin.
+fn admin_token(w: &World) -> (String, String) {
+    let (admin, _) = w.relay.invite(&w.firm, "Ada Admin", true);
+    let issued = w.relay.admin_json(&["token", "issue", "--advisor", &admin]);
+    (
+        issued["id"].as_str().unwrap().to_string(),
+        issued["token"].as_str().unwrap().to_string(),
+    )
+}
+
+/// Reads until the relay closes the socket; returns the close reason.
+fn closed_reason(ws: &mut Ws) -> String {
+    loop {
+        match next(ws) {
+            Next::Frame(_) => continue,
+            Next::Closed(why) => return why.map(|(_, reason)| reason).unwrap_or_default(),
+        }
+    }
+}
+
+#[test]
+fn a_revoked_api_token_loses_its_open_connections_and_opens_no_new_ones() {
+    let w = world("");
+    let (admin_id, admin_secret) = admin_token(&w);
+
+    // Revoked through the serving relay's admin API: the connection closes at once, saying why.
+    let mut open = connect(&w);
+    join(&mut open, "script");
+    let revoked = http::request(
+        "POST",
+        &w.relay.url,
+        &format!("/v1/admin/tokens/{}/revoke", w.token_id),
+        &[("Authorization", &format!("Bearer {admin_secret}"))],
+        Some("{}"),
+    );
+    assert_eq!(revoked.status, 204, "{}", revoked.body);
+    let reason = closed_reason(&mut open);
+    assert!(
+        reason.contains("API token revoked"),
+        "close reason: {reason:?}"
+    );
+    let again = try_connect(&w)
+        .map(|_| ())
+        .expect_err("a revoked token connects no more");
+    assert!(
+        matches!(&again, tungstenite::Error::Http(r) if r.status() == 401),
+        "{again}"
+    );
+
+    // Revoked by the operator's CLI (another process): the open connection's periodic
+    // re-check finds it and closes it with the reason; `token list` shows it revoked.
+    let mut open = try_connect_as(&w, &admin_secret).expect("the admin's token connects");
+    join(&mut open, "admin-script");
+    w.relay
+        .admin(&["token", "revoke", "--firm", &w.firm, "--token", &admin_id]);
+    let reason = closed_reason(&mut open);
+    assert!(
+        reason.contains("credentials revoked"),
+        "close reason: {reason:?}"
+    );
+    let listed = w.relay.admin_json(&["token", "list", "--firm", &w.firm]);
+    let states: Vec<bool> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["revoked_at"].is_null())
+        .collect();
+    assert_eq!(states, vec![false, false], "{listed}");
+    assert!(!listed.to_string().contains("token_hash"), "{listed}");
+
+    // An unknown token id is refused by name, and nothing changes.
+    let out = w
+        .relay
+        .admin_fails(&["token", "revoke", "--firm", &w.firm, "--token", "tok_nope"]);
+    assert!(out.contains("no active API token tok_nope"), "{out}");
+}
+
+/// Reads `stream` until the relay closes it; returns what it sent, or `None` if it was still
+/// open when the read deadline passed.
+fn read_until_closed(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some(seen),
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Some(seen),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return None;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => panic!("reading a held connection: {e}"),
+        }
+    }
+}
+
+#[test]
+fn half_open_connections_and_silent_websockets_are_shed_while_real_clients_keep_working() {
+    use std::io::Write;
+    let w = world(
+        "\n[timeouts]\nheader_read_secs = 3\nwebsocket_ping_secs = 1\nwebsocket_idle_secs = 3\n",
+    );
+    // 500 connections a slow-loris client holds: half sent part of a request's headers, half
+    // nothing at all.
+    let started = Instant::now();
+    let mut held: Vec<TcpStream> = (0..500)
+        .map(|i| {
+            let mut s = TcpStream::connect(addr(&w)).unwrap();
+            if i % 2 == 0 {
+                s.write_all(b"GET /healthz HTTP/1.1\r\nHost: relay\r\nX-Slow: ")
+                    .unwrap();
+            }
+            s.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+            s
+        })
+        .collect();
+
+    // Meanwhile the relay answers and syncs for everyone else.
+    assert_eq!(http::get(&w.relay.url, "/healthz").status, 200);
+    let mut client = connect(&w);
+    join(&mut client, "honest-client");
+    // It reads all along (and so answers the relay's pings), as real clients do.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let honest = {
+        let stop = stop.clone();
+        client
+            .get_mut()
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        std::thread::spawn(move || -> Result<Ws, String> {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                match client.read() {
+                    Ok(_) => {}
+                    Err(tungstenite::Error::Io(e))
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ) => {}
+                    Err(e) => return Err(format!("the honest client lost its connection: {e}")),
+                }
+            }
+            Ok(client)
+        })
+    };
+
+    // Every held connection is closed by the relay (none still open after the read deadline).
+    for (i, s) in held.iter_mut().enumerate() {
+        assert!(
+            read_until_closed(s).is_some(),
+            "held connection {i} was still open after {READ_TIMEOUT:?}"
+        );
+    }
+    eprintln!(
+        "500 held connections shed in {:.1} s (header_read_secs = 3)",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(http::get(&w.relay.url, "/healthz").status, 200);
+
+    // A WebSocket peer that never answers pings (a raw socket: tungstenite would pong) is
+    // closed with a reason once nothing has been heard for websocket_idle_secs.
+    let mut silent = TcpStream::connect(addr(&w)).unwrap();
+    silent.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+    write!(
+        silent,
+        "GET /sync HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         Authorization: Bearer {}\r\n\r\n",
+        w.token
+    )
+    .unwrap();
+    let sent = read_until_closed(&mut silent).expect("the silent WebSocket was never closed");
+    let text = String::from_utf8_lossy(&sent);
+    assert!(text.starts_with("HTTP/1.1 101"), "{text}");
+    assert!(
+        text.contains("nothing heard for 3 s") && text.contains("websocket_idle_secs"),
+        "{text}"
+    );
+    assert!(denials(&w, "websocket_idle") >= 1);
+
+    // The honest client, which answered pings as it read, stayed connected throughout
+    // (well past websocket_idle_secs), and a document still syncs through the relay.
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let client = honest.join().unwrap().unwrap_or_else(|e| panic!("{e}"));
+    drop(client);
+    let doc_id = DocumentId::random();
+    let _writer = synced_client(&w, "writer-after", doc_id, true);
+    let _reader = synced_client(&w, "reader-after", doc_id, false);
 }

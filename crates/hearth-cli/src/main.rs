@@ -117,6 +117,10 @@ enum Command {
         /// Label for this device (default: the host name).
         #[arg(long)]
         label: Option<String>,
+        /// The firm's CA certificate (PEM), when the relay's certificate comes from the firm's
+        /// own PKI rather than a public CA. Kept in the profile for later syncs.
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<std::path::PathBuf>,
     },
     /// Push and pull every household you can see; exits when both sides agree.
     Sync {
@@ -405,10 +409,27 @@ fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Batch => batch::run(&mut profile)?,
-        Command::Enroll { relay, code, label } => {
+        Command::Enroll {
+            relay,
+            code,
+            label,
+            ca_cert,
+        } => {
             let label = label.unwrap_or_else(default_device);
-            let creds =
-                runtime()?.block_on(hearth_sync::enroll(&mut profile, &relay, &code, &label))?;
+            let ca = ca_cert
+                .map(|path| {
+                    std::fs::read_to_string(&path).with_context(|| {
+                        format!("cannot read the CA certificate {}", path.display())
+                    })
+                })
+                .transpose()?;
+            let creds = runtime()?.block_on(hearth_sync::enroll(
+                &mut profile,
+                &relay,
+                &code,
+                &label,
+                ca.as_deref(),
+            ))?;
             println!(
                 "Enrolled this device ({}) with {} as {}. Run `hearth sync` to sync.",
                 creds.device_id, creds.firm_name, creds.advisor_name

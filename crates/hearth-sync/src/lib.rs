@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use automerge::Automerge;
@@ -63,6 +64,10 @@ pub enum SyncError {
         /// The relay's explanation.
         message: String,
     },
+    /// The relay address cannot be used as given (an unencrypted address off this machine,
+    /// a `ws://` address, a CA file that is not one); the message says what to use instead.
+    #[error("{0}")]
+    RelayAddress(String),
     /// The profile failed.
     #[error(transparent)]
     Profile(#[from] ProfileError),
@@ -80,6 +85,7 @@ impl SyncError {
             SyncError::Unauthorized(_)
             | SyncError::NotEnrolled
             | SyncError::BadCode
+            | SyncError::RelayAddress(_)
             | SyncError::Refused { .. } => false,
             SyncError::Profile(ProfileError::Store(e)) => e.is_busy(),
             SyncError::Profile(_) => false,
@@ -105,12 +111,41 @@ pub struct RelayCredentials {
     pub device_id: String,
     /// The current (one-time) refresh token.
     pub refresh_token: String,
+    /// The firm's own CA certificate (PEM), trusted for this relay beside the public roots,
+    /// for a relay on private PKI (`hearth enroll --ca-cert FILE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert_pem: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct TokenPair {
     access_token: String,
+    #[serde(default)]
+    access_expires_at: i64,
     refresh_token: String,
+}
+
+/// The access token in hand, kept (encrypted, in the profile) until shortly before it expires
+/// so that twenty commands in a minute refresh once, not twenty times.
+#[derive(Serialize, Deserialize)]
+struct CachedAccess {
+    /// The relay and device it was issued for.
+    relay_url: String,
+    device_id: String,
+    token: String,
+    expires_at_ms: i64,
+}
+
+/// Profile setting holding the cached access token.
+const ACCESS_SETTING: &str = "relay.access";
+
+/// An access token this close to expiry is refreshed instead of used.
+const ACCESS_MARGIN_MS: i64 = 60_000;
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 #[derive(Deserialize)]
@@ -173,17 +208,120 @@ pub struct SyncReport {
     pub changed: Vec<String>,
 }
 
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap_or_default()
+/// Checks a relay address an advisor typed: `https://host[:port]`, or `http://` only to this
+/// machine (a relay on the laptop itself, or a test). Returns it without a trailing slash.
+pub fn check_relay_url(url: &str) -> Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let hostname = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    let loopback = hostname.eq_ignore_ascii_case("localhost")
+        || hostname
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" if !hostname.is_empty() => Ok(url.to_string()),
+        "http" if loopback => Ok(url.to_string()),
+        "http" => Err(SyncError::RelayAddress(format!(
+            "{url} is not encrypted: enrollment codes, tokens and client data would cross the network in the clear. \
+             Use the relay's https:// address (your firm admin has it)"
+        ))),
+        "ws" | "wss" => Err(SyncError::RelayAddress(format!(
+            "{url} is a WebSocket address; give the relay's https:// address instead (https://{host}) and Hearth opens the WebSocket itself"
+        ))),
+        _ => Err(SyncError::RelayAddress(format!(
+            "'{url}' is not a relay address; it looks like https://relay.example-firm.com"
+        ))),
+    }
 }
 
-fn unreachable(url: &str, e: impl std::fmt::Display) -> SyncError {
+/// How the desk reaches one relay: HTTP requests and the WebSocket, both trusting the public
+/// web roots and, when the firm runs its own PKI, the firm's CA.
+#[derive(Clone)]
+struct Transport {
+    http: reqwest::Client,
+    tls: Arc<rustls::ClientConfig>,
+}
+
+impl Transport {
+    fn new(ca_cert_pem: Option<&str>) -> Result<Self> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let firm_cas: Vec<CertificateDer<'static>> = match ca_cert_pem {
+            None => Vec::new(),
+            Some(pem) => CertificateDer::pem_slice_iter(pem.as_bytes())
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| {
+                    SyncError::RelayAddress(format!("the firm CA certificate is not PEM: {e}"))
+                })?,
+        };
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        let mut http = reqwest::Client::builder().timeout(Duration::from_secs(30));
+        for ca in &firm_cas {
+            roots.add(ca.clone()).map_err(|e| {
+                SyncError::RelayAddress(format!("the firm CA certificate cannot be used: {e}"))
+            })?;
+            http = http.add_root_certificate(reqwest::Certificate::from_der(ca.as_ref()).map_err(
+                |e| SyncError::RelayAddress(format!("the firm CA certificate cannot be used: {e}")),
+            )?);
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| SyncError::Protocol(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Self {
+            http: http
+                .build()
+                .map_err(|e| SyncError::Protocol(format!("cannot set up HTTPS: {e}")))?,
+            tls: Arc::new(tls),
+        })
+    }
+
+    /// Opens the sync WebSocket.
+    async fn websocket(
+        &self,
+        request: tokio_tungstenite::tungstenite::handshake::client::Request,
+        url: &str,
+    ) -> Result<
+        tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+    > {
+        tokio_tungstenite::connect_async_tls_with_config(
+            request,
+            None,
+            true,
+            Some(tokio_tungstenite::Connector::Rustls(self.tls.clone())),
+        )
+        .await
+        .map(|(socket, _)| socket)
+        .map_err(|e| ws_error(url, e))
+    }
+}
+
+/// The relay could not be reached; the reason carries the error's causes too ("error sending
+/// request" alone does not say that the certificate was not trusted).
+fn unreachable(url: &str, e: impl std::error::Error) -> SyncError {
+    let mut reason = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !reason.contains(&text) {
+            reason.push_str(": ");
+            reason.push_str(&text);
+        }
+        cause = c.source();
+    }
     SyncError::Unreachable {
         url: url.to_string(),
-        reason: e.to_string(),
+        reason,
     }
 }
 
@@ -204,14 +342,19 @@ fn save_credentials(profile: &mut Profile, creds: &RelayCredentials) -> Result<(
 }
 
 /// Redeems a one-time enrollment code and stores the device's credentials in the profile.
+///
+/// `ca_cert_pem` is the firm's own CA (PEM) when its relay runs on private PKI.
 pub async fn enroll(
     profile: &mut Profile,
     relay_url: &str,
     code: &str,
     label: &str,
+    ca_cert_pem: Option<&str>,
 ) -> Result<RelayCredentials> {
-    let base = relay_url.trim_end_matches('/').to_string();
-    let response = http()
+    let base = check_relay_url(relay_url)?;
+    let transport = Transport::new(ca_cert_pem)?;
+    let response = transport
+        .http
         .post(format!("{base}/v1/enroll"))
         .json(&serde_json::json!({ "code": code, "label": label }))
         .send()
@@ -238,8 +381,15 @@ pub async fn enroll(
         advisor_name: enrolled.advisor_name,
         device_id: enrolled.device_id,
         refresh_token: enrolled.tokens.refresh_token,
+        ca_cert_pem: ca_cert_pem.map(str::to_string),
     };
     save_credentials(profile, &creds)?;
+    cache_access(
+        profile,
+        &creds,
+        &enrolled.tokens.access_token,
+        enrolled.tokens.access_expires_at,
+    )?;
     Ok(creds)
 }
 
@@ -278,13 +428,73 @@ pub struct Session {
     /// Credentials (with the new refresh token).
     pub creds: RelayCredentials,
     access_token: String,
+    transport: Transport,
+    /// The access token came from the profile's cache (a refusal may mean it went stale on
+    /// the relay's side: refresh and try once more).
+    cached: bool,
+}
+
+fn cache_access(
+    profile: &mut Profile,
+    creds: &RelayCredentials,
+    token: &str,
+    expires_at_ms: i64,
+) -> Result<()> {
+    let cached = CachedAccess {
+        relay_url: creds.relay_url.clone(),
+        device_id: creds.device_id.clone(),
+        token: token.to_string(),
+        expires_at_ms,
+    };
+    let text = serde_json::to_string(&cached).map_err(|e| SyncError::Protocol(e.to_string()))?;
+    profile.set_setting(ACCESS_SETTING, &text)?;
+    Ok(())
+}
+
+/// The cached access token for `creds`, if it is good for a while yet.
+fn cached_access(profile: &Profile, creds: &RelayCredentials) -> Option<String> {
+    let text = profile.setting(ACCESS_SETTING).ok()??;
+    let cached: CachedAccess = serde_json::from_str(&text).ok()?;
+    (cached.relay_url == creds.relay_url
+        && cached.device_id == creds.device_id
+        && cached.expires_at_ms > now_ms() + ACCESS_MARGIN_MS)
+        .then_some(cached.token)
 }
 
 impl Session {
-    /// Starts a session for an enrolled profile.
+    /// Starts a session for an enrolled profile: the access token in hand while it is good,
+    /// else a refresh (which rotates the refresh token).
     pub async fn start(profile: &mut Profile) -> Result<Self> {
-        let mut creds = credentials(profile)?.ok_or(SyncError::NotEnrolled)?;
-        let response = http()
+        let creds = credentials(profile)?.ok_or(SyncError::NotEnrolled)?;
+        check_relay_url(&creds.relay_url)?;
+        let transport = Transport::new(creds.ca_cert_pem.as_deref())?;
+        if let Some(access_token) = cached_access(profile, &creds) {
+            return Ok(Self {
+                creds,
+                access_token,
+                transport,
+                cached: true,
+            });
+        }
+        Self::refresh(profile, creds, transport).await
+    }
+
+    /// Starts a session with a freshly refreshed access token (after the cached one was
+    /// refused, e.g. the device was re-enrolled elsewhere or the relay restarted its keys).
+    pub async fn start_fresh(profile: &mut Profile) -> Result<Self> {
+        let creds = credentials(profile)?.ok_or(SyncError::NotEnrolled)?;
+        check_relay_url(&creds.relay_url)?;
+        let transport = Transport::new(creds.ca_cert_pem.as_deref())?;
+        Self::refresh(profile, creds, transport).await
+    }
+
+    async fn refresh(
+        profile: &mut Profile,
+        mut creds: RelayCredentials,
+        transport: Transport,
+    ) -> Result<Self> {
+        let response = transport
+            .http
             .post(format!("{}/v1/token", creds.relay_url))
             .json(&serde_json::json!({ "refresh_token": creds.refresh_token }))
             .send()
@@ -305,15 +515,20 @@ impl Session {
             .map_err(|e| SyncError::Protocol(e.to_string()))?;
         creds.refresh_token = pair.refresh_token;
         save_credentials(profile, &creds)?;
+        cache_access(profile, &creds, &pair.access_token, pair.access_expires_at)?;
         Ok(Self {
             creds,
             access_token: pair.access_token,
+            transport,
+            cached: false,
         })
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
         let url = format!("{}{path}", self.creds.relay_url);
-        let response = http()
+        let response = self
+            .transport
+            .http
             .get(&url)
             .bearer_auth(&self.access_token)
             .send()
@@ -337,7 +552,9 @@ impl Session {
     /// `None` if the household is not on the relay for this advisor.
     pub async fn blobs(&self, doc_id: &str) -> Result<Option<RelayBlobs>> {
         let url = format!("{}/v1/documents/{doc_id}/blobs", self.creds.relay_url);
-        let response = http()
+        let response = self
+            .transport
+            .http
             .get(url)
             .bearer_auth(&self.access_token)
             .send()
@@ -363,7 +580,9 @@ impl Session {
     /// `doc_id`; idempotent. A refusal (too large, not in scope) is `SyncError::Refused` with
     /// the relay's message.
     pub async fn put_blob(&self, doc_id: &str, sha256: &str, bytes: Vec<u8>) -> Result<()> {
-        let response = http()
+        let response = self
+            .transport
+            .http
             .put(self.blob_url(doc_id, sha256))
             .bearer_auth(&self.access_token)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
@@ -377,7 +596,9 @@ impl Session {
     /// Downloads the attached document `sha256` of household `doc_id`; `None` if the relay
     /// does not have it (not uploaded yet, or the household is not in this advisor's scope).
     pub async fn get_blob(&self, doc_id: &str, sha256: &str) -> Result<Option<Vec<u8>>> {
-        let response = http()
+        let response = self
+            .transport
+            .http
             .get(self.blob_url(doc_id, sha256))
             .bearer_auth(&self.access_token)
             .send()
@@ -435,9 +656,9 @@ impl Session {
             self.creds.relay_url, target.id
         );
         let request = if share {
-            http().put(&url)
+            self.transport.http.put(&url)
         } else {
-            http().delete(&url)
+            self.transport.http.delete(&url)
         };
         let response = request
             .bearer_auth(&self.access_token)
@@ -603,7 +824,10 @@ pub async fn share_household(
     share: bool,
     timeout: Duration,
 ) -> Result<RemoteAdvisor> {
-    let session = Session::start(profile).await?;
+    let mut session = Session::start(profile).await?;
+    if session.cached && matches!(session.documents().await, Err(SyncError::Unauthorized(_))) {
+        session = Session::start_fresh(profile).await?;
+    }
     let held_here = profile.household(doc_id).is_ok();
     if share
         && held_here
@@ -624,14 +848,28 @@ pub async fn share_household(
 /// every household both may hold, then returns.
 pub async fn sync_once(profile: &mut Profile, timeout: Duration) -> Result<SyncReport> {
     let session = Session::start(profile).await?;
+    if session.cached {
+        match sync_in(profile, session, timeout).await {
+            Err(SyncError::Unauthorized(_)) => {}
+            done => return done,
+        }
+        // The cached access token was refused: refresh, and try once more.
+        let session = Session::start_fresh(profile).await?;
+        return sync_in(profile, session, timeout).await;
+    }
+    sync_in(profile, session, timeout).await
+}
+
+async fn sync_in(profile: &mut Profile, session: Session, timeout: Duration) -> Result<SyncReport> {
     let (mut client, mut local, _) = prepare(profile, &session).await?;
     let mut report = SyncReport {
         offered: local.len(),
         ..SyncReport::default()
     };
-    let (mut socket, _) = tokio_tungstenite::connect_async(session.sync_request()?)
-        .await
-        .map_err(|e| ws_error(&session.creds.relay_url, e))?;
+    let mut socket = session
+        .transport
+        .websocket(session.sync_request()?, &session.creds.relay_url)
+        .await?;
     let run = async {
         for frame in client.start() {
             socket
@@ -856,7 +1094,8 @@ async fn watch_connection(
     poll_every: Duration,
     on_event: &mut impl FnMut(WatchEvent),
 ) -> Result<()> {
-    let session = Session::start(profile).await?;
+    // A fresh token: the connection lasts, and a stale cached one would only cost a retry.
+    let session = Session::start_fresh(profile).await?;
     // Write times as of before the households are loaded: anything written later is newer
     // than what `prepare` read, and is picked up by the first tick.
     let mut seen: std::collections::HashMap<String, i64> = profile
@@ -867,9 +1106,10 @@ async fn watch_connection(
     let (mut client, mut local, _) = prepare(profile, &session).await?;
     let mut report = SyncReport::default();
     let url = session.creds.relay_url.clone();
-    let (mut socket, _) = tokio_tungstenite::connect_async(session.sync_request()?)
-        .await
-        .map_err(|e| ws_error(&url, e))?;
+    let mut socket = session
+        .transport
+        .websocket(session.sync_request()?, &url)
+        .await?;
     for frame in client.start() {
         socket
             .send(WsMessage::Binary(frame.into()))

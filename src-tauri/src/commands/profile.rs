@@ -133,17 +133,12 @@ pub async fn enroll(
     relay: String,
     code: String,
 ) -> CommandResult<SyncStatus> {
-    let relay = relay.trim().to_string();
-    if !(relay.starts_with("http://") || relay.starts_with("https://")) {
-        return Err(invalid(
-            "The relay address starts with https:// (ask your firm admin for it).",
-        ));
-    }
+    let relay = hearth_sync::check_relay_url(&relay).map_err(|e| invalid(e.to_string()))?;
     {
         let mut guard = state.profile.lock().await;
         let profile = guard.as_mut().ok_or_else(CommandError::locked)?;
         let label = profile.info()?.device;
-        hearth_sync::enroll(profile, &relay, code.trim(), &label).await?;
+        hearth_sync::enroll(profile, &relay, code.trim(), &label, None).await?;
     }
     state
         .sync

@@ -167,9 +167,7 @@ pub async fn create_user(
             .ok_or(ServiceError::NotFound)?;
     }
     let password = password.to_string();
-    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| ServiceError::BadRequest(format!("password hashing failed: {e}")))??;
+    let password_hash = argon2_work(move || hash_password(&password)).await??;
     let user = ConsoleUser {
         id: tokens::new_id("cu"),
         firm_id: firm_id.map(str::to_string),
@@ -203,15 +201,14 @@ pub async fn change_password(
         user.password_hash.clone(),
         new.to_string(),
     );
-    let new_hash = tokio::task::spawn_blocking(move || {
+    let new_hash = argon2_work(move || {
         if verify_password(&current, &stored) {
             hash_password(&new).map(Some)
         } else {
             Ok(None)
         }
     })
-    .await
-    .map_err(|e| ServiceError::BadRequest(format!("password hashing failed: {e}")))??
+    .await??
     .ok_or(ServiceError::BadRequest(
         "the current password is not correct".into(),
     ))?;
@@ -246,9 +243,7 @@ pub async fn reset_password(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let password = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| ServiceError::BadRequest(format!("password hashing failed: {e}")))??;
+    let hash = argon2_work(move || hash_password(&password)).await??;
     relay.store.set_console_password(&user.id, &hash).await?;
     relay.store.delete_console_sessions_of(&user.id).await?;
     audit(
@@ -260,6 +255,25 @@ pub async fn reset_password(
     )
     .await?;
     Ok(user)
+}
+
+/// Runs Argon2 work (19 MiB and tens of milliseconds of one core each) on the blocking pool,
+/// at most one per CPU at a time: a burst of sign-ins queues here instead of taking every
+/// core and `N x 19 MiB` of memory from the relay's sync traffic.
+async fn argon2_work<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ServiceError> {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    });
+    let _permit = slots
+        .acquire()
+        .await
+        .map_err(|e| ServiceError::BadRequest(format!("password hashing failed: {e}")))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ServiceError::BadRequest(format!("password hashing failed: {e}")))
 }
 
 /// Computes the decoy hash ahead of the first sign-in, off the async executor, so the first
@@ -286,7 +300,7 @@ pub async fn check_credentials(
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| decoy_hash().to_string());
     let password = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
+    let ok = argon2_work(move || verify_password(&password, &stored))
         .await
         .unwrap_or(false);
     Ok(user.filter(|_| ok))
@@ -350,11 +364,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// A `Set-Cookie` value for the console (path `/admin`, HttpOnly, SameSite=Strict).
 pub fn set_cookie(relay: &Relay, name: &str, value: &str, max_age_secs: i64) -> String {
-    let secure = if relay.config.console.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if relay.config.https() { "; Secure" } else { "" };
     format!(
         "{name}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
     )

@@ -187,7 +187,7 @@ fn code_box(relay: &Relay, headers: &HeaderMap, name: &str, code: &str) -> Marku
                 "Shown once. It works for one device and expires in "
                 (relay.config.invite_ttl_hours) " hours. Give it to the advisor over a trusted channel; on their laptop:"
             }
-            pre { code { "hearth enroll --relay http://" (host) " --code " (code) } }
+            pre { code { "hearth enroll --relay " (if relay.config.https() { "https://" } else { "http://" }) (host) " --code " (code) } }
         }
     }
 }

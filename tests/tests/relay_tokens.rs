@@ -1,0 +1,139 @@
+//! Refresh-token rotation against a running relay over HTTP: a retried exchange (its answer
+//! lost) gets the very pair the first exchange got, not a second independent one; the
+//! successor works once; a copied token presented after the retry window revokes the device,
+//! which then can neither refresh nor connect.
+
+use hearth_e2e::{RelayProcess, http};
+use serde_json::Value;
+
+fn post(relay: &RelayProcess, path: &str, body: &Value) -> (u16, Value) {
+    let r = http::post_json(&relay.url, path, &body.to_string());
+    (
+        r.status,
+        serde_json::from_str(&r.body).unwrap_or(Value::Null),
+    )
+}
+
+#[test]
+fn a_retried_refresh_gets_the_same_pair_and_a_late_replay_revokes_the_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start_with_config(
+        &format!("sqlite://{}", dir.path().join("relay.db").display()),
+        &format!(
+            "refresh_retry_grace_secs = 1\n{}",
+            hearth_e2e::TEST_RELAY_CONFIG
+        ),
+    );
+    let firm = relay.create_firm("Firm");
+    let (advisor, code) = relay.invite(&firm, "Alice", false);
+    let (status, enrolled) = post(
+        &relay,
+        "/v1/enroll",
+        &serde_json::json!({ "code": code, "label": "laptop" }),
+    );
+    assert_eq!(status, 200, "{enrolled}");
+    let first = enrolled["refresh_token"].as_str().unwrap().to_string();
+
+    // The exchange and its retry: one answer.
+    let exchange = |token: &str| {
+        post(
+            &relay,
+            "/v1/token",
+            &serde_json::json!({ "refresh_token": token }),
+        )
+    };
+    let (status, a) = exchange(&first);
+    assert_eq!(status, 200, "{a}");
+    let (status, b) = exchange(&first);
+    assert_eq!(status, 200, "{b}");
+    assert_eq!(
+        a, b,
+        "a retry within the window must get the first answer, not a new pair"
+    );
+    let second = a["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(second, first);
+
+    // The successor rotates once more.
+    let (status, c) = exchange(&second);
+    assert_eq!(status, 200, "{c}");
+    let device_token = c["access_token"].as_str().unwrap().to_string();
+
+    // Past the window (1 s here), the copied first token revokes the device.
+    std::thread::sleep(std::time::Duration::from_millis(1_200));
+    let (status, _) = exchange(&first);
+    assert_eq!(status, 401);
+    let devices = relay.admin_json(&["device", "list", "--firm", &firm, "--advisor", &advisor]);
+    assert!(!devices[0]["revoked_at"].is_null(), "{devices}");
+    let (status, _) = exchange(c["refresh_token"].as_str().unwrap());
+    assert_eq!(status, 401, "a revoked device refreshes no more");
+    let me = http::request(
+        "GET",
+        &relay.url,
+        "/v1/documents",
+        &[("Authorization", &format!("Bearer {device_token}"))],
+        None,
+    );
+    assert_eq!(
+        me.status, 401,
+        "a revoked device's access token stops working"
+    );
+}
+
+#[test]
+fn a_busy_desk_and_an_office_behind_one_address_stay_under_the_auth_limit() {
+    use hearth_e2e::Hearth;
+    let dir = tempfile::tempdir().unwrap();
+    // The default limit: 20 enrollment and refresh requests per client address per minute.
+    let relay = RelayProcess::start_with_config(
+        &format!("sqlite://{}", dir.path().join("relay.db").display()),
+        "",
+    );
+    let firm = relay.create_firm("Office");
+    // Ten desks in one office (one address: 127.0.0.1) enroll and sync.
+    let desks: Vec<Hearth> = (0..10)
+        .map(|i| {
+            let (_, code) = relay.invite(&firm, &format!("Advisor {i}"), false);
+            Hearth::enrolled(dir.path(), &format!("Advisor {i}"), &relay, &code)
+        })
+        .collect();
+    for desk in &desks {
+        desk.ok(&["sync"]);
+    }
+    // One of them runs 40 relay commands within the minute (sharing households one by one):
+    // the access token in hand is reused, so none of them spends the limit.
+    let busy = &desks[0];
+    for i in 0..20 {
+        let id = busy.ok(&["household", "create", "--name", &format!("Household {i}")]);
+        busy.ok(&["share", &id, "--with", "Advisor 1"]);
+        busy.ok(&["sync"]);
+    }
+    desks[1].ok(&["sync"]);
+    assert_eq!(
+        desks[1]
+            .json(&["household", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        20
+    );
+
+    // Guessing enrollment codes is still throttled.
+    let refused = (0..25)
+        .map(|i| {
+            post(
+                &relay,
+                "/v1/enroll",
+                &serde_json::json!({ "code": format!("GUES-SXXX-XXXX-{i:04}"), "label": "x" }),
+            )
+            .0
+        })
+        .collect::<Vec<_>>();
+    assert!(
+        refused.contains(&429),
+        "no guess was throttled: {refused:?}"
+    );
+    assert!(
+        refused.iter().all(|s| *s == 401 || *s == 429),
+        "{refused:?}"
+    );
+}
