@@ -664,6 +664,7 @@ impl Relay {
                 created_at: now_ms(),
                 entry_count: entries.len() as u64,
                 tree_size: size,
+                files: Default::default(),
             },
             public_key: self.archive_public_key(firm_id).await?,
             entries,
@@ -675,7 +676,8 @@ impl Relay {
         };
         b.add_proofs(&tree)
             .map_err(|e| ServiceError::BadRequest(e.to_string()))?;
-        b.write(out)
+        let signer = self.archive_signer(firm_id).await?;
+        b.write(out, &signer)
             .map_err(|e| ServiceError::BadRequest(format!("could not write the bundle: {e}")))?;
         Ok(ExportSummary {
             path: out.display().to_string(),
@@ -907,6 +909,9 @@ pub fn parse_end_date(text: &str) -> std::result::Result<i64, String> {
 }
 
 /// Verifies a bundle directory (for the CLI; no database).
-pub fn verify_bundle(dir: &Path) -> std::result::Result<bundle::Report, bundle::VerifyError> {
-    bundle::verify(dir)
+pub fn verify_bundle(
+    dir: &Path,
+    pin: Option<&bundle::KeyPin>,
+) -> std::result::Result<bundle::Report, bundle::VerifyError> {
+    bundle::verify(dir, pin)
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use hearth_archive::bundle::KeyPin;
 use serde_json::json;
 
 use crate::archive::{parse_date, parse_end_date};
@@ -31,9 +32,18 @@ pub enum ArchiveCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Verify an exported bundle: every entry, proof and signature. Needs no database.
+    /// Verify an exported bundle: every entry, proof, signature and file. Needs no database.
+    /// Pin the firm's key (--fingerprint or --public-key, as the firm publishes it): without a
+    /// pin only the bundle's internal consistency is checked.
     Verify {
         bundle: PathBuf,
+        /// The firm's archive key fingerprint (SHA-256 of the key, hex), from its console's
+        /// Archive page or `hearth-relay archive head`.
+        #[arg(long, conflicts_with = "public_key")]
+        fingerprint: Option<String>,
+        /// The firm's Ed25519 public key (64 hex characters).
+        #[arg(long)]
+        public_key: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -97,25 +107,58 @@ impl ArchiveCmd {
 
 /// Runs `verify` (offline). Fails, naming the first problem, if the bundle does not verify.
 pub fn run_offline(cmd: &ArchiveCmd) -> Result<()> {
-    let ArchiveCmd::Verify { bundle, json } = cmd else {
+    let ArchiveCmd::Verify {
+        bundle,
+        fingerprint,
+        public_key,
+        json,
+    } = cmd
+    else {
         anyhow::bail!("this archive command needs the relay's database");
     };
+    let pin = match (fingerprint, public_key) {
+        (Some(fp), _) => Some(KeyPin::Fingerprint(fp.clone())),
+        (None, Some(key)) => Some(KeyPin::PublicKey(
+            hex::decode(key.trim())
+                .ok()
+                .filter(|k| k.len() == 32)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--public-key must be the 32-byte Ed25519 key in hex (64 characters)"
+                    )
+                })?,
+        )),
+        (None, None) => None,
+    };
     let started = std::time::Instant::now();
-    match crate::archive::verify_bundle(bundle) {
+    match crate::archive::verify_bundle(bundle, pin.as_ref()) {
         Ok(report) => {
             if *json {
                 println!("{:#}", json!({ "verified": true, "report": report }));
             } else {
                 println!(
-                    "OK: {} entries, {} tree heads, {} proofs, {} readable changes verified for firm {} (tree size {}) in {:.2?}",
+                    "OK: {} entries, {} tree heads, {} proofs, {} readable changes, {} files verified for firm {} (tree size {}) in {:.2?}",
                     report.entries,
                     report.tree_heads,
                     report.proofs,
                     report.readable_changes,
+                    report.files,
                     report.firm,
                     report.tree_size,
                     started.elapsed()
                 );
+                if report.key_pinned {
+                    println!(
+                        "Signed with the firm's pinned key {}.",
+                        report.key_fingerprint
+                    );
+                } else {
+                    println!(
+                        "Checked internal consistency only: signed with key {}, which was not checked against the firm's. \
+                         Verify again with --fingerprint FP, FP as the firm publishes it (console Archive page, `hearth-relay archive head`).",
+                        report.key_fingerprint
+                    );
+                }
             }
             Ok(())
         }
@@ -169,7 +212,12 @@ pub async fn run(relay: &Relay, cmd: ArchiveCmd) -> Result<()> {
             let key = relay.archive_public_key(&firm).await?;
             println!(
                 "{:#}",
-                json!({ "firm": firm, "head": head, "public_key": hex::encode(key) })
+                json!({
+                    "firm": firm,
+                    "head": head,
+                    "public_key": hex::encode(&key),
+                    "fingerprint": hearth_archive::head::fingerprint(&key),
+                })
             );
         }
         ArchiveCmd::Check { firm, json } => {

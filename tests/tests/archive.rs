@@ -50,9 +50,15 @@ fn cli(database: &str, args: &[&str]) -> (bool, String, String) {
 
 /// `hearth-relay archive verify DIR` with no database or configuration at all.
 fn verify(dir: &Path) -> (bool, String) {
+    verify_pinned(dir, &[])
+}
+
+/// `hearth-relay archive verify DIR PIN...` (e.g. `--fingerprint FP`).
+fn verify_pinned(dir: &Path, pin: &[&str]) -> (bool, String) {
     let out = Command::new(bin("hearth-relay"))
         .args(["archive", "verify"])
         .arg(dir)
+        .args(pin)
         .env_remove("HEARTH_RELAY_MASTER_KEY")
         .env_remove("HEARTH_RELAY_DATABASE")
         .stdin(Stdio::null())
@@ -350,6 +356,46 @@ fn archive_end_to_end() {
     assert!(ok, "{out}{err}");
     let (ok, out) = verify(&bundle);
     assert!(ok, "{out}");
+    assert!(out.contains("Checked internal consistency only"), "{out}");
+    // The examiner pins the firm's key by the fingerprint the firm publishes.
+    let published: Value =
+        serde_json::from_str(&relay.admin(&["archive", "head", "--firm", &firm])).unwrap();
+    let fingerprint = published["fingerprint"].as_str().unwrap().to_string();
+    let (ok, out) = verify_pinned(&bundle, &["--fingerprint", &fingerprint]);
+    assert!(
+        ok && out.contains("Signed with the firm's pinned key"),
+        "{out}"
+    );
+    let (ok, out) = verify_pinned(&bundle, &["--fingerprint", &"ab".repeat(32)]);
+    assert!(!ok && out.contains("not the firm's pinned key"), "{out}");
+    // A byte flipped anywhere in any file but README.txt is caught, pinned.
+    let mut files = Vec::new();
+    for sub in ["", "households"] {
+        for e in std::fs::read_dir(bundle.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() && p.file_name().unwrap() != "README.txt" {
+                files.push(p.strip_prefix(&bundle).unwrap().to_path_buf());
+            }
+        }
+    }
+    assert!(files.len() >= 9, "{files:?}");
+    for (i, file) in files.iter().enumerate() {
+        for at in [0.1, 0.5, 0.9] {
+            let copy = dir.path().join(format!("flipped-{i}-{at}"));
+            copy_dir(&bundle, &copy);
+            let path = copy.join(file);
+            let mut bytes = std::fs::read(&path).unwrap();
+            let pos = ((bytes.len() - 1) as f64 * at) as usize;
+            bytes[pos] = if bytes[pos] == b'7' { b'8' } else { b'7' };
+            std::fs::write(&path, bytes).unwrap();
+            let (ok, out) = verify_pinned(&copy, &["--fingerprint", &fingerprint]);
+            assert!(
+                !ok,
+                "a byte flipped in {} at {at} went unnoticed: {out}",
+                file.display()
+            );
+        }
+    }
     let record: Value = serde_json::from_str(
         &std::fs::read_to_string(bundle.join(format!("households/{id}.json"))).unwrap(),
     )

@@ -70,6 +70,7 @@ fn main() {
             created_at: 0,
             entry_count: n,
             tree_size: n,
+            files: BTreeMap::new(),
         },
         public_key: signer.public_key(),
         entries,
@@ -81,10 +82,10 @@ fn main() {
     };
     let t = Instant::now();
     b.add_proofs(&tree).expect("proofs");
-    b.write(dir.path()).expect("write");
+    b.write(dir.path(), &signer).expect("write");
     let exporting = t.elapsed();
     let t = Instant::now();
-    let report = bundle::verify(dir.path()).expect("the bundle verifies");
+    let report = bundle::verify(dir.path(), None).expect("the bundle verifies");
     let verifying = t.elapsed();
     assert_eq!(report.entries, n);
 

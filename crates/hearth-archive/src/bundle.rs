@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! README.txt          what the files are and how to verify them
-//! manifest.json       format, firm, date range, sizes
+//! manifest.json       format, firm, date range, sizes, and the SHA-256 of every file below
+//! manifest.sig        the firm's Ed25519 signature over manifest.json (hex)
 //! public_key.txt      the firm's Ed25519 public key (hex)
 //! entries.jsonl       the exported entries, raw: {"seq": N, "entry": "<base64 canonical bytes>"}
 //! leaves.txt          the leaf hash of every entry 0..tree_size (hex, one per line; line N = seq N)
@@ -13,10 +14,17 @@
 //! admin_actions.json  retention and legal-hold actions in the range
 //! ```
 //!
-//! [`verify`] checks, in order: the public key, every tree head's signature, every exported
-//! entry against its leaf hash, every tree head's root against the leaves (the tree is built
-//! once, O(n)), every proof, and that every readable change is the change its entry names. It
-//! stops at the first failure and names it ("entry 17: leaf hash does not match").
+//! [`verify`] checks, in order: the public key against the examiner's pin (when given), every
+//! tree head's signature, every exported entry against its leaf hash, every tree head's root
+//! against the leaves (the tree is built once, O(n)), every proof, that every readable change
+//! is the change its entry names, and last the manifest's signature and that every file (all
+//! but README.txt) is byte for byte the one the manifest lists. It stops at the first failure
+//! and names it ("entry 17: leaf hash does not match").
+//!
+//! Without a pinned key a bundle can only prove it is internally consistent: anyone can
+//! rewrite a history and sign it with a key of their own. The firm publishes its key's
+//! [`fingerprint`](crate::head::fingerprint) (console, `hearth-relay archive head`), and the
+//! examiner verifies with it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -32,10 +40,10 @@ use crate::head::{SignedTreeHead, hex_hash};
 use crate::merkle::{Hash, Tree, leaf_hash, verify_consistency, verify_inclusion};
 
 /// The format name written to the manifest.
-pub const FORMAT: &str = "hearth-archive-bundle/1";
+pub const FORMAT: &str = "hearth-archive-bundle/2";
 
 /// What the manifest says about a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     /// [`FORMAT`].
     pub format: String,
@@ -51,6 +59,10 @@ pub struct Manifest {
     pub entry_count: u64,
     /// Size of the last tree head (lines in `leaves.txt`).
     pub tree_size: u64,
+    /// Every file of the bundle but README.txt, manifest.json and manifest.sig: path → SHA-256
+    /// (hex). Filled in by [`Bundle::write`].
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
 }
 
 /// A proof in `proofs.jsonl`.
@@ -160,8 +172,9 @@ impl Bundle {
         Ok(())
     }
 
-    /// Writes the bundle into `dir` (created; must be empty or absent).
-    pub fn write(&self, dir: &Path) -> Result<(), WriteError> {
+    /// Writes the bundle into `dir` (created; must be empty or absent), signing its manifest
+    /// (which lists every file's SHA-256) with the firm's key.
+    pub fn write(&self, dir: &Path, signer: &crate::ArchiveSigner) -> Result<(), WriteError> {
         let io = |path: &Path| {
             let path = path.display().to_string();
             move |source| WriteError::Io {
@@ -170,12 +183,13 @@ impl Bundle {
             }
         };
         std::fs::create_dir_all(dir.join("households")).map_err(io(dir))?;
-        let put = |name: &str, text: String| -> Result<(), WriteError> {
+        let mut files: BTreeMap<String, String> = BTreeMap::new();
+        let mut put = |name: &str, text: String| -> Result<(), WriteError> {
             let path = dir.join(name);
-            std::fs::write(&path, text).map_err(io(&path))
+            std::fs::write(&path, &text).map_err(io(&path))?;
+            files.insert(name.to_string(), sha256_hex(text.as_bytes()));
+            Ok(())
         };
-        put("README.txt", README.to_string())?;
-        put("manifest.json", pretty(&self.manifest) + "\n")?;
         put("public_key.txt", hex::encode(&self.public_key) + "\n")?;
         let mut text = String::new();
         for e in &self.entries {
@@ -203,8 +217,27 @@ impl Bundle {
             )?;
         }
         put("admin_actions.json", pretty(&self.admin_actions) + "\n")?;
+        let manifest = Manifest {
+            files,
+            ..self.manifest.clone()
+        };
+        let manifest_text = pretty(&manifest) + "\n";
+        let signature = signer
+            .sign_manifest(&manifest.firm, manifest_text.as_bytes())
+            .map_err(|e| WriteError::Proof(format!("signing the manifest: {e}")))?;
+        let write = |name: &str, text: String| -> Result<(), WriteError> {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(io(&path))
+        };
+        write("manifest.json", manifest_text)?;
+        write("manifest.sig", hex::encode(signature) + "\n")?;
+        write("README.txt", README.to_string())?;
         Ok(())
     }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes))
 }
 
 fn pretty<T: Serialize>(v: &T) -> String {
@@ -237,8 +270,14 @@ leaves.txt          SHA-256(0x00 || entry) for every entry of the log (RFC 6962 
 tree_heads.jsonl    tree heads (size, time, Merkle root) signed with the firm's Ed25519 key
 proofs.jsonl        RFC 9162 consistency proofs between the heads; inclusion proofs
 public_key.txt      the firm's Ed25519 public key
+manifest.json       what the bundle holds, with the SHA-256 of every file above
+manifest.sig        the firm's signature over manifest.json
 
-Verify with:  hearth-relay archive verify THIS_DIRECTORY
+Verify with the firm's published key fingerprint (the firm's console, Archive page, or
+`hearth-relay archive head`); without it the check proves only that the bundle agrees with
+itself, not that it is the firm's:
+
+    hearth-relay archive verify THIS_DIRECTORY --fingerprint FINGERPRINT
 ";
 
 /// What a successful verification checked.
@@ -258,6 +297,39 @@ pub struct Report {
     pub readable_changes: u64,
     /// The last head (what the bundle proves).
     pub last_head: Option<SignedTreeHead>,
+    /// Fingerprint of the key the bundle is signed with ([`crate::head::fingerprint`]).
+    pub key_fingerprint: String,
+    /// Whether that key was checked against the examiner's pin; `false` means the bundle was
+    /// only checked for internal consistency.
+    pub key_pinned: bool,
+    /// Files checked against the signed manifest.
+    pub files: u64,
+}
+
+/// The firm key an examiner expects, from the firm's publication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyPin {
+    /// The 32-byte Ed25519 public key.
+    PublicKey(Vec<u8>),
+    /// Its fingerprint (SHA-256, hex; colons and spaces ignored, any case).
+    Fingerprint(String),
+}
+
+impl KeyPin {
+    /// Whether `public_key` is the pinned key.
+    pub fn matches(&self, public_key: &[u8]) -> bool {
+        match self {
+            KeyPin::PublicKey(key) => key == public_key,
+            KeyPin::Fingerprint(fp) => {
+                let wanted: String = fp
+                    .chars()
+                    .filter(|c| c.is_ascii_hexdigit())
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect();
+                wanted == crate::head::fingerprint(public_key)
+            }
+        }
+    }
 }
 
 /// The first thing in a bundle that does not verify.
@@ -281,12 +353,14 @@ struct EntryLine {
 }
 
 /// Verifies the bundle in `dir`; the error names the first thing that does not verify.
-pub fn verify(dir: &Path) -> Result<Report, VerifyError> {
-    let manifest: Manifest = serde_json::from_str(&read(dir, "manifest.json")?)
+/// With `pin`, the bundle must be signed with the pinned firm key.
+pub fn verify(dir: &Path, pin: Option<&KeyPin>) -> Result<Report, VerifyError> {
+    let manifest_text = read(dir, "manifest.json")?;
+    let manifest: Manifest = serde_json::from_str(&manifest_text)
         .map_err(|e| VerifyError(format!("manifest.json: not a bundle manifest: {e}")))?;
     if manifest.format != FORMAT {
         return fail(format!(
-            "manifest.json: unknown format '{}' (this verifier reads {FORMAT})",
+            "manifest.json: unknown format '{}' (this verifier reads {FORMAT}; export the bundle again with this relay)",
             manifest.format
         ));
     }
@@ -295,6 +369,15 @@ pub fn verify(dir: &Path) -> Result<Report, VerifyError> {
         .ok()
         .filter(|k| k.len() == 32)
         .ok_or_else(|| VerifyError("public key: not a 32-byte Ed25519 key in hex".into()))?;
+    let key_fingerprint = crate::head::fingerprint(&public_key);
+    if let Some(pin) = pin
+        && !pin.matches(&public_key)
+    {
+        return fail(format!(
+            "public_key.txt: the bundle is signed with key {key_fingerprint}, not the firm's pinned key; \
+             this export does not come from the firm's archive (or the pin is wrong)"
+        ));
+    }
 
     // Tree heads: each signature, and sizes and times never going backwards.
     let mut heads: Vec<SignedTreeHead> = Vec::new();
@@ -493,6 +576,55 @@ pub fn verify(dir: &Path) -> Result<Report, VerifyError> {
         }
     }
 
+    if manifest.tree_size != last.head.size {
+        return fail(format!(
+            "manifest.json: says tree size {}, the last tree head has {}",
+            manifest.tree_size, last.head.size
+        ));
+    }
+
+    // The manifest is the firm's, and every file is the one it lists.
+    let signature = hex::decode(read(dir, "manifest.sig")?.trim())
+        .map_err(|e| VerifyError(format!("manifest.sig: not hex: {e}")))?;
+    if crate::head::verify_manifest(firm, manifest_text.as_bytes(), &signature, &public_key)
+        .is_err()
+    {
+        return fail("manifest.json: bad signature (the manifest or manifest.sig was changed)");
+    }
+    let mut present: Vec<String> = Vec::new();
+    for sub in ["", "households/"] {
+        let Ok(list) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for item in list.filter_map(|e| e.ok()) {
+            if item.path().is_file() {
+                present.push(format!("{sub}{}", item.file_name().to_string_lossy()));
+            }
+        }
+    }
+    for name in &present {
+        if ["README.txt", "manifest.json", "manifest.sig"].contains(&name.as_str()) {
+            continue;
+        }
+        if !manifest.files.contains_key(name) {
+            return fail(format!(
+                "{name}: not part of the export (the signed manifest does not list it)"
+            ));
+        }
+    }
+    for (name, expected) in &manifest.files {
+        let bytes = std::fs::read(dir.join(name)).map_err(|e| {
+            VerifyError(format!(
+                "{name}: listed in the manifest but cannot be read: {e}"
+            ))
+        })?;
+        if sha256_hex(&bytes) != *expected {
+            return fail(format!(
+                "{name}: changed since the export (its SHA-256 is not the one in the signed manifest)"
+            ));
+        }
+    }
+
     Ok(Report {
         firm: firm.to_string(),
         entries: entries.len() as u64,
@@ -501,6 +633,9 @@ pub fn verify(dir: &Path) -> Result<Report, VerifyError> {
         proofs,
         readable_changes,
         last_head: Some(last),
+        key_fingerprint,
+        key_pinned: pin.is_some(),
+        files: manifest.files.len() as u64,
     })
 }
 

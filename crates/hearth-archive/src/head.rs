@@ -14,6 +14,37 @@ use serde::{Deserialize, Serialize};
 use crate::merkle::Hash;
 
 const CONTEXT: &[u8] = b"hearth-archive tree head v1\n";
+const MANIFEST_CONTEXT: &[u8] = b"hearth-archive bundle manifest v1\n";
+
+/// The bytes a firm signs for a bundle's manifest: a context, the firm (length-prefixed) and
+/// the manifest file's exact bytes.
+fn manifest_message(firm: &str, manifest: &[u8]) -> Result<Vec<u8>, SignError> {
+    let len = u16::try_from(firm.len()).map_err(|_| SignError::FirmTooLong)?;
+    let mut m = Vec::with_capacity(MANIFEST_CONTEXT.len() + 2 + firm.len() + manifest.len());
+    m.extend_from_slice(MANIFEST_CONTEXT);
+    m.extend_from_slice(&len.to_be_bytes());
+    m.extend_from_slice(firm.as_bytes());
+    m.extend_from_slice(manifest);
+    Ok(m)
+}
+
+/// Checks a bundle manifest's signature with the firm's public key (32 raw bytes).
+pub fn verify_manifest(
+    firm: &str,
+    manifest: &[u8],
+    signature: &[u8],
+    public_key: &[u8],
+) -> Result<(), SignError> {
+    UnparsedPublicKey::new(&ED25519, public_key)
+        .verify(&manifest_message(firm, manifest)?, signature)
+        .map_err(|_| SignError::BadSignature)
+}
+
+/// A public key's fingerprint as firms publish it and examiners pin it: SHA-256 of the
+/// 32 key bytes, hex.
+pub fn fingerprint(public_key: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, public_key))
+}
 
 /// A tree head: the log's size, when it was taken and the Merkle root of that many entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +142,15 @@ impl ArchiveSigner {
     /// The 32-byte public key examiners verify with.
     pub fn public_key(&self) -> Vec<u8> {
         self.pair.public_key().as_ref().to_vec()
+    }
+
+    /// Signs a bundle manifest (its exact bytes) for `firm`.
+    pub fn sign_manifest(&self, firm: &str, manifest: &[u8]) -> Result<Vec<u8>, SignError> {
+        Ok(self
+            .pair
+            .sign(&manifest_message(firm, manifest)?)
+            .as_ref()
+            .to_vec())
     }
 
     /// Signs a tree head for `firm`.

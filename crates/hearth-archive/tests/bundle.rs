@@ -5,14 +5,15 @@ use std::path::Path;
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ROOT};
-use hearth_archive::bundle::{self, Bundle, FORMAT, Manifest};
+use hearth_archive::bundle::{self, Bundle, FORMAT, KeyPin, Manifest};
 use hearth_archive::readable::{ReadableChange, household_record};
 use hearth_archive::{ArchiveSigner, Entry, EntryKind, Tree, TreeHead};
 
 const FIRM: &str = "firm_test";
 
-/// A bundle of `n` changes to one household, with tree heads at a third, two thirds and all.
-fn make_bundle(dir: &Path, n: u64) {
+/// A bundle of `n` changes to one household, with tree heads at a third, two thirds and all,
+/// signed with a new key; returns the key's public half.
+fn make_bundle(dir: &Path, n: u64) -> Vec<u8> {
     let (signer, _) = ArchiveSigner::generate().unwrap();
     let mut doc = AutoCommit::new();
     let mut entries = Vec::new();
@@ -69,6 +70,7 @@ fn make_bundle(dir: &Path, n: u64) {
             created_at: 1_700_000_002_000,
             entry_count: n,
             tree_size: n,
+            files: BTreeMap::new(),
         },
         public_key: signer.public_key(),
         entries,
@@ -82,7 +84,8 @@ fn make_bundle(dir: &Path, n: u64) {
         admin_actions: serde_json::json!([]),
     };
     b.add_proofs(&tree).unwrap();
-    b.write(dir).unwrap();
+    b.write(dir, &signer).unwrap();
+    signer.public_key()
 }
 
 /// Flips one byte of `file` at the first occurrence of `needle` (after `skip` bytes of it).
@@ -107,8 +110,17 @@ fn flip(dir: &Path, file: &str, needle: &str, skip: usize) {
 #[test]
 fn untouched_bundle_verifies() {
     let dir = tempfile::tempdir().unwrap();
-    make_bundle(dir.path(), 20);
-    let report = bundle::verify(dir.path()).unwrap();
+    let key = make_bundle(dir.path(), 20);
+    let report = bundle::verify(dir.path(), None).unwrap();
+    assert!(!report.key_pinned);
+    assert_eq!(
+        report.key_fingerprint,
+        hearth_archive::head::fingerprint(&key)
+    );
+    let pinned = bundle::verify(dir.path(), Some(&KeyPin::PublicKey(key.clone()))).unwrap();
+    assert!(pinned.key_pinned);
+    let by_fingerprint = hearth_archive::head::fingerprint(&key).to_uppercase();
+    assert!(bundle::verify(dir.path(), Some(&KeyPin::Fingerprint(by_fingerprint))).is_ok());
     assert_eq!(report.entries, 20);
     assert_eq!(report.tree_heads, 3);
     assert_eq!(report.readable_changes, 20);
@@ -169,12 +181,32 @@ fn one_flipped_byte_in_each_part_is_named() {
             30,
             "households/hh1.json change 0",
         ),
+        // Readable fields no entry proves: caught by the signed manifest.
+        (
+            "households/hh1.json",
+            "\"state\": {",
+            25,
+            "households/hh1.json: changed since the export",
+        ),
+        (
+            "admin_actions.json",
+            "",
+            0,
+            "admin_actions.json: changed since the export",
+        ),
+        (
+            "manifest.json",
+            "\"from\": \"",
+            3,
+            "manifest.json: bad signature",
+        ),
+        ("manifest.sig", "", 10, "manifest.json: bad signature"),
     ];
     for (file, needle, skip, named) in cases {
         let dir = tempfile::tempdir().unwrap();
         make_bundle(dir.path(), 20);
         flip(dir.path(), file, needle, *skip);
-        let err = bundle::verify(dir.path())
+        let err = bundle::verify(dir.path(), None)
             .expect_err(&format!("a flipped byte in {file} went unnoticed"));
         assert!(
             err.0.starts_with(named),
@@ -192,6 +224,42 @@ fn a_dropped_entry_or_leaf_is_caught() {
     let text = std::fs::read_to_string(&path).unwrap();
     let fewer: Vec<&str> = text.lines().skip(1).collect();
     std::fs::write(&path, fewer.join("\n") + "\n").unwrap();
-    let err = bundle::verify(dir.path()).unwrap_err();
+    let err = bundle::verify(dir.path(), None).unwrap_err();
     assert!(err.0.starts_with("leaves.txt"), "{}", err.0);
+}
+
+#[test]
+fn a_history_re_signed_with_another_key_fails_against_the_pinned_key() {
+    let firm_dir = tempfile::tempdir().unwrap();
+    let firm_key = make_bundle(firm_dir.path(), 9);
+    // A forger rewrites the history and signs all of it with a key of their own: internally
+    // consistent, so it verifies without a pin — and says it only checked that.
+    let forged = tempfile::tempdir().unwrap();
+    make_bundle(forged.path(), 9);
+    let unpinned = bundle::verify(forged.path(), None).unwrap();
+    assert!(!unpinned.key_pinned);
+    let err =
+        bundle::verify(forged.path(), Some(&KeyPin::PublicKey(firm_key.clone()))).unwrap_err();
+    assert!(err.0.contains("not the firm's pinned key"), "{}", err.0);
+    let fp = hearth_archive::head::fingerprint(&firm_key);
+    let err = bundle::verify(forged.path(), Some(&KeyPin::Fingerprint(fp))).unwrap_err();
+    assert!(err.0.starts_with("public_key.txt"), "{}", err.0);
+}
+
+#[test]
+fn a_file_added_to_an_export_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    make_bundle(dir.path(), 6);
+    std::fs::write(dir.path().join("households/hh2.json"), "{}").unwrap();
+    let err = bundle::verify(dir.path(), None).unwrap_err();
+    assert!(
+        err.0
+            .starts_with("households/hh2.json: not part of the export"),
+        "{}",
+        err.0
+    );
+    // README.txt is prose for people, outside what is signed.
+    std::fs::remove_file(dir.path().join("households/hh2.json")).unwrap();
+    std::fs::write(dir.path().join("README.txt"), "edited").unwrap();
+    assert!(bundle::verify(dir.path(), None).is_ok());
 }

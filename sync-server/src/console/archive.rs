@@ -106,6 +106,8 @@ async fn page(
         .collect();
     let retention = relay.archive_retention(firm).await.map_err(fail)?;
     let head = relay.archive_latest_head(firm).await.map_err(fail)?;
+    let fingerprint =
+        hearth_archive::head::fingerprint(&relay.archive_public_key(firm).await.map_err(fail)?);
 
     // A bad date in the filter is shown, not fatal.
     let mut problems = Vec::new();
@@ -152,7 +154,8 @@ async fn page(
         @if let Some(top) = top { (top) }
         @if let Some(text) = browse.notice.as_deref().and_then(notice_text) { (views::notice(text)) }
         @for p in &problems { (views::problem(p)) }
-        p.lead { "Every change the relay accepts for the firm, and every archive action, is an entry of an append-only log whose tree heads are signed with the firm's key. Examiners verify an export with " code { "hearth-relay archive verify" } " and the public key alone." }
+        p.lead { "Every change the relay accepts for the firm, and every archive action, is an entry of an append-only log whose tree heads are signed with the firm's key. Give examiners the key's fingerprint below (by a channel other than the export) and they verify an export with " code { "hearth-relay archive verify EXPORT --fingerprint …" } "." }
+        p { "Firm archive key fingerprint: " code data-archive="fingerprint" { (fingerprint) } }
         ul.stats {
             li { span.stat-label { "Latest signed tree head" } span.stat-value data-archive="size" {
                 @if let Some(h) = &head { (h.head.size) " entries" } @else { "none yet" }
