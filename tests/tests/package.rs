@@ -1,0 +1,206 @@
+//! The Linux package as a new user gets it: `scripts/package.sh` builds the .deb with the
+//! Tauri CLI (a release build embedding the UI); the package's control fields name its
+//! runtime libraries and apt can resolve them on this Debian; `dpkg` installs it into a
+//! scratch root (its own dpkg database, nothing touches the host's), lists its files, and the
+//! *installed* binary is launched under Xvfb and driven through its first screens (a new
+//! passphrase profile, Today) with tauri-driver; the profile it wrote opens with the `hearth`
+//! CLI; `dpkg --remove` leaves nothing of it behind.
+//!
+//! Needs what scripts/setup.sh installs (dpkg, apt, xvfb-run, WebKitWebDriver, tauri-driver,
+//! Node 20+); the release build takes minutes the first time and is cached in
+//! `$CARGO_TARGET_DIR` afterwards.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use hearth_e2e::Hearth;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives in the repository")
+        .to_path_buf()
+}
+
+fn output(what: &str, cmd: &mut Command) -> Output {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn text(what: &str, cmd: &mut Command) -> String {
+    String::from_utf8_lossy(&output(what, cmd).stdout).into_owned()
+}
+
+/// The target directory cargo builds into (where `tauri build` puts the bundles).
+fn target_dir() -> PathBuf {
+    // target/<profile>/deps/<test>-<hash> → target
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.ancestors()
+        .nth(3)
+        .expect("test executable lives in target/<profile>/deps")
+        .to_path_buf()
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+        .join(".cache/hearth-tools/bin/tauri-driver")
+}
+
+#[test]
+fn deb_installs_launches_and_removes() {
+    let target = target_dir();
+    let built = text(
+        "scripts/package.sh",
+        Command::new("bash")
+            .arg(repo().join("scripts/package.sh"))
+            .env("HEARTH_SKIP_SETUP", "1")
+            .env("CARGO_TARGET_DIR", &target)
+            .stderr(Stdio::inherit()),
+    );
+    let arch = text(
+        "dpkg --print-architecture",
+        Command::new("dpkg").arg("--print-architecture"),
+    );
+    let version = {
+        let conf: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(repo().join("src-tauri/tauri.conf.json"))
+                .expect("tauri.conf.json"),
+        )
+        .expect("tauri.conf.json is JSON");
+        conf["version"].as_str().expect("version").to_owned()
+    };
+    let deb = target
+        .join("release/bundle/deb")
+        .join(format!("Hearth_{version}_{}.deb", arch.trim()));
+    assert!(
+        deb.is_file() && built.contains(&*deb.to_string_lossy()),
+        "package.sh did not report {} (it printed: {built})",
+        deb.display()
+    );
+
+    // The control fields: the package, its version, the runtime libraries it needs.
+    let field = |name: &str| {
+        text(
+            "dpkg-deb -f",
+            Command::new("dpkg-deb").arg("-f").arg(&deb).arg(name),
+        )
+        .trim()
+        .to_owned()
+    };
+    assert_eq!(field("Package"), "hearth");
+    assert_eq!(field("Version"), version);
+    let depends = field("Depends");
+    for lib in ["libwebkit2gtk-4.1-0", "libgtk-3-0"] {
+        assert!(depends.contains(lib), "Depends lacks {lib}: {depends}");
+    }
+    // apt resolves those dependencies on this Debian (a simulation: nothing is installed).
+    output(
+        "apt-get --simulate install ./the.deb",
+        Command::new("apt-get")
+            .args(["--simulate", "--no-download", "install"])
+            .arg(&deb),
+    );
+
+    // Install into a scratch root with its own dpkg database.
+    let scratch = tempfile::tempdir().expect("scratch root");
+    let root = scratch.path().join("root");
+    for dir in ["var/lib/dpkg/info", "var/lib/dpkg/updates", "var/log"] {
+        std::fs::create_dir_all(root.join(dir)).expect("dpkg dirs");
+    }
+    std::fs::write(root.join("var/lib/dpkg/status"), "").expect("dpkg status");
+    let dpkg = |args: &[&str]| {
+        let mut cmd = Command::new("dpkg");
+        cmd.arg(format!("--root={}", root.display()))
+            .arg(format!("--log={}", root.join("var/log/dpkg.log").display()))
+            // The scratch database knows no libraries; apt checked them above.
+            .arg("--force-depends")
+            .args(args);
+        cmd
+    };
+    output("dpkg --install", dpkg(&["--install"]).arg(&deb));
+    let files = text("dpkg --listfiles", &mut dpkg(&["--listfiles", "hearth"]));
+    let binary = files
+        .lines()
+        .find(|l| l.starts_with("/usr/bin/"))
+        .unwrap_or_else(|| panic!("no binary in /usr/bin in the package: {files}"))
+        .to_owned();
+    let desktop_entry = files
+        .lines()
+        .find(|l| l.starts_with("/usr/share/applications/") && l.ends_with(".desktop"))
+        .unwrap_or_else(|| panic!("no .desktop entry in the package: {files}"));
+    let entry = std::fs::read_to_string(root.join(desktop_entry.trim_start_matches('/')))
+        .expect("desktop entry");
+    let exec = Path::new(&binary)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("binary name");
+    assert!(
+        entry.contains(&format!("Exec={exec}")),
+        "the .desktop entry does not start {exec}:\n{entry}"
+    );
+    assert!(
+        files.lines().any(|l| l.starts_with("/usr/share/icons/")),
+        "no icon in the package: {files}"
+    );
+
+    // The installed binary, its first screens, under Xvfb.
+    let installed = root.join(binary.trim_start_matches('/'));
+    let profile = scratch.path().join("profile");
+    let harness = repo().join("tests/desktop");
+    output(
+        "npm ci (tests/desktop)",
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&harness),
+    );
+    let screenshot = scratch.path().join("first-screen.png");
+    let run = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x820x24", "node"])
+        .arg(harness.join("installed.mjs"))
+        .env("HEARTH_DESKTOP_BIN", &installed)
+        .env("TAURI_DRIVER", tauri_driver())
+        .env("PROFILE", &profile)
+        .env("SCREENSHOT", &screenshot)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run xvfb-run node tests/desktop/installed.mjs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && stdout.contains("PASS"),
+        "the installed app's first screens failed ({}):\n{stdout}\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        std::fs::metadata(&screenshot).is_ok_and(|m| m.len() > 10_000),
+        "no screenshot of the first screen"
+    );
+    // The profile the installed app created is a real one.
+    let ines = Hearth {
+        profile,
+        env: vec![("HEARTH_PASSPHRASE".into(), "installed passphrase".into())],
+    };
+    let info = ines.json(&["info"]);
+    assert_eq!(info["advisor"], "Ines Installed", "{info}");
+
+    // Removal takes every file the package installed.
+    output("dpkg --remove", &mut dpkg(&["--remove", "hearth"]));
+    assert!(
+        !installed.exists(),
+        "{} survived dpkg --remove",
+        installed.display()
+    );
+}
