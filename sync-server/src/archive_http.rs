@@ -162,7 +162,10 @@ pub async fn export(
         parse_date(&body.from).map_err(bad)?,
         parse_end_date(&body.to).map_err(bad)?,
     );
-    let dir = std::env::temp_dir().join(crate::tokens::new_id("hearth-export"));
+    // A private (0700) directory, removed when this returns, whatever happened: the bundle
+    // holds decrypted household records.
+    let scratch = private_scratch()?;
+    let dir = scratch.path().join("bundle");
     let result = relay
         .archive_export(&who.firm_id, range, (&body.from, &body.to), &dir)
         .await;
@@ -172,8 +175,17 @@ pub async fn export(
             .map_err(|e| ServiceError::BadRequest(format!("reading the bundle back: {e}")))?;
         Ok(json!({ "summary": summary, "files": files }))
     });
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(Json(files?))
+}
+
+/// A new private (0700) temporary directory, removed when dropped.
+pub(crate) fn private_scratch() -> Result<tempfile::TempDir, ServiceError> {
+    tempfile::Builder::new()
+        .prefix("hearth-export-")
+        .tempdir()
+        .map_err(|e| {
+            ServiceError::BadRequest(format!("cannot make a private export directory: {e}"))
+        })
 }
 
 fn collect(

@@ -71,6 +71,10 @@ pub struct Config {
     /// SHA-256 (hex) of the platform operator's bearer token for `/v1/operator/*`; unset
     /// disables those endpoints. `printf %s TOKEN | sha256sum`.
     pub operator_token_sha256: Option<String>,
+    /// SHA-256 (hex) of the token a metrics scraper sends as `Authorization: Bearer` for
+    /// `/metrics`. Unset: `/metrics` answers only requests from this machine that did not come
+    /// through a proxy (no `X-Forwarded-For`); to everyone else it does not exist.
+    pub metrics_token_sha256: Option<String>,
     /// The web console at `/admin`.
     pub console: ConsoleConfig,
     /// The compliance archive (`[archive]`: `enabled`, `mirror_dir`).
@@ -195,6 +199,7 @@ impl Default for Config {
             refresh_retry_grace_secs: 60,
             limits: Limits::default(),
             operator_token_sha256: None,
+            metrics_token_sha256: None,
             console: ConsoleConfig::default(),
             archive: crate::archive::ArchiveConfig::default(),
             tls: TlsConfig::default(),

@@ -425,10 +425,7 @@ async fn run_firm(
     mut rx: mpsc::UnboundedReceiver<FirmEvent>,
     tx: mpsc::UnboundedSender<FirmEvent>,
 ) {
-    let policy = FirmPolicy {
-        scope: relay.scope.clone(),
-        metrics: relay.metrics.clone(),
-    };
+    let policy = FirmPolicy::new(relay.scope.clone(), relay.metrics.clone());
     let mut config = HubConfig::new(format!("hearth-relay-{firm_id}"));
     config.storage_id = Some(format!("hearth-relay-{firm_id}"));
     config.max_document_bytes = relay.config.limits.max_document_bytes;

@@ -149,7 +149,26 @@ async fn readyz(State(relay): State<Arc<Relay>>) -> Response {
     }
 }
 
-async fn metrics(State(relay): State<Arc<Relay>>) -> Response {
+async fn metrics(
+    State(relay): State<Arc<Relay>>,
+    ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    // Denial counts by reason are for the operator: a scraper with the token, or a local one.
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let allowed = match (&relay.config.metrics_token_sha256, bearer) {
+        (Some(_), Some(token)) => relay.is_metrics_scraper(token),
+        (Some(_), None) => false,
+        (None, _) => {
+            ip.is_some_and(|ip| ip.is_loopback()) && !headers.contains_key("x-forwarded-for")
+        }
+    };
+    if !allowed {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -646,6 +665,14 @@ async fn admin_issue_token(
         .map_err(ServiceError::from)?
         .filter(|a| a.firm_id == who.firm_id)
         .ok_or(ServiceError::NotFound)?;
+    // A token acts as its advisor, and the archive attributes its changes to them: an admin
+    // mints tokens for themselves only (the relay operator's CLI can mint for anyone).
+    if req.advisor_id != who.advisor_id {
+        return Err(ServiceError::Forbidden(
+            "an API token acts as the advisor it is issued to, so admins issue tokens for themselves only; the advisor issues their own",
+        )
+        .into());
+    }
     let (token, secret) = relay
         .issue_api_token(&req.advisor_id, &req.label, &by(&who))
         .await?;

@@ -211,15 +211,30 @@ impl ScopeIndex {
 }
 
 /// The hub policy of one firm: asks the shared scope index.
-#[derive(Clone)]
 pub struct FirmPolicy {
     /// The shared index.
     pub scope: Arc<RwLock<ScopeIndex>>,
     /// Where denials are counted.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Documents being created, not yet in the index: id → the advisor creating it. Until the
+    /// index has it, it is that advisor's alone (and the firm admins').
+    reserved: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl FirmPolicy {
+    /// The policy for a firm's hub.
+    pub fn new(scope: Arc<RwLock<ScopeIndex>>, metrics: Arc<crate::metrics::Metrics>) -> Self {
+        Self {
+            scope,
+            metrics,
+            reserved: Default::default(),
+        }
+    }
+
+    fn reserved(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, String>> {
+        self.reserved.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, ScopeIndex> {
         // A panic while holding the lock poisons it; the index itself is still consistent
         // (every mutation is a single insert/remove), so keep serving.
@@ -231,11 +246,20 @@ impl Policy for FirmPolicy {
     type Identity = Identity;
 
     fn may_access(&self, who: &Identity, doc: &DocumentId) -> Access {
-        match self.read().explain(who, &doc.to_string()) {
+        let id = doc.to_string();
+        let explained = self.read().explain(who, &id);
+        match explained {
             Ok(()) => Access::Allowed,
             // Unknown ids are allowed through to the edge's load, which answers "absent" from
-            // the same index (so no store round trip distinguishes them) — or to creation.
-            Err(AbsentBecause::Unknown) => Access::Allowed,
+            // the same index (so no store round trip distinguishes them) — or to creation —
+            // unless another advisor is creating that very id right now.
+            Err(AbsentBecause::Unknown) => match self.reserved().get(&id) {
+                Some(creator) if *creator != who.advisor_id && !who.is_admin => {
+                    self.metrics.deny("reserved");
+                    Access::Denied
+                }
+                _ => Access::Allowed,
+            },
             Err(reason) => {
                 self.metrics.deny(reason.label());
                 Access::Denied
@@ -244,7 +268,30 @@ impl Policy for FirmPolicy {
     }
 
     fn may_create(&self, who: &Identity, doc: &DocumentId) -> bool {
-        !self.read().exists(&who.firm_id, &doc.to_string())
+        let id = doc.to_string();
+        if self.read().exists(&who.firm_id, &id) {
+            return false;
+        }
+        let mut reserved = self.reserved();
+        // Reservations of ids the index now has are spent.
+        let scope = self.read();
+        reserved.retain(|doc, _| !scope.exists(&who.firm_id, doc));
+        drop(scope);
+        match reserved.get(&id) {
+            Some(creator) => *creator == who.advisor_id,
+            None => {
+                reserved.insert(id, who.advisor_id.clone());
+                true
+            }
+        }
+    }
+
+    fn may_replace(&self, older: &Identity, newer: &Identity) -> bool {
+        // The same credential reconnecting: same advisor, same device or API token.
+        older.firm_id == newer.firm_id
+            && older.advisor_id == newer.advisor_id
+            && older.device_id == newer.device_id
+            && older.token_id == newer.token_id
     }
 }
 
@@ -260,6 +307,40 @@ mod tests {
             device_id: None,
             is_admin: admin,
         }
+    }
+
+    #[test]
+    fn an_id_being_created_is_its_creators_until_indexed() {
+        let scope = Arc::new(RwLock::new(ScopeIndex::default()));
+        let policy = FirmPolicy::new(scope.clone(), Arc::new(crate::metrics::Metrics::default()));
+        let doc = DocumentId::random();
+        let (alice, bob, admin) = (
+            who("firm-a", "alice", false),
+            who("firm-a", "bob", false),
+            who("firm-a", "ada", true),
+        );
+        assert_eq!(policy.may_access(&alice, &doc), Access::Allowed);
+        assert!(policy.may_create(&alice, &doc), "Alice creates it");
+        // While it is written, the id is Alice's: Bob can neither read nor create it.
+        assert_eq!(policy.may_access(&bob, &doc), Access::Denied);
+        assert!(!policy.may_create(&bob, &doc));
+        assert!(policy.may_create(&alice, &doc), "Alice's retry is hers");
+        assert_eq!(
+            policy.may_access(&admin, &doc),
+            Access::Allowed,
+            "a firm admin sees all"
+        );
+        // Indexed: the index decides (Bob: not shared).
+        scope
+            .write()
+            .unwrap()
+            .insert(&doc.to_string(), "firm-a", "alice");
+        assert_eq!(policy.may_access(&bob, &doc), Access::Denied);
+        assert_eq!(policy.may_access(&alice, &doc), Access::Allowed);
+        assert!(!policy.may_create(&alice, &doc), "it exists now");
+        // Another firm's advisor with the same id is in another namespace (another policy).
+        let other = FirmPolicy::new(scope, Arc::new(crate::metrics::Metrics::default()));
+        assert!(other.may_create(&who("firm-b", "zed", false), &doc));
     }
 
     #[test]

@@ -51,6 +51,16 @@ pub enum ServiceError {
 /// Result alias.
 pub type Result<T> = std::result::Result<T, ServiceError>;
 
+/// Whether `bearer` hashes to `expected_sha256` (hex); never for an unset or unreadable digest.
+fn digest_matches(expected_sha256: Option<&str>, bearer: &str) -> bool {
+    let Some(expected) = expected_sha256.and_then(|h| hex::decode(h.trim()).ok()) else {
+        return false;
+    };
+    // Comparing digests, not secrets: timing can reveal at most how much of a digest an
+    // attacker's guess matches, which says nothing about the token.
+    tokens::hash_secret(bearer) == expected
+}
+
 /// Credentials handed to a device at enrollment and on every refresh.
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenPair {
@@ -686,18 +696,12 @@ impl Relay {
 
     /// Whether `bearer` is the platform operator's token (configured as its SHA-256).
     pub fn is_operator(&self, bearer: &str) -> bool {
-        let Some(expected) = self
-            .config
-            .operator_token_sha256
-            .as_deref()
-            .and_then(|h| hex::decode(h.trim()).ok())
-        else {
-            return false;
-        };
-        let got = tokens::hash_secret(bearer);
-        // Comparing digests, not secrets: timing can reveal at most how much of a digest an
-        // attacker's guess matches, which says nothing about the token.
-        got == expected
+        digest_matches(self.config.operator_token_sha256.as_deref(), bearer)
+    }
+
+    /// Whether `bearer` is the metrics scraper's token (`metrics_token_sha256`).
+    pub fn is_metrics_scraper(&self, bearer: &str) -> bool {
+        digest_matches(self.config.metrics_token_sha256.as_deref(), bearer)
     }
 
     /// Whether the store answers (for `/readyz`).

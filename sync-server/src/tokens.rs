@@ -39,13 +39,14 @@ impl TokenSigner {
     /// A signer whose key is derived from the master key's secret text, so that access tokens
     /// survive relay restarts and stop verifying when the master key changes.
     pub fn from_secret(secret: &[u8]) -> Self {
-        let derived = ring::digest::digest(
-            &ring::digest::SHA256,
-            &[b"hearth access tokens v1\0".as_slice(), secret].concat(),
-        );
-        Self {
-            key: hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()),
-        }
+        // HKDF-SHA256 (RFC 5869) with its own label: this key shares nothing usable with the
+        // master key's other uses (wrapping firm keys).
+        let prk = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"hearth-relay").extract(secret);
+        let key = prk
+            .expand(&[b"hearth access tokens v2"], hmac::HMAC_SHA256)
+            .map(hmac::Key::from)
+            .expect("HKDF-SHA256 expands a 32-byte key (its limit is 255 x 32 bytes)");
+        Self { key }
     }
 
     /// The refresh token that succeeds `presented` when it is exchanged: derived, not random,

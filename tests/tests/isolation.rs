@@ -115,15 +115,12 @@ fn with_token(path: &str, auth: &Auth) -> String {
 /// master key (see `sync-server/src/tokens.rs`), so the suite can mint tokens that are
 /// correctly signed but expired or claiming another tenant.
 fn signer(master_hex: &str) -> ring::hmac::Key {
-    let derived = ring::digest::digest(
-        &ring::digest::SHA256,
-        &[
-            b"hearth access tokens v1\0".as_slice(),
-            master_hex.as_bytes(),
-        ]
-        .concat(),
-    );
-    ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref())
+    // The relay's derivation (sync-server/src/tokens.rs): HKDF-SHA256 of the master key text.
+    ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"hearth-relay")
+        .extract(master_hex.as_bytes())
+        .expand(&[b"hearth access tokens v2"], ring::hmac::HMAC_SHA256)
+        .map(ring::hmac::Key::from)
+        .unwrap()
 }
 
 fn sign_access(key: &ring::hmac::Key, claims: &Value) -> String {

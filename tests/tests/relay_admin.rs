@@ -129,13 +129,21 @@ fn firm_admin_api_and_operator_api() {
         "his API token too"
     );
 
-    // Tokens: issue and revoke.
-    let (status, tok) = call(
+    // Tokens: an admin cannot mint one acting as another advisor; issues and revokes their own.
+    let (status, refusal) = call(
         &relay,
         "POST",
         "/v1/admin/tokens",
         &admin,
         Some(&format!(r#"{{"advisor_id":"{nina_id}","label":"crm"}}"#)),
+    );
+    assert_eq!(status, 403, "{refusal}");
+    let (status, tok) = call(
+        &relay,
+        "POST",
+        "/v1/admin/tokens",
+        &admin,
+        Some(&format!(r#"{{"advisor_id":"{admin_id}","label":"crm"}}"#)),
     );
     assert_eq!(status, 201);
     let tok_secret = tok["token"].as_str().unwrap().to_string();

@@ -137,3 +137,50 @@ fn a_busy_desk_and_an_office_behind_one_address_stay_under_the_auth_limit() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn metrics_are_for_the_operator_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
+    // No token configured: local requests see the metrics, proxied ones do not.
+    let relay = RelayProcess::start(&db("a.db"));
+    assert_eq!(http::get(&relay.url, "/metrics").status, 200);
+    let proxied = http::request(
+        "GET",
+        &relay.url,
+        "/metrics",
+        &[("X-Forwarded-For", "203.0.113.9")],
+        None,
+    );
+    assert_eq!(proxied.status, 404, "{}", proxied.body);
+    // A scraper token configured: only it opens /metrics.
+    let digest = hex::encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        b"scrape-secret",
+    ));
+    let relay = RelayProcess::start_with_config(
+        &db("b.db"),
+        &format!(
+            "metrics_token_sha256 = \"{digest}\"\n{}",
+            hearth_e2e::TEST_RELAY_CONFIG
+        ),
+    );
+    assert_eq!(http::get(&relay.url, "/metrics").status, 404);
+    let wrong = http::request(
+        "GET",
+        &relay.url,
+        "/metrics",
+        &[("Authorization", "Bearer guess")],
+        None,
+    );
+    assert_eq!(wrong.status, 404);
+    let scraped = http::request(
+        "GET",
+        &relay.url,
+        "/metrics",
+        &[("Authorization", "Bearer scrape-secret")],
+        None,
+    );
+    assert_eq!(scraped.status, 200);
+    assert!(scraped.body.contains("# EOF"), "{}", scraped.body);
+}

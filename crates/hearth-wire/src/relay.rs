@@ -83,6 +83,11 @@ pub trait Policy {
     /// Whether `who` may create `doc`, which does not exist yet, by announcing it with `sync`.
     /// Only asked after [`Policy::may_access`] allowed the document.
     fn may_create(&self, who: &Self::Identity, doc: &DocumentId) -> bool;
+
+    /// Whether a connection of `newer` may take over the peer id an open connection of `older`
+    /// joined with (a client reconnecting before its old socket timed out). Anyone else's
+    /// `join` with that id is refused: a peer id is not a credential.
+    fn may_replace(&self, older: &Self::Identity, newer: &Self::Identity) -> bool;
 }
 
 /// Why the hub asks the edge to close a connection.
@@ -92,6 +97,8 @@ pub enum CloseReason {
     UnsupportedProtocolVersion,
     /// Another connection joined with the same peer id.
     Replaced,
+    /// The `join` named a peer id another identity's open connection holds.
+    PeerIdInUse,
     /// The client sent an Automerge sync message that could not be read or applied.
     InvalidSyncMessage(String),
     /// The client sent a frame that is not a protocol message.
@@ -105,6 +112,9 @@ impl fmt::Display for CloseReason {
         match self {
             CloseReason::UnsupportedProtocolVersion => f.write_str(UNSUPPORTED_VERSION_MESSAGE),
             CloseReason::Replaced => f.write_str("replaced by a newer connection of the same peer"),
+            CloseReason::PeerIdInUse => f.write_str(
+                "this peer id is in use by another client's connection; join with a peer id of your own",
+            ),
             CloseReason::InvalidSyncMessage(why) => write!(f, "invalid sync message: {why}"),
             CloseReason::UndecodableMessage(why) => write!(f, "could not decode message: {why}"),
             CloseReason::DocumentTooLarge(why) => f.write_str(why),
@@ -616,6 +626,32 @@ impl<P: Policy> Hub<P> {
                 reason: CloseReason::UnsupportedProtocolVersion,
             });
             return;
+        }
+        // A peer id held by another identity's connection is not taken over.
+        if let Some(older) = self.peer_conns.get(&sender_id).copied()
+            && older != conn
+        {
+            let allowed = match (self.conns.get(&older), self.conns.get(&conn)) {
+                (Some(o), Some(n)) => self.policy.may_replace(&o.identity, &n.identity),
+                _ => true,
+            };
+            if !allowed {
+                self.send(
+                    conn,
+                    &Message::Error {
+                        sender_id: self.config.peer_id.clone(),
+                        target_id: sender_id,
+                        message: CloseReason::PeerIdInUse.to_string(),
+                    },
+                    out,
+                );
+                self.forget_conn(conn);
+                out.push(Effect::Close {
+                    conn,
+                    reason: CloseReason::PeerIdInUse,
+                });
+                return;
+            }
         }
         // A repeated join on the same connection starts the peer afresh.
         self.forget_peer(conn);

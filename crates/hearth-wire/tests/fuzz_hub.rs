@@ -18,6 +18,9 @@ impl Policy for AllowAll {
     fn may_create(&self, _: &(), _: &DocumentId) -> bool {
         true
     }
+    fn may_replace(&self, _: &(), _: &()) -> bool {
+        true
+    }
 }
 
 /// xorshift64*: a deterministic generator so a failure can be replayed from its seed.

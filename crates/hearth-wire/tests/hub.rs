@@ -39,6 +39,10 @@ impl Policy for TestPolicy {
     fn may_create(&self, who: &String, _doc: &DocumentId) -> bool {
         !self.no_create.contains(who)
     }
+
+    fn may_replace(&self, older: &String, newer: &String) -> bool {
+        older == newer
+    }
 }
 
 /// A hub, its store, and in-process clients (or raw sockets) wired to it.
@@ -773,6 +777,37 @@ fn a_join_without_version_1_gets_an_error_and_a_close() {
         cl.receive(bytes),
         Err(hearth_wire::ClientError::Rejected(m)) if m == UNSUPPORTED_VERSION_MESSAGE
     ));
+}
+
+#[test]
+fn another_identity_cannot_take_over_a_peer_id_in_use() {
+    let id = DocumentId::random();
+    let mut net = Net::new(TestPolicy::default()).with_stored(id, household("X"));
+    let alice = net.add_raw(1, "alice");
+    net.send_raw(alice, &join("alice-laptop", None));
+    net.send_raw(alice, &request("alice-laptop", id, &EMPTY_DOC_REQUEST));
+    net.run();
+    assert!(net.hub.is_resident(&id));
+
+    // Mallory, authenticated as someone else, joins with Alice's peer id: refused and closed,
+    // and Alice's connection (and its document state) is untouched.
+    let mallory = net.add_raw(2, "mallory");
+    let effects = net.send_raw(mallory, &join("alice-laptop", None));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Send { conn: to, .. }, Effect::Close { conn, reason: CloseReason::PeerIdInUse }]
+                if *to == mallory && *conn == mallory
+        ),
+        "{effects:?}"
+    );
+    assert!(net.hub.is_resident(&id));
+    assert_eq!(net.hub.connection_count(), 1);
+    assert!(
+        !net.send_raw(alice, &request("alice-laptop", id, &EMPTY_DOC_REQUEST))
+            .is_empty(),
+        "Alice is still served"
+    );
 }
 
 #[test]

@@ -427,7 +427,8 @@ async fn export(
     let bad = |why: String| views::error_page(&ServiceError::BadRequest(why));
     let from = parse_date(form.from.trim()).map_err(bad)?;
     let to = parse_end_date(form.to.trim()).map_err(bad)?;
-    let dir = std::env::temp_dir().join(crate::tokens::new_id("hearth-console-export"));
+    let scratch = crate::archive_http::private_scratch().map_err(|e| views::error_page(&e))?;
+    let dir = scratch.path().join("bundle");
     let exported = relay
         .archive_export(
             &admin.firm.id,
@@ -453,9 +454,7 @@ async fn export(
             .map(|bytes| (summary, bytes))
             .map_err(|e| ServiceError::BadRequest(format!("packing the bundle failed: {e}")))
     });
-    if let Err(e) = std::fs::remove_dir_all(&dir)
-        && e.kind() != std::io::ErrorKind::NotFound
-    {
+    if let Err(e) = scratch.close() {
         tracing::warn!(error = %e, "could not remove a console export's temporary directory");
     }
     let (summary, bytes) = zipped.map_err(|e| views::error_page(&e))?;
