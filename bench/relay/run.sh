@@ -21,6 +21,9 @@
 #   BENCH_OUT            directory to keep the JSON reports and server logs in
 #   BENCH_TMPDIR         where the servers' storage goes (default /var/tmp: a real disk, so
 #                        fsync costs what it costs)
+#   BENCH_REFERENCE      forced (default: bench/relay/package.json, automerge-repo 2.5.6 and
+#                        automerge 3.5.0 forced by overrides) or published (bench/relay/published:
+#                        the sync server with the versions it declares, automerge-repo 1.x)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -97,14 +100,19 @@ esac
 relay_bin=$bin/hearth-relay
 loadgen_bin=$bin/hearth-loadgen
 
-log "installing the reference server (npm ci)"
+case ${BENCH_REFERENCE:-forced} in
+    forced) ref_dir=$here ;;
+    published) ref_dir=$here/published ;;
+    *) echo "BENCH_REFERENCE=${BENCH_REFERENCE}: use forced or published" >&2; exit 2 ;;
+esac
+log "installing the reference server (${BENCH_REFERENCE:-forced} versions; npm ci)"
 # The lock pins every version, every platform's optional packages included (cbor-extract is
 # held at 2.2.2, whose per-platform binaries exist; package.json says why).
-(cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-ref_pkg=$here/node_modules/@automerge/automerge-repo-sync-server
+(cd "$ref_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+ref_pkg=$ref_dir/node_modules/@automerge/automerge-repo-sync-server
 ref_version=$(node -p "require('$ref_pkg/package.json').version")
-repo_version=$(node -p "require('$here/node_modules/@automerge/automerge-repo/package.json').version")
-am_version=$(node -p "require('$here/node_modules/@automerge/automerge/package.json').version")
+repo_version=$(node -p "require('$ref_dir/node_modules/@automerge/automerge-repo/package.json').version")
+am_version=$(node -p "require('$ref_dir/node_modules/@automerge/automerge/package.json').version")
 
 # --- servers: a fresh one (empty storage) for every scenario ---------------------------------
 export HEARTH_RELAY_MASTER_KEY

@@ -14,6 +14,7 @@ const PACKAGES: &[&str] = &[
     "tests/console",
     "tests/interop",
     "bench/relay",
+    "bench/relay/published",
 ];
 
 #[test]
