@@ -21,6 +21,7 @@
 #   BENCH_OUT            directory to keep the JSON reports and server logs in
 #   BENCH_TMPDIR         where the servers' storage goes (default /var/tmp: a real disk, so
 #                        fsync costs what it costs)
+#   BENCH_RELAY_BIN      a hearth-relay binary to measure instead of this checkout's build
 #   BENCH_REFERENCE      forced (default: bench/relay/package.json, automerge-repo 2.5.6 and
 #                        automerge 3.5.0 forced by overrides) or published (bench/relay/published:
 #                        the sync server with the versions it declares, automerge-repo 1.x)
@@ -97,7 +98,9 @@ case $profile in
     dev) bin=$CARGO_TARGET_DIR/debug ;;
     *) bin=$CARGO_TARGET_DIR/$profile ;;
 esac
-relay_bin=$bin/hearth-relay
+# BENCH_RELAY_BIN: another hearth-relay build to measure (e.g. an older commit's, to compare
+# two builds in one sitting); the load generator stays this checkout's.
+relay_bin=${BENCH_RELAY_BIN:-$bin/hearth-relay}
 loadgen_bin=$bin/hearth-loadgen
 
 case ${BENCH_REFERENCE:-forced} in

