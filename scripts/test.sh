@@ -11,5 +11,6 @@ cargo fmt --all --check
 cargo build --workspace --bins --locked
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked --no-fail-fast
-# The one patched function of the vendored automerge (vendor/README.md) and its neighbours.
+# The vendored automerge's two changes (vendor/README.md) and their neighbours.
 cargo test --manifest-path vendor/automerge/Cargo.toml --locked --lib change_graph
+cargo test --manifest-path vendor/automerge/Cargo.toml --locked --lib inflate

@@ -310,7 +310,10 @@ pub use op_set2::{ChangeMetadata, Parent, Parents, ScalarValue as ScalarValueRef
 pub use patches::{Patch, PatchAction, PatchLog};
 pub use read::{ReadDoc, Stats};
 pub use sequence_tree::SequenceTree;
-pub use storage::{Bundle, BundleChange, BundleChangeIter, VerificationMode};
+pub use storage::{
+    max_inflated_bytes, set_max_inflated_bytes, Bundle, BundleChange, BundleChangeIter,
+    VerificationMode,
+};
 pub use text_value::ConcreteTextValue;
 pub use transaction::BlockOrText;
 pub use types::{ActorId, ChangeHash, ObjType, OpType, ParseChangeHashError, Prop, TextEncoding};

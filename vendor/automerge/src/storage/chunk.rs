@@ -1,7 +1,6 @@
 use std::{
     borrow::Cow,
     convert::{TryFrom, TryInto},
-    io::Read,
     ops::Range,
 };
 
@@ -79,11 +78,13 @@ impl<'a> Chunk<'a> {
             }
             ChunkType::Compressed => {
                 let compressed = &input.unconsumed_bytes()[header.data_bytes()];
-                let mut decoder = flate2::bufread::DeflateDecoder::new(compressed);
                 let mut decompressed = Vec::new();
-                decoder
-                    .read_to_end(&mut decompressed)
-                    .map_err(|_| parse::ParseError::Error(error::Chunk::Deflate))?;
+                crate::storage::inflate_into(
+                    compressed,
+                    &mut decompressed,
+                    crate::storage::max_inflated_bytes(),
+                )
+                .map_err(|_| parse::ParseError::Error(error::Chunk::Deflate))?;
                 let inner_header = header.with_data(ChunkType::Change, &decompressed);
                 let mut inner_chunk = Vec::with_capacity(inner_header.len() + decompressed.len());
                 inner_header.write(&mut inner_chunk);

@@ -90,10 +90,11 @@ impl<T: compression::ColumnCompression> RawColumn<T> {
         &self,
         input: &[u8],
         out: &mut Vec<u8>,
+        budget: usize,
     ) -> Result<(ColumnSpec, usize), ParseError> {
         let len = if self.spec.deflate() {
-            let mut inflater = flate2::bufread::DeflateDecoder::new(&input[self.data.clone()]);
-            inflater.read_to_end(out).map_err(ParseError::Deflate)?
+            crate::storage::inflate_into(&input[self.data.clone()], out, budget)
+                .map_err(ParseError::Deflate)?
         } else {
             out.extend(&input[self.data.clone()]);
             self.data.len()
@@ -160,12 +161,16 @@ impl<T: compression::ColumnCompression> RawColumns<T> {
     ) -> Result<RawColumns<compression::Uncompressed>, ParseError> {
         let mut result = Vec::with_capacity(self.0.len());
         let mut start = 0;
+        // The columns together may inflate to at most `max_inflated_bytes`.
+        let mut budget = crate::storage::max_inflated_bytes();
         for col in &self.0 {
             let (spec, len) = if let Some(decomp) = col.uncompressed() {
                 out.extend(&input[decomp.data.clone()]);
                 (decomp.spec, decomp.data.len())
             } else {
-                col.decompress(input, out)?
+                let (spec, len) = col.decompress(input, out, budget)?;
+                budget -= len;
+                (spec, len)
             };
             result.push(RawColumn {
                 spec,
