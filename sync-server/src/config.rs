@@ -12,6 +12,7 @@
 //! [limits]
 //! max_frame_bytes = 8388608             # one protocol message
 //! max_document_bytes = 67108864         # one household document
+//! max_ephemeral_bytes = 65536           # one presence/cursor message
 //! connection_messages_per_sec = 200     # sustained, per WebSocket
 //! connection_message_burst = 2000
 //! firm_max_connections = 500
@@ -159,6 +160,8 @@ pub struct Limits {
     pub max_frame_bytes: usize,
     /// Largest a household document may grow, bytes.
     pub max_document_bytes: usize,
+    /// Largest ephemeral (presence) message relayed, bytes.
+    pub max_ephemeral_bytes: usize,
     /// Sustained messages per second one connection may send.
     pub connection_messages_per_sec: u32,
     /// Messages one connection may send in a burst.
@@ -177,6 +180,7 @@ impl Default for Limits {
         Self {
             max_frame_bytes: 8 * 1024 * 1024,
             max_document_bytes: hearth_wire::relay::DEFAULT_MAX_DOCUMENT_BYTES,
+            max_ephemeral_bytes: hearth_wire::relay::DEFAULT_MAX_EPHEMERAL_BYTES,
             connection_messages_per_sec: 200,
             connection_message_burst: 2000,
             firm_max_connections: 500,

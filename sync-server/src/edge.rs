@@ -429,6 +429,7 @@ async fn run_firm(
     let mut config = HubConfig::new(format!("hearth-relay-{firm_id}"));
     config.storage_id = Some(format!("hearth-relay-{firm_id}"));
     config.max_document_bytes = relay.config.limits.max_document_bytes;
+    config.max_ephemeral_bytes = relay.config.limits.max_ephemeral_bytes;
     let (writer, jobs) = mpsc::unbounded_channel();
     tokio::spawn(run_writer(relay.clone(), firm_id.clone(), jobs, tx.clone()));
     let mut firm = Firm {

@@ -115,6 +115,9 @@ impl Relay {
     /// Opens the store, migrates it and loads the scope index.
     pub async fn open(config: Config) -> anyhow::Result<Arc<Self>> {
         let master = config.master_key()?;
+        // No change or document a client sends may inflate past the document limit while it
+        // is parsed (a deflate bomb of a few hundred kilobytes would otherwise take gigabytes).
+        automerge::set_max_inflated_bytes(config.limits.max_document_bytes);
         let store = hearth_relay_store_any::open_store(&config.database).await?;
         store.migrate().await?;
         let scope = ScopeIndex::new(store.all_documents().await?, store.all_shares().await?);

@@ -555,3 +555,77 @@ fn half_open_connections_and_silent_websockets_are_shed_while_real_clients_keep_
     let _writer = synced_client(&w, "writer-after", doc_id, true);
     let _reader = synced_client(&w, "reader-after", doc_id, false);
 }
+
+/// The peak resident memory (VmHWM) of process `pid`, bytes.
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/PID/status");
+    kib * 1024
+}
+
+#[test]
+fn an_inflation_bomb_is_refused_without_the_memory_it_asks_for() {
+    // The default document limit: 64 MiB, which also caps what one change may inflate to.
+    let w = world("");
+    // A real change carrying 256 MiB of zeros: a quarter of a megabyte once deflated.
+    let inflated = 256 * 1024 * 1024;
+    let mut doc = AutoCommit::new();
+    doc.put(
+        ROOT,
+        "statement",
+        automerge::ScalarValue::Bytes(vec![0; inflated]),
+    )
+    .unwrap();
+    doc.commit();
+    let mut change = doc.get_last_local_change().unwrap().clone();
+    let bomb = change.bytes().into_owned();
+    assert!(
+        bomb.len() < 2 * 1024 * 1024,
+        "deflated to {} bytes",
+        bomb.len()
+    );
+    let data = automerge::sync::Message {
+        heads: vec![change.hash()],
+        need: vec![],
+        have: vec![],
+        changes: vec![bomb].into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    }
+    .encode();
+    let before = peak_rss(w.relay.pid());
+
+    let mut ws = connect(&w);
+    join(&mut ws, "bomber");
+    send(
+        &mut ws,
+        encode(&Message::Sync {
+            sender_id: "bomber".into(),
+            target_id: "relay".into(),
+            document_id: DocumentId::random(),
+            data,
+        }),
+    );
+    let (error, close) = error_then_close(&mut ws);
+    assert!(error.contains("invalid sync message"), "{error}");
+    assert_eq!(close.map(|(code, _)| code), Some(1008));
+    let peak = peak_rss(w.relay.pid());
+    eprintln!(
+        "relay peak RSS {:.0} MiB before, {:.0} MiB after a {} MiB inflation bomb",
+        before as f64 / 1048576.0,
+        peak as f64 / 1048576.0,
+        inflated / 1048576
+    );
+    assert!(
+        peak < before + 100 * 1024 * 1024,
+        "the relay's peak RSS grew from {before} to {peak} bytes"
+    );
+    // The relay is unharmed: a document still syncs through it.
+    let doc_id = DocumentId::random();
+    let _writer = synced_client(&w, "writer-after-bomb", doc_id, true);
+    let _reader = synced_client(&w, "reader-after-bomb", doc_id, false);
+}

@@ -105,6 +105,8 @@ pub enum CloseReason {
     UndecodableMessage(String),
     /// The client's changes would take a document past the size limit.
     DocumentTooLarge(String),
+    /// The client sent an ephemeral message larger than the hub relays.
+    EphemeralTooLarge(String),
 }
 
 impl fmt::Display for CloseReason {
@@ -117,7 +119,9 @@ impl fmt::Display for CloseReason {
             ),
             CloseReason::InvalidSyncMessage(why) => write!(f, "invalid sync message: {why}"),
             CloseReason::UndecodableMessage(why) => write!(f, "could not decode message: {why}"),
-            CloseReason::DocumentTooLarge(why) => f.write_str(why),
+            CloseReason::DocumentTooLarge(why) | CloseReason::EphemeralTooLarge(why) => {
+                f.write_str(why)
+            }
         }
     }
 }
@@ -204,7 +208,13 @@ pub struct HubConfig {
     /// Largest a document may grow (stored bytes plus accepted changes); a sync message that
     /// would take it past this is refused with an `error` and a close.
     pub max_document_bytes: usize,
+    /// Largest ephemeral payload relayed (presence, cursors: a few hundred bytes in practice);
+    /// a larger one is refused with an `error` and a close rather than copied to every peer.
+    pub max_ephemeral_bytes: usize,
 }
+
+/// The default maximum ephemeral payload: 64 KiB.
+pub const DEFAULT_MAX_EPHEMERAL_BYTES: usize = 64 * 1024;
 
 /// The default maximum document size: 64 MiB.
 pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
@@ -217,6 +227,7 @@ impl HubConfig {
             storage_id: None,
             fanout_interval: DEFAULT_FANOUT_INTERVAL,
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            max_ephemeral_bytes: DEFAULT_MAX_EPHEMERAL_BYTES,
         }
     }
 }
@@ -977,6 +988,14 @@ impl<P: Policy> Hub<P> {
     ) {
         if !self.authorize(conn, &doc_id, Path::Ephemeral) {
             return;
+        }
+        if data.len() > self.config.max_ephemeral_bytes {
+            let why = format!(
+                "ephemeral message too large: {} bytes; the limit is {} (limits.max_ephemeral_bytes)",
+                data.len(),
+                self.config.max_ephemeral_bytes
+            );
+            return self.reject(conn, CloseReason::EphemeralTooLarge(why), out);
         }
         let mut targets: Vec<ConnId> = match self.docs.get(&doc_id) {
             Some(Slot::Ready(live)) => live.peers.keys().copied().filter(|p| *p != conn).collect(),

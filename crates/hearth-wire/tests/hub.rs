@@ -637,6 +637,44 @@ fn an_unparseable_document_id_is_answered_as_an_unknown_document() {
 }
 
 #[test]
+fn an_oversized_ephemeral_is_refused_not_fanned_out() {
+    let id = DocumentId::random();
+    let mut net = Net::new(TestPolicy::default());
+    let mut alice = client("alice");
+    alice.insert_document(id, household("Smith"));
+    net.add_client(1, "alice", alice);
+    net.deliver();
+    let mut bob = client("bob");
+    bob.request_document(id);
+    let b = net.add_client(2, "bob", bob);
+    let flood = net.add_raw(3, "carol");
+    net.send_raw(flood, &join("c-peer", None));
+    net.send_raw(flood, &request("c-peer", id, &EMPTY_DOC_REQUEST));
+    net.run();
+    let bob_frames = net.frames(b).len();
+    let effects = net.send_raw(
+        flood,
+        &Message::Ephemeral {
+            sender_id: "c-peer".into(),
+            target_id: RELAY.into(),
+            document_id: id,
+            session_id: "s".into(),
+            count: 1,
+            data: vec![0; hearth_wire::relay::DEFAULT_MAX_EPHEMERAL_BYTES + 1],
+        },
+    );
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Send { conn: to, .. }, Effect::Close { conn, reason: CloseReason::EphemeralTooLarge(why) }]
+                if *to == flood && *conn == flood && why.contains("limits.max_ephemeral_bytes")
+        ),
+        "{effects:?}"
+    );
+    assert_eq!(net.frames(b).len(), bob_frames, "nothing reached bob");
+}
+
+#[test]
 fn denied_peers_get_no_fan_out_and_no_ephemeral() {
     let id = DocumentId::random();
     let mut policy = TestPolicy::default();
