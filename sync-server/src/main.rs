@@ -385,18 +385,11 @@ async fn run(cli: Cli) -> Result<()> {
         }) => {
             let devices = relay.store.list_devices(&firm, advisor.as_deref()).await?;
             print(json.json, json!(devices), || {
-                devices
-                    .iter()
-                    .map(|d| {
-                        let state = if d.revoked_at.is_some() {
-                            "revoked"
-                        } else {
-                            "active"
-                        };
-                        format!("{}\t{}\t{}\t{state}", d.id, d.advisor_id, d.label)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                credential_lines(
+                    devices
+                        .iter()
+                        .map(|d| (&d.id, &d.advisor_id, &d.label, d.revoked_at.is_some())),
+                )
             });
         }
         Command::Device(DeviceCmd::Revoke { firm, device, json }) => {
@@ -422,18 +415,11 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Token(TokenCmd::List { firm, json }) => {
             let tokens = relay.store.list_api_tokens(&firm).await?;
             print(json.json, json!(tokens), || {
-                tokens
-                    .iter()
-                    .map(|t| {
-                        let state = if t.revoked_at.is_some() {
-                            "revoked"
-                        } else {
-                            "active"
-                        };
-                        format!("{}\t{}\t{}\t{state}", t.id, t.advisor_id, t.label)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                credential_lines(
+                    tokens
+                        .iter()
+                        .map(|t| (&t.id, &t.advisor_id, &t.label, t.revoked_at.is_some())),
+                )
             });
         }
         Command::Token(TokenCmd::Revoke { firm, token, json }) => {
@@ -515,6 +501,18 @@ fn admin_password(from_stdin: bool) -> Result<zeroize::Zeroizing<String>> {
             "no password given: pipe it with --password-stdin, or set HEARTH_RELAY_ADMIN_PASSWORD"
         ),
     }
+}
+
+/// Devices or API tokens as `id  advisor  label  active|revoked` lines.
+fn credential_lines<'a>(
+    rows: impl Iterator<Item = (&'a String, &'a String, &'a String, bool)>,
+) -> String {
+    rows.map(|(id, advisor, label, revoked)| {
+        let state = if revoked { "revoked" } else { "active" };
+        format!("{id}\t{advisor}\t{label}\t{state}")
+    })
+    .collect::<Vec<_>>()
+    .join("\n")
 }
 
 async fn serve(relay: Arc<Relay>, stop_on_stdin_eof: bool) -> Result<()> {

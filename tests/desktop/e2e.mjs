@@ -12,7 +12,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { createReadStream, mkdirSync, readdirSync, statSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
+import { freePort, waitForPort } from "./ports.mjs";
 import path from "node:path";
 import { remote } from "webdriverio";
 
@@ -31,32 +31,6 @@ mkdirSync(SHOTS, { recursive: true });
 
 const log = (...args) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}]`, ...args);
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
-async function waitForPort(port, deadlineMs) {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, "127.0.0.1", () => {
-        s.end();
-        resolve(true);
-      });
-      s.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`tauri-driver did not listen on ${port}`);
-}
 
 /** A firm model mirror serving only `ggml-tiny.en-pypi.bin` (TEST_MODEL), paced so that the
  * download's progress bar is on screen for a moment; anything else is a 404. */

@@ -5,7 +5,7 @@
 //   HEARTH_DESKTOP_BIN  the installed binary     TAURI_DRIVER  the tauri-driver binary
 //   PROFILE             an empty profile dir     SCREENSHOT    where the first screen's PNG goes
 import { spawn } from "node:child_process";
-import net from "node:net";
+import { freePort, waitForPort } from "./ports.mjs";
 import { remote } from "webdriverio";
 
 const env = (name) => {
@@ -15,33 +15,6 @@ const env = (name) => {
 };
 const NATIVE = process.env.WEBKIT_WEBDRIVER || "/usr/bin/WebKitWebDriver";
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
-/** Resolves once something accepts connections on `port` (tauri-driver starting up). */
-async function waitForPort(port, deadlineMs) {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, "127.0.0.1", () => {
-        s.end();
-        resolve(true);
-      });
-      s.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`tauri-driver did not listen on ${port}`);
-}
 
 const port = await freePort();
 const nativePort = await freePort();
