@@ -16,9 +16,11 @@
 //! connection_messages_per_sec = 200     # sustained, per WebSocket
 //! connection_message_burst = 2000
 //! firm_max_connections = 500
-//! auth_requests_per_minute = 20         # enrollment + token refresh, per client IP
+//! auth_requests_per_minute = 20         # enrollment, per client address (IPv6: per /64)
+//! refreshes_per_device_per_minute = 10  # token refreshes, per device
 //! max_blob_bytes = 26214400             # one attached document (PDF, statement)
 //!
+//! trusted_proxies = ["127.0.0.1"]       # X-Forwarded-For is believed from these only
 //! insecure_http = false                # plain HTTP on a non-loopback address: refused unless true
 //!
 //! [tls]                                 # the relay terminates TLS itself (reloaded on SIGHUP)
@@ -88,6 +90,9 @@ pub struct Config {
     pub insecure_http: bool,
     /// Deadlines for slow and idle clients.
     pub timeouts: Timeouts,
+    /// Addresses of reverse proxies in front of the relay: from these, and only these, the
+    /// client's address is taken from `X-Forwarded-For` (for rate limits).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// `[tls]`: PEM files for the relay's certificate chain and private key.
@@ -168,8 +173,11 @@ pub struct Limits {
     pub connection_message_burst: u32,
     /// Open WebSocket connections per firm.
     pub firm_max_connections: usize,
-    /// Enrollment and token requests per minute per client IP.
+    /// Enrollment requests (and refreshes with unknown tokens) per minute per client address
+    /// (IPv6 by /64).
     pub auth_requests_per_minute: u32,
+    /// Token refreshes per minute per device.
+    pub refreshes_per_device_per_minute: u32,
     /// Largest attached document (blob) one upload may carry, bytes; the desk's own limit
     /// for attaching a file is the same 25 MiB.
     pub max_blob_bytes: usize,
@@ -185,6 +193,7 @@ impl Default for Limits {
             connection_message_burst: 2000,
             firm_max_connections: 500,
             auth_requests_per_minute: 20,
+            refreshes_per_device_per_minute: 10,
             max_blob_bytes: 25 * 1024 * 1024,
         }
     }
@@ -209,6 +218,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             insecure_http: false,
             timeouts: Timeouts::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -23,6 +23,15 @@ use crate::service::{Relay, ServiceError};
 /// Per-client-IP limiter for enrollment and token refresh (guessing codes, hammering refresh).
 pub type AuthLimiter = governor::DefaultKeyedRateLimiter<IpAddr>;
 
+/// Per-device limiter for token refreshes.
+pub type RefreshLimiter = governor::DefaultKeyedRateLimiter<String>;
+
+/// A limiter allowing `per_minute` refreshes per device per minute.
+pub fn refresh_limiter(per_minute: u32) -> RefreshLimiter {
+    let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+    governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute))
+}
+
 /// A limiter allowing `per_minute` requests per IP per minute.
 pub fn auth_limiter(per_minute: u32) -> AuthLimiter {
     let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
@@ -179,24 +188,63 @@ async fn metrics(
         .into_response()
 }
 
-/// The client's IP address, when the server was started with connect info.
+/// The client's IP address: the socket's peer, or — when that peer is one of the configured
+/// `trusted_proxies` — the nearest address in `X-Forwarded-For` that is not a trusted proxy.
+/// A forwarded address from anyone else is ignored (it would let a client pick its own
+/// rate-limit bucket).
 pub struct ClientIp(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<Arc<Relay>> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        relay: &Arc<Relay>,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientIp(peer.map(|peer| {
+            client_address(peer, &parts.headers, &relay.config.trusted_proxies)
+        })))
+    }
+}
+
+/// The client behind `peer`: `peer` itself unless it is a trusted proxy, else the right-most
+/// `X-Forwarded-For` entry that is not (proxies append the address they saw).
+pub fn client_address(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
+}
+
+/// The rate-limit bucket of an address: IPv4 addresses one by one, IPv6 by /64 (one
+/// household or office network; a client could otherwise use a new address per request).
+pub fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(bits))
+        }
     }
 }
 
 fn rate_limited(relay: &Relay, ip: Option<IpAddr>) -> Result<(), ApiError> {
-    let ip = ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let ip = limit_key(ip.unwrap_or(IpAddr::from([0, 0, 0, 0])));
     if relay.auth_limiter.check_key(&ip).is_err() {
         relay.metrics.deny("rate_limited");
         return Err(ApiError(ServiceError::RateLimited));
@@ -379,7 +427,17 @@ async fn refresh(
     ClientIp(ip): ClientIp,
     Json(req): Json<RefreshRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    rate_limited(&relay, ip)?;
+    // Refreshes are limited per device (an office behind one address refreshes many devices);
+    // a token that names no device counts against its address, as guesses do.
+    match relay.refresh_device(&req.refresh_token).await? {
+        Some(device) => {
+            if relay.refresh_limiter.check_key(&device).is_err() {
+                relay.metrics.deny("rate_limited");
+                return Err(ApiError(ServiceError::RateLimited));
+            }
+        }
+        None => rate_limited(&relay, ip)?,
+    }
     Ok(Json(relay.refresh(&req.refresh_token).await?))
 }
 

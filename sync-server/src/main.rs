@@ -546,6 +546,17 @@ async fn serve(relay: Arc<Relay>, stop_on_stdin_eof: bool) -> Result<()> {
     }
     // Tree heads every 20 s while entries arrive, the archive's second copy, expiry.
     hearth_relay::archive::spawn_background(relay.clone());
+    // Rate-limit state of quiet addresses and devices is dropped every minute.
+    {
+        let relay = relay.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                relay.trim_limiters();
+            }
+        });
+    }
     let shutdown = async move {
         let stdin_closed = async {
             if stop_on_stdin_eof {

@@ -102,8 +102,10 @@ pub struct Relay {
     pub metrics: Arc<Metrics>,
     /// WebSocket connections and per-firm hubs.
     pub edge: Edge,
-    /// Per-IP limiter for enrollment and token refresh.
+    /// Per-address limiter for enrollment (and refreshes with unknown tokens).
     pub auth_limiter: crate::http::AuthLimiter,
+    /// Per-device limiter for token refreshes.
+    pub refresh_limiter: crate::http::RefreshLimiter,
     master: MasterKey,
     signer: TokenSigner,
     firm_keys: Mutex<HashMap<String, Arc<FirmKey>>>,
@@ -123,6 +125,8 @@ impl Relay {
         let scope = ScopeIndex::new(store.all_documents().await?, store.all_shares().await?);
         let signer = TokenSigner::from_secret(master.to_hex().as_bytes());
         let auth_limiter = crate::http::auth_limiter(config.limits.auth_requests_per_minute);
+        let refresh_limiter =
+            crate::http::refresh_limiter(config.limits.refreshes_per_device_per_minute);
         Ok(Arc::new(Self {
             store,
             config,
@@ -130,6 +134,7 @@ impl Relay {
             metrics: Arc::default(),
             edge: Edge::default(),
             auth_limiter,
+            refresh_limiter,
             master,
             signer,
             firm_keys: Mutex::default(),
@@ -408,6 +413,23 @@ impl Relay {
             access_expires_at: expires_at,
             refresh_token,
         }
+    }
+
+    /// The device a presented refresh token belongs to, if it names one (used or not).
+    pub async fn refresh_device(&self, refresh_token: &str) -> Result<Option<String>> {
+        Ok(self
+            .store
+            .refresh_token_device(&tokens::hash_secret(refresh_token))
+            .await?)
+    }
+
+    /// Forgets rate-limit state of addresses and devices quiet for a while (their buckets are
+    /// full again), so the limiters' maps do not grow with every address ever seen.
+    pub fn trim_limiters(&self) {
+        self.auth_limiter.retain_recent();
+        self.auth_limiter.shrink_to_fit();
+        self.refresh_limiter.retain_recent();
+        self.refresh_limiter.shrink_to_fit();
     }
 
     /// A device that exists, is not revoked, and whose advisor is not disabled.

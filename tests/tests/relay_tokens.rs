@@ -184,3 +184,109 @@ fn metrics_are_for_the_operator_only() {
     assert_eq!(scraped.status, 200);
     assert!(scraped.body.contains("# EOF"), "{}", scraped.body);
 }
+
+fn post_from(relay: &RelayProcess, path: &str, body: &Value, client: &str) -> (u16, Value) {
+    let r = http::request(
+        "POST",
+        &relay.url,
+        path,
+        &[("X-Forwarded-For", client)],
+        Some(&body.to_string()),
+    );
+    (
+        r.status,
+        serde_json::from_str(&r.body).unwrap_or(Value::Null),
+    )
+}
+
+#[test]
+fn refreshes_are_limited_per_device_and_forwarded_addresses_believed_from_proxies_only() {
+    let dir = tempfile::tempdir().unwrap();
+    // Behind a proxy on this machine; default limits (20 enrollments per address a minute,
+    // 10 refreshes per device a minute).
+    let relay = RelayProcess::start_with_config(
+        &format!("sqlite://{}", dir.path().join("relay.db").display()),
+        "trusted_proxies = [\"127.0.0.1\"]\n",
+    );
+    let firm = relay.create_firm("Proxied Office");
+    // 25 desks enroll from 25 addresses the proxy forwards: each its own bucket.
+    let refresh_tokens: Vec<String> = (0..25)
+        .map(|i| {
+            let (_, code) = relay.invite(&firm, &format!("Advisor {i}"), false);
+            let (status, enrolled) = post_from(
+                &relay,
+                "/v1/enroll",
+                &serde_json::json!({ "code": code, "label": "laptop" }),
+                &format!("198.51.100.{i}"),
+            );
+            assert_eq!(status, 200, "enrollment {i}: {enrolled}");
+            enrolled["refresh_token"].as_str().unwrap().to_string()
+        })
+        .collect();
+    // Then all 25 refresh from one office address: limited per device, so all pass.
+    let mut latest = Vec::new();
+    for (i, token) in refresh_tokens.iter().enumerate() {
+        let (status, pair) = post_from(
+            &relay,
+            "/v1/token",
+            &serde_json::json!({ "refresh_token": token }),
+            "203.0.113.7",
+        );
+        assert_eq!(status, 200, "refresh {i} from the shared address: {pair}");
+        latest.push(pair["refresh_token"].as_str().unwrap().to_string());
+    }
+    // One device refreshing in a loop is stopped by its own limit.
+    let mut token = latest[0].clone();
+    let mut granted = 1; // its refresh above
+    let limited = loop {
+        let (status, pair) = post_from(
+            &relay,
+            "/v1/token",
+            &serde_json::json!({ "refresh_token": token }),
+            "203.0.113.7",
+        );
+        if status == 429 {
+            break true;
+        }
+        assert_eq!(status, 200, "{pair}");
+        granted += 1;
+        token = pair["refresh_token"].as_str().unwrap().to_string();
+        if granted > 10 {
+            break false;
+        }
+    };
+    assert!(
+        limited && granted == 10,
+        "granted {granted} refreshes to one device in a minute"
+    );
+    // The next device is unaffected.
+    let (status, _) = post_from(
+        &relay,
+        "/v1/token",
+        &serde_json::json!({ "refresh_token": latest[1] }),
+        "203.0.113.7",
+    );
+    assert_eq!(status, 200);
+
+    // A relay that trusts no proxy ignores X-Forwarded-For: a guesser cannot pick a fresh
+    // bucket per request.
+    let direct = RelayProcess::start_with_config(
+        &format!("sqlite://{}", dir.path().join("direct.db").display()),
+        "",
+    );
+    let statuses: Vec<u16> = (0..25)
+        .map(|i| {
+            post_from(
+                &direct,
+                "/v1/enroll",
+                &serde_json::json!({ "code": format!("GUES-SXXX-XXXX-{i:04}"), "label": "x" }),
+                &format!("192.0.2.{i}"),
+            )
+            .0
+        })
+        .collect();
+    assert!(
+        statuses.contains(&429),
+        "spoofed addresses escaped the limit: {statuses:?}"
+    );
+}

@@ -561,6 +561,14 @@ impl RelayStore for PostgresStore {
         Ok(())
     }
 
+    async fn refresh_token_device(&self, token_hash: &[u8]) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT device_id FROM refresh_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
     async fn use_refresh_token(&self, token_hash: &[u8], now: Millis) -> Result<RefreshUse> {
         let mut tx = self.write_tx().await?;
         let fresh: Option<String> = sqlx::query_scalar(

@@ -287,6 +287,9 @@ pub trait RelayStore: ConsoleStore + ArchiveStore + BlobStore + Send + Sync + 's
     async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()>;
     /// Presents a refresh token (atomically marks a fresh one used).
     async fn use_refresh_token(&self, token_hash: &[u8], now: Millis) -> Result<RefreshUse>;
+    /// The device a refresh token (used or not) belongs to, without using it; for limiting
+    /// refreshes per device before one is carried out.
+    async fn refresh_token_device(&self, token_hash: &[u8]) -> Result<Option<String>>;
 
     /// Inserts an API token.
     async fn insert_api_token(&self, token: &ApiToken) -> Result<()>;

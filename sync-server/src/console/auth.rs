@@ -54,7 +54,7 @@ impl SignInLimits {
 
     /// Counts one attempt; false when either the address or the email is over its limit.
     pub fn allow(&self, ip: Option<IpAddr>, email: &str) -> bool {
-        let ip = ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let ip = crate::http::limit_key(ip.unwrap_or(IpAddr::from([0, 0, 0, 0])));
         // Both are counted, so guessing one account from many addresses is limited too.
         let ip_ok = self.by_ip.check_key(&ip).is_ok();
         let email_ok = self.by_email.check_key(&email.to_string()).is_ok();
