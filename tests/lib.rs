@@ -153,6 +153,8 @@ pub struct RelayProcess {
     pub database: String,
     master_key: String,
     config_file: tempfile::NamedTempFile,
+    /// Where the relay's log goes (stderr otherwise), and at which level.
+    log: Option<(PathBuf, String)>,
 }
 
 /// A fixed master key for tests (64 hex characters).
@@ -179,6 +181,15 @@ impl RelayProcess {
         Self::launch(database, master_key, TEST_RELAY_CONFIG)
     }
 
+    /// Starts a relay on `database` whose log (at `level`, e.g. `debug`) goes to `log_file`.
+    pub fn start_logging_to(database: &str, log_file: &Path, level: &str) -> Self {
+        let mut relay = Self::launch(database, TEST_MASTER_KEY, TEST_RELAY_CONFIG);
+        relay.kill();
+        relay.log = Some((log_file.to_path_buf(), level.to_string()));
+        relay.restart();
+        relay
+    }
+
     fn launch(database: &str, master_key: &str, config: &str) -> Self {
         let config_file = tempfile::Builder::new()
             .prefix("hearth-relay-test")
@@ -192,6 +203,7 @@ impl RelayProcess {
             database: database.to_string(),
             master_key: master_key.to_string(),
             config_file,
+            log: None,
         };
         let _ = relay.child.wait();
         relay.spawn_on("127.0.0.1:0");
@@ -216,11 +228,24 @@ impl RelayProcess {
             // HEARTH_TEST_RELAY_LOG (e.g. `hearth_relay=debug`) turns up a test relay's log.
             .env(
                 "HEARTH_RELAY_LOG",
-                std::env::var("HEARTH_TEST_RELAY_LOG").unwrap_or_else(|_| "warn".into()),
+                match &self.log {
+                    Some((_, level)) => level.clone(),
+                    None => {
+                        std::env::var("HEARTH_TEST_RELAY_LOG").unwrap_or_else(|_| "warn".into())
+                    }
+                },
             )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(match &self.log {
+                Some((file, _)) => std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(file)
+                    .map(Stdio::from)
+                    .expect("relay log file"),
+                None => Stdio::inherit(),
+            })
             .spawn()
             .expect("spawn hearth-relay");
         let stdout = child.stdout.take().expect("relay stdout");

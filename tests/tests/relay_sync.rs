@@ -173,14 +173,19 @@ fn enrollment_codes_work_once_and_revoked_devices_stay_out() {
     assert!(carol.ok(&["household", "show", &id]).contains("Revocable"));
 }
 
-#[test]
-fn relay_stores_no_plaintext() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("relay.db");
-    let relay = RelayProcess::start(&format!("sqlite://{}", db.display()));
+/// Names and note text no relay byte may hold in the clear.
+const SECRETS: [&str; 3] = [
+    "Vanderbilt-Okonkwo",
+    "Zanzibar-octopus",
+    "Marguerite Plainview",
+];
+
+/// A household with a secret name, a secret note and a secret member, synced through `relay`;
+/// returns the enrollment code (which must not be logged either).
+fn sync_secrets(dir: &std::path::Path, relay: &RelayProcess) -> String {
     let firm = relay.create_firm("Firm");
     let (_, code) = relay.invite(&firm, "Dana", false);
-    let dana = Hearth::enrolled(dir.path(), "dana", &relay, &code);
+    let dana = Hearth::enrolled(dir, "dana", relay, &code);
     let id = dana.ok(&[
         "household",
         "create",
@@ -196,23 +201,75 @@ fn relay_stores_no_plaintext() {
         "--text",
         "Zanzibar-octopus trust",
     ]);
+    dana.ok(&[
+        "member",
+        "add",
+        &id,
+        "--name",
+        "Marguerite Plainview",
+        "--role",
+        "Head",
+    ]);
     dana.ok(&["sync"]);
-    drop(relay);
-    let files = hearth_e2e::all_files(dir.path());
-    let relay_files: Vec<_> = files
-        .iter()
-        .filter(|(p, _)| p.to_string_lossy().contains("relay.db"))
-        .collect();
-    assert!(!relay_files.is_empty());
-    for (path, bytes) in relay_files {
-        for needle in ["Vanderbilt-Okonkwo", "Zanzibar-octopus"] {
+    // The archive's second copy (segment files beside the database) brought up to date.
+    relay.admin(&["archive", "check", "--firm", &firm]);
+    code
+}
+
+fn assert_no_secrets(files: &[(std::path::PathBuf, Vec<u8>)], also: &[&str]) {
+    assert!(!files.is_empty());
+    for (path, bytes) in files {
+        for needle in SECRETS.iter().chain(also) {
             assert!(
                 !hearth_e2e::contains(bytes, needle.as_bytes()),
-                "{needle} in {}",
+                "{needle} in plaintext in {}",
                 path.display()
             );
         }
     }
+}
+
+#[test]
+fn relay_stores_and_logs_no_plaintext() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay_dir = dir.path().join("relay");
+    std::fs::create_dir_all(&relay_dir).unwrap();
+    let log = dir.path().join("relay.log");
+    let mut relay = RelayProcess::start_logging_to(
+        &format!("sqlite://{}", relay_dir.join("relay.db").display()),
+        &log,
+        "debug",
+    );
+    let code = sync_secrets(dir.path(), &relay);
+    relay.kill();
+    // Every file the relay wrote: the database, its WAL, the archive's second copy.
+    let files = hearth_e2e::all_files(&relay_dir);
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p.components().any(|c| c.as_os_str() == "archive")),
+        "no archive second copy under {}: {:?}",
+        relay_dir.display(),
+        files.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+    assert_no_secrets(&files, &[]);
+    // Its log at debug level: no names, no content, no enrollment code.
+    let logged = std::fs::read(&log).unwrap();
+    assert!(!logged.is_empty(), "the relay logged nothing");
+    assert_no_secrets(&[(log, logged)], &[code.as_str()]);
+}
+
+#[test]
+fn a_postgresql_data_directory_holds_no_plaintext() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pg = hearth_relay_store_postgres::testing::TempPostgres::start()
+        .expect("start a private PostgreSQL (initdb/pg_ctl)");
+    let mut relay = RelayProcess::start(&pg.url());
+    sync_secrets(dir.path(), &relay);
+    relay.kill();
+    // Stopped cleanly: everything is checkpointed into the data files as well as the WAL.
+    pg.stop().expect("stop PostgreSQL");
+    assert_no_secrets(&hearth_e2e::all_files(&pg.data_dir()), &[]);
 }
 
 #[test]
