@@ -17,8 +17,9 @@
 //! (following symlinks, e.g. `/usr/local/bin/initdb` → `/usr/lib/postgresql/15/bin/initdb`);
 //! else the newest `/usr/lib/postgresql/*/bin`.
 //!
-//! The server favours speed over durability (`fsync=off`, `synchronous_commit=off`): a fast
-//! `stop` still flushes everything, but do not use it to test PostgreSQL crash durability.
+//! [`TempPostgres::start`] favours speed over durability (`fsync=off`,
+//! `synchronous_commit=off`): a fast `stop` still flushes everything, but do not use it to test
+//! crash durability; [`TempPostgres::start_durable`] runs with PostgreSQL's durable defaults.
 
 use std::io;
 use std::net::{Ipv4Addr, TcpListener};
@@ -33,6 +34,8 @@ pub struct TempPostgres {
     run_as: Option<String>,
     port: u16,
     running: bool,
+    /// fsync, synchronous commit and full-page writes on (PostgreSQL's defaults).
+    durable: bool,
 }
 
 fn other(msg: impl Into<String>) -> io::Error {
@@ -116,6 +119,16 @@ impl TempPostgres {
 
     /// Initializes and starts a new server, and creates [`TempPostgres::DATABASE`].
     pub fn start() -> io::Result<Self> {
+        Self::start_with(false)
+    }
+
+    /// Like [`TempPostgres::start`], with `fsync`, `synchronous_commit` and
+    /// `full_page_writes` on: for tests of what survives a crash.
+    pub fn start_durable() -> io::Result<Self> {
+        Self::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> io::Result<Self> {
         let bin = find_bin_dir()?;
         let run_as = if is_root() {
             let user = std::env::var("HEARTH_PG_USER").ok().unwrap_or_else(|| {
@@ -143,6 +156,7 @@ impl TempPostgres {
             run_as,
             port: 0,
             running: false,
+            durable,
         };
         let data = pg.data_dir();
         pg.run_checked(
@@ -270,9 +284,13 @@ impl TempPostgres {
         }
         let data = self.data_dir();
         let log = self.log_path();
+        let durability = if self.durable {
+            "-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+        } else {
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        };
         let opts = format!(
-            "-k {} -p {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off",
+            "-k {} -p {} -c listen_addresses=127.0.0.1 {durability}",
             self.dir.path().display(),
             self.port
         );
