@@ -13,6 +13,7 @@
 //! max_frame_bytes = 8388608             # one protocol message
 //! max_document_bytes = 67108864         # one household document
 //! max_ephemeral_bytes = 65536           # one presence/cursor message
+//! max_queued_bytes = 33554432           # queued for one slow reader before it is dropped
 //! connection_messages_per_sec = 200     # sustained, per WebSocket
 //! connection_message_burst = 2000
 //! firm_max_connections = 500
@@ -167,6 +168,9 @@ pub struct Limits {
     pub max_document_bytes: usize,
     /// Largest ephemeral (presence) message relayed, bytes.
     pub max_ephemeral_bytes: usize,
+    /// Most bytes queued for one connection that is not reading fast enough (besides the
+    /// 1,024-frame cap); beyond it the connection is closed as too slow.
+    pub max_queued_bytes: usize,
     /// Sustained messages per second one connection may send.
     pub connection_messages_per_sec: u32,
     /// Messages one connection may send in a burst.
@@ -189,6 +193,7 @@ impl Default for Limits {
             max_frame_bytes: 8 * 1024 * 1024,
             max_document_bytes: hearth_wire::relay::DEFAULT_MAX_DOCUMENT_BYTES,
             max_ephemeral_bytes: hearth_wire::relay::DEFAULT_MAX_EPHEMERAL_BYTES,
+            max_queued_bytes: 32 * 1024 * 1024,
             connection_messages_per_sec: 200,
             connection_message_burst: 2000,
             firm_max_connections: 500,

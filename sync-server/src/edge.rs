@@ -11,7 +11,7 @@
 //! fresh hub from what is stored, and clients resend what was lost.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -52,6 +52,7 @@ enum FirmEvent {
         identity: Identity,
         out: mpsc::Sender<Outgoing>,
         evict: oneshot::Sender<String>,
+        queued: Arc<AtomicUsize>,
     },
     Frame {
         conn: ConnId,
@@ -217,6 +218,8 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
     let conn = ConnId(relay.edge.next_conn.fetch_add(1, Ordering::Relaxed));
     let firm = relay.edge.firm(&relay, &identity.firm_id);
     let (out_tx, mut out_rx) = mpsc::channel(OUTGOING_QUEUE);
+    // Bytes of frames queued for this socket and not yet written to it.
+    let queued = Arc::new(AtomicUsize::new(0));
     let (evict, mut evicted) = oneshot::channel::<String>();
     let limit_tx = out_tx.clone();
     if firm
@@ -225,6 +228,7 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
             identity: identity.clone(),
             out: out_tx,
             evict,
+            queued: queued.clone(),
         })
         .is_err()
     {
@@ -265,7 +269,10 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
             match out {
                 Some(Outgoing::Frame(bytes)) => {
                     relay.metrics.frame("out");
-                    if sink.send(WsMessage::Binary(bytes.into())).await.is_err() {
+                    let len = bytes.len();
+                    let sent = sink.send(WsMessage::Binary(bytes.into())).await;
+                    queued.fetch_sub(len, Ordering::Relaxed);
+                    if sent.is_err() {
                         break;
                     }
                 }
@@ -372,6 +379,8 @@ struct Conn {
     /// Closes the socket with a reason once the frames already queued are sent; works when
     /// `out` is full. Dropping it (the firm forgot the connection) closes the socket too.
     evict: oneshot::Sender<String>,
+    /// Bytes queued in `out` not yet written (the writer subtracts what it sends).
+    queued: Arc<AtomicUsize>,
 }
 
 /// Most persist jobs the writer folds into one transaction.
@@ -466,6 +475,7 @@ async fn run_firm(
                 identity,
                 out,
                 evict,
+                queued,
             }) => {
                 let effects = firm.hub.connect(conn, identity.clone());
                 firm.conns.insert(
@@ -474,6 +484,7 @@ async fn run_firm(
                         identity,
                         out,
                         evict,
+                        queued,
                     },
                 );
                 effects
@@ -613,12 +624,28 @@ impl Firm {
                 let Some(c) = self.conns.get(&conn) else {
                     return Vec::new();
                 };
-                if let Err(e) = c.out.try_send(Outgoing::Frame(bytes)) {
+                // A queue over its byte budget is as full as one over its frame count; a
+                // frame to an empty queue always goes (one frame may be as large as a
+                // document).
+                let len = bytes.len();
+                let waiting = c.queued.load(Ordering::Relaxed);
+                let over_budget = waiting > 0
+                    && waiting.saturating_add(len) > relay.config.limits.max_queued_bytes;
+                let sent = if over_budget {
+                    Err(true)
+                } else {
+                    c.queued.fetch_add(len, Ordering::Relaxed);
+                    c.out.try_send(Outgoing::Frame(bytes)).map_err(|e| {
+                        c.queued.fetch_sub(len, Ordering::Relaxed);
+                        matches!(e, mpsc::error::TrySendError::Full(_))
+                    })
+                };
+                if let Err(full) = sent {
                     // Full (a slow reader) or gone: drop it rather than stall the firm. A
                     // full queue cannot carry the close, so its reason goes by the eviction
                     // channel.
                     if let Some(c) = self.conns.remove(&conn)
-                        && matches!(e, mpsc::error::TrySendError::Full(_))
+                        && full
                     {
                         relay.metrics.deny("slow_reader");
                         let _ = c.evict.send(SLOW_READER.to_string());

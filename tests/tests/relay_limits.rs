@@ -285,24 +285,46 @@ fn synced_client(w: &World, peer: &str, doc_id: DocumentId, create: bool) -> Ws 
 
 #[test]
 fn a_reader_that_stops_reading_is_dropped_and_the_others_keep_receiving() {
-    let w = world("connection_messages_per_sec = 100000\nconnection_message_burst = 100000");
+    // 4,000 presence messages of 16 KiB (64 MiB): more than the stalled peer's socket buffers
+    // and its 1,024-frame queue hold.
+    a_stalled_reader_is_dropped(
+        "connection_messages_per_sec = 100000\nconnection_message_burst = 100000",
+        4_000,
+        16 * 1024,
+    );
+}
+
+#[test]
+fn a_reader_that_stops_reading_is_dropped_by_bytes_before_frames() {
+    // 900 messages of 60 KiB (53 MiB): fewer than the 1,024-frame queue holds, so only the
+    // byte budget (2 MiB here) can drop the stalled peer.
+    a_stalled_reader_is_dropped(
+        "connection_messages_per_sec = 100000\nconnection_message_burst = 100000\nmax_queued_bytes = 2097152",
+        900,
+        60 * 1024,
+    );
+}
+
+/// Floods presence messages at a document with a reading peer and a stalled one: the reader
+/// gets every message, the stalled peer what was queued for it and then a close saying why.
+fn a_stalled_reader_is_dropped(limits: &str, count: u64, frame_bytes: usize) {
+    let w = world(limits);
     let doc_id = DocumentId::random();
     let mut writer = synced_client(&w, "writer", doc_id, true);
     let mut reader = synced_client(&w, "reader", doc_id, false);
     let mut stalled = synced_client(&w, "stalled", doc_id, false);
 
-    // 4,000 presence messages of 16 KiB (64 MiB): far more than the stalled peer's socket
-    // buffers and its 1,024-frame queue hold. They go in rounds of 200 that the reading peer
-    // confirms before the next, so on a busy machine it never falls 1,024 frames behind and
-    // counts as slow itself; the stalled peer falls further behind with every round.
-    const COUNT: u64 = 4_000;
-    const ROUND: u64 = 200;
+    // The messages go in rounds of 20 that the reading peer confirms before the next, so on a
+    // busy machine it never falls far behind and counts as slow itself; the stalled peer
+    // falls further behind with every round.
+    let total = count;
+    const ROUND: u64 = 20;
     let (progress, confirmed) = std::sync::mpsc::channel::<u64>();
     // The reader only counts frames (nothing but the flood moves now): decoding each would
     // make it the slow one.
     let reading = std::thread::spawn(move || {
         let mut seen = 0u64;
-        while seen < COUNT {
+        while seen < total {
             match next_raw(&mut reader) {
                 Some(Next::Frame(_)) => {
                     seen += 1;
@@ -311,13 +333,13 @@ fn a_reader_that_stops_reading_is_dropped_and_the_others_keep_receiving() {
                     }
                 }
                 Some(Next::Closed(why)) => panic!("the reader was closed after {seen}: {why:?}"),
-                None => panic!("the reader got {seen} of {COUNT}, then nothing"),
+                None => panic!("the reader got {seen} of {total}, then nothing"),
             }
         }
         seen
     });
-    let data = vec![7u8; 16 * 1024];
-    for count in 0..COUNT {
+    let data = vec![7u8; frame_bytes];
+    for count in 0..total {
         send(
             &mut writer,
             encode(&Message::Ephemeral {
@@ -338,7 +360,7 @@ fn a_reader_that_stops_reading_is_dropped_and_the_others_keep_receiving() {
     }
     assert_eq!(
         reading.join().unwrap(),
-        COUNT,
+        total,
         "the reading peer got everything"
     );
 
@@ -352,8 +374,8 @@ fn a_reader_that_stops_reading_is_dropped_and_the_others_keep_receiving() {
         }
     };
     assert!(
-        got < COUNT,
-        "the stalled peer was cut off ({got} of {COUNT})"
+        got < total,
+        "the stalled peer was cut off ({got} of {total})"
     );
     let (code, reason) = close.expect("a close frame with a reason");
     assert_eq!(code, 1008);
