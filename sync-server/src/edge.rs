@@ -198,8 +198,17 @@ impl Bucket {
     }
 }
 
-/// How long a connection whose credentials ended may take to receive its close frame.
+/// How long a connection being closed by the relay may take to receive its close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
+/// Asks the socket's writer to close with `reason` once the frames already queued are out,
+/// and waits up to [`CLOSE_GRACE`] for it; a full queue (a client that stopped reading) is
+/// cut off at once.
+async fn close_after_queued(out: &mpsc::Sender<Outgoing>, reason: String) {
+    if out.try_send(Outgoing::Close(reason)).is_ok() {
+        tokio::time::sleep(CLOSE_GRACE).await;
+    }
+}
 
 /// Serves one authenticated WebSocket until either side closes.
 pub async fn serve_socket(relay: Arc<Relay>, identity: Identity, socket: WebSocket) {
@@ -295,11 +304,11 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
                 Ok(_) => break,
                 Err(_) => {
                     relay.metrics.deny("websocket_idle");
-                    let _ = limit_tx.try_send(Outgoing::Close(format!(
+                    let reason = format!(
                         "nothing heard for {} s, not even a pong (timeouts.websocket_idle_secs)",
                         idle_after.as_secs()
-                    )));
-                    tokio::time::sleep(CLOSE_GRACE).await;
+                    );
+                    close_after_queued(&limit_tx, reason).await;
                     break;
                 }
             };
@@ -350,12 +359,8 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
             match relay.still_valid(&identity).await {
                 Ok(true) => {}
                 Ok(false) => {
-                    // Tell the client why once the frames already queued are out; a full
-                    // queue or a client that stopped reading is cut off after a grace period.
                     let reason = "credentials revoked (device, API token or advisor); enroll again or ask an admin";
-                    if limit_tx.try_send(Outgoing::Close(reason.into())).is_ok() {
-                        tokio::time::sleep(CLOSE_GRACE).await;
-                    }
+                    close_after_queued(&limit_tx, reason.into()).await;
                     break;
                 }
                 // A store hiccup is not a revocation; the next check decides.

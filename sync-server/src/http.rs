@@ -38,8 +38,8 @@ pub fn auth_limiter(per_minute: u32) -> AuthLimiter {
     governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute))
 }
 
-/// The relay's router. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`
-/// so the per-IP limits can see the client address.
+/// The relay's router. `listener::serve` (or `into_make_service_with_connect_info`) gives
+/// each request its `ConnectInfo<SocketAddr>`, so the per-address limits see the client.
 pub fn router(relay: Arc<Relay>) -> Router {
     use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
     use tower_http::trace::TraceLayer;
@@ -164,11 +164,7 @@ async fn metrics(
     headers: axum::http::HeaderMap,
 ) -> Response {
     // Denial counts by reason are for the operator: a scraper with the token, or a local one.
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let allowed = match (&relay.config.metrics_token_sha256, bearer) {
+    let allowed = match (&relay.config.metrics_token_sha256, bearer(&headers)) {
         (Some(_), Some(token)) => relay.is_metrics_scraper(token),
         (Some(_), None) => false,
         (None, _) => {
@@ -186,6 +182,15 @@ async fn metrics(
         relay.metrics.render(),
     )
         .into_response()
+}
+
+/// The token of an `Authorization: Bearer …` header.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
 }
 
 /// The client's IP address: the socket's peer, or — when that peer is one of the configured
@@ -316,13 +321,7 @@ impl FromRequestParts<Arc<Relay>> for Caller {
         parts: &mut Parts,
         relay: &Arc<Relay>,
     ) -> Result<Self, Self::Rejection> {
-        let from_header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .map(str::to_string);
+        let from_header = bearer(&parts.headers).map(str::to_string);
         let from_query = || {
             let query = parts.uri.query()?;
             url_query_value(query, "token")
@@ -787,13 +786,7 @@ impl FromRequestParts<Arc<Relay>> for Operator {
         parts: &mut Parts,
         relay: &Arc<Relay>,
     ) -> Result<Self, Self::Rejection> {
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        match bearer {
+        match bearer(&parts.headers) {
             Some(token) if relay.is_operator(token) => Ok(Operator),
             _ => {
                 relay.metrics.deny("unauthorized");

@@ -5,7 +5,6 @@
 //! deadlines with their own keep-alive (`edge`).
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -232,9 +231,4 @@ async fn drive<I, S>(
     }
     connection.as_mut().graceful_shutdown();
     let _ = connection.await;
-}
-
-/// Whether `addr` is reachable only from this machine.
-pub fn is_loopback(addr: &SocketAddr) -> bool {
-    addr.ip().is_loopback()
 }

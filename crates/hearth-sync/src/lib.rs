@@ -465,9 +465,7 @@ impl Session {
     /// Starts a session for an enrolled profile: the access token in hand while it is good,
     /// else a refresh (which rotates the refresh token).
     pub async fn start(profile: &mut Profile) -> Result<Self> {
-        let creds = credentials(profile)?.ok_or(SyncError::NotEnrolled)?;
-        check_relay_url(&creds.relay_url)?;
-        let transport = Transport::new(creds.ca_cert_pem.as_deref())?;
+        let (creds, transport) = Self::enrolled(profile)?;
         if let Some(access_token) = cached_access(profile, &creds) {
             return Ok(Self {
                 creds,
@@ -482,10 +480,16 @@ impl Session {
     /// Starts a session with a freshly refreshed access token (after the cached one was
     /// refused, e.g. the device was re-enrolled elsewhere or the relay restarted its keys).
     pub async fn start_fresh(profile: &mut Profile) -> Result<Self> {
+        let (creds, transport) = Self::enrolled(profile)?;
+        Self::refresh(profile, creds, transport).await
+    }
+
+    /// The profile's relay credentials and the transport to reach that relay.
+    fn enrolled(profile: &Profile) -> Result<(RelayCredentials, Transport)> {
         let creds = credentials(profile)?.ok_or(SyncError::NotEnrolled)?;
         check_relay_url(&creds.relay_url)?;
         let transport = Transport::new(creds.ca_cert_pem.as_deref())?;
-        Self::refresh(profile, creds, transport).await
+        Ok((creds, transport))
     }
 
     async fn refresh(
@@ -824,40 +828,49 @@ pub async fn share_household(
     share: bool,
     timeout: Duration,
 ) -> Result<RemoteAdvisor> {
-    let mut session = Session::start(profile).await?;
-    if session.cached && matches!(session.documents().await, Err(SyncError::Unauthorized(_))) {
-        session = Session::start_fresh(profile).await?;
+    with_session(profile, async |profile, session| {
+        let held_here = profile.household(doc_id).is_ok();
+        if share
+            && held_here
+            && !session
+                .documents()
+                .await?
+                .iter()
+                .any(|d| d.doc_id == doc_id)
+        {
+            sync_once(profile, timeout).await?;
+            let session = Session::start(profile).await?;
+            return session.set_share(doc_id, advisor, share).await;
+        }
+        session.set_share(doc_id, advisor, share).await
+    })
+    .await
+}
+
+/// Runs `call` with a session. When the relay refuses an access token the profile had
+/// cached (it went stale on the relay's side), refreshes and runs `call` once more.
+async fn with_session<T>(
+    profile: &mut Profile,
+    mut call: impl AsyncFnMut(&mut Profile, Session) -> Result<T>,
+) -> Result<T> {
+    let session = Session::start(profile).await?;
+    let cached = session.cached;
+    match call(profile, session).await {
+        Err(SyncError::Unauthorized(_)) if cached => {
+            let session = Session::start_fresh(profile).await?;
+            call(profile, session).await
+        }
+        done => done,
     }
-    let held_here = profile.household(doc_id).is_ok();
-    if share
-        && held_here
-        && !session
-            .documents()
-            .await?
-            .iter()
-            .any(|d| d.doc_id == doc_id)
-    {
-        sync_once(profile, timeout).await?;
-        let session = Session::start(profile).await?;
-        return session.set_share(doc_id, advisor, share).await;
-    }
-    session.set_share(doc_id, advisor, share).await
 }
 
 /// Syncs every household once: runs until the relay and this profile have the same heads for
 /// every household both may hold, then returns.
 pub async fn sync_once(profile: &mut Profile, timeout: Duration) -> Result<SyncReport> {
-    let session = Session::start(profile).await?;
-    if session.cached {
-        match sync_in(profile, session, timeout).await {
-            Err(SyncError::Unauthorized(_)) => {}
-            done => return done,
-        }
-        // The cached access token was refused: refresh, and try once more.
-        let session = Session::start_fresh(profile).await?;
-        return sync_in(profile, session, timeout).await;
-    }
-    sync_in(profile, session, timeout).await
+    with_session(profile, async |profile, session| {
+        sync_in(profile, session, timeout).await
+    })
+    .await
 }
 
 async fn sync_in(profile: &mut Profile, session: Session, timeout: Duration) -> Result<SyncReport> {
