@@ -145,6 +145,8 @@ pub struct ConsoleConfig {
     pub session_ttl_secs: i64,
     /// Sign-in attempts per minute per client IP (and per email address).
     pub sign_in_attempts_per_minute: u32,
+    /// How long a set-password link (a new firm's first admin) works, hours.
+    pub password_link_ttl_hours: u32,
 }
 
 impl Default for ConsoleConfig {
@@ -153,6 +155,7 @@ impl Default for ConsoleConfig {
             secure_cookies: false,
             session_ttl_secs: 8 * 3600,
             sign_in_attempts_per_minute: 10,
+            password_link_ttl_hours: 72,
         }
     }
 }

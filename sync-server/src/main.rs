@@ -95,6 +95,17 @@ enum AdminCmd {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Make a new one-time set-password link for a console user (a first admin whose link
+    /// expired, or one who forgot their password); prints it. Their password is unchanged
+    /// until the link is used.
+    PasswordLink {
+        /// Their sign-in email.
+        #[arg(long)]
+        email: String,
+        /// The relay's public address, to print the whole link (e.g. https://relay.example.com).
+        #[arg(long, default_value = "https://RELAY-ADDRESS")]
+        relay_url: String,
+    },
     /// List a firm's console admins (or, with --operator, the platform operators).
     List {
         #[arg(
@@ -468,6 +479,23 @@ async fn run(cli: Cli) -> Result<()> {
                     })?;
             println!(
                 "Set the password of {}; their sessions are ended",
+                user.email
+            );
+        }
+        Command::Admin(AdminCmd::PasswordLink { email, relay_url }) => {
+            let normalized = hearth_relay::console::auth::normalize_email(&email)?;
+            let user = relay
+                .store
+                .console_user_by_email(&normalized)
+                .await?
+                .with_context(|| format!("no console user {email}"))?;
+            let token =
+                hearth_relay::console::auth::create_password_link(&relay, &user, "operator")
+                    .await?;
+            println!(
+                "{}/admin/set-password/{token}\nWorks once, for {} hours; send it to {} over a trusted channel.",
+                relay_url.trim_end_matches('/'),
+                relay.config.console.password_link_ttl_hours,
                 user.email
             );
         }

@@ -207,14 +207,38 @@ async function operator(browser) {
   await page.getByLabel("Firm name").fill("Cedar Partners");
   await page.getByLabel("First admin's email").fill("admin@cedar.example");
   await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Create firm" }).click()]);
-  const password = (await page.locator("[data-initial-password]").innerText()).trim();
-  check(password.length >= 12, "an initial password is shown");
+  // The operator gets a one-time link, never a password.
+  const link = (await page.locator("[data-password-link]").innerText()).trim();
+  check(link.startsWith(`${base}/admin/set-password/`), `a set-password link on this relay is shown: ${link}`);
+  check(!(await page.content()).includes("data-initial-password"), "no password is shown to the operator");
   await shot(page, "operator");
   await signOut(page);
-  await signIn(page, "admin@cedar.example", password);
-  check((await page.locator("header").innerText()).includes("Cedar Partners"), "the new firm's admin signs in to it");
-  await signOut(page);
-  step("operator creates a firm and its admin");
+
+  // The admin opens it in their own browser, chooses a password and is signed in.
+  const admin = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const adminPage = await admin.newPage();
+  await adminPage.goto(link);
+  check((await adminPage.locator("[data-link-email]").innerText()).trim() === "admin@cedar.example", "the link names whose password it sets");
+  await adminPage.getByLabel("New password").fill("cedar admin's own password");
+  await adminPage.getByLabel("Repeat it").fill("a different password typed");
+  await Promise.all([adminPage.waitForNavigation(), adminPage.getByRole("button", { name: "Set password and sign in" }).click()]);
+  check((await adminPage.locator(".problem").innerText()).includes("differ"), "two different passwords are refused");
+  await adminPage.getByLabel("New password").fill("cedar admin's own password");
+  await adminPage.getByLabel("Repeat it").fill("cedar admin's own password");
+  await Promise.all([adminPage.waitForNavigation(), adminPage.getByRole("button", { name: "Set password and sign in" }).click()]);
+  check((await adminPage.locator("header").innerText()).includes("Cedar Partners"), "the new firm's admin is signed in to it");
+  await adminPage.goto(`${base}/admin/audit`);
+  const audit = await mainText(adminPage);
+  for (const action of ["console.password.set_by_link", "console.sign_in.first"]) check(audit.includes(action), `the firm's audit log shows ${action}`);
+  await signOut(adminPage);
+  // The link worked once.
+  const reused = await adminPage.goto(link);
+  check(reused.status() === 404 && (await mainText(adminPage)).includes("expired or was already used"), `a used link is dead: ${reused.status()}`);
+  await signIn(adminPage, "admin@cedar.example", "cedar admin's own password");
+  check((await adminPage.locator("header").innerText()).includes("Cedar Partners"), "the admin signs in with the password they chose");
+  await signOut(adminPage);
+  await admin.close();
+  step("operator creates a firm; its admin sets their own password through a one-time link");
   await context.close();
 }
 

@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_blobs.sql")),
     (3, include_str!("../migrations/0003_archive.sql")),
     (4, include_str!("../migrations/0004_console.sql")),
+    (5, include_str!("../migrations/0005_password_links.sql")),
 ];
 
 mod archive;

@@ -1,7 +1,7 @@
-//! [`ConsoleStore`] on SQLite: console users and sessions (schema v4).
+//! [`ConsoleStore`] on SQLite: console users and sessions (schema v4) and set-password links (v5).
 
 use async_trait::async_trait;
-use hearth_relay_store::{ConsoleSession, ConsoleStore, ConsoleUser, Millis, Result};
+use hearth_relay_store::{ConsoleSession, ConsoleStore, ConsoleUser, Millis, PasswordLink, Result};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
@@ -144,5 +144,51 @@ impl ConsoleStore for SqliteStore {
             .await
             .map_err(map_err)?;
         Ok(())
+    }
+
+    async fn create_password_link(&self, link: &PasswordLink) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM console_password_links WHERE expires_at <= ?1")
+            .bind(link.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query(
+            "INSERT INTO console_password_links (token_hash, user_id, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .bind(&link.token_hash)
+        .bind(&link.user_id)
+        .bind(link.created_at)
+        .bind(link.expires_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn password_link_user(&self, token_hash: &[u8], now: Millis) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT user_id FROM console_password_links WHERE token_hash = ?1 AND expires_at > ?2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(map_err)?;
+        opt(row, |r| r.try_get("user_id"))
+    }
+
+    async fn take_password_link(&self, token_hash: &[u8], now: Millis) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "DELETE FROM console_password_links WHERE token_hash = ?1 AND expires_at > ?2
+             RETURNING user_id",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(map_err)?;
+        opt(row, |r| r.try_get("user_id"))
     }
 }

@@ -40,11 +40,28 @@ pub struct ConsoleSession {
     pub expires_at: Millis,
 }
 
+/// A one-time link that sets a console user's password (how a new firm's first admin gets
+/// in: the operator never learns the password), stored by the SHA-256 of its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordLink {
+    /// SHA-256 of the link's token.
+    pub token_hash: Vec<u8>,
+    /// Whose password it sets.
+    pub user_id: String,
+    /// When it was made.
+    pub created_at: Millis,
+    /// The link stops working at this time.
+    pub expires_at: Millis,
+}
+
 /// Console users and sessions. Contract details (pinned by the conformance suite):
 /// * a user whose id or email exists → `Conflict`; naming a firm that does not exist →
 ///   `NotFound`; a session for an unknown user → `NotFound`;
 /// * a session stops working at `expires_at` (`now >= expires_at` → `None`);
-/// * deleting a user's sessions or one session is idempotent.
+/// * deleting a user's sessions or one session is idempotent;
+/// * a set-password link works once: `take_password_link` returns its user and deletes it, so
+///   a second take (or one at or after `expires_at`) gets `None`; a link for an unknown user →
+///   `NotFound`.
 #[async_trait]
 pub trait ConsoleStore: Send + Sync + 'static {
     /// Inserts a console user (the caller lower-cases the email).
@@ -69,4 +86,11 @@ pub trait ConsoleStore: Send + Sync + 'static {
     async fn delete_console_session(&self, token_hash: &[u8]) -> Result<()>;
     /// Ends every session of a user (password change).
     async fn delete_console_sessions_of(&self, user_id: &str) -> Result<()>;
+    /// Inserts a set-password link (and may drop expired ones as of `link.created_at`).
+    async fn create_password_link(&self, link: &PasswordLink) -> Result<()>;
+    /// The user of an unexpired link, without using it up (to show the form).
+    async fn password_link_user(&self, token_hash: &[u8], now: Millis) -> Result<Option<String>>;
+    /// Uses up an unexpired link: deletes it and returns its user, atomically (two takes of
+    /// one link: one gets the user, the other `None`).
+    async fn take_password_link(&self, token_hash: &[u8], now: Millis) -> Result<Option<String>>;
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 pub mod testkit;
 
 mod console;
-pub use console::{ConsoleSession, ConsoleStore, ConsoleUser};
+pub use console::{ConsoleSession, ConsoleStore, ConsoleUser, PasswordLink};
 
 mod blob;
 pub use blob::BlobStore;

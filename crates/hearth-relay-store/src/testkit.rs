@@ -29,7 +29,7 @@
 #![allow(missing_docs)]
 
 mod console;
-pub use console::{console_sessions, console_users};
+pub use console::{console_sessions, console_users, password_links};
 
 mod blob;
 pub use blob::blobs;
@@ -57,8 +57,8 @@ macro_rules! conformance_tests {
             migrate_and_ping, firms, advisors, invites, devices, refresh_tokens, api_tokens,
             documents, group_commit, shares, audit, firm_isolation, concurrent_invite_redeem,
             concurrent_refresh_use, concurrent_appends, concurrent_compact_and_append, console_users,
-            console_sessions, archive_log, archive_retention, archive_concurrent_appends,
-            archive_group_commit, blobs);
+            console_sessions, password_links, archive_log, archive_retention,
+            archive_concurrent_appends, archive_group_commit, blobs);
     };
     (@each $fresh:path; $($check:ident),* $(,)?) => {
         $(
@@ -103,6 +103,7 @@ where
         concurrent_compact_and_append,
         console_users,
         console_sessions,
+        password_links,
         archive_log,
         archive_retention,
         archive_concurrent_appends,

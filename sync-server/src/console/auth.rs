@@ -19,7 +19,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_relay_store::{AuditEvent, ConsoleSession, ConsoleUser, Firm, StoreError};
+use hearth_relay_store::{AuditEvent, ConsoleSession, ConsoleUser, Firm, PasswordLink, StoreError};
 use ring::rand::SecureRandom;
 use serde::de::DeserializeOwned;
 
@@ -251,6 +251,86 @@ pub async fn reset_password(
         user.firm_id.as_deref(),
         by,
         "console.password.reset",
+        &user.id,
+    )
+    .await?;
+    Ok(user)
+}
+
+/// Makes a one-time link that sets `user`'s password (valid
+/// `console.password_link_ttl_hours`); returns its token. How a new firm's first admin gets in:
+/// the operator hands over a link, never a password, and a link used by anyone else leaves the
+/// admin unable to use it — noticed, not silent.
+pub async fn create_password_link(
+    relay: &Relay,
+    user: &ConsoleUser,
+    by: &str,
+) -> Result<String, ServiceError> {
+    let token = tokens::new_secret("hpl_");
+    let now = now_ms();
+    let ttl_ms = i64::from(relay.config.console.password_link_ttl_hours.max(1)) * 3_600_000;
+    relay
+        .store
+        .create_password_link(&PasswordLink {
+            token_hash: tokens::hash_secret(&token),
+            user_id: user.id.clone(),
+            created_at: now,
+            expires_at: now + ttl_ms,
+        })
+        .await?;
+    audit(
+        relay,
+        user.firm_id.as_deref(),
+        by,
+        "console.password_link.create",
+        &user.id,
+    )
+    .await?;
+    Ok(token)
+}
+
+/// The user whose password a link sets; `None` when the link is unknown, used or expired.
+pub async fn password_link_user(
+    relay: &Relay,
+    token: &str,
+) -> Result<Option<ConsoleUser>, ServiceError> {
+    match relay
+        .store
+        .password_link_user(&tokens::hash_secret(token), now_ms())
+        .await?
+    {
+        Some(id) => Ok(relay.store.console_user(&id).await?),
+        None => Ok(None),
+    }
+}
+
+/// Sets a password through a link and uses the link up; ends the user's sessions. A password
+/// the rules refuse leaves the link usable; a link already used or expired → `NotFound`.
+pub async fn set_password_by_link(
+    relay: &Relay,
+    token: &str,
+    password: &str,
+) -> Result<ConsoleUser, ServiceError> {
+    check_password_rules(password)?;
+    let password = password.to_string();
+    let hash = argon2_work(move || hash_password(&password)).await??;
+    let user_id = relay
+        .store
+        .take_password_link(&tokens::hash_secret(token), now_ms())
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let user = relay
+        .store
+        .console_user(&user_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    relay.store.set_console_password(&user.id, &hash).await?;
+    relay.store.delete_console_sessions_of(&user.id).await?;
+    audit(
+        relay,
+        user.firm_id.as_deref(),
+        &actor(&user),
+        "console.password.set_by_link",
         &user.id,
     )
     .await?;

@@ -175,10 +175,7 @@ async fn advisors(
 }
 
 fn code_box(relay: &Relay, headers: &HeaderMap, name: &str, code: &str) -> Markup {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("RELAY-ADDRESS");
+    let address = views::relay_address(relay, headers);
     html! {
         section.code-box role="status" aria-labelledby="code-title" {
             h2 #code-title { "Enrollment code for " (name) }
@@ -187,7 +184,7 @@ fn code_box(relay: &Relay, headers: &HeaderMap, name: &str, code: &str) -> Marku
                 "Shown once. It works for one device and expires in "
                 (relay.config.invite_ttl_hours) " hours. Give it to the advisor over a trusted channel; on their laptop:"
             }
-            pre { code { "hearth enroll --relay " (if relay.config.https() { "https://" } else { "http://" }) (host) " --code " (code) } }
+            pre { code { "hearth enroll --relay " (address) " --code " (code) } }
         }
     }
 }

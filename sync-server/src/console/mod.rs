@@ -18,7 +18,7 @@ pub mod views;
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get, post};
@@ -42,6 +42,10 @@ pub fn router(relay: &Relay) -> Router<Arc<Relay>> {
         .route("/admin/", get(home))
         .route("/admin/login", get(sign_in_page).post(sign_in))
         .route("/admin/logout", post(sign_out))
+        .route(
+            "/admin/set-password/{token}",
+            get(set_password_page).post(set_password),
+        )
         .route("/admin/static/console.css", get(views::stylesheet))
         .route("/admin/static/console.js", get(views::script))
         .merge(firm::routes())
@@ -182,19 +186,30 @@ async fn sign_in(
         }
         Err(e) => return views::error_page(&e),
     };
+    signed_in(&relay, &headers, &user, "console.sign_in").await
+}
+
+/// Starts a session for `user` (ending one this browser held before), audits `action` and
+/// sends them to their console home.
+async fn signed_in(
+    relay: &Relay,
+    headers: &axum::http::HeaderMap,
+    user: &hearth_relay_store::ConsoleUser,
+    action: &str,
+) -> Response {
     // A new sign-in always gets a new session; one this browser held before ends now.
-    if let Err(e) = auth::end_session_of_cookie(&relay, &headers).await {
+    if let Err(e) = auth::end_session_of_cookie(relay, headers).await {
         return views::error_page(&e);
     }
-    let token = match auth::start_session(&relay, &user).await {
+    let token = match auth::start_session(relay, user).await {
         Ok(t) => t,
         Err(e) => return views::error_page(&e),
     };
     if let Err(e) = auth::audit(
-        &relay,
+        relay,
         user.firm_id.as_deref(),
-        &auth::actor(&user),
-        "console.sign_in",
+        &auth::actor(user),
+        action,
         &user.id,
     )
     .await
@@ -205,14 +220,111 @@ async fn sign_in(
     let mut response = Redirect::to("/admin").into_response();
     let cookies = response.headers_mut();
     for value in [
-        auth::set_cookie(&relay, auth::SESSION_COOKIE, &token, ttl),
-        auth::set_cookie(&relay, auth::SIGN_IN_COOKIE, "", 0),
+        auth::set_cookie(relay, auth::SESSION_COOKIE, &token, ttl),
+        auth::set_cookie(relay, auth::SIGN_IN_COOKIE, "", 0),
     ] {
         if let Ok(v) = HeaderValue::from_str(&value) {
             cookies.append(header::SET_COOKIE, v);
         }
     }
     response
+}
+
+/// The page a new firm admin's set-password link opens: who it is for and the form; a link
+/// that is unknown, used or expired gets one page that says so (404).
+async fn set_password_page(State(relay): State<Arc<Relay>>, Path(token): Path<String>) -> Response {
+    match auth::password_link_user(&relay, &token).await {
+        Ok(Some(user)) => set_password_form(&token, &user.email, 200, None),
+        Ok(None) => dead_link(),
+        Err(e) => views::error_page(&e),
+    }
+}
+
+fn dead_link() -> Response {
+    let frame = Frame {
+        session: None,
+        firm_name: None,
+        active: "",
+    };
+    let body = html! {
+        (views::problem("This link has expired or was already used."))
+        p { "Set-password links work once and for a limited time. Ask your relay operator for a new one ("
+            code { "hearth-relay admin password-link --email …" } ")." }
+    };
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        views::page("Link expired", &frame, body),
+    )
+        .into_response()
+}
+
+fn set_password_form(
+    token: &str,
+    email: &str,
+    status: u16,
+    message: Option<maud::Markup>,
+) -> Response {
+    let frame = Frame {
+        session: None,
+        firm_name: None,
+        active: "",
+    };
+    let body = html! {
+        @if let Some(m) = message { (m) }
+        form.card.signin method="post" action={ "/admin/set-password/" (token) } {
+            p { "Choose the password for " strong data-link-email=(email) { (email) } ". This link works once." }
+            div.field {
+                label for="password" { "New password" }
+                input #password type="password" name="password" autocomplete="new-password" minlength="12" required autofocus;
+            }
+            div.field {
+                label for="confirm" { "Repeat it" }
+                input #confirm type="password" name="confirm" autocomplete="new-password" minlength="12" required;
+            }
+            button.primary type="submit" { "Set password and sign in" }
+        }
+    };
+    let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
+    (status, views::page("Set your password", &frame, body)).into_response()
+}
+
+#[derive(Deserialize)]
+struct SetPasswordForm {
+    password: String,
+    confirm: String,
+}
+
+/// Sets the password through the link (using it up) and signs the admin in; their first
+/// sign-in is audited as such.
+async fn set_password(
+    State(relay): State<Arc<Relay>>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<SetPasswordForm>,
+) -> Response {
+    let user = match auth::password_link_user(&relay, &token).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return dead_link(),
+        Err(e) => return views::error_page(&e),
+    };
+    if form.password != form.confirm {
+        return set_password_form(
+            &token,
+            &user.email,
+            400,
+            Some(views::problem(
+                "The two passwords differ. Type the same one twice.",
+            )),
+        );
+    }
+    match auth::set_password_by_link(&relay, &token, &form.password).await {
+        Ok(user) => signed_in(&relay, &headers, &user, "console.sign_in.first").await,
+        Err(crate::service::ServiceError::BadRequest(why)) => {
+            set_password_form(&token, &user.email, 400, Some(views::problem(&why)))
+        }
+        Err(crate::service::ServiceError::NotFound) => dead_link(),
+        Err(e) => views::error_page(&e),
+    }
 }
 
 async fn sign_out(State(relay): State<Arc<Relay>>, posted: Posted<auth::NoFields>) -> Response {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
@@ -93,7 +93,7 @@ async fn page(
                 }
                 button.primary type="submit" { "Create firm" }
             }
-            p.hint { "The first admin gets a generated password, shown once; they change it under Settings." }
+            p.hint { "The first admin gets a one-time link to set their own password." }
         }
         table {
             caption { "Firms on this relay" }
@@ -136,7 +136,11 @@ struct CreateFirmForm {
     admin_email: String,
 }
 
-async fn create_firm(State(relay): State<Arc<Relay>>, posted: Posted<CreateFirmForm>) -> Response {
+async fn create_firm(
+    State(relay): State<Arc<Relay>>,
+    headers: HeaderMap,
+    posted: Posted<CreateFirmForm>,
+) -> Response {
     let Some(operator) = PlatformOperator::of(posted.session) else {
         return views::not_found();
     };
@@ -184,9 +188,18 @@ async fn create_firm(State(relay): State<Arc<Relay>>, posted: Posted<CreateFirmF
         }
         Err(e) => return views::error_page(&e),
     };
-    let password = crate::tokens::new_secret("");
-    let user = match auth::create_user(&relay, Some(&firm.id), &email, &password, &by).await {
+    // The account starts with a random password nobody is told; the admin sets their own
+    // through a one-time link, so the operator never knows it.
+    let unknown = crate::tokens::new_secret("");
+    let user = match auth::create_user(&relay, Some(&firm.id), &email, &unknown, &by).await {
         Ok(u) => u,
+        Err(e) => return views::error_page(&e),
+    };
+    let link = match auth::create_password_link(&relay, &user, &by).await {
+        Ok(token) => format!(
+            "{}/admin/set-password/{token}",
+            views::relay_address(&relay, &headers)
+        ),
         Err(e) => return views::error_page(&e),
     };
     let top = html! {
@@ -195,9 +208,13 @@ async fn create_firm(State(relay): State<Arc<Relay>>, posted: Posted<CreateFirmF
             dl.facts {
                 dt { "Firm id" } dd { code data-firm-id=(firm.id) { (firm.id) } }
                 dt { "Admin sign-in" } dd { (user.email) }
-                dt { "Initial password" } dd { code.code data-initial-password=(password) { (password) } }
+                dt { "Set-password link" } dd { code.code data-password-link=(link) { (link) } }
             }
-            p { "Shown once. Give it to the firm's admin over a trusted channel; they sign in at /admin and change it under Settings." }
+            p {
+                "Shown once. Send it to the firm's admin; it works once, for "
+                (relay.config.console.password_link_ttl_hours) " hours, and lets them choose their own password "
+                "(you never learn it). If it expires: " code { "hearth-relay admin password-link --email " (user.email) } "."
+            }
         }
     };
     page(&relay, &operator, Some(top), StatusCode::CREATED).await

@@ -208,3 +208,18 @@ pub async fn script() -> Response {
     )
         .into_response()
 }
+
+/// The address this relay was reached at, as people should type it (`https://host` under
+/// TLS), for the enrollment commands and links the console shows.
+pub fn relay_address(relay: &crate::service::Relay, headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("RELAY-ADDRESS");
+    let scheme = if relay.config.https() {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}

@@ -1,9 +1,10 @@
-//! Conformance checks for [`ConsoleStore`](crate::ConsoleStore): console users and sessions.
+//! Conformance checks for [`ConsoleStore`](crate::ConsoleStore): console users, sessions and
+//! set-password links.
 
 use std::sync::Arc;
 
 use super::{T0, assert_conflict, assert_not_found, ids, seed_firm, set};
-use crate::{ConsoleSession, ConsoleUser, RelayStore};
+use crate::{ConsoleSession, ConsoleUser, PasswordLink, RelayStore};
 
 fn console_user(id: &str, firm_id: Option<&str>, email: &str) -> ConsoleUser {
     ConsoleUser {
@@ -178,5 +179,68 @@ pub async fn console_sessions(store: Arc<dyn RelayStore>) {
         store.console_session(&s3.token_hash, T0).await.unwrap(),
         Some(s3.clone()),
         "another user's session survives"
+    );
+}
+
+/// Set-password links: shown without being used up, taken once (two racing takes: one wins),
+/// dead at `expires_at`, unknown user refused.
+pub async fn password_links(store: Arc<dyn RelayStore>) {
+    seed_firm(&store, "fa", &["a1"]).await;
+    store
+        .create_console_user(&console_user("cu_a", Some("fa"), "a@a.example"))
+        .await
+        .expect("create user");
+    let link = |token: &str, expires_at: i64| PasswordLink {
+        token_hash: format!("l:{token}").into_bytes(),
+        user_id: "cu_a".into(),
+        created_at: T0,
+        expires_at,
+    };
+    let (one, short) = (link("one", T0 + 5000), link("short", T0 + 1000));
+    for l in [&one, &short] {
+        store.create_password_link(l).await.expect("create link");
+    }
+    assert_not_found(
+        store
+            .create_password_link(&PasswordLink {
+                user_id: "cu_nope".into(),
+                ..link("nobody", T0 + 5000)
+            })
+            .await,
+        "link for an unknown user",
+    );
+    assert_eq!(
+        store.password_link_user(&one.token_hash, T0).await.unwrap(),
+        Some("cu_a".into()),
+        "shown"
+    );
+    assert_eq!(
+        store.password_link_user(&one.token_hash, T0).await.unwrap(),
+        Some("cu_a".into()),
+        "showing does not use it up"
+    );
+    assert_eq!(
+        store
+            .take_password_link(&short.token_hash, T0 + 1000)
+            .await
+            .unwrap(),
+        None,
+        "expired at expires_at"
+    );
+    let (a, b) = tokio::join!(
+        store.take_password_link(&one.token_hash, T0 + 10),
+        store.take_password_link(&one.token_hash, T0 + 10)
+    );
+    let mut takes = [a.unwrap(), b.unwrap()];
+    takes.sort();
+    assert_eq!(takes, [None, Some("cu_a".into())], "one take wins");
+    assert_eq!(
+        store.password_link_user(&one.token_hash, T0).await.unwrap(),
+        None,
+        "used up"
+    );
+    assert_eq!(
+        store.take_password_link(b"l:unknown", T0).await.unwrap(),
+        None
     );
 }
