@@ -17,6 +17,7 @@ HEARTH_APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   xvfb xauth webkit2gtk-driver
+  sudo                # the updater installs a .deb with `dpkg -i` through pkexec, else sudo (the update test)
 )
 # PostgreSQL server binaries (initdb, pg_ctl, postgres) for the relay's PostgreSQL tests, if
 # the machine does not already have them on PATH.

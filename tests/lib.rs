@@ -5,6 +5,7 @@
 //! with `cargo build --workspace --bins` (the README's test command does).
 
 pub mod http;
+pub mod pki;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

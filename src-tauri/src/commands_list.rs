@@ -73,4 +73,9 @@ pub const COMMANDS: &[&str] = &[
     "start_recording",
     "stop_recording",
     "cancel_recording",
+    "update_status",
+    "set_update_feed",
+    "check_for_update",
+    "install_update",
+    "restart_app",
 ];

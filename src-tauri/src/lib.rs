@@ -50,6 +50,8 @@ pub fn run() -> anyhow::Result<()> {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(commands::updates::PendingUpdate::default())
         .setup(|app| {
             let dir = profile_dir(app)?;
             tracing::info!("profile directory chosen");
@@ -135,6 +137,11 @@ pub fn run() -> anyhow::Result<()> {
             record::start_recording,
             record::stop_recording,
             record::cancel_recording,
+            commands::updates::update_status,
+            commands::updates::set_update_feed,
+            commands::updates::check_for_update,
+            commands::updates::install_update,
+            commands::updates::restart_app,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -79,6 +79,8 @@ fn generated() -> String {
         settings::Settings,
         settings::Capabilities,
         sharing::Sharing,
+        updates::UpdateStatus,
+        updates::AvailableUpdate,
         search::SearchResult,
         search::SearchFilters,
         files::CsvImport,

@@ -4,71 +4,20 @@
 // Run by tests/tests/package.rs under Xvfb; inputs from the environment:
 //   HEARTH_DESKTOP_BIN  the installed binary     TAURI_DRIVER  the tauri-driver binary
 //   PROFILE             an empty profile dir     SCREENSHOT    where the first screen's PNG goes
-import { spawn } from "node:child_process";
-import { freePort, waitForPort } from "./ports.mjs";
-import { remote } from "webdriverio";
+import { createProfile, env, openApp } from "./session.mjs";
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set`);
-  return v;
-};
-const NATIVE = process.env.WEBKIT_WEBDRIVER || "/usr/bin/WebKitWebDriver";
-
-
-const port = await freePort();
-const nativePort = await freePort();
-const driver = spawn(env("TAURI_DRIVER"), ["--port", String(port), "--native-port", String(nativePort), "--native-driver", NATIVE], {
-  env: { ...process.env, HEARTH_PROFILE: env("PROFILE"), DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent" },
-  stdio: ["ignore", "inherit", "inherit"],
-});
-let browser;
+let app;
 let failed = false;
 try {
-  await waitForPort(port, 20_000);
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port,
-    logLevel: "warn",
-    connectionRetryTimeout: 120_000,
-    capabilities: { "tauri:options": { application: env("HEARTH_DESKTOP_BIN") }, "wdio:enforceWebDriverClassic": true },
-  });
-  const byId = (id) => browser.$(`[data-testid="${id}"]`);
-  const shown = async (id, timeout = 30_000) => {
-    const el = await byId(id);
-    await el.waitForDisplayed({ timeout, timeoutMsg: `${id} not shown within ${timeout} ms` });
-    return el;
-  };
-  const type = async (id, text) => {
-    const el = await shown(id);
-    await el.click();
-    await el.addValue(text);
-  };
-  const click = async (id) => {
-    const el = await shown(id);
-    await el.waitForEnabled({ timeout: 20_000, timeoutMsg: `${id} never enabled` });
-    await el.click();
-  };
-  await shown("first-run", 60_000);
-  await browser.saveScreenshot(env("SCREENSHOT"));
-  await type("advisor-name", "Ines Installed");
-  await click("storage-passphrase");
-  await type("passphrase", "installed passphrase");
-  await type("passphrase-confirm", "installed passphrase");
-  await click("create-profile");
-  await click("skip-enroll");
-  await click("finish-setup");
-  await shown("today-screen");
+  app = await openApp({ driver: env("TAURI_DRIVER"), app: env("HEARTH_DESKTOP_BIN"), profile: env("PROFILE") });
+  await app.shown("first-run", 60_000);
+  await app.browser.saveScreenshot(env("SCREENSHOT"));
+  await createProfile(app, "Ines Installed", "installed passphrase");
   console.log("PASS");
 } catch (e) {
   failed = true;
   console.error("[installed] FAILED:", e);
 } finally {
-  try {
-    await browser?.deleteSession();
-  } catch {
-    /* the app may already be gone */
-  }
-  driver.kill("SIGTERM");
+  await app?.close();
 }
 process.exit(failed ? 1 : 0);

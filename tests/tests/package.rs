@@ -6,6 +6,16 @@
 //! passphrase profile, Today) with tauri-driver; the profile it wrote opens with the `hearth`
 //! CLI; `dpkg --remove` leaves nothing of it behind.
 //!
+//! Then updates, as a user gets them: both builds carry a release key made here (minisign,
+//! `tauri signer generate`); a newer version is built and signed; inside a throwaway system (a
+//! private mount namespace with overlays over /usr, /var and /etc, see
+//! tests/desktop/update-env.sh) the older .deb is installed with the real dpkg and the
+//! installed app, pointed at a local HTTPS update feed, refuses a package signed by another
+//! key, a tampered package and a feed that relabels the release — each with a message, the old
+//! version still installed — then installs the genuine update itself (dpkg -i through sudo,
+//! as the updater does where there is no pkexec) and starts again as the new version. The
+//! host's own system is checked untouched afterwards.
+//!
 //! Needs what scripts/setup.sh installs (dpkg, apt, xvfb-run, WebKitWebDriver, tauri-driver,
 //! Node 20+); the release build takes minutes the first time and is cached in
 //! `$CARGO_TARGET_DIR` afterwards.
@@ -59,29 +69,50 @@ fn tauri_driver() -> PathBuf {
         .join(".cache/hearth-tools/bin/tauri-driver")
 }
 
-#[test]
-fn deb_installs_launches_and_removes() {
-    let target = target_dir();
+/// Runs the Tauri CLI from ui/'s lockfile.
+fn tauri_cli(args: &[&str]) -> Command {
+    let mut cmd = Command::new("npm");
+    cmd.args(["run", "--silent", "tauri", "--"])
+        .args(args)
+        .current_dir(repo().join("ui"));
+    cmd
+}
+
+/// A minisign key pair made by `tauri signer generate` (no password); returns (private key
+/// file, public key text).
+fn signing_key(dir: &Path, name: &str) -> (PathBuf, String) {
+    let key = dir.join(format!("{name}.key"));
+    let path = key.to_string_lossy().into_owned();
+    output(
+        "tauri signer generate",
+        &mut tauri_cli(&["signer", "generate", "--ci", "-p", "", "-w", &path]),
+    );
+    let public = std::fs::read_to_string(dir.join(format!("{name}.key.pub"))).expect("public key");
+    (key, public.trim().to_owned())
+}
+
+/// `scripts/package.sh` (optionally as `version`), its release key `public` compiled in and
+/// its installers signed with `key`; returns the .deb it reports.
+fn package(target: &Path, key: &Path, public: &str, version: &str) -> PathBuf {
     let built = text(
         "scripts/package.sh",
         Command::new("bash")
             .arg(repo().join("scripts/package.sh"))
+            .args(["--version", version])
             .env("HEARTH_SKIP_SETUP", "1")
-            .env("CARGO_TARGET_DIR", &target)
+            .env("CARGO_TARGET_DIR", target)
+            .env("HEARTH_UPDATE_PUBKEY", public)
+            .env(
+                "TAURI_SIGNING_PRIVATE_KEY",
+                std::fs::read_to_string(key).expect("the private key"),
+            )
+            .env("TAURI_SIGNING_PRIVATE_KEY_PASSWORD", "")
             .stderr(Stdio::inherit()),
     );
     let arch = text(
         "dpkg --print-architecture",
         Command::new("dpkg").arg("--print-architecture"),
     );
-    let version = {
-        let conf: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(repo().join("src-tauri/tauri.conf.json"))
-                .expect("tauri.conf.json"),
-        )
-        .expect("tauri.conf.json is JSON");
-        conf["version"].as_str().expect("version").to_owned()
-    };
     let deb = target
         .join("release/bundle/deb")
         .join(format!("Hearth_{version}_{}.deb", arch.trim()));
@@ -90,6 +121,48 @@ fn deb_installs_launches_and_removes() {
         "package.sh did not report {} (it printed: {built})",
         deb.display()
     );
+    deb
+}
+
+/// The version after `version` in its last (patch) number, `steps` times.
+fn next_version(version: &str, steps: u64) -> String {
+    let (head, patch) = version.rsplit_once('.').expect("a semver version");
+    let patch: u64 = patch.parse().expect("a numeric patch version");
+    format!("{head}.{}", patch + steps)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes))
+}
+
+#[test]
+fn deb_installs_launches_updates_and_removes() {
+    let target = target_dir();
+    let version = {
+        let conf: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(repo().join("src-tauri/tauri.conf.json"))
+                .expect("tauri.conf.json"),
+        )
+        .expect("tauri.conf.json is JSON");
+        conf["version"].as_str().expect("version").to_owned()
+    };
+    let keys = tempfile::tempdir().expect("key dir");
+    output(
+        "npm ci (ui)",
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(repo().join("ui")),
+    );
+    let (release_key, release_public) = signing_key(keys.path(), "release");
+    let (other_key, _) = signing_key(keys.path(), "someone-else");
+    let scratch = tempfile::tempdir().expect("scratch root");
+    // Kept aside: the next build writes into the same bundle directory.
+    let deb = scratch.path().join("old.deb");
+    std::fs::copy(
+        package(&target, &release_key, &release_public, &version),
+        &deb,
+    )
+    .expect("copy the .deb");
 
     // The control fields: the package, its version, the runtime libraries it needs.
     let field = |name: &str| {
@@ -115,7 +188,6 @@ fn deb_installs_launches_and_removes() {
     );
 
     // Install into a scratch root with its own dpkg database.
-    let scratch = tempfile::tempdir().expect("scratch root");
     let root = scratch.path().join("root");
     for dir in ["var/lib/dpkg/info", "var/lib/dpkg/updates", "var/log"] {
         std::fs::create_dir_all(root.join(dir)).expect("dpkg dirs");
@@ -203,4 +275,108 @@ fn deb_installs_launches_and_removes() {
         "{} survived dpkg --remove",
         installed.display()
     );
+
+    // --- Updates. The newer release, signed with the release key; the same package signed by
+    // another key.
+    let new_version = next_version(&version, 1);
+    let built = package(&target, &release_key, &release_public, &new_version);
+    let new_deb = scratch.path().join("new.deb");
+    std::fs::copy(&built, &new_deb).expect("copy the new .deb");
+    let good_sig = std::fs::read_to_string(built.with_extension("deb.sig"))
+        .expect("package.sh signed the .deb (<deb>.sig)");
+    let wrong = scratch.path().join("wrong");
+    std::fs::create_dir_all(&wrong).expect("wrong-key dir");
+    std::fs::copy(&new_deb, wrong.join("new.deb")).expect("copy");
+    output(
+        "tauri signer sign (another key)",
+        &mut tauri_cli(&[
+            "signer",
+            "sign",
+            "-f",
+            &other_key.to_string_lossy(),
+            "-p",
+            "",
+            "--app-version",
+            &new_version,
+            &wrong.join("new.deb").to_string_lossy(),
+        ]),
+    );
+    let wrong_sig = std::fs::read_to_string(wrong.join("new.deb.sig")).expect("wrong-key .sig");
+    let unpacked = scratch.path().join("new-unpacked");
+    output(
+        "dpkg-deb -x",
+        Command::new("dpkg-deb")
+            .arg("-x")
+            .arg(&new_deb)
+            .arg(&unpacked),
+    );
+    let new_binary = std::fs::read(unpacked.join(binary.trim_start_matches('/')))
+        .expect("the new package's binary");
+    let (ca, cert, key) = hearth_e2e::pki::firm_pki(scratch.path(), "updates");
+
+    let host_had_it = Path::new(&binary).exists();
+    let system = scratch.path().join("system");
+    std::fs::create_dir_all(&system).expect("overlay dir");
+    let mut unshare = Command::new("unshare");
+    if !nix_is_root() {
+        unshare.arg("--map-root-user");
+    }
+    let run = unshare
+        .args(["--mount", "--propagation", "private", "bash"])
+        .arg(harness.join("update-env.sh"))
+        .arg(&system)
+        .arg(&ca)
+        .arg(&deb)
+        .args([
+            "--",
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1280x820x24",
+            "node",
+        ])
+        .arg(harness.join("update.mjs"))
+        .env("TAURI_DRIVER", tauri_driver())
+        .env("PROFILE", scratch.path().join("update-profile"))
+        .env("BINARY", &binary)
+        .env("OLD_VERSION", &version)
+        .env("NEW_VERSION", &new_version)
+        .env("LATER_VERSION", next_version(&version, 2))
+        .env("NEW_DEB", &new_deb)
+        .env("GOOD_SIG", good_sig.trim())
+        .env("WRONG_SIG", wrong_sig.trim())
+        .env("NEW_BINARY_SHA256", sha256_hex(&new_binary))
+        .env("TLS_CERT", &cert)
+        .env("TLS_KEY", &key)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run unshare … update-env.sh … update.mjs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && stdout.contains("PASS"),
+        "the update run failed ({}):\n{stdout}\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // The throwaway system was throwaway: the host's dpkg and /usr know nothing of it.
+    assert_eq!(
+        Path::new(&binary).exists(),
+        host_had_it,
+        "the update test changed the host's {binary}"
+    );
+    let host = Command::new("dpkg-query")
+        .args(["-W", "-f=${Version}", "hearth"])
+        .output()
+        .expect("dpkg-query");
+    assert!(
+        !String::from_utf8_lossy(&host.stdout).contains(&new_version),
+        "the host's dpkg database has the test's update"
+    );
+}
+
+fn nix_is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }

@@ -107,6 +107,13 @@ export const api = {
   fetchModel: (name: string) => call<B.ModelStatus>("fetch_model", { name }),
   installModelFile: (file: File, name: string) => callWithFile<B.ModelStatus>("install_model_file", file, { name }),
 
+  // Updates.
+  updateStatus: () => call<B.UpdateStatus>("update_status"),
+  setUpdateFeed: (feed: string) => call<void>("set_update_feed", { feed }),
+  checkForUpdate: () => call<B.AvailableUpdate | null>("check_for_update"),
+  installUpdate: (version: string) => call<string>("install_update", { version }),
+  restartApp: () => call<void>("restart_app"),
+
   // Sharing and search.
   householdSharing: (id: string) => call<B.Sharing>("household_sharing", { id }),
   setShare: (id: string, advisorId: string, share: boolean) => call<void>("set_share", { id, advisorId, share }),

@@ -277,6 +277,20 @@ delta: string,
  */
 percent: string | null, };
 
+export type AvailableUpdate = { 
+/**
+ * Its version.
+ */
+version: string, 
+/**
+ * Release notes, when the feed gives them.
+ */
+notes: string | null, 
+/**
+ * Publication date (RFC 3339), when the feed gives it.
+ */
+date: string | null, };
+
 export type Balance = { 
 /**
  * The balance, exact decimal text.
@@ -2043,3 +2057,21 @@ starts_at: number | null,
  * The meeting's id (meetings only).
  */
 meeting_id: string | null, };
+
+export type UpdateStatus = { 
+/**
+ * The running version.
+ */
+current_version: string, 
+/**
+ * This build carries a release key, so it can verify and install updates.
+ */
+signed_updates: boolean, 
+/**
+ * The feed a check asks: the firm's own when set, else the build's; none when neither.
+ */
+feed: string | null, 
+/**
+ * The feed is the firm's own (set in Settings) rather than the build's.
+ */
+feed_is_custom: boolean, };

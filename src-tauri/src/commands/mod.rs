@@ -11,3 +11,4 @@ pub mod profile;
 pub mod search;
 pub mod settings;
 pub mod sharing;
+pub mod updates;

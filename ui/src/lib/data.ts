@@ -126,6 +126,7 @@ export const keys = {
   history: (id: string) => `history:${id}`,
   brief: (id: string) => `brief:${id}`,
   settings: "settings",
+  updates: "updates",
   templates: "templates",
 };
 

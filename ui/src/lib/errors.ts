@@ -52,6 +52,14 @@ export function errorTitle(kind: string): string {
       return "Check the details";
     case "locked":
       return "Profile locked";
+    case "update_rejected":
+      return "Update refused";
+    case "update_unreachable":
+      return "Update feed unreachable";
+    case "update_failed":
+      return "Update not installed";
+    case "updates_off":
+      return "Updates unavailable";
     default:
       return "Something went wrong";
   }

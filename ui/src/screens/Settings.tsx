@@ -3,7 +3,7 @@
 // retention, disclosure), the profile's data in and out, moving in from a CRM, and who this
 // profile is.
 import { useEffect, useRef, useState, type ReactNode } from "react";
-import { api, onModelProgress, type LlmSettings, type ModelProgress, type ModelStatus, type Settings, type SyncStatus } from "../api";
+import { api, onModelProgress, type AvailableUpdate, type LlmSettings, type ModelProgress, type ModelStatus, type Settings, type SyncStatus } from "../api";
 import { cache, householdsChanged, keys, useQuery } from "../lib/data";
 import { dateTime } from "../lib/dates";
 import { toAppError, type AppError } from "../lib/errors";
@@ -70,6 +70,7 @@ export function SettingsScreen({ sync }: { sync: SyncStatus | null }) {
             <ModelCard />
             <RecordingCard settings={settings} />
             <ProfileDataCard />
+            <UpdatesCard />
             <Card title="Moving in from Wealthbox or Redtail" testId="csv-card">
               <p className="mb-3 text-sm text-muted">Bring your households over from a Wealthbox or Redtail contact export (CSV): members, tags, addresses and background notes. You see what would be created before anything is written.</p>
               <CsvImport />
@@ -94,6 +95,94 @@ export function SettingsScreen({ sync }: { sync: SyncStatus | null }) {
         )}
       </div>
     </div>
+  );
+}
+
+/** The running version, the update feed (the build's, or the firm's own mirror), and checking,
+ * installing and restarting into a signed update. */
+function UpdatesCard() {
+  const status = useQuery(keys.updates, () => api.updateStatus());
+  const [feed, setFeed] = useState<string | null>(null);
+  const [offer, setOffer] = useState<AvailableUpdate | null | undefined>(undefined);
+  const [installed, setInstalled] = useState<string | null>(null);
+  const [busy, setBusy] = useState<"check" | "install" | "feed" | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const s = status.data;
+  const run = async (what: "check" | "install" | "feed", work: () => Promise<void>) => {
+    setBusy(what);
+    setError(null);
+    try {
+      await work();
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <Card title="Updates" testId="updates-card">
+      {!s ? (
+        <Spinner />
+      ) : (
+        <div className="space-y-3 text-sm">
+          <p>
+            This is Hearth <span data-testid="app-version" className="font-semibold">{s.current_version}</span>.{" "}
+            {s.signed_updates ? "Updates are checked against Hearth's release key before anything is installed." : "This build was not signed for updates."}
+          </p>
+          <Field label="Update feed" hint="Your firm's own update address, if it hosts one (https://…). Leave empty to use this build's.">
+            <div className="flex gap-2">
+              <Input data-testid="update-feed" value={feed ?? (s.feed_is_custom ? s.feed ?? "" : "")} placeholder={s.feed ?? "https://…"} onChange={(e) => setFeed(e.target.value)} />
+              <Button
+                data-testid="save-update-feed"
+                busy={busy === "feed"}
+                disabled={feed === null}
+                onClick={() =>
+                  run("feed", async () => {
+                    await api.setUpdateFeed(feed ?? "");
+                    setFeed(null);
+                    setOffer(undefined);
+                    cache.invalidate(keys.updates);
+                  })
+                }
+              >
+                Save
+              </Button>
+            </div>
+          </Field>
+          <div className="flex items-center gap-2">
+            <Button
+              data-testid="check-update"
+              busy={busy === "check"}
+              disabled={!s.signed_updates || busy !== null}
+              onClick={() => run("check", async () => setOffer(await api.checkForUpdate()))}
+            >
+              Check for updates
+            </Button>
+            {offer === null && <span data-testid="update-none" className="text-muted">Hearth is up to date.</span>}
+          </div>
+          {offer && !installed && (
+            <div className="rounded-md border border-line p-3" data-testid="update-available">
+              <div>
+                Hearth <span className="font-semibold" data-testid="update-version">{offer.version}</span> is available.
+              </div>
+              {offer.notes && <p className="mt-1 whitespace-pre-line text-muted">{offer.notes}</p>}
+              <Button className="mt-2" variant="primary" data-testid="install-update" busy={busy === "install"} disabled={busy !== null} onClick={() => run("install", async () => setInstalled(await api.installUpdate(offer.version)))}>
+                Install {offer.version}
+              </Button>
+            </div>
+          )}
+          {installed && (
+            <div className="rounded-md border border-accent/40 bg-accent/5 p-3" data-testid="update-installed">
+              Hearth {installed} is installed. Restart to use it; your work is saved.
+              <Button className="ml-2" data-testid="restart-app" onClick={() => void api.restartApp()}>
+                Restart now
+              </Button>
+            </div>
+          )}
+          <ErrorBanner error={error} onDismiss={() => setError(null)} />
+        </div>
+      )}
+    </Card>
   );
 }
 
