@@ -8,6 +8,9 @@ use hearth_core::DocumentId;
 use hearth_wire::message::InvalidDocumentId;
 use hearth_wire::{DecodeError, HeadsAt, Message, PeerMetadata, decode, encode};
 
+mod support;
+use support::mutate::{Rng, garbage, mutate};
+
 /// The 10-byte `request` payload of an empty document, as recorded on the wire.
 const EMPTY_DOC_REQUEST: [u8; 10] = [0x42, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x02, 0x84];
 
@@ -423,24 +426,6 @@ fn an_invalid_document_id_carries_what_is_needed_to_answer_it() {
 
 // --- Robustness ---------------------------------------------------------------------------
 
-/// xorshift64*: deterministic, dependency-free randomness.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn byte(&mut self) -> u8 {
-        self.next() as u8
-    }
-}
-
 /// Decoding never panics; whatever decodes re-encodes to something that decodes the same.
 fn check(frame: &[u8]) -> bool {
     match decode(frame) {
@@ -462,33 +447,11 @@ fn decode_never_panics_on_random_or_mutated_frames() {
     let mut decoded = 0;
     for _ in 0..20_000 {
         let len = rng.below(64);
-        let frame: Vec<u8> = (0..len).map(|_| rng.byte()).collect();
-        check(&frame);
+        check(&garbage(&mut rng, len));
     }
     for round in 0..60_000 {
         let mut frame = seeds[round % seeds.len()].clone();
-        for _ in 0..=rng.below(4) {
-            if frame.is_empty() {
-                break;
-            }
-            let at = rng.below(frame.len());
-            match rng.below(6) {
-                0 => frame[at] ^= 1 << rng.below(8),
-                1 => frame[at] = rng.byte(),
-                2 => frame.truncate(at),
-                3 => frame.insert(at, rng.byte()),
-                4 => {
-                    frame.remove(at);
-                }
-                _ => {
-                    // Splice a chunk of another seed in.
-                    let other = &seeds[rng.below(seeds.len())];
-                    let from = rng.below(other.len());
-                    let to = (from + rng.below(16)).min(other.len());
-                    frame.splice(at..at, other[from..to].iter().copied());
-                }
-            }
-        }
+        mutate(&mut rng, &mut frame, &seeds, 4);
         if check(&frame) {
             decoded += 1;
         }
@@ -522,4 +485,18 @@ fn decode_survives_hostile_shapes() {
     ] {
         assert!(decode(frame).is_err());
     }
+}
+
+/// The fuzzer's committed corpus (`fuzz/corpus/decode`, inputs that decoded after mutation in
+/// its long runs) stays panic-free and round-trips.
+#[test]
+fn the_committed_fuzz_corpus_round_trips() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/decode");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("fuzz/corpus/decode is committed") {
+        let frame = std::fs::read(entry.expect("corpus entry").path()).expect("corpus file");
+        check(&frame);
+        seen += 1;
+    }
+    assert!(seen > 0, "the decode corpus is empty");
 }

@@ -8,6 +8,9 @@ use hearth_core::DocumentId;
 use hearth_wire::message::{DecodeError, Message, PeerMetadata, decode, encode};
 use hearth_wire::relay::{Access, CloseReason, ConnId, Effect, Hub, HubConfig, Policy};
 
+mod support;
+use support::mutate::Rng;
+
 struct AllowAll;
 
 impl Policy for AllowAll {
@@ -20,21 +23,6 @@ impl Policy for AllowAll {
     }
     fn may_replace(&self, _: &(), _: &()) -> bool {
         true
-    }
-}
-
-/// xorshift64*: a deterministic generator so a failure can be replayed from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
     }
 }
 
