@@ -22,6 +22,8 @@
 //! past the outer checks into the deeper parsers.
 #![forbid(unsafe_code)]
 
+#[path = "../tests/support/checks.rs"]
+mod checks;
 #[path = "../tests/support/mutate.rs"]
 #[allow(dead_code)]
 mod mutate;
@@ -33,25 +35,11 @@ use std::time::{Duration, Instant};
 use automerge::sync::SyncDoc;
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ObjType, ROOT};
+use checks::{AllowAll, check_decode};
 use hearth_core::DocumentId;
-use hearth_wire::relay::{Access, CloseReason, ConnId, Effect, Hub, HubConfig, Policy};
+use hearth_wire::relay::{CloseReason, ConnId, Effect, Hub, HubConfig};
 use hearth_wire::{Message, PeerMetadata, decode, encode};
 use mutate::{Rng, garbage, mutate};
-
-struct AllowAll;
-
-impl Policy for AllowAll {
-    type Identity = ();
-    fn may_access(&self, _: &(), _: &DocumentId) -> Access {
-        Access::Allowed
-    }
-    fn may_create(&self, _: &(), _: &DocumentId) -> bool {
-        true
-    }
-    fn may_replace(&self, _: &(), _: &()) -> bool {
-        true
-    }
-}
 
 const SENDER: &str = "fuzzer";
 
@@ -131,20 +119,6 @@ fn join(hub: &mut Hub<AllowAll>, conn: ConnId) {
         supported_protocol_versions: Some(vec!["1".into()]),
     });
     hub.receive(conn, &join, Instant::now());
-}
-
-/// `decode`: no panic; a decoded message round-trips. True when the input decoded.
-fn check_decode(frame: &[u8]) -> bool {
-    match decode(frame) {
-        Ok(msg) => {
-            assert_eq!(decode(&encode(&msg)).as_ref(), Ok(&msg), "round trip");
-            true
-        }
-        Err(e) => {
-            let _ = e.to_string();
-            false
-        }
-    }
 }
 
 /// `hub`: no panic; an undecodable frame closes the connection with an error first; a frame

@@ -9,6 +9,7 @@ use hearth_wire::message::InvalidDocumentId;
 use hearth_wire::{DecodeError, HeadsAt, Message, PeerMetadata, decode, encode};
 
 mod support;
+use support::checks::check_decode as check;
 use support::mutate::{Rng, garbage, mutate};
 
 /// The 10-byte `request` payload of an empty document, as recorded on the wire.
@@ -425,20 +426,6 @@ fn an_invalid_document_id_carries_what_is_needed_to_answer_it() {
 }
 
 // --- Robustness ---------------------------------------------------------------------------
-
-/// Decoding never panics; whatever decodes re-encodes to something that decodes the same.
-fn check(frame: &[u8]) -> bool {
-    match decode(frame) {
-        Ok(msg) => {
-            assert_eq!(decode(&encode(&msg)).as_ref(), Ok(&msg), "{frame:02x?}");
-            true
-        }
-        Err(e) => {
-            let _ = e.to_string();
-            false
-        }
-    }
-}
 
 #[test]
 fn decode_never_panics_on_random_or_mutated_frames() {

@@ -6,25 +6,11 @@ use std::time::Instant;
 use automerge::sync::SyncDoc;
 use hearth_core::DocumentId;
 use hearth_wire::message::{DecodeError, Message, PeerMetadata, decode, encode};
-use hearth_wire::relay::{Access, CloseReason, ConnId, Effect, Hub, HubConfig, Policy};
+use hearth_wire::relay::{CloseReason, ConnId, Effect, Hub, HubConfig};
 
 mod support;
+use support::checks::AllowAll;
 use support::mutate::Rng;
-
-struct AllowAll;
-
-impl Policy for AllowAll {
-    type Identity = ();
-    fn may_access(&self, _: &(), _: &DocumentId) -> Access {
-        Access::Allowed
-    }
-    fn may_create(&self, _: &(), _: &DocumentId) -> bool {
-        true
-    }
-    fn may_replace(&self, _: &(), _: &()) -> bool {
-        true
-    }
-}
 
 fn real_frames() -> Vec<Vec<u8>> {
     let doc = DocumentId::random();

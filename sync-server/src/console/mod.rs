@@ -90,11 +90,7 @@ struct SignInQuery {
 
 fn sign_in_form(relay: &Relay, status: u16, message: Option<maud::Markup>) -> Response {
     let nonce = crate::tokens::new_secret("");
-    let frame = Frame {
-        session: None,
-        firm_name: None,
-        active: "",
-    };
+    let frame = Frame::SIGNED_OUT;
     let body = html! {
         @if let Some(m) = message { (m) }
         form.card.signin method="post" action="/admin/login" {
@@ -241,11 +237,7 @@ async fn set_password_page(State(relay): State<Arc<Relay>>, Path(token): Path<St
 }
 
 fn dead_link() -> Response {
-    let frame = Frame {
-        session: None,
-        firm_name: None,
-        active: "",
-    };
+    let frame = Frame::SIGNED_OUT;
     let body = html! {
         (views::problem("This link has expired or was already used."))
         p { "Set-password links work once and for a limited time. Ask your relay operator for a new one ("
@@ -264,11 +256,7 @@ fn set_password_form(
     status: u16,
     message: Option<maud::Markup>,
 ) -> Response {
-    let frame = Frame {
-        session: None,
-        firm_name: None,
-        active: "",
-    };
+    let frame = Frame::SIGNED_OUT;
     let body = html! {
         @if let Some(m) = message { (m) }
         form.card.signin method="post" action={ "/admin/set-password/" (token) } {

@@ -34,6 +34,15 @@ pub struct Frame<'a> {
     pub active: &'a str,
 }
 
+impl Frame<'static> {
+    /// The frame of a page for someone not signed in (sign-in, set-password).
+    pub const SIGNED_OUT: Self = Self {
+        session: None,
+        firm_name: None,
+        active: "",
+    };
+}
+
 /// A full page.
 pub fn page(title: &str, frame: &Frame<'_>, body: Markup) -> Markup {
     let nav = match frame.session {
