@@ -43,17 +43,8 @@ case "$(uname -s)" in
 esac
 
 (cd ui && npm ci --no-audit --no-fund)
-# What this build adds to tauri.conf.json: its version, the release key, the feed, and
-# signatures when the private key is at hand.
-overrides="$(mktemp --suffix=.json)"
-trap 'rm -f "$overrides"' EXIT
-HEARTH_VERSION="$version" node -e '
-  const e = process.env, conf = { plugins: { updater: { pubkey: e.HEARTH_UPDATE_PUBKEY || "" } } };
-  if (e.HEARTH_VERSION) conf.version = e.HEARTH_VERSION;
-  if (e.HEARTH_UPDATE_FEED) conf.plugins.updater.endpoints = [e.HEARTH_UPDATE_FEED];
-  if (e.TAURI_SIGNING_PRIVATE_KEY) conf.bundle = { createUpdaterArtifacts: true };
-  process.stdout.write(JSON.stringify(conf));
-' > "$overrides"
+# What this build adds to tauri.conf.json (version, release key, feed, signatures).
+overrides="$(HEARTH_VERSION="$version" node scripts/release-config.mjs)"
 # `tauri build` runs the UI build (beforeBuildCommand) and a release build of hearth-desktop.
 (cd ui && npm run tauri -- build --ci --bundles "$bundles" --config "$overrides")
 find "$CARGO_TARGET_DIR/release/bundle" -maxdepth 2 -type f \( -name '*.deb' -o -name '*.AppImage' -o -name '*.dmg' -o -name '*.msi' -o -name '*.exe' -o -name '*.sig' \) -print

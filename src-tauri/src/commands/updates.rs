@@ -55,24 +55,21 @@ async fn feed_override(state: &AppState) -> CommandResult<Option<String>> {
         .await
 }
 
-fn build_feed(app: &AppHandle) -> Option<String> {
-    app.config()
-        .plugins
-        .0
-        .get("updater")
-        .and_then(|u| u.get("endpoints"))
-        .and_then(|e| e.as_array())
-        .and_then(|e| e.first())
-        .and_then(|e| e.as_str())
-        .map(str::to_string)
+/// A value of the build's updater configuration (`plugins.updater` in tauri.conf.json, as
+/// scripts/package.sh completed it).
+fn updater_config<'a>(app: &'a AppHandle, key: &str) -> Option<&'a serde_json::Value> {
+    app.config().plugins.0.get("updater")?.get(key)
 }
 
+/// The build's own feed, if it was given one.
+fn build_feed(app: &AppHandle) -> Option<String> {
+    let first = updater_config(app, "endpoints")?.as_array()?.first()?;
+    first.as_str().map(str::to_string)
+}
+
+/// Whether the build carries a release key to verify updates with.
 fn build_pubkey(app: &AppHandle) -> bool {
-    app.config()
-        .plugins
-        .0
-        .get("updater")
-        .and_then(|u| u.get("pubkey"))
+    updater_config(app, "pubkey")
         .and_then(|k| k.as_str())
         .is_some_and(|k| !k.trim().is_empty())
 }

@@ -304,37 +304,35 @@ pub async fn password_link_user(
     }
 }
 
-/// Sets a password through a link and uses the link up; ends the user's sessions. A password
-/// the rules refuse leaves the link usable; a link already used or expired → `NotFound`.
+/// Sets `user`'s password through their link (as found by [`password_link_user`]) and uses the
+/// link up; ends the user's sessions. A password the rules refuse leaves the link usable; a
+/// link already used or expired meanwhile → `NotFound`.
 pub async fn set_password_by_link(
     relay: &Relay,
     token: &str,
+    user: &ConsoleUser,
     password: &str,
-) -> Result<ConsoleUser, ServiceError> {
+) -> Result<(), ServiceError> {
     check_password_rules(password)?;
     let password = password.to_string();
     let hash = argon2_work(move || hash_password(&password)).await??;
-    let user_id = relay
+    let taken = relay
         .store
         .take_password_link(&tokens::hash_secret(token), now_ms())
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let user = relay
-        .store
-        .console_user(&user_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+        .await?;
+    if taken.as_deref() != Some(user.id.as_str()) {
+        return Err(ServiceError::NotFound);
+    }
     relay.store.set_console_password(&user.id, &hash).await?;
     relay.store.delete_console_sessions_of(&user.id).await?;
     audit(
         relay,
         user.firm_id.as_deref(),
-        &actor(&user),
+        &actor(user),
         "console.password.set_by_link",
         &user.id,
     )
-    .await?;
-    Ok(user)
+    .await
 }
 
 /// Runs Argon2 work (19 MiB and tens of milliseconds of one core each) on the blocking pool,

@@ -305,8 +305,8 @@ async fn set_password(
             )),
         );
     }
-    match auth::set_password_by_link(&relay, &token, &form.password).await {
-        Ok(user) => signed_in(&relay, &headers, &user, "console.sign_in.first").await,
+    match auth::set_password_by_link(&relay, &token, &user, &form.password).await {
+        Ok(()) => signed_in(&relay, &headers, &user, "console.sign_in.first").await,
         Err(crate::service::ServiceError::BadRequest(why)) => {
             set_password_form(&token, &user.email, 400, Some(views::problem(&why)))
         }

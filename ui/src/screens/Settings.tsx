@@ -122,7 +122,7 @@ function UpdatesCard() {
   return (
     <Card title="Updates" testId="updates-card">
       {!s ? (
-        <Spinner />
+        status.error ? <ErrorBanner error={toAppError(status.error)} /> : <Spinner />
       ) : (
         <div className="space-y-3 text-sm">
           <p>
