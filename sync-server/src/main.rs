@@ -139,6 +139,13 @@ enum KeysCmd {
         #[arg(long)]
         new_key_file: PathBuf,
     },
+    /// Give a firm's data key a new generation: what is stored from now on is sealed with it,
+    /// what was stored before still opens (nothing is re-encrypted). Running relays pick it
+    /// up within a minute.
+    RotateFirm {
+        /// The firm's id.
+        firm: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -315,6 +322,12 @@ async fn run(cli: Cli) -> Result<()> {
             println!(
                 "Re-wrapped {count} firm keys with master key {}; now point the configuration at it.",
                 new_key.id()
+            );
+        }
+        Command::Keys(KeysCmd::RotateFirm { firm }) => {
+            let generations = relay.rotate_firm_key(&firm).await?;
+            println!(
+                "Firm {firm}'s data key now has {generations} generations; new data is sealed with the newest, older data still opens."
             );
         }
         Command::Firm(FirmCmd::Create { name, json }) => {

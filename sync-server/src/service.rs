@@ -18,6 +18,11 @@ use crate::now_ms;
 use crate::scope::{Identity, ScopeIndex};
 use crate::tokens::{self, AccessClaims, TokenSigner};
 
+/// How long a relay trusts the firm key it unwrapped before reading it from the store again,
+/// so a rotation made by another process (`hearth-relay keys rotate-firm`) takes effect
+/// without a restart.
+pub const FIRM_KEY_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Why a tenancy operation failed. The texts of `Unauthorized` and `NotFound` are fixed so
 /// that nothing about other tenants can be read from them.
 #[derive(Debug, thiserror::Error)]
@@ -108,7 +113,8 @@ pub struct Relay {
     pub refresh_limiter: crate::http::RefreshLimiter,
     master: MasterKey,
     signer: TokenSigner,
-    firm_keys: Mutex<HashMap<String, Arc<FirmKey>>>,
+    /// Unwrapped firm keys and when each was read from the store.
+    firm_keys: Mutex<HashMap<String, (Arc<FirmKey>, std::time::Instant)>>,
     /// Compliance-archive caches (signing keys, Merkle trees, second-copy progress).
     pub archive: crate::archive::ArchiveState,
 }
@@ -173,11 +179,12 @@ impl Relay {
 
     /// The firm's data key (unwrapped once, then cached).
     pub async fn firm_key(&self, firm_id: &str) -> Result<Arc<FirmKey>> {
-        if let Some(key) = self
+        if let Some((key, _)) = self
             .firm_keys
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(firm_id)
+            .filter(|(_, read)| read.elapsed() < FIRM_KEY_TTL)
         {
             return Ok(key.clone());
         }
@@ -190,7 +197,10 @@ impl Relay {
         self.firm_keys
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(firm_id.to_string(), key.clone());
+            .insert(
+                firm_id.to_string(),
+                (key.clone(), std::time::Instant::now()),
+            );
         Ok(key)
     }
 
@@ -746,12 +756,45 @@ impl Relay {
             let key = self.master.unwrap(&firm.wrapped_key, &firm.id)?;
             let wrapped = new_master.wrap(&key, &firm.id)?;
             self.store
-                .rewrap_firm_key(&firm.id, &wrapped, new_master.id())
+                .rewrap_firm_key(&firm.id, &firm.wrapped_key, &wrapped, new_master.id())
                 .await?;
             count += 1;
         }
         self.audit(None, "operator", "master-key.rotate", new_master.id())
             .await?;
         Ok(count)
+    }
+
+    /// Gives a firm's data key a new generation: what is stored from now on is sealed with
+    /// it, what was stored before still opens (nothing is re-encrypted). Relays serving the
+    /// firm pick the new generation up within [`FIRM_KEY_TTL`]; until then they go on sealing
+    /// with the previous one, which stays readable. Returns the number of generations.
+    pub async fn rotate_firm_key(&self, firm_id: &str) -> Result<usize> {
+        let firm = self
+            .store
+            .firm(firm_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let key = self.master.unwrap(&firm.wrapped_key, firm_id)?.rotated()?;
+        let wrapped = self.master.wrap(&key, firm_id)?;
+        self.store
+            .rewrap_firm_key(firm_id, &firm.wrapped_key, &wrapped, self.master.id())
+            .await?;
+        let generations = key.generations();
+        self.firm_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                firm_id.to_string(),
+                (Arc::new(key), std::time::Instant::now()),
+            );
+        self.audit(
+            Some(firm_id),
+            "operator",
+            "firm-key.rotate",
+            &format!("generation {generations}"),
+        )
+        .await?;
+        Ok(generations)
     }
 }

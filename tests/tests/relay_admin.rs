@@ -208,3 +208,99 @@ fn sha256_hex(s: &str) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, s.as_bytes());
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The firm's key as the relay holds it, unwrapped from its database with the test master key,
+/// and every sealed chunk of `household` in the order it was stored.
+fn firm_key_and_chunks(
+    db: &std::path::Path,
+    firm: &str,
+    household: &str,
+) -> (hearth_seal::FirmKey, Vec<Vec<u8>>) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let wrapped: Vec<u8> = conn
+        .query_row("SELECT wrapped_key FROM firms WHERE id = ?1", [firm], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let master = hearth_seal::MasterKey::from_config(hearth_e2e::TEST_MASTER_KEY).unwrap();
+    let key = master.unwrap(&wrapped, firm).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT sealed FROM chunks WHERE doc_id = ?1 ORDER BY seq")
+        .unwrap();
+    let chunks = stmt
+        .query_map([format!("{firm}/{household}")], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<Vec<Vec<u8>>, _>>()
+        .unwrap();
+    (key, chunks)
+}
+
+#[test]
+fn a_rotated_firm_key_seals_new_data_and_still_opens_the_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let mut relay = RelayProcess::start(&format!("sqlite://{}", db.display()));
+    let firm = relay.create_firm("Rotating Wealth");
+    let (_, code) = relay.invite(&firm, "Alice Advisor", false);
+    let alice = Hearth::enrolled(dir.path(), "alice", &relay, &code);
+    let id = alice.ok(&["household", "create", "--name", "The Novak Family"]);
+    alice.json(&["sync"]);
+    let (key, before) = firm_key_and_chunks(&db, &firm, &id);
+    assert_eq!(key.generations(), 1);
+    assert!(!before.is_empty());
+
+    let said = relay.admin(&["keys", "rotate-firm", &firm]);
+    assert!(said.contains("2 generations"), "{said}");
+    // Another process rotated it; this relay would pick it up within a minute. Restarting
+    // makes that immediate for the test.
+    relay.kill();
+    relay.restart();
+    alice.ok(&[
+        "note",
+        "add",
+        &id,
+        "--category",
+        "planning",
+        "--text",
+        "Rollover after the key rotation.",
+    ]);
+    alice.json(&["sync"]);
+
+    let (key, after) = firm_key_and_chunks(&db, &firm, &id);
+    assert_eq!(key.generations(), 2);
+    assert!(after.len() > before.len(), "the note was stored");
+    let aad = hearth_seal::document_aad(&firm, &id);
+    for chunk in &before {
+        assert_eq!(
+            key.open_generation(chunk, &aad).unwrap().1,
+            1,
+            "old data opens with the old generation"
+        );
+    }
+    for chunk in &after[before.len()..] {
+        assert_eq!(
+            key.open_generation(chunk, &aad).unwrap().1,
+            0,
+            "new data is sealed with the new generation"
+        );
+    }
+    // A desk that has never seen the household gets all of it, old and new.
+    let (_, code) = relay.invite(&firm, "Bob Advisor", false);
+    let bob = Hearth::enrolled(dir.path(), "bob", &relay, &code);
+    alice.ok(&["share", &id, "--with", "Bob Advisor"]);
+    assert_eq!(bob.json(&["sync"])["fetched"], 1);
+    let shown = bob.json(&["household", "show", &id]);
+    assert_eq!(shown["name"], "The Novak Family");
+    assert!(
+        shown
+            .to_string()
+            .contains("Rollover after the key rotation."),
+        "{shown}"
+    );
+    // An unknown firm is an error, not a new key.
+    assert!(
+        relay
+            .admin_fails(&["keys", "rotate-firm", "firm-nope"])
+            .contains("not found")
+    );
+}

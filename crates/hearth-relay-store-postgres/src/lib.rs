@@ -374,19 +374,33 @@ impl RelayStore for PostgresStore {
     async fn rewrap_firm_key(
         &self,
         id: &str,
+        previous: &[u8],
         wrapped_key: &[u8],
         master_key_id: &str,
     ) -> Result<()> {
-        let done =
-            sqlx::query("UPDATE firms SET wrapped_key = $2, master_key_id = $3 WHERE id = $1")
-                .bind(id)
-                .bind(wrapped_key)
-                .bind(master_key_id)
-                .execute(&self.pool)
-                .await
-                .map_err(map_err)?;
+        let done = sqlx::query(
+            "UPDATE firms SET wrapped_key = $2, master_key_id = $3 WHERE id = $1 AND wrapped_key = $4",
+        )
+        .bind(id)
+        .bind(wrapped_key)
+        .bind(master_key_id)
+        .bind(previous)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("firm {id}")));
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT 1::BIGINT FROM firms WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+            return Err(match exists {
+                Some(_) => StoreError::Conflict(format!(
+                    "firm {id}: its key changed meanwhile (another rotation); run it again"
+                )),
+                None => StoreError::NotFound(format!("firm {id}")),
+            });
         }
         Ok(())
     }

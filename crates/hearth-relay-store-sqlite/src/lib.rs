@@ -450,19 +450,32 @@ impl RelayStore for SqliteStore {
     async fn rewrap_firm_key(
         &self,
         id: &str,
+        previous: &[u8],
         wrapped_key: &[u8],
         master_key_id: &str,
     ) -> Result<()> {
-        let done =
-            sqlx::query("UPDATE firms SET wrapped_key = ?2, master_key_id = ?3 WHERE id = ?1")
+        let done = sqlx::query(
+            "UPDATE firms SET wrapped_key = ?2, master_key_id = ?3 WHERE id = ?1 AND wrapped_key = ?4",
+        )
+        .bind(id)
+        .bind(wrapped_key)
+        .bind(master_key_id)
+        .bind(previous)
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM firms WHERE id = ?1")
                 .bind(id)
-                .bind(wrapped_key)
-                .bind(master_key_id)
-                .execute(&self.writer)
+                .fetch_optional(&self.writer)
                 .await
                 .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("firm {id}")));
+            return Err(match exists {
+                Some(_) => StoreError::Conflict(format!(
+                    "firm {id}: its key changed meanwhile (another rotation); run it again"
+                )),
+                None => StoreError::NotFound(format!("firm {id}")),
+            });
         }
         Ok(())
     }

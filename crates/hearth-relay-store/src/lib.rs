@@ -246,10 +246,14 @@ pub trait RelayStore: ConsoleStore + ArchiveStore + BlobStore + Send + Sync + 's
     async fn firm(&self, id: &str) -> Result<Option<Firm>>;
     /// Every firm (operator views, key rotation).
     async fn list_firms(&self) -> Result<Vec<Firm>>;
-    /// Replaces a firm's wrapped key (master-key rotation re-wraps, never re-encrypts).
+    /// Replaces a firm's wrapped key, if it is still `previous` (master-key rotation
+    /// re-wraps, firm-key rotation adds a generation; neither re-encrypts). `Conflict` if it
+    /// changed meanwhile (two rotations racing: the loser retries and nothing is lost),
+    /// `NotFound` for an unknown firm.
     async fn rewrap_firm_key(
         &self,
         id: &str,
+        previous: &[u8],
         wrapped_key: &[u8],
         master_key_id: &str,
     ) -> Result<()>;

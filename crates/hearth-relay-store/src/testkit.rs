@@ -289,8 +289,15 @@ pub async fn firms(store: Arc<dyn RelayStore>) {
     assert_eq!(ids(&all, |f| f.id.clone()), set(&["firm-a", "firm-b"]));
     assert!(all.contains(&a) && all.contains(&b));
 
+    // Only over the key it replaces: a rotation racing another loses with Conflict.
+    assert_conflict(
+        store
+            .rewrap_firm_key("firm-a", b"not-the-key", b"lost-update", "mk000002")
+            .await,
+        "rewrap over a key that changed meanwhile",
+    );
     store
-        .rewrap_firm_key("firm-a", b"new-wrapped", "mk000002")
+        .rewrap_firm_key("firm-a", &a.wrapped_key, b"new-wrapped", "mk000002")
         .await
         .unwrap();
     let got = store.firm("firm-a").await.unwrap().unwrap();
@@ -303,7 +310,7 @@ pub async fn firms(store: Arc<dyn RelayStore>) {
         "other firm untouched"
     );
     assert_not_found(
-        store.rewrap_firm_key("nope", b"x", "mk").await,
+        store.rewrap_firm_key("nope", b"x", b"y", "mk").await,
         "rewrap unknown firm",
     );
 }

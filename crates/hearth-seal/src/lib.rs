@@ -30,8 +30,11 @@ pub const SEAL_TAG_LEN: usize = 16;
 /// Bytes a sealed blob adds to its plaintext (nonce + tag).
 pub const SEAL_OVERHEAD: usize = SEAL_NONCE_LEN + SEAL_TAG_LEN;
 
-/// Magic + version at the start of a wrapped firm key.
+/// Magic + version at the start of a wrapped firm key with one generation.
 const WRAP_MAGIC: &[u8; 4] = b"HWK1";
+/// Magic + version at the start of a wrapped firm key with several generations (after
+/// [`FirmKey::rotated`]), newest first.
+const WRAP_MAGIC_ROTATED: &[u8; 4] = b"HWK2";
 /// Raw bytes of the master key id stored in a wrapped key (8 hex characters).
 const KEY_ID_BYTES: usize = 4;
 const WRAP_HEADER_LEN: usize = WRAP_MAGIC.len() + KEY_ID_BYTES;
@@ -210,16 +213,22 @@ impl MasterKey {
     }
 
     /// Wraps (encrypts) a firm key for `firm_id`:
-    /// `"HWK1" ‖ master key id (4 bytes) ‖ nonce ‖ encrypted key ‖ tag`.
+    /// `"HWK1" ‖ master key id (4 bytes) ‖ nonce ‖ encrypted key ‖ tag`, or, for a key that
+    /// has been rotated, `"HWK2" ‖ master key id ‖ nonce ‖ encrypted generations ‖ tag` (the
+    /// generations newest first, 32 bytes each).
     pub fn wrap(&self, firm_key: &FirmKey, firm_id: &str) -> Result<Vec<u8>> {
         let mut header = Vec::with_capacity(WRAP_HEADER_LEN);
-        header.extend_from_slice(WRAP_MAGIC);
+        header.extend_from_slice(if firm_key.keys.len() == 1 {
+            WRAP_MAGIC
+        } else {
+            WRAP_MAGIC_ROTATED
+        });
         header.extend_from_slice(&self.id_bytes());
-        let sealed = seal_raw(
-            &self.key,
-            firm_key.key.as_ref(),
-            &Self::wrap_aad(&header, firm_id),
-        )?;
+        let mut generations = Zeroizing::new(Vec::with_capacity(firm_key.keys.len() * KEY_LEN));
+        for key in &firm_key.keys {
+            generations.extend_from_slice(key.as_ref());
+        }
+        let sealed = seal_raw(&self.key, &generations, &Self::wrap_aad(&header, firm_id))?;
         let mut out = header;
         out.extend_from_slice(&sealed);
         Ok(out)
@@ -235,7 +244,9 @@ impl MasterKey {
             });
         }
         let (header, sealed) = wrapped.split_at(WRAP_HEADER_LEN);
-        if &header[..WRAP_MAGIC.len()] != WRAP_MAGIC {
+        let magic = &header[..WRAP_MAGIC.len()];
+        let rotated = magic == WRAP_MAGIC_ROTATED;
+        if magic != WRAP_MAGIC && !rotated {
             return Err(SealError::UnknownFormat);
         }
         let found = &header[WRAP_MAGIC.len()..];
@@ -256,13 +267,21 @@ impl MasterKey {
             sealed,
             &Self::wrap_aad(header, firm_id),
         )?);
-        let key: [u8; KEY_LEN] = plain
-            .as_slice()
-            .try_into()
-            .map_err(|_| SealError::Tampered)?;
-        Ok(FirmKey {
-            key: Zeroizing::new(key),
-        })
+        // The header is authenticated, so a genuine HWK1 holds exactly one key and a genuine
+        // HWK2 a whole number of them.
+        let whole = plain.len().is_multiple_of(KEY_LEN) && !plain.is_empty();
+        if !whole || (!rotated && plain.len() != KEY_LEN) {
+            return Err(SealError::Tampered);
+        }
+        let keys = plain
+            .chunks_exact(KEY_LEN)
+            .map(|chunk| {
+                let mut key = Zeroizing::new([0u8; KEY_LEN]);
+                key.copy_from_slice(chunk);
+                key
+            })
+            .collect();
+        Ok(FirmKey { keys })
     }
 }
 
@@ -276,30 +295,68 @@ impl std::fmt::Debug for MasterKey {
 
 /// One firm's data key: seals and opens that firm's documents. Zeroized on drop.
 ///
+/// A firm key has one or more generations. [`FirmKey::rotated`] adds a new one: what is
+/// sealed from then on uses it, and what was sealed before still opens (each earlier
+/// generation is tried in turn, newest first; AES-GCM's tag tells a wrong key apart, so a
+/// rotation costs old data one failed tag check per generation and re-encrypts nothing).
+///
 /// (ring's expanded AES key schedule is built per call and is not zeroized by ring.)
 pub struct FirmKey {
-    key: Zeroizing<[u8; KEY_LEN]>,
+    /// Newest first; never empty.
+    keys: Vec<Zeroizing<[u8; KEY_LEN]>>,
+}
+
+fn random_key() -> Result<Zeroizing<[u8; KEY_LEN]>> {
+    let mut key = Zeroizing::new([0u8; KEY_LEN]);
+    SystemRandom::new()
+        .fill(key.as_mut())
+        .map_err(|_| SealError::Rng)?;
+    Ok(key)
 }
 
 impl FirmKey {
     /// A new random firm key from the system's secure random number generator.
     pub fn generate() -> Result<Self> {
-        let mut key = Zeroizing::new([0u8; KEY_LEN]);
-        SystemRandom::new()
-            .fill(key.as_mut())
-            .map_err(|_| SealError::Rng)?;
-        Ok(Self { key })
+        Ok(Self {
+            keys: vec![random_key()?],
+        })
     }
 
-    /// Seals `plaintext`: `random 96-bit nonce ‖ ciphertext ‖ 128-bit tag`. `aad` must be
-    /// given again, byte for byte, to open it (use firm id ‖ doc id).
+    /// This key with a new generation in front: [`FirmKey::seal`] uses the new one from now
+    /// on, [`FirmKey::open`] still opens what any earlier generation sealed.
+    pub fn rotated(&self) -> Result<Self> {
+        let mut keys = vec![random_key()?];
+        keys.extend(self.keys.iter().cloned());
+        Ok(Self { keys })
+    }
+
+    /// How many generations the key has (1 until it is first rotated).
+    pub fn generations(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Seals `plaintext` with the newest generation: `random 96-bit nonce ‖ ciphertext ‖
+    /// 128-bit tag`. `aad` must be given again, byte for byte, to open it (use firm id ‖
+    /// doc id).
     pub fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
-        seal_raw(&self.key, plaintext, aad)
+        seal_raw(&self.keys[0], plaintext, aad)
     }
 
-    /// Opens what [`FirmKey::seal`] produced with the same `aad`.
+    /// Opens what [`FirmKey::seal`] produced with the same `aad`, under any generation.
     pub fn open(&self, sealed: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
-        open_raw(&self.key, sealed, aad)
+        self.open_generation(sealed, aad).map(|(plain, _)| plain)
+    }
+
+    /// [`FirmKey::open`], also saying which generation opened it (0 = the newest).
+    pub fn open_generation(&self, sealed: &[u8], aad: &[u8]) -> Result<(Vec<u8>, usize)> {
+        let mut last = SealError::Tampered;
+        for (generation, key) in self.keys.iter().enumerate() {
+            match open_raw(key, sealed, aad) {
+                Ok(plain) => return Ok((plain, generation)),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
     }
 }
 

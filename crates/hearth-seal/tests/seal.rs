@@ -169,3 +169,49 @@ fn master_key_from_config_and_id() {
     assert_eq!(MasterKey::from_config(&g.to_hex()).unwrap().id(), g.id());
     assert!(!format!("{g:?}").contains(&*g.to_hex()));
 }
+
+#[test]
+fn a_rotated_firm_key_seals_with_the_new_generation_and_opens_the_old() {
+    let m = master(3);
+    let key = FirmKey::generate().unwrap();
+    assert_eq!(key.generations(), 1);
+    let aad = document_aad("firm-a", "doc");
+    let before = key.seal(b"before rotation", &aad).unwrap();
+
+    let rotated = key.rotated().unwrap();
+    assert_eq!(rotated.generations(), 2);
+    let after = rotated.seal(b"after rotation", &aad).unwrap();
+    assert_eq!(
+        rotated.open_generation(&before, &aad).unwrap(),
+        (b"before rotation".to_vec(), 1)
+    );
+    assert_eq!(
+        rotated.open_generation(&after, &aad).unwrap(),
+        (b"after rotation".to_vec(), 0)
+    );
+    // The old key alone cannot read what the new generation sealed.
+    assert_eq!(key.open(&after, &aad).unwrap_err(), SealError::Tampered);
+
+    // Wrapped, the generations travel together (HWK2), bound to the firm like HWK1.
+    let wrapped = m.wrap(&rotated, "firm-a").unwrap();
+    assert_eq!(&wrapped[..4], b"HWK2");
+    let back = m.unwrap(&wrapped, "firm-a").unwrap();
+    assert_eq!(back.generations(), 2);
+    assert_eq!(back.open(&before, &aad).unwrap(), b"before rotation");
+    assert_eq!(back.open(&after, &aad).unwrap(), b"after rotation");
+    assert_eq!(
+        m.unwrap(&wrapped, "firm-b").unwrap_err(),
+        SealError::Tampered
+    );
+    for i in 0..wrapped.len() {
+        let mut t = wrapped.clone();
+        t[i] ^= 0x80;
+        assert!(m.unwrap(&t, "firm-a").is_err(), "byte {i}");
+    }
+    // A single-generation key keeps the HWK1 format older relays wrote.
+    assert_eq!(&m.wrap(&key, "firm-a").unwrap()[..4], b"HWK1");
+    // Rotating again keeps every generation.
+    let twice = back.rotated().unwrap();
+    assert_eq!(twice.generations(), 3);
+    assert_eq!(twice.open(&before, &aad).unwrap(), b"before rotation");
+}
