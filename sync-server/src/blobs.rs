@@ -5,7 +5,8 @@
 //! A blob lives under its household: the one scope check for the household decides, and a
 //! household the caller may not see answers with the same `404` as a blob that is not there.
 //! The relay checks that the bytes hash to the path's SHA-256, refuses uploads above
-//! `limits.max_blob_bytes` with `413`, and stores them sealed with the firm's data key, bound
+//! `limits.max_blob_bytes` (and those past the firm's `limits.firm_max_blob_bytes`) with
+//! `413`, and stores them sealed with the firm's data key, bound
 //! to (firm, household, hash).
 
 use std::sync::Arc;
@@ -77,6 +78,34 @@ pub async fn put_blob(
             "the uploaded bytes hash to {actual}, not {sha256}; nothing was stored (re-send the file)"
         ))
         .into());
+    }
+    // The firm's quota: checked before storing. Two uploads racing past it overshoot by at
+    // most one blob each (`limits.max_blob_bytes`), which is what a quota of this kind allows.
+    let quota = relay.config.limits.firm_max_blob_bytes;
+    let used = relay
+        .store
+        .firm_blob_bytes(&who.firm_id)
+        .await
+        .map_err(ServiceError::from)?;
+    let already_stored = relay
+        .store
+        .list_blobs(&crate::scope::store_key(&who.firm_id, &doc_id))
+        .await
+        .map_err(ServiceError::from)?
+        .contains(&sha256);
+    if !already_stored && used.saturating_add(bytes.len() as u64) > quota {
+        relay.metrics.deny("firm_blob_quota");
+        return Ok((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Json(json!({
+                "error": format!(
+                    "your firm's storage for attached documents is full: {used} of {quota} bytes \
+                     used (limits.firm_max_blob_bytes); remove documents or ask the relay \
+                     operator to raise the quota"
+                )
+            })),
+        )
+            .into_response());
     }
     let key = relay.firm_key(&who.firm_id).await?;
     let sealed = key

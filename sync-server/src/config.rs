@@ -20,6 +20,11 @@
 //! auth_requests_per_minute = 20         # enrollment, per client address (IPv6: per /64)
 //! refreshes_per_device_per_minute = 10  # token refreshes, per device
 //! max_blob_bytes = 26214400             # one attached document (PDF, statement)
+//! firm_max_documents = 100000           # households (and other documents) per firm
+//! firm_max_blob_bytes = 21474836480     # attached documents per firm, bytes (20 GiB)
+//! firm_resident_bytes = 268435456       # a firm's documents kept in memory (estimated)
+//! firm_mailbox_bytes = 67108864         # frames waiting for a firm's hub; readers wait beyond
+//! firm_unpersisted_bytes = 67108864     # accepted changes waiting for the disk; hub waits beyond
 //!
 //! trusted_proxies = ["127.0.0.1"]       # X-Forwarded-For is believed from these only
 //! insecure_http = false                # plain HTTP on a non-loopback address: refused unless true
@@ -34,6 +39,7 @@
 //! request_secs = 120
 //! websocket_ping_secs = 20
 //! websocket_idle_secs = 60              # nothing heard (not even a pong) for this long: closed
+//! document_idle_secs = 60               # a document nobody syncs for this long leaves memory
 //!
 //! [console]
 //! secure_cookies = true                 # behind a TLS-terminating proxy (implied by [tls])
@@ -120,6 +126,9 @@ pub struct Timeouts {
     pub websocket_ping_secs: u64,
     /// A WebSocket from which nothing (not even a pong) arrives for this long is closed.
     pub websocket_idle_secs: u64,
+    /// A document no client has sent a sync message for in this long leaves the relay's
+    /// memory, even if clients still have it open (it is loaded again when needed).
+    pub document_idle_secs: u64,
 }
 
 impl Default for Timeouts {
@@ -130,6 +139,7 @@ impl Default for Timeouts {
             request_secs: 120,
             websocket_ping_secs: 20,
             websocket_idle_secs: 60,
+            document_idle_secs: 60,
         }
     }
 }
@@ -188,6 +198,21 @@ pub struct Limits {
     /// Largest attached document (blob) one upload may carry, bytes; the desk's own limit
     /// for attaching a file is the same 25 MiB.
     pub max_blob_bytes: usize,
+    /// Documents (households) one firm may hold; creating one more is refused with an error
+    /// naming this setting.
+    pub firm_max_documents: u64,
+    /// Bytes of attached documents one firm may hold; an upload past it gets `413` naming
+    /// this setting.
+    pub firm_max_blob_bytes: u64,
+    /// Memory a firm's documents may take in the relay (estimated). Over it, the least
+    /// recently used documents leave memory (they are loaded again when needed).
+    pub firm_resident_bytes: usize,
+    /// Bytes of frames from a firm's clients waiting for the firm's hub. Beyond it a
+    /// client's frames wait in its socket (TCP backpressure) instead of in the relay's memory.
+    pub firm_mailbox_bytes: usize,
+    /// Bytes of accepted changes waiting to be stored. Beyond it the firm's hub takes no
+    /// new frames until the disk catches up (and the mailbox fills, and clients wait).
+    pub firm_unpersisted_bytes: usize,
 }
 
 impl Default for Limits {
@@ -203,6 +228,11 @@ impl Default for Limits {
             auth_requests_per_minute: 20,
             refreshes_per_device_per_minute: 10,
             max_blob_bytes: 25 * 1024 * 1024,
+            firm_max_documents: 100_000,
+            firm_max_blob_bytes: 20 * 1024 * 1024 * 1024,
+            firm_resident_bytes: hearth_wire::relay::DEFAULT_RESIDENT_BUDGET_BYTES,
+            firm_mailbox_bytes: 64 * 1024 * 1024,
+            firm_unpersisted_bytes: 64 * 1024 * 1024,
         }
     }
 }

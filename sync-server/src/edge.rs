@@ -20,7 +20,7 @@ use futures_util::{SinkExt, StreamExt};
 use hearth_core::DocumentId;
 use hearth_relay_store::{DocAppend, DocumentMeta};
 use hearth_wire::relay::{ConnId, Effect, Hub, HubConfig};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::time::Instant;
 
 use crate::now_ms;
@@ -46,7 +46,8 @@ pub enum Outgoing {
     Close(String),
 }
 
-enum FirmEvent {
+/// What a firm's clients send its actor, in the order each connection sent it.
+enum ClientEvent {
     Connect {
         conn: ConnId,
         identity: Identity,
@@ -57,10 +58,18 @@ enum FirmEvent {
     Frame {
         conn: ConnId,
         bytes: Vec<u8>,
+        /// The frame's share of the firm's mailbox budget, returned once the hub has it.
+        _budget: OwnedSemaphorePermit,
     },
     Disconnect {
         conn: ConnId,
     },
+}
+
+/// What the relay itself tells a firm's actor. Always taken, even while the actor takes no
+/// frames (waiting for the disk), so the writer that would let it go on is never stuck
+/// behind the frames it is waiting for.
+enum InternalEvent {
     Loaded {
         doc_id: DocumentId,
         bytes: Option<Vec<u8>>,
@@ -68,31 +77,103 @@ enum FirmEvent {
     /// A device or an API token was revoked: close the connections it opened.
     Revoke(Credential),
     /// The writer has committed every persist job up to and including `up_to`.
-    Durable {
-        up_to: u64,
-    },
+    Durable { up_to: u64 },
     /// The writer could not store a batch; the actor stops.
     StorageFailed,
 }
 
+/// The way into one firm's actor.
+///
+/// Frames from clients are bounded in bytes (`limits.firm_mailbox_bytes`): a reader takes
+/// its frame's share of the budget before handing it over and waits when there is none, so
+/// a firm whose hub or disk cannot keep up makes its clients wait in their sockets (TCP
+/// backpressure) instead of growing the relay's memory. Connect and disconnect travel the
+/// same channel (one per firm, so each connection's events stay in order) without a share;
+/// there is one of each per connection, and connections are capped per firm.
+#[derive(Clone)]
+struct FirmHandle {
+    clients: mpsc::UnboundedSender<ClientEvent>,
+    internal: mpsc::UnboundedSender<InternalEvent>,
+    mailbox: Arc<Semaphore>,
+    /// The mailbox budget (the most one frame may take).
+    mailbox_bytes: usize,
+}
+
+impl FirmHandle {
+    fn is_closed(&self) -> bool {
+        self.clients.is_closed()
+    }
+
+    /// Hands a client's frame to the hub, waiting while the mailbox is full. False once the
+    /// firm's actor has stopped.
+    async fn send_frame(&self, conn: ConnId, bytes: Vec<u8>) -> bool {
+        // A frame's share: its size plus the bookkeeping of one event, and never more than the
+        // whole budget (a frame as large as the budget waits for an empty mailbox).
+        let share = bytes
+            .len()
+            .saturating_add(FRAME_OVERHEAD)
+            .min(self.mailbox_bytes);
+        let Ok(budget) = self
+            .mailbox
+            .clone()
+            .acquire_many_owned(u32::try_from(share).unwrap_or(u32::MAX))
+            .await
+        else {
+            return false;
+        };
+        self.clients
+            .send(ClientEvent::Frame {
+                conn,
+                bytes,
+                _budget: budget,
+            })
+            .is_ok()
+    }
+}
+
+/// The mailbox share of a frame's bookkeeping, bytes (so a flood of empty frames is bounded
+/// too).
+const FRAME_OVERHEAD: usize = 64;
+
+/// How often a firm's actor looks for documents to drop from memory.
+const EVICT_EVERY: Duration = Duration::from_secs(1);
+
 /// Registry of per-firm actors.
 #[derive(Default)]
 pub struct Edge {
-    firms: Mutex<HashMap<String, mpsc::UnboundedSender<FirmEvent>>>,
+    firms: Mutex<HashMap<String, FirmHandle>>,
     firm_connections: Mutex<HashMap<String, usize>>,
     next_conn: AtomicU64,
 }
 
 impl Edge {
-    fn firm(&self, relay: &Arc<Relay>, firm_id: &str) -> mpsc::UnboundedSender<FirmEvent> {
+    fn firm(&self, relay: &Arc<Relay>, firm_id: &str) -> FirmHandle {
         let mut firms = self.firms.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(tx) = firms.get(firm_id).filter(|tx| !tx.is_closed()) {
-            return tx.clone();
+        if let Some(handle) = firms.get(firm_id).filter(|h| !h.is_closed()) {
+            return handle.clone();
         }
-        let (tx, rx) = mpsc::unbounded_channel();
-        firms.insert(firm_id.to_string(), tx.clone());
-        tokio::spawn(run_firm(relay.clone(), firm_id.to_string(), rx, tx.clone()));
-        tx
+        let (clients, client_rx) = mpsc::unbounded_channel();
+        let (internal, internal_rx) = mpsc::unbounded_channel();
+        // At least one full frame fits, whatever the configuration says.
+        let mailbox_bytes = relay.config.limits.firm_mailbox_bytes.clamp(
+            FRAME_OVERHEAD,
+            Semaphore::MAX_PERMITS.min(u32::MAX as usize),
+        );
+        let handle = FirmHandle {
+            clients,
+            internal,
+            mailbox: Arc::new(Semaphore::new(mailbox_bytes)),
+            mailbox_bytes,
+        };
+        firms.insert(firm_id.to_string(), handle.clone());
+        tokio::spawn(run_firm(
+            relay.clone(),
+            firm_id.to_string(),
+            client_rx,
+            internal_rx,
+            handle.clone(),
+        ));
+        handle
     }
 
     /// Whether the firm is below its connection limit.
@@ -128,8 +209,8 @@ impl Edge {
 
     fn revoke(&self, firm_id: &str, credential: Credential) {
         let firms = self.firms.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(tx) = firms.get(firm_id) {
-            let _ = tx.send(FirmEvent::Revoke(credential));
+        if let Some(handle) = firms.get(firm_id) {
+            let _ = handle.internal.send(InternalEvent::Revoke(credential));
         }
     }
 }
@@ -210,6 +291,24 @@ async fn close_after_queued(out: &mpsc::Sender<Outgoing>, reason: String) {
     }
 }
 
+/// The most bytes a close frame's reason may have (RFC 6455: a control frame carries at most
+/// 125 bytes, two of them the code).
+const MAX_CLOSE_REASON: usize = 123;
+
+/// `reason`, cut at a character boundary to fit a close frame. A longer reason makes the
+/// whole close frame invalid (clients drop the connection without reading it); the full text
+/// goes first in an `error` message wherever it matters.
+fn close_reason(mut reason: String) -> String {
+    if reason.len() > MAX_CLOSE_REASON {
+        let mut end = MAX_CLOSE_REASON;
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        reason.truncate(end);
+    }
+    reason
+}
+
 /// Serves one authenticated WebSocket until either side closes.
 pub async fn serve_socket(relay: Arc<Relay>, identity: Identity, socket: WebSocket) {
     relay.metrics.connections.inc();
@@ -232,7 +331,8 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
     let (evict, mut evicted) = oneshot::channel::<String>();
     let limit_tx = out_tx.clone();
     if firm
-        .send(FirmEvent::Connect {
+        .clients
+        .send(ClientEvent::Connect {
             conn,
             identity: identity.clone(),
             out: out_tx,
@@ -248,7 +348,7 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
         let close = |reason: String| {
             WsMessage::Close(Some(CloseFrame {
                 code: 1008,
-                reason: reason.into(),
+                reason: close_reason(reason).into(),
             }))
         };
         // Pings keep NAT and proxy mappings alive and make a peer that vanished without a
@@ -337,16 +437,15 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
                         // Let the writer flush the error and close; read nothing more.
                         std::future::pending::<()>().await;
                     }
-                    FirmEvent::Frame {
-                        conn,
-                        bytes: bytes.to_vec(),
-                    }
+                    bytes.to_vec()
                 }
                 WsMessage::Close(_) => break,
                 // The protocol has no text frames; pings are answered by the socket layer.
                 _ => continue,
             };
-            if firm.send(frame).is_err() {
+            // Waits while the firm's mailbox is full: this client's frames then wait in its
+            // socket, not in the relay's memory.
+            if !firm.send_frame(conn, frame).await {
                 break;
             }
         }
@@ -375,7 +474,7 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
         _ = reader => {}
         _ = revalidate => {}
     }
-    let _ = firm.send(FirmEvent::Disconnect { conn });
+    let _ = firm.clients.send(ClientEvent::Disconnect { conn });
 }
 
 struct Conn {
@@ -411,7 +510,7 @@ struct PersistJob {
 ///
 /// Persists do not block the actor: each becomes a numbered [`PersistJob`] for the firm's
 /// writer task, which commits everything queued since its last commit in one transaction
-/// (one fsync) and reports back with [`FirmEvent::Durable`]. Every effect the hub returned
+/// (one fsync) and reports back with [`InternalEvent::Durable`]. Every effect the hub returned
 /// *after* a persist (replies to the writer, fan-out to readers, closes, loads) waits in
 /// `held`, in order, until that persist is durable — so whatever a client sees acknowledged
 /// is on disk, and a `Load` never misses a change the hub has already accepted.
@@ -419,63 +518,109 @@ struct Firm {
     firm_id: String,
     hub: Hub<FirmPolicy>,
     conns: HashMap<ConnId, Conn>,
-    /// Persist jobs to the writer.
+    /// Persist jobs to the writer. Unbounded as a channel, bounded in bytes by the actor:
+    /// past `limits.firm_unpersisted_bytes` not yet durable it takes no new frames.
     writer: mpsc::UnboundedSender<PersistJob>,
-    /// The actor's own mailbox (document loads report back here).
-    mailbox: mpsc::UnboundedSender<FirmEvent>,
+    /// The actor's own events (document loads report back here).
+    internal: mpsc::UnboundedSender<InternalEvent>,
     /// Last persist job issued.
     issued: u64,
     /// Last persist job known durable.
     durable: u64,
+    /// Bytes of each persist job not yet durable: (job, bytes), oldest first.
+    unpersisted: VecDeque<(u64, usize)>,
+    /// Their sum.
+    unpersisted_bytes: usize,
     /// Effects waiting for a persist job to be durable: (job that must be durable, effect).
     held: VecDeque<(u64, Effect<Identity>)>,
     /// Documents whose creation is queued but not yet durable.
     creating: HashSet<String>,
+    /// The resident-bytes estimate last added to the relay's gauge.
+    reported_resident: i64,
+}
+
+/// One thing for a firm's actor to do.
+enum Work {
+    Client(ClientEvent),
+    Internal(InternalEvent),
+    /// A fan-out round is due.
+    Tick,
+    /// Time to drop idle documents from memory.
+    Evict,
 }
 
 async fn run_firm(
     relay: Arc<Relay>,
     firm_id: String,
-    mut rx: mpsc::UnboundedReceiver<FirmEvent>,
-    tx: mpsc::UnboundedSender<FirmEvent>,
+    mut clients: mpsc::UnboundedReceiver<ClientEvent>,
+    mut internal: mpsc::UnboundedReceiver<InternalEvent>,
+    handle: FirmHandle,
 ) {
-    let policy = FirmPolicy::new(relay.scope.clone(), relay.metrics.clone());
+    let limits = &relay.config.limits;
+    let mut policy = FirmPolicy::new(relay.scope.clone(), relay.metrics.clone());
+    policy.max_documents = limits.firm_max_documents;
     let mut config = HubConfig::new(format!("hearth-relay-{firm_id}"));
     config.storage_id = Some(format!("hearth-relay-{firm_id}"));
-    config.max_document_bytes = relay.config.limits.max_document_bytes;
-    config.max_ephemeral_bytes = relay.config.limits.max_ephemeral_bytes;
+    config.max_document_bytes = limits.max_document_bytes;
+    config.max_ephemeral_bytes = limits.max_ephemeral_bytes;
+    config.resident_budget_bytes = limits.firm_resident_bytes;
+    config.idle_eviction = Duration::from_secs(relay.config.timeouts.document_idle_secs.max(1));
+    let unpersisted_budget = limits.firm_unpersisted_bytes;
     let (writer, jobs) = mpsc::unbounded_channel();
-    tokio::spawn(run_writer(relay.clone(), firm_id.clone(), jobs, tx.clone()));
+    tokio::spawn(run_writer(
+        relay.clone(),
+        firm_id.clone(),
+        jobs,
+        handle.internal.clone(),
+    ));
     let mut firm = Firm {
         firm_id: firm_id.clone(),
         hub: Hub::new(config, policy),
         conns: HashMap::new(),
         writer,
-        mailbox: tx.clone(),
+        internal: handle.internal.clone(),
         issued: 0,
         durable: 0,
+        unpersisted: VecDeque::new(),
+        unpersisted_bytes: 0,
         held: VecDeque::new(),
         creating: HashSet::new(),
+        reported_resident: 0,
     };
-    // An event taken from the mailbox while collecting a batch of frames, handled next.
-    let mut stashed: Option<FirmEvent> = None;
+    let mut evict_every = tokio::time::interval(EVICT_EVERY);
+    evict_every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // A client event taken while collecting a batch of frames, handled next.
+    let mut stashed: Option<ClientEvent> = None;
     loop {
         let deadline = firm.hub.next_deadline().map(Instant::from_std);
-        let event = match stashed.take() {
-            Some(ev) => Some(ev),
+        // Past the unpersisted budget the actor takes no client events until the writer
+        // catches up; its own events (Durable among them) always get through.
+        let take_clients = firm.unpersisted_bytes <= unpersisted_budget;
+        let work = match stashed.take() {
+            Some(ev) => Work::Client(ev),
             None => tokio::select! {
-                ev = rx.recv() => match ev {
-                    Some(ev) => Some(ev),
+                biased;
+                ev = internal.recv() => match ev {
+                    Some(ev) => Work::Internal(ev),
                     None => break,
                 },
-                _ = async { tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)).await }, if deadline.is_some() => None,
+                ev = clients.recv(), if take_clients => match ev {
+                    Some(ev) => Work::Client(ev),
+                    None => break,
+                },
+                _ = async { tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)).await }, if deadline.is_some() => Work::Tick,
+                _ = evict_every.tick() => Work::Evict,
             },
         };
         let now = std::time::Instant::now();
         let started = Instant::now();
-        let effects = match event {
-            None => firm.hub.tick(now),
-            Some(FirmEvent::Connect {
+        let effects = match work {
+            Work::Tick => firm.hub.tick(now),
+            Work::Evict => {
+                firm.evict_idle(&relay, now);
+                continue;
+            }
+            Work::Client(ClientEvent::Connect {
                 conn,
                 identity,
                 out,
@@ -494,15 +639,24 @@ async fn run_firm(
                 );
                 effects
             }
-            Some(FirmEvent::Frame { conn, bytes }) => {
+            Work::Client(ClientEvent::Frame {
+                conn,
+                bytes,
+                _budget,
+            }) => {
                 // Frames already waiting go to the hub together: under load a writer with
                 // several changes in flight then gets one answer for all of them, which
                 // cuts the sync work per change (`Hub::receive_batch`). An idle relay
-                // finds nothing waiting and answers each frame at once.
-                let mut frames = vec![(conn, bytes)];
+                // finds nothing waiting and answers each frame at once. Their mailbox
+                // shares are returned when `frames` is dropped, after the hub has them.
+                let mut frames = vec![(conn, bytes, _budget)];
                 while frames.len() < MAX_FRAMES_PER_BATCH {
-                    match rx.try_recv() {
-                        Ok(FirmEvent::Frame { conn, bytes }) => frames.push((conn, bytes)),
+                    match clients.try_recv() {
+                        Ok(ClientEvent::Frame {
+                            conn,
+                            bytes,
+                            _budget,
+                        }) => frames.push((conn, bytes, _budget)),
                         Ok(other) => {
                             stashed = Some(other);
                             break;
@@ -511,16 +665,16 @@ async fn run_firm(
                     }
                 }
                 firm.hub
-                    .receive_batch(frames.iter().map(|(c, b)| (*c, b.as_slice())), now)
+                    .receive_batch(frames.iter().map(|(c, b, _)| (*c, b.as_slice())), now)
             }
-            Some(FirmEvent::Disconnect { conn }) => {
+            Work::Client(ClientEvent::Disconnect { conn }) => {
                 firm.conns.remove(&conn);
                 firm.hub.disconnect(conn)
             }
-            Some(FirmEvent::Loaded { doc_id, bytes }) => {
+            Work::Internal(InternalEvent::Loaded { doc_id, bytes }) => {
                 firm.hub.document_loaded(doc_id, bytes, now)
             }
-            Some(FirmEvent::Revoke(credential)) => {
+            Work::Internal(InternalEvent::Revoke(credential)) => {
                 let revoked: Vec<ConnId> = firm
                     .conns
                     .iter()
@@ -536,14 +690,21 @@ async fn run_firm(
                 }
                 effects
             }
-            Some(FirmEvent::Durable { up_to }) => {
+            Work::Internal(InternalEvent::Durable { up_to }) => {
                 firm.durable = firm.durable.max(up_to);
+                while let Some(&(job, bytes)) = firm.unpersisted.front() {
+                    if job > firm.durable {
+                        break;
+                    }
+                    firm.unpersisted.pop_front();
+                    firm.unpersisted_bytes = firm.unpersisted_bytes.saturating_sub(bytes);
+                }
                 let scope = relay.scope();
                 firm.creating.retain(|doc| !scope.exists(&firm_id, doc));
                 drop(scope);
                 firm.release_held(&relay)
             }
-            Some(FirmEvent::StorageFailed) => {
+            Work::Internal(InternalEvent::StorageFailed) => {
                 tracing::error!(firm = %firm_id, "could not store accepted changes; restarting the firm's hub");
                 for (_, c) in firm.conns.drain() {
                     let _ = c
@@ -559,14 +720,38 @@ async fn run_firm(
             .event_seconds
             .observe(started.elapsed().as_secs_f64());
     }
+    firm.report_resident(&relay, 0);
     // Leave the registry so the next connection starts a fresh hub from the store.
     let mut firms = relay.edge.firms.lock().unwrap_or_else(|p| p.into_inner());
-    if firms.get(&firm_id).is_some_and(|t| t.same_channel(&tx)) {
+    if firms
+        .get(&firm_id)
+        .is_some_and(|h| h.clients.same_channel(&handle.clients))
+    {
         firms.remove(&firm_id);
     }
 }
 
 impl Firm {
+    /// Drops documents nobody is using from the hub's memory and reports the hub's memory
+    /// estimate to the relay's gauge.
+    fn evict_idle(&mut self, relay: &Relay, now: std::time::Instant) {
+        let evicted = self.hub.evict_idle(now);
+        if evicted > 0 {
+            relay.metrics.evicted_documents.inc_by(evicted as u64);
+        }
+        let resident = i64::try_from(self.hub.resident_bytes()).unwrap_or(i64::MAX);
+        self.report_resident(relay, resident);
+    }
+
+    /// Moves the relay's resident-documents gauge by this firm's change since last time.
+    fn report_resident(&mut self, relay: &Relay, resident: i64) {
+        relay
+            .metrics
+            .resident_document_bytes
+            .inc_by(resident - self.reported_resident);
+        self.reported_resident = resident;
+    }
+
     /// Carries out the hub's effects in order; effects that must wait for a persist go to
     /// `held`.
     fn carry_out(&mut self, relay: &Arc<Relay>, effects: Vec<Effect<Identity>>) {
@@ -583,6 +768,9 @@ impl Firm {
                     let create = !relay.scope().exists(&self.firm_id, &id)
                         && self.creating.insert(id.clone());
                     self.issued += 1;
+                    let bytes: usize = changes.iter_mut().map(|c| c.bytes().len()).sum();
+                    self.unpersisted.push_back((self.issued, bytes));
+                    self.unpersisted_bytes = self.unpersisted_bytes.saturating_add(bytes);
                     let job = PersistJob {
                         seq: self.issued,
                         doc_id: id,
@@ -678,7 +866,7 @@ impl Firm {
                         .document_loaded(doc_id, None, std::time::Instant::now());
                 }
                 let relay = relay.clone();
-                let tx = self.mailbox.clone();
+                let tx = self.internal.clone();
                 let firm_id = self.firm_id.clone();
                 tokio::spawn(async move {
                     let bytes = match load_document(&relay, &firm_id, &key).await {
@@ -688,7 +876,7 @@ impl Firm {
                             None
                         }
                     };
-                    let _ = tx.send(FirmEvent::Loaded { doc_id, bytes });
+                    let _ = tx.send(InternalEvent::Loaded { doc_id, bytes });
                 });
                 Vec::new()
             }
@@ -706,7 +894,7 @@ async fn run_writer(
     relay: Arc<Relay>,
     firm_id: String,
     mut jobs: mpsc::UnboundedReceiver<PersistJob>,
-    actor: mpsc::UnboundedSender<FirmEvent>,
+    actor: mpsc::UnboundedSender<InternalEvent>,
 ) {
     let mut batch = Vec::new();
     while let Some(first) = jobs.recv().await {
@@ -728,13 +916,13 @@ async fn run_writer(
                 let changes: usize = batch.iter().map(|j| j.changes.len()).sum();
                 relay.metrics.changes.inc_by(changes as u64);
                 let up_to = batch.last().map_or(0, |j| j.seq);
-                if actor.send(FirmEvent::Durable { up_to }).is_err() {
+                if actor.send(InternalEvent::Durable { up_to }).is_err() {
                     return;
                 }
             }
             Err(e) => {
                 tracing::error!(firm = %firm_id, error = %e, jobs = batch.len(), "group commit failed");
-                let _ = actor.send(FirmEvent::StorageFailed);
+                let _ = actor.send(InternalEvent::StorageFailed);
                 return;
             }
         }
@@ -811,4 +999,18 @@ async fn load_document(relay: &Relay, firm_id: &str, doc_id: &str) -> anyhow::Re
         bytes.extend(key.open(&chunk.sealed, &aad)?);
     }
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_close_reason_fits_a_control_frame_and_keeps_whole_characters() {
+        assert_eq!(close_reason("too slow".into()), "too slow");
+        let long = "é".repeat(100);
+        let cut = close_reason(long);
+        assert!(cut.len() <= MAX_CLOSE_REASON && cut.len() >= MAX_CLOSE_REASON - 1);
+        assert!(cut.chars().all(|c| c == 'é'));
+    }
 }

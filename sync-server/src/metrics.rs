@@ -38,6 +38,11 @@ pub struct Metrics {
     pub persist_seconds: Histogram,
     /// Seconds a firm's hub spends on one event (frame, load, tick) including storage.
     pub event_seconds: Histogram,
+    /// Estimated memory of the documents the firms' hubs hold.
+    pub resident_document_bytes: Gauge,
+    /// Documents dropped from memory while clients still had them open (idle, or over a
+    /// firm's memory budget).
+    pub evicted_documents: Counter,
 }
 
 impl Default for Metrics {
@@ -71,9 +76,23 @@ impl Default for Metrics {
             "Time a firm hub spends on one event",
             event_seconds.clone(),
         );
+        let resident_document_bytes = Gauge::default();
+        registry.register(
+            "resident_document_bytes",
+            "Estimated memory of the documents held by the firms' hubs",
+            resident_document_bytes.clone(),
+        );
+        let evicted_documents = Counter::default();
+        registry.register(
+            "evicted_documents",
+            "Documents dropped from memory while clients had them open",
+            evicted_documents.clone(),
+        );
         Self {
             registry,
             connections,
+            resident_document_bytes,
+            evicted_documents,
             frames,
             changes,
             denials,

@@ -80,6 +80,8 @@ struct DocScope {
 pub struct ScopeIndex {
     /// (firm id, document id) → ownership.
     docs: HashMap<(String, String), DocScope>,
+    /// Documents per firm (the `limits.firm_max_documents` quota's use).
+    per_firm: HashMap<String, u64>,
 }
 
 fn key(firm_id: &str, doc_id: &str) -> (String, String) {
@@ -137,13 +139,21 @@ impl ScopeIndex {
 
     /// Records a newly created document.
     pub fn insert(&mut self, doc_id: &str, firm_id: &str, owner_id: &str) {
-        self.docs.insert(
+        let replaced = self.docs.insert(
             key(firm_id, doc_id),
             DocScope {
                 owner_id: owner_id.to_string(),
                 shared_with: BTreeSet::new(),
             },
         );
+        if replaced.is_none() {
+            *self.per_firm.entry(firm_id.to_string()).or_default() += 1;
+        }
+    }
+
+    /// How many documents the firm has.
+    pub fn firm_document_count(&self, firm_id: &str) -> u64 {
+        self.per_firm.get(firm_id).copied().unwrap_or(0)
     }
 
     /// Records a share (the caller has checked it is allowed).
@@ -219,15 +229,18 @@ pub struct FirmPolicy {
     /// Documents being created, not yet in the index: id → the advisor creating it. Until the
     /// index has it, it is that advisor's alone (and the firm admins').
     reserved: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// Most documents the firm may hold (`limits.firm_max_documents`).
+    pub max_documents: u64,
 }
 
 impl FirmPolicy {
-    /// The policy for a firm's hub.
+    /// The policy for a firm's hub, without a document quota.
     pub fn new(scope: Arc<RwLock<ScopeIndex>>, metrics: Arc<crate::metrics::Metrics>) -> Self {
         Self {
             scope,
             metrics,
             reserved: Default::default(),
+            max_documents: u64::MAX,
         }
     }
 
@@ -284,6 +297,27 @@ impl Policy for FirmPolicy {
                 true
             }
         }
+    }
+
+    fn creation_refused(&self, who: &Identity) -> Option<String> {
+        // Creations reserved but not yet stored count too, so a burst cannot overshoot.
+        let reserved = self.reserved();
+        let scope = self.read();
+        let stored = scope.firm_document_count(&who.firm_id);
+        let pending = reserved
+            .keys()
+            .filter(|doc| !scope.exists(&who.firm_id, doc))
+            .count() as u64;
+        drop((scope, reserved));
+        let quota = self.max_documents;
+        if stored.saturating_add(pending) < quota {
+            return None;
+        }
+        self.metrics.deny("firm_document_quota");
+        Some(format!(
+            "your firm has reached its limit of {quota} households (limits.firm_max_documents); \
+             nothing new was stored — ask the relay operator to raise it"
+        ))
     }
 
     fn may_replace(&self, older: &Identity, newer: &Identity) -> bool {

@@ -94,9 +94,14 @@ fn next(ws: &mut Ws) -> Next<Message> {
     }
 }
 
-/// The next frame as bytes; `None` if the relay sent nothing for [`READ_TIMEOUT`].
+/// The next frame as bytes; `None` if the relay sent nothing for [`READ_TIMEOUT`] (pings
+/// do not count: a relay that only pings has not answered).
 fn next_raw(ws: &mut Ws) -> Option<Next<Vec<u8>>> {
+    let deadline = Instant::now() + READ_TIMEOUT;
     loop {
+        if Instant::now() > deadline {
+            return None;
+        }
         match ws.read() {
             Ok(tungstenite::Message::Binary(b)) => return Some(Next::Frame(b.to_vec())),
             Ok(tungstenite::Message::Close(frame)) => {
@@ -253,7 +258,23 @@ fn a_firm_over_its_connection_cap_is_refused_until_one_closes() {
 
 /// Connects `peer` and drives it until `doc` is in sync with the relay.
 fn synced_client(w: &World, peer: &str, doc_id: DocumentId, create: bool) -> Ws {
-    let mut ws = connect(w);
+    synced_peer(w, peer, doc_id, create).0
+}
+
+/// [`synced_client`], keeping the client to edit and sync with later.
+fn synced_peer(w: &World, peer: &str, doc_id: DocumentId, create: bool) -> (Ws, Client) {
+    synced_peer_as(w, &w.token, peer, doc_id, create)
+}
+
+/// [`synced_peer`] with another advisor's (or firm's) API token.
+fn synced_peer_as(
+    w: &World,
+    token: &str,
+    peer: &str,
+    doc_id: DocumentId,
+    create: bool,
+) -> (Ws, Client) {
+    let mut ws = try_connect_as(w, token).unwrap_or_else(|e| panic!("{peer}: upgrade failed: {e}"));
     let mut client = Client::new(peer, PeerMetadata::default());
     if create {
         let mut doc = AutoCommit::new();
@@ -280,7 +301,7 @@ fn synced_client(w: &World, peer: &str, doc_id: DocumentId, create: bool) -> Ws 
             send(&mut ws, reply);
         }
     }
-    ws
+    (ws, client)
 }
 
 #[test]
@@ -307,13 +328,78 @@ fn a_reader_that_stops_reading_is_dropped_by_bytes_before_frames() {
 
 /// Floods presence messages at a document with a reading peer and a stalled one: the reader
 /// gets every message, the stalled peer what was queued for it and then a close saying why.
+///
+/// Meanwhile an advisor of another firm keeps creating and syncing households, and the
+/// relay's peak memory grows by no more than the stalled peer's queue allows (plus the
+/// sockets' buffers and slack).
 fn a_stalled_reader_is_dropped(limits: &str, count: u64, frame_bytes: usize) {
     let w = world(limits);
     let doc_id = DocumentId::random();
-    let mut writer = synced_client(&w, "writer", doc_id, true);
-    let mut reader = synced_client(&w, "reader", doc_id, false);
-    let mut stalled = synced_client(&w, "stalled", doc_id, false);
+    let writer = synced_client(&w, "writer", doc_id, true);
+    let reader = synced_client(&w, "reader", doc_id, false);
+    let stalled = synced_client(&w, "stalled", doc_id, false);
+    let other_firm = w.relay.create_firm("Second Firm LLP");
+    let (other_advisor, _) = w.relay.invite(&other_firm, "Olu Other", false);
+    let other_token = w
+        .relay
+        .admin_json(&["token", "issue", "--advisor", &other_advisor])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rss_before = peak_rss(w.relay.pid());
+    let flooding = std::sync::atomic::AtomicBool::new(true);
+    std::thread::scope(|scope| {
+        let second_firm = scope.spawn(|| {
+            let mut synced = 0u32;
+            let mut slowest = Duration::ZERO;
+            while flooding.load(std::sync::atomic::Ordering::Relaxed) {
+                let started = Instant::now();
+                let peer = format!("other-laptop-{synced}");
+                drop(synced_peer_as(
+                    &w,
+                    &other_token,
+                    &peer,
+                    DocumentId::random(),
+                    true,
+                ));
+                slowest = slowest.max(started.elapsed());
+                synced += 1;
+            }
+            (synced, slowest)
+        });
+        flood_past_a_stalled_reader(&w, doc_id, [writer, reader, stalled], count, frame_bytes);
+        flooding.store(false, std::sync::atomic::Ordering::Relaxed);
+        let (synced, slowest) = second_firm.join().expect("the second firm's advisor");
+        eprintln!(
+            "the second firm synced {synced} new households during the flood (slowest {slowest:?})"
+        );
+        assert!(
+            synced >= 1,
+            "the second firm synced nothing during the flood"
+        );
+    });
+    let rss_after = peak_rss(w.relay.pid());
+    let grown = rss_after.saturating_sub(rss_before);
+    eprintln!(
+        "relay peak RSS {:.0} MiB before, {:.0} MiB after flooding {count} messages of {frame_bytes} bytes",
+        rss_before as f64 / 1048576.0,
+        rss_after as f64 / 1048576.0
+    );
+    assert!(
+        grown < 96 * 1024 * 1024,
+        "the relay's peak RSS grew by {grown} bytes"
+    );
+}
 
+/// Sends `total` presence messages of `frame_bytes` from `writer`, confirmed by `reader`, and
+/// checks that `stalled` got what was queued for it and then a close.
+fn flood_past_a_stalled_reader(
+    w: &World,
+    doc_id: DocumentId,
+    [mut writer, mut reader, mut stalled]: [Ws; 3],
+    count: u64,
+    frame_bytes: usize,
+) {
     // The messages go in rounds of 20 that the reading peer confirms before the next, so on a
     // busy machine it never falls far behind and counts as slow itself; the stalled peer
     // falls further behind with every round.
@@ -380,7 +466,7 @@ fn a_stalled_reader_is_dropped(limits: &str, count: u64, frame_bytes: usize) {
     let (code, reason) = close.expect("a close frame with a reason");
     assert_eq!(code, 1008);
     assert!(reason.contains("too slow"), "{reason}");
-    assert_eq!(denials(&w, "slow_reader"), 1);
+    assert_eq!(denials(w, "slow_reader"), 1);
 }
 
 /// A second API token of the same firm, for a firm admin.
@@ -650,4 +736,180 @@ fn an_inflation_bomb_is_refused_without_the_memory_it_asks_for() {
     let doc_id = DocumentId::random();
     let _writer = synced_client(&w, "writer-after-bomb", doc_id, true);
     let _reader = synced_client(&w, "reader-after-bomb", doc_id, false);
+}
+
+/// Connects `peer` and offers a new document the relay is expected to refuse; returns the
+/// relay's `error` text and how it closed the socket.
+fn offer_refused_document(
+    w: &World,
+    peer: &str,
+    doc_id: DocumentId,
+) -> (String, Option<(u16, String)>) {
+    let mut ws = connect(w);
+    let mut client = Client::new(peer, PeerMetadata::default());
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "name", "One Household Too Many").unwrap();
+    doc.commit();
+    client.insert_document(doc_id, doc.document().clone());
+    for frame in client.start() {
+        send(&mut ws, frame);
+    }
+    let error = loop {
+        let frame = match next_raw(&mut ws) {
+            Some(Next::Frame(frame)) => frame,
+            Some(Next::Closed(why)) => panic!("{peer}: closed without an error: {why:?}"),
+            None => panic!("{peer}: no answer within {READ_TIMEOUT:?}"),
+        };
+        if let Ok(Message::Error { message, .. }) = decode(&frame) {
+            break message;
+        }
+        for reply in client.receive(&frame).expect("client accepts") {
+            send(&mut ws, reply);
+        }
+    };
+    loop {
+        if let Next::Closed(why) = next(&mut ws) {
+            return (error, why);
+        }
+    }
+}
+
+#[test]
+fn a_firm_at_its_document_quota_gets_an_error_naming_the_setting() {
+    let w = world("firm_max_documents = 2");
+    let first = DocumentId::random();
+    drop(synced_client(&w, "laptop", first, true));
+    drop(synced_client(&w, "laptop", DocumentId::random(), true));
+
+    // The third household is refused with an error that says which limit and what to do;
+    // nothing is stored for it.
+    let third = DocumentId::random();
+    let (error, close) = offer_refused_document(&w, "laptop", third);
+    assert!(error.contains("limits.firm_max_documents"), "{error}");
+    assert!(error.contains("limit of 2 households"), "{error}");
+    assert_eq!(close.map(|(code, _)| code), Some(1008));
+    assert_eq!(denials(&w, "firm_document_quota"), 1);
+    let mut probe = connect(&w);
+    join(&mut probe, "probe");
+    send(
+        &mut probe,
+        encode(&Message::Request {
+            sender_id: "probe".into(),
+            target_id: "relay".into(),
+            document_id: third,
+            data: automerge::sync::Message {
+                heads: vec![],
+                need: vec![],
+                have: vec![],
+                changes: automerge::sync::ChunkList::empty(),
+                flags: None,
+                version: automerge::sync::MessageVersion::V1,
+            }
+            .encode(),
+        }),
+    );
+    let unavailable = loop {
+        match next(&mut probe) {
+            Next::Frame(Message::DocUnavailable { document_id, .. }) => break document_id,
+            Next::Frame(_) => continue,
+            Next::Closed(why) => panic!("closed: {why:?}"),
+        }
+    };
+    assert_eq!(unavailable, third, "the refused household was not stored");
+
+    // The households within the quota still sync.
+    drop(synced_client(&w, "laptop", first, false));
+}
+
+#[test]
+fn an_upload_past_the_firms_blob_quota_gets_413_naming_the_setting() {
+    let w = world("firm_max_blob_bytes = 1000");
+    let doc_id = DocumentId::random();
+    drop(synced_client(&w, "laptop", doc_id, true));
+    let put = |body: &str| {
+        let sha256 = hex::encode(ring::digest::digest(&ring::digest::SHA256, body.as_bytes()));
+        http::request(
+            "PUT",
+            &w.relay.url,
+            &format!("/v1/documents/{doc_id}/blobs/{sha256}"),
+            &[("Authorization", &format!("Bearer {}", w.token))],
+            Some(body),
+        )
+    };
+    let statement = "s".repeat(600);
+    assert_eq!(put(&statement).status, 204);
+    // The same document again is already stored: not counted twice.
+    assert_eq!(put(&statement).status, 204);
+    let refused = put(&"t".repeat(600));
+    assert_eq!(refused.status, 413, "{}", refused.body);
+    assert!(
+        refused.body.contains("limits.firm_max_blob_bytes")
+            && refused.body.contains("600 of 1000 bytes"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(denials(&w, "firm_blob_quota"), 1);
+    // A document that fits still goes in.
+    assert_eq!(put(&"u".repeat(400)).status, 204);
+}
+
+/// The value of an unlabelled metric (`hearth_relay_NAME`).
+fn metric(w: &World, name: &str) -> f64 {
+    let metrics = http::get(&w.relay.url, "/metrics").body;
+    let series = format!("hearth_relay_{name} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&series))
+        .map_or(0.0, |v| v.trim().parse().unwrap())
+}
+
+/// Waits (up to [`READ_TIMEOUT`]) until the relay's metric `name` satisfies `done`.
+fn until_metric(w: &World, name: &str, done: impl Fn(f64) -> bool) -> f64 {
+    let deadline = Instant::now() + READ_TIMEOUT;
+    loop {
+        let value = metric(w, name);
+        if done(value) {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{name} stayed at {value} for {READ_TIMEOUT:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn an_idle_document_leaves_the_relays_memory_and_its_peers_still_get_changes() {
+    let w = world("\n[timeouts]\ndocument_idle_secs = 1");
+    let doc_id = DocumentId::random();
+    let (mut ws_a, mut alice) = synced_peer(&w, "alice-laptop", doc_id, true);
+    let (mut ws_b, mut bob) = synced_peer(&w, "bob-laptop", doc_id, false);
+
+    // Both keep the household open and say nothing: after a second it leaves memory.
+    until_metric(&w, "evicted_documents_total", |n| n >= 1.0);
+    until_metric(&w, "resident_document_bytes", |b| b == 0.0);
+
+    // Alice edits it: the relay loads it again, and Bob, who never closed it, gets the edit.
+    let mut tx = alice.document_mut(&doc_id).unwrap().transaction();
+    tx.put(ROOT, "phone", "555-0142").unwrap();
+    tx.commit();
+    for frame in alice.poll() {
+        send(&mut ws_a, frame);
+    }
+    let phone = |c: &Client| {
+        c.document(&doc_id)
+            .and_then(|d| automerge::ReadDoc::get(d, ROOT, "phone").unwrap())
+            .and_then(|(v, _)| v.as_str().map(str::to_owned))
+    };
+    while phone(&bob).is_none() {
+        let frame = match next_raw(&mut ws_b) {
+            Some(Next::Frame(frame)) => frame,
+            other => panic!("Bob got no edit: {:?}", other.map(|_| ())),
+        };
+        for reply in bob.receive(&frame).expect("client accepts") {
+            send(&mut ws_b, reply);
+        }
+    }
+    assert_eq!(phone(&bob).as_deref(), Some("555-0142"));
 }

@@ -50,4 +50,15 @@ impl BlobStore for SqliteStore {
             .await
             .map_err(map_err)
     }
+
+    async fn firm_blob_bytes(&self, firm_id: &str) -> Result<u64> {
+        let total: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(plaintext_len), 0) AS BIGINT) FROM document_blobs WHERE firm_id = ?1",
+        )
+        .bind(firm_id)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(map_err)?;
+        Ok(u64::try_from(total).unwrap_or(0))
+    }
 }

@@ -33,4 +33,6 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn get_blob(&self, doc_id: &str, sha256_hex: &str) -> Result<Option<Vec<u8>>>;
     /// The hashes of the blobs stored for `doc_id`.
     async fn list_blobs(&self, doc_id: &str) -> Result<Vec<String>>;
+    /// Plaintext bytes of every blob stored for the firm (its quota's use).
+    async fn firm_blob_bytes(&self, firm_id: &str) -> Result<u64>;
 }

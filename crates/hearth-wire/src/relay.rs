@@ -39,7 +39,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, Change};
+use automerge::{Automerge, Change, ReadDoc};
 use hearth_core::DocumentId;
 use tracing::{debug, error, warn};
 
@@ -84,6 +84,15 @@ pub trait Policy {
     /// Only asked after [`Policy::may_access`] allowed the document.
     fn may_create(&self, who: &Self::Identity, doc: &DocumentId) -> bool;
 
+    /// Why `who` may create no more documents at all (a quota reached), if so. Asked before
+    /// [`Policy::may_create`]; the hub then refuses the creation with an `error` carrying this
+    /// text and closes the connection, so the client learns why instead of seeing an unknown
+    /// document. The default: no quota.
+    fn creation_refused(&self, who: &Self::Identity) -> Option<String> {
+        let _ = who;
+        None
+    }
+
     /// Whether a connection of `newer` may take over the peer id an open connection of `older`
     /// joined with (a client reconnecting before its old socket timed out). Anyone else's
     /// `join` with that id is refused: a peer id is not a credential.
@@ -107,6 +116,8 @@ pub enum CloseReason {
     DocumentTooLarge(String),
     /// The client sent an ephemeral message larger than the hub relays.
     EphemeralTooLarge(String),
+    /// The client tried to create a document past a quota ([`Policy::creation_refused`]).
+    QuotaExceeded(String),
 }
 
 impl fmt::Display for CloseReason {
@@ -119,9 +130,9 @@ impl fmt::Display for CloseReason {
             ),
             CloseReason::InvalidSyncMessage(why) => write!(f, "invalid sync message: {why}"),
             CloseReason::UndecodableMessage(why) => write!(f, "could not decode message: {why}"),
-            CloseReason::DocumentTooLarge(why) | CloseReason::EphemeralTooLarge(why) => {
-                f.write_str(why)
-            }
+            CloseReason::DocumentTooLarge(why)
+            | CloseReason::EphemeralTooLarge(why)
+            | CloseReason::QuotaExceeded(why) => f.write_str(why),
         }
     }
 }
@@ -194,6 +205,9 @@ pub struct HubStats {
     pub changes_accepted: u64,
     /// Sync messages refused because the document would grow past the size limit.
     pub documents_too_large: u64,
+    /// Documents dropped from memory while peers still had them open (idle, or over the
+    /// memory budget); they are loaded again on the next message that needs them.
+    pub evicted_idle: u64,
 }
 
 /// The hub's own settings.
@@ -211,7 +225,28 @@ pub struct HubConfig {
     /// Largest ephemeral payload relayed (presence, cursors: a few hundred bytes in practice);
     /// a larger one is refused with an `error` and a close rather than copied to every peer.
     pub max_ephemeral_bytes: usize,
+    /// A document no peer has sent a sync message for in this long is dropped from memory
+    /// even if peers still have it open ([`Hub::evict_idle`]); it is loaded again when needed.
+    pub idle_eviction: Duration,
+    /// What resident documents may take, estimated ([`Hub::resident_bytes`]). Over it,
+    /// [`Hub::evict_idle`] drops the least recently active documents first (each idle for at
+    /// least [`BUDGET_MIN_IDLE`]) until the estimate is under it again.
+    pub resident_budget_bytes: usize,
 }
+
+/// The default idle time after which an open document leaves memory: one minute.
+pub const DEFAULT_IDLE_EVICTION: Duration = Duration::from_secs(60);
+
+/// The default budget for resident documents: 256 MiB (estimated).
+pub const DEFAULT_RESIDENT_BUDGET_BYTES: usize = 256 * 1024 * 1024;
+
+/// How long a document must have been idle before the memory budget may evict it: long
+/// enough that a sync exchange in progress (a few round trips) is not cut in the middle.
+pub const BUDGET_MIN_IDLE: Duration = Duration::from_secs(1);
+
+/// Estimated resident bytes per operation of a document in memory, on top of its stored
+/// size (measured with automerge 0.12: see `resident_estimate`).
+const RESIDENT_BYTES_PER_OP: usize = 48;
 
 /// The default maximum ephemeral payload: 64 KiB.
 pub const DEFAULT_MAX_EPHEMERAL_BYTES: usize = 64 * 1024;
@@ -228,6 +263,8 @@ impl HubConfig {
             fanout_interval: DEFAULT_FANOUT_INTERVAL,
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
             max_ephemeral_bytes: DEFAULT_MAX_EPHEMERAL_BYTES,
+            idle_eviction: DEFAULT_IDLE_EVICTION,
+            resident_budget_bytes: DEFAULT_RESIDENT_BUDGET_BYTES,
         }
     }
 }
@@ -266,6 +303,10 @@ struct LiveDoc {
     doc: Automerge,
     /// Approximate size: bytes loaded plus bytes of changes accepted since.
     bytes: usize,
+    /// Estimated memory the document takes (see [`Hub::resident_bytes`]).
+    resident: usize,
+    /// When a peer last sent a sync message for it (or it was loaded).
+    last_active: Instant,
     peers: HashMap<ConnId, sync::State>,
     last_fanout: Option<Instant>,
     fanout_pending: bool,
@@ -340,6 +381,59 @@ impl<P: Policy> Hub<P> {
     /// Whether a document is in memory or being loaded.
     pub fn is_resident(&self, doc_id: &DocumentId) -> bool {
         self.docs.contains_key(doc_id)
+    }
+
+    /// Estimated memory of the documents in memory: each document's stored size plus a
+    /// per-operation cost. An estimate for budgeting, not an exact count.
+    pub fn resident_bytes(&self) -> usize {
+        self.docs
+            .values()
+            .map(|slot| match slot {
+                Slot::Ready(live) => live.resident,
+                Slot::Loading(_) => 0,
+            })
+            .sum()
+    }
+
+    /// Drops documents from memory that peers still have open but nobody is using: every
+    /// document idle for [`HubConfig::idle_eviction`], then, while the estimate is over
+    /// [`HubConfig::resident_budget_bytes`], the least recently active ones idle for at least
+    /// [`BUDGET_MIN_IDLE`]. A document with a fan-out round pending stays. Returns how many
+    /// were dropped.
+    ///
+    /// Nothing is lost: what the hub accepted has been persisted (the edge's contract), the
+    /// peers that had the document open stay registered on their connections, and the next
+    /// message that needs the document loads it again, with a fresh sync state for each of
+    /// those peers (the sync protocol recovers from one side starting over).
+    pub fn evict_idle(&mut self, now: Instant) -> usize {
+        let mut total = self.resident_bytes();
+        let mut idle: Vec<(Instant, usize, DocumentId)> = self
+            .docs
+            .iter()
+            .filter_map(|(id, slot)| match slot {
+                Slot::Ready(live) if !live.fanout_pending => {
+                    Some((live.last_active, live.resident, *id))
+                }
+                _ => None,
+            })
+            .collect();
+        idle.sort();
+        let mut evicted = 0;
+        for (last_active, resident, id) in idle {
+            let idle_for = now.saturating_duration_since(last_active);
+            let over_budget = total > self.config.resident_budget_bytes;
+            if idle_for >= self.config.idle_eviction || (over_budget && idle_for >= BUDGET_MIN_IDLE)
+            {
+                self.docs.remove(&id);
+                total = total.saturating_sub(resident);
+                evicted += 1;
+            } else if !over_budget {
+                // Sorted oldest first: nothing later is idle long enough either.
+                break;
+            }
+        }
+        self.stats.evicted_idle += evicted as u64;
+        evicted
     }
 
     /// The number of connections the hub knows.
@@ -498,7 +592,7 @@ impl<P: Policy> Hub<P> {
                 Ok(doc) => {
                     self.docs.insert(
                         doc_id,
-                        Slot::Ready(Box::new(LiveDoc::new(doc, bytes.len()))),
+                        Slot::Ready(Box::new(LiveDoc::new(doc, bytes.len(), now))),
                     );
                 }
                 Err(e) => {
@@ -508,6 +602,7 @@ impl<P: Policy> Hub<P> {
                 }
             }
         }
+        self.restore_peers(&doc_id);
         for Pending { conn, kind, msg } in queue {
             let Some(identity) = self
                 .conns
@@ -517,14 +612,24 @@ impl<P: Policy> Hub<P> {
             else {
                 continue;
             };
-            if !self.docs.contains_key(&doc_id) {
+            let was_ready = self.docs.contains_key(&doc_id);
+            if !was_ready
+                && kind == SyncKind::Sync
+                && !load_failed
+                && let Some(why) = self.policy.creation_refused(&identity)
+            {
+                self.stats.denied_create += 1;
+                self.reject(conn, CloseReason::QuotaExceeded(why), &mut out);
+                continue;
+            }
+            if !was_ready {
                 let create = kind == SyncKind::Sync
                     && !load_failed
                     && self.policy.may_create(&identity, &doc_id);
                 if create {
                     self.docs.insert(
                         doc_id,
-                        Slot::Ready(Box::new(LiveDoc::new(Automerge::new(), 0))),
+                        Slot::Ready(Box::new(LiveDoc::new(Automerge::new(), 0, now))),
                     );
                 } else {
                     if kind == SyncKind::Sync && !load_failed {
@@ -534,11 +639,30 @@ impl<P: Policy> Hub<P> {
                     continue;
                 }
             }
+            if !was_ready {
+                // Created just now: peers that had it open before an eviction (none, for a
+                // new document) are its peers again.
+                self.restore_peers(&doc_id);
+            }
             self.apply(conn, doc_id, kind, msg, &mut out);
         }
         self.settle(now, &mut out);
         self.evict_if_idle(&doc_id);
         out
+    }
+
+    /// A document came back into memory: the connections that still have it open (it was
+    /// evicted while idle) are its peers again, each with a fresh sync state, so fan-out
+    /// reaches them.
+    fn restore_peers(&mut self, doc_id: &DocumentId) {
+        let Some(Slot::Ready(live)) = self.docs.get_mut(doc_id) else {
+            return;
+        };
+        for (conn, c) in &self.conns {
+            if c.peer_id.is_some() && c.docs.contains(doc_id) {
+                live.peers.entry(*conn).or_default();
+            }
+        }
     }
 
     /// Time has passed: runs throttled fan-out rounds that are due.
@@ -860,6 +984,7 @@ impl<P: Policy> Hub<P> {
         }
         let changed = live.doc.get_heads() != before;
         if changed {
+            live.resident = resident_estimate(&live.doc, live.bytes);
             let changes = live.doc.get_changes(&before);
             self.stats.changes_accepted += changes.len() as u64;
             out.push(Effect::Persist {
@@ -884,6 +1009,9 @@ impl<P: Policy> Hub<P> {
     fn settle(&mut self, now: Instant, out: &mut Effects<P::Identity>) {
         let owed = std::mem::take(&mut self.owed);
         for &(doc_id, conn) in &owed.replies {
+            if let Some(Slot::Ready(live)) = self.docs.get_mut(&doc_id) {
+                live.last_active = now;
+            }
             self.answer(doc_id, conn, out);
         }
         for doc_id in owed.changed {
@@ -997,10 +1125,13 @@ impl<P: Policy> Hub<P> {
             );
             return self.reject(conn, CloseReason::EphemeralTooLarge(why), out);
         }
-        let mut targets: Vec<ConnId> = match self.docs.get(&doc_id) {
-            Some(Slot::Ready(live)) => live.peers.keys().copied().filter(|p| *p != conn).collect(),
-            _ => return,
-        };
+        // The peers that have the document open, whether or not it is in memory now.
+        let mut targets: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(c, peer)| **c != conn && peer.docs.contains(&doc_id))
+            .map(|(c, _)| *c)
+            .collect();
         targets.sort();
         for peer in targets {
             if !self.authorize(peer, &doc_id, Path::Fanout) {
@@ -1071,9 +1202,17 @@ impl<P: Policy> Hub<P> {
     }
 }
 
+/// Estimated memory of a document in memory: its stored size plus a cost per operation.
+fn resident_estimate(doc: &Automerge, stored_bytes: usize) -> usize {
+    let ops = usize::try_from(doc.stats().num_ops).unwrap_or(usize::MAX);
+    stored_bytes.saturating_add(ops.saturating_mul(RESIDENT_BYTES_PER_OP))
+}
+
 impl LiveDoc {
-    fn new(doc: Automerge, bytes: usize) -> Self {
+    fn new(doc: Automerge, bytes: usize, now: Instant) -> Self {
         Self {
+            resident: resident_estimate(&doc, bytes),
+            last_active: now,
             doc,
             bytes,
             peers: HashMap::new(),

@@ -1027,3 +1027,103 @@ fn persist_comes_before_the_answers_it_caused() {
     assert!(persist_seen);
     assert_eq!(net.store[&id].get_heads(), mine.get_heads());
 }
+
+#[test]
+fn an_idle_document_leaves_memory_and_its_peers_still_get_changes() {
+    let (mut net, id, a, b) = alice_and_bob_in_sync();
+    assert!(net.hub.is_resident(&id));
+    assert!(net.hub.resident_bytes() > 0);
+
+    // Both still have it open, but nobody has sent anything for the idle time: it goes.
+    let idle = HubConfig::new(RELAY).idle_eviction;
+    assert_eq!(net.hub.evict_idle(net.now + idle / 2), 0, "not idle yet");
+    net.now += idle;
+    assert_eq!(net.hub.evict_idle(net.now), 1);
+    assert!(!net.hub.is_resident(&id));
+    assert_eq!(net.hub.resident_bytes(), 0);
+    assert_eq!(net.hub.stats().evicted_idle, 1);
+
+    // Alice edits: the hub loads the document again and Bob, who never closed it, gets the
+    // change by fan-out as before.
+    let loads_before = net.loads.len();
+    edit(
+        net.client(a).document_mut(&id).expect("doc"),
+        "phone",
+        "555-0199",
+    );
+    let frames = net.client(a).poll();
+    net.to_hub.extend(frames.into_iter().map(|f| (a, f)));
+    net.run();
+    assert_eq!(net.loads.len(), loads_before + 1, "loaded once more");
+    assert_eq!(
+        get(net.client(b).document(&id).expect("doc"), "phone").as_deref(),
+        Some("555-0199")
+    );
+    assert!(net.client(a).is_converged() && net.client(b).is_converged());
+    assert_eq!(
+        net.store[&id].get_heads(),
+        net.client(b).document(&id).expect("doc").get_heads()
+    );
+}
+
+#[test]
+fn an_ephemeral_message_reaches_peers_of_an_evicted_document() {
+    let (mut net, id, a, b) = alice_and_bob_in_sync();
+    net.now += HubConfig::new(RELAY).idle_eviction;
+    assert_eq!(net.hub.evict_idle(net.now), 1);
+    let effects = net.hub.receive(
+        a,
+        &encode(&Message::Ephemeral {
+            sender_id: "alice".into(),
+            target_id: RELAY.into(),
+            document_id: id,
+            session_id: "cursor".into(),
+            count: 1,
+            data: vec![1, 2, 3],
+        }),
+        net.now,
+    );
+    assert_eq!(sends_to(&effects, b), 1, "{effects:?}");
+    assert!(
+        !net.hub.is_resident(&id),
+        "presence does not load the document"
+    );
+}
+
+#[test]
+fn over_its_memory_budget_the_hub_drops_the_least_recently_used_first() {
+    let mut config = HubConfig::new(RELAY);
+    config.resident_budget_bytes = 1;
+    let mut net = Net::new(TestPolicy::default());
+    net.hub = Hub::new(config, TestPolicy::default());
+    let ids: Vec<DocumentId> = (0..3).map(|_| DocumentId::random()).collect();
+    for (n, id) in ids.iter().enumerate() {
+        net.store.insert(*id, household(&format!("Family {n}")));
+    }
+    let mut alice = client("alice");
+    for id in &ids {
+        alice.request_document(*id);
+    }
+    let a = net.add_client(1, "alice", alice);
+    net.run();
+    // Touch them in a known order, each a second apart: 2, 0, 1.
+    for &n in &[2usize, 0, 1] {
+        net.now += Duration::from_secs(1);
+        edit(
+            net.client(a).document_mut(&ids[n]).expect("doc"),
+            "note",
+            "touched",
+        );
+        let frames = net.client(a).poll();
+        net.to_hub.extend(frames.into_iter().map(|f| (a, f)));
+        net.deliver();
+    }
+    assert!(ids.iter().all(|id| net.hub.is_resident(id)));
+
+    // Over budget: only documents idle for BUDGET_MIN_IDLE may go, oldest first; the one
+    // touched just now stays even though the hub is still over budget.
+    let evicted = net.hub.evict_idle(net.now + Duration::from_millis(999));
+    assert_eq!(evicted, 2);
+    assert!(!net.hub.is_resident(&ids[2]) && !net.hub.is_resident(&ids[0]));
+    assert!(net.hub.is_resident(&ids[1]));
+}

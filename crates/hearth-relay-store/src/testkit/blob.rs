@@ -70,6 +70,11 @@ pub async fn blobs(store: Arc<dyn RelayStore>) {
         Some(&b"sealed-one"[..])
     );
 
+    // Each firm's quota counts its own blobs' plaintext, once per (document, hash).
+    assert_eq!(store.firm_blob_bytes("fa").await.unwrap(), 3 + 5);
+    assert_eq!(store.firm_blob_bytes("fb").await.unwrap(), 3);
+    assert_eq!(store.firm_blob_bytes("fc").await.unwrap(), 0);
+
     // Unknown document: NotFound, nothing stored.
     assert_not_found(
         store.put_blob("fa", "fa/nope", H1, 3, b"x", T0).await,
