@@ -6,6 +6,7 @@
 //   node interop.mjs edit   --url WS_URL --doc DOC_ID --note NOTE_ID --append TEXT --task-title T --owner NAME
 //   node interop.mjs create --url WS_URL --name NAME --note-text TEXT
 //   node interop.mjs read   --url WS_URL --doc DOC_ID --until-note-contains TEXT
+//   node interop.mjs bulk   --url WS_URL --docs N --text-bytes BYTES [--hold-ms MS]
 //
 // WS_URL is e.g. ws://127.0.0.1:PORT/sync?token=hapi1_...
 //
@@ -251,10 +252,42 @@ async function read(opts, timeoutMs) {
   return out;
 }
 
+/**
+ * Writes `--docs` documents, each holding a note of `--text-bytes` characters, waits until the
+ * relay acknowledged every one, prints a JSON line, then keeps the connection (and every
+ * document) open for `--hold-ms` — the shape of a desk that opened big households and went
+ * idle (bench/relay/memory.sh measures the relay meanwhile).
+ */
+async function bulk(opts, timeoutMs) {
+  const url = need(opts, "url");
+  const docs = Number(need(opts, "docs"));
+  const textBytes = Number(need(opts, "text-bytes"));
+  const holdMs = Number(opts["hold-ms"] ?? 0);
+  const line = "The client will send the signed beneficiary form before the trip. ";
+  const text = line.repeat(Math.ceil(textBytes / line.length)).slice(0, textBytes);
+  const repo = newRepo(url);
+  const started = Date.now();
+  const ids = [];
+  for (let i = 0; i < docs; i++) {
+    const handle = repo.create();
+    handle.change((d) => {
+      d.note = text;
+    });
+    await relayAcknowledged(repo, handle, handle.heads(), timeoutMs);
+    ids.push(handle.documentId);
+  }
+  process.stdout.write(
+    JSON.stringify({ written: ids.length, seconds: (Date.now() - started) / 1000 }) + "\n",
+  );
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+  await repo.shutdown().catch(() => {});
+  return { documents: ids };
+}
+
 async function main() {
   const { mode, opts } = parseArgs(process.argv.slice(2));
   const timeoutMs = Number(opts["timeout-ms"] ?? 20000);
-  const run = { edit, create, read }[mode];
+  const run = { edit, create, read, bulk }[mode];
   if (!run) throw new Error(`unknown mode ${mode}`);
   const result = await run(opts, timeoutMs);
   process.stdout.write(JSON.stringify(result) + "\n");

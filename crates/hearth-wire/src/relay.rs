@@ -245,8 +245,14 @@ pub const DEFAULT_RESIDENT_BUDGET_BYTES: usize = 256 * 1024 * 1024;
 pub const BUDGET_MIN_IDLE: Duration = Duration::from_secs(1);
 
 /// Estimated resident bytes per operation of a document in memory, on top of its stored
-/// size (measured with automerge 0.12: see `resident_estimate`).
-const RESIDENT_BYTES_PER_OP: usize = 48;
+/// size, and per change (its place in the change graph). Measured with automerge 0.12
+/// (`cargo run --release -p hearth-wire --example resident_estimate`): 0.8 bytes per op for a
+/// long text, 21 for many small map records, ~52 per op-and-change for a history of small
+/// changes. The estimate fits the record and history shapes and overstates long texts, so
+/// the budget errs towards evicting early rather than late.
+pub const RESIDENT_BYTES_PER_OP: usize = 16;
+/// See [`RESIDENT_BYTES_PER_OP`].
+pub const RESIDENT_BYTES_PER_CHANGE: usize = 48;
 
 /// The default maximum ephemeral payload: 64 KiB.
 pub const DEFAULT_MAX_EPHEMERAL_BYTES: usize = 64 * 1024;
@@ -383,8 +389,8 @@ impl<P: Policy> Hub<P> {
         self.docs.contains_key(doc_id)
     }
 
-    /// Estimated memory of the documents in memory: each document's stored size plus a
-    /// per-operation cost. An estimate for budgeting, not an exact count.
+    /// Estimated memory of the documents in memory ([`resident_estimate`]). An estimate for
+    /// budgeting, not an exact count.
     pub fn resident_bytes(&self) -> usize {
         self.docs
             .values()
@@ -1202,10 +1208,15 @@ impl<P: Policy> Hub<P> {
     }
 }
 
-/// Estimated memory of a document in memory: its stored size plus a cost per operation.
-fn resident_estimate(doc: &Automerge, stored_bytes: usize) -> usize {
-    let ops = usize::try_from(doc.stats().num_ops).unwrap_or(usize::MAX);
-    stored_bytes.saturating_add(ops.saturating_mul(RESIDENT_BYTES_PER_OP))
+/// Estimated memory of a document in memory: its stored size plus a cost per operation and
+/// per change ([`RESIDENT_BYTES_PER_OP`]).
+pub fn resident_estimate(doc: &Automerge, stored_bytes: usize) -> usize {
+    let stats = doc.stats();
+    let ops = usize::try_from(stats.num_ops).unwrap_or(usize::MAX);
+    let changes = usize::try_from(stats.num_changes).unwrap_or(usize::MAX);
+    stored_bytes
+        .saturating_add(ops.saturating_mul(RESIDENT_BYTES_PER_OP))
+        .saturating_add(changes.saturating_mul(RESIDENT_BYTES_PER_CHANGE))
 }
 
 impl LiveDoc {
