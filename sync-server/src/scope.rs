@@ -300,17 +300,13 @@ impl Policy for FirmPolicy {
     }
 
     fn creation_refused(&self, who: &Identity) -> Option<String> {
-        // Creations reserved but not yet stored count too, so a burst cannot overshoot.
-        let reserved = self.reserved();
-        let scope = self.read();
-        let stored = scope.firm_document_count(&who.firm_id);
-        let pending = reserved
-            .keys()
-            .filter(|doc| !scope.exists(&who.firm_id, doc))
-            .count() as u64;
-        drop((scope, reserved));
+        // Counts stored documents only: creations still on their way to the disk can take a
+        // firm past its quota by as many as are in flight at once (a handful), while counting
+        // reservations would let ids announced and never written (an empty `sync` for a random
+        // id reserves it) use the quota up.
+        let stored = self.read().firm_document_count(&who.firm_id);
         let quota = self.max_documents;
-        if stored.saturating_add(pending) < quota {
+        if stored < quota {
             return None;
         }
         self.metrics.deny("firm_document_quota");
@@ -341,6 +337,29 @@ mod tests {
             device_id: None,
             is_admin: admin,
         }
+    }
+
+    #[test]
+    fn the_document_quota_counts_the_firms_stored_documents_only() {
+        let scope = Arc::new(RwLock::new(ScopeIndex::default()));
+        let mut policy =
+            FirmPolicy::new(scope.clone(), Arc::new(crate::metrics::Metrics::default()));
+        policy.max_documents = 2;
+        let alice = who("firm-a", "alice", false);
+        // Ids announced but never written do not use the quota up.
+        for _ in 0..5 {
+            assert!(policy.may_create(&alice, &DocumentId::random()));
+        }
+        assert_eq!(policy.creation_refused(&alice), None);
+        scope.write().unwrap().insert("doc-1", "firm-a", "alice");
+        // The same id again (a re-insert) is still one document.
+        scope.write().unwrap().insert("doc-1", "firm-a", "alice");
+        assert_eq!(policy.creation_refused(&alice), None);
+        scope.write().unwrap().insert("doc-2", "firm-a", "alice");
+        let refused = policy.creation_refused(&alice).expect("at the quota");
+        assert!(refused.contains("limits.firm_max_documents"), "{refused}");
+        // Another firm's documents are not this firm's quota.
+        assert_eq!(policy.creation_refused(&who("firm-b", "zed", false)), None);
     }
 
     #[test]
