@@ -135,6 +135,9 @@ impl From<SyncError> for CommandError {
             ),
             SyncError::Profile(p) => p.into(),
             SyncError::RelayAddress(message) => Self::new("invalid", message),
+            // Loud on purpose: the firm's archive on the relay no longer extends what this
+            // desk witnessed; nothing syncs until an admin has looked.
+            SyncError::UntrustedRelay(_) => Self::new("relay_untrusted", e.to_string()),
             other => Self::with_detail(
                 "relay_unreachable",
                 "Sync with your firm's relay failed. You can keep working offline; Hearth retries.",

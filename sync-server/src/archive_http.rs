@@ -134,6 +134,42 @@ pub async fn consistency(
     ))
 }
 
+/// Query of the witness endpoint.
+#[derive(Deserialize)]
+pub struct WitnessQuery {
+    /// The size of the last head the desk saw (0: none yet).
+    #[serde(default)]
+    since: u64,
+}
+
+/// `GET /v1/archive/witness?since=N`, for every desk of the firm (not only admins): the
+/// firm's latest signed tree head, the archive's public key, and a consistency proof from
+/// the tree of `since` entries to it. Each desk keeps the last head it saw and checks that
+/// the next one extends it, so a relay whose log was rewritten or forked is caught by any
+/// desk (certificate-transparency gossip). Heads hold sizes, times and hashes — nothing of
+/// any household.
+pub async fn witness(
+    State(relay): State<Arc<Relay>>,
+    Caller(who): Caller,
+    Query(q): Query<WitnessQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let key = relay.archive_public_key(&who.firm_id).await?;
+    let head = relay.archive_latest_head(&who.firm_id).await?;
+    let proof = match &head {
+        Some(h) if q.since > 0 && q.since < h.head.size => {
+            relay
+                .archive_consistency_proof(&who.firm_id, q.since, h.head.size)
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    Ok(Json(json!({
+        "head": head,
+        "public_key": hex::encode(key),
+        "consistency": proof.iter().map(hex::encode).collect::<Vec<_>>(),
+    })))
+}
+
 /// `GET /v1/admin/archive/check`: the stored log and its second copy, verified.
 pub async fn check(
     State(relay): State<Arc<Relay>>,

@@ -114,6 +114,7 @@ pub fn router(relay: Arc<Relay>) -> Router {
             get(crate::archive_http::consistency),
         )
         .route("/v1/admin/archive/check", get(crate::archive_http::check))
+        .route("/v1/archive/witness", get(crate::archive_http::witness))
         .route(
             "/v1/admin/archive/export",
             post(crate::archive_http::export),

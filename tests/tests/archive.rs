@@ -548,3 +548,93 @@ fn archive_admin_api_is_firm_scoped_and_admin_only() {
         assert_eq!(status, 403, "{path}");
     }
 }
+
+/// Every desk witnesses the firm's archive: it keeps the last signed head it saw and checks
+/// on each sync that the relay's next head extends it. A relay whose stored log was altered
+/// underneath it (a leaf rewritten, then a new head signed over the altered tree with the
+/// firm's own key) is caught by the desk, which stops syncing with it until reset.
+#[test]
+fn a_desk_catches_a_relay_whose_archive_was_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let mut relay = RelayProcess::start(&format!("sqlite://{}", db.display()));
+    let firm = relay.create_firm("Witnessed Wealth");
+    let (_, code) = relay.invite(&firm, "Alice Advisor", false);
+    let alice = Hearth::enrolled(dir.path(), "alice", &relay, &code);
+    let sign = |relay: &RelayProcess| -> u64 {
+        let head: Value =
+            serde_json::from_str(&relay.admin(&["archive", "head", "--firm", &firm, "--sign"]))
+                .unwrap();
+        head["head"]["size"].as_u64().expect("a signed head")
+    };
+    let id = alice.ok(&["household", "create", "--name", "The Osei Family"]);
+    alice.json(&["sync"]);
+    let first = sign(&relay);
+    alice.json(&["sync"]);
+    let seen = alice.json(&["relay", "witness"]);
+    assert_eq!(seen["size"].as_u64(), Some(first), "{seen}");
+
+    // The log grows; the next head extends the one seen (a consistency proof checks it).
+    alice.ok(&[
+        "note",
+        "add",
+        &id,
+        "--category",
+        "planning",
+        "--text",
+        "Roth conversion.",
+    ]);
+    alice.json(&["sync"]);
+    let second = sign(&relay);
+    assert!(second > first);
+    alice.json(&["sync"]);
+    assert_eq!(
+        alice.json(&["relay", "witness"])["size"].as_u64(),
+        Some(second)
+    );
+
+    // Someone with the database rewrites an early entry (past the append-only triggers).
+    relay.kill();
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER archive_entries_only_expire;
+             UPDATE archive_entries SET leaf_hash = randomblob(32) WHERE seq = 0;",
+        )
+        .unwrap();
+    }
+    relay.restart();
+    // Nothing new is signed yet: the relay still shows the head the desk saw.
+    alice.ok(&[
+        "note",
+        "add",
+        &id,
+        "--category",
+        "planning",
+        "--text",
+        "RMD in March.",
+    ]);
+    alice.json(&["sync"]);
+    // The relay signs a head over the altered log, with the firm's real key.
+    let forged = sign(&relay);
+    assert!(forged > second);
+    let refused = alice.fails(&["sync"]);
+    assert!(
+        refused.contains("stopped trusting the relay") && refused.contains("does not extend"),
+        "{refused}"
+    );
+    // It stays refused, and says so, until someone has looked.
+    assert!(
+        alice
+            .fails(&["sync"])
+            .contains("stopped trusting the relay")
+    );
+    let shown = alice.ok(&["relay", "witness"]);
+    assert!(shown.contains("ALARM"), "{shown}");
+    alice.ok(&["relay", "witness", "--reset"]);
+    alice.json(&["sync"]);
+    assert_eq!(
+        alice.json(&["relay", "witness"])["size"].as_u64(),
+        Some(forged)
+    );
+}

@@ -133,6 +133,9 @@ enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// This desk's relay: what it witnessed of the firm's compliance archive.
+    #[command(subcommand)]
+    Relay(RelayCmd),
     /// Meetings: import a transcript, analyse it, accept suggestions.
     #[command(subcommand)]
     Meeting(meeting::MeetingCmd),
@@ -168,6 +171,20 @@ enum Command {
         id: String,
         #[arg(long = "with")]
         with: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RelayCmd {
+    /// The last signed head of the firm's compliance archive this desk checked (every sync
+    /// checks that the relay's next head extends it), and the alarm if one stands.
+    Witness {
+        /// Forget the head and the alarm, after a firm admin has investigated: the next sync
+        /// pins the relay's current head afresh.
+        #[arg(long)]
+        reset: bool,
+        #[command(flatten)]
+        json: JsonFlag,
     },
 }
 
@@ -489,6 +506,32 @@ fn run(cli: Cli) -> Result<()> {
                     }
                     for e in &report.blob_errors {
                         eprintln!("warning: {e}");
+                    }
+                }
+            }
+        }
+        Command::Relay(RelayCmd::Witness { reset, json }) => {
+            if reset {
+                hearth_sync::reset_witness(&mut profile)?;
+                println!(
+                    "Forgot the archive head this desk witnessed; the next sync pins the relay's current one."
+                );
+            } else {
+                let state = hearth_sync::witness_state(&profile)?;
+                if json.json {
+                    print_json(&state)?;
+                } else {
+                    match state {
+                        None => println!("No archive head witnessed yet: run `hearth sync`."),
+                        Some(s) => {
+                            if let Some(alarm) = &s.alarm {
+                                println!("ALARM: this desk stopped trusting the relay: {alarm}");
+                            }
+                            println!(
+                                "Witnessed the firm's archive over {} entries, root {}, key {}.",
+                                s.size, s.root, s.public_key
+                            );
+                        }
                     }
                 }
             }

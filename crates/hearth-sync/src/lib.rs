@@ -21,7 +21,11 @@ use serde::{Deserialize, Serialize};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+pub mod witness;
+
 const RELAY_SETTING: &str = "relay";
+/// What this desk witnessed of its firm's compliance archive ([`witness`]).
+const WITNESS_SETTING: &str = "relay.archive_witness";
 
 /// Errors from enrollment and sync, phrased for the advisor.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +72,12 @@ pub enum SyncError {
     /// a `ws://` address, a CA file that is not one); the message says what to use instead.
     #[error("{0}")]
     RelayAddress(String),
+    /// The relay showed a compliance archive that does not extend the history this desk saw
+    /// (rewritten, forked, rolled back or re-keyed): the desk stopped syncing with it.
+    #[error(
+        "this desk stopped trusting the relay: {0}. Nothing was sent to it. Tell your firm admin; once they have investigated, `hearth relay witness --reset` lets this desk sync again"
+    )]
+    UntrustedRelay(String),
     /// The profile failed.
     #[error(transparent)]
     Profile(#[from] ProfileError),
@@ -86,6 +96,7 @@ impl SyncError {
             | SyncError::NotEnrolled
             | SyncError::BadCode
             | SyncError::RelayAddress(_)
+            | SyncError::UntrustedRelay(_)
             | SyncError::Refused { .. } => false,
             SyncError::Profile(ProfileError::Store(e)) => e.is_busy(),
             SyncError::Profile(_) => false,
@@ -339,6 +350,78 @@ fn save_credentials(profile: &mut Profile, creds: &RelayCredentials) -> Result<(
     let text = serde_json::to_string(creds).map_err(|e| SyncError::Protocol(e.to_string()))?;
     profile.set_setting(RELAY_SETTING, &text)?;
     Ok(())
+}
+
+/// What this desk has witnessed of its firm's compliance archive, if anything.
+pub fn witness_state(profile: &Profile) -> Result<Option<witness::WitnessState>> {
+    match profile.setting(WITNESS_SETTING)? {
+        Some(text) if !text.is_empty() => serde_json::from_str(&text).map(Some).map_err(|e| {
+            SyncError::Protocol(format!("the remembered archive head is damaged: {e}"))
+        }),
+        _ => Ok(None),
+    }
+}
+
+fn save_witness(profile: &mut Profile, state: &witness::WitnessState) -> Result<()> {
+    let text = serde_json::to_string(state).map_err(|e| SyncError::Protocol(e.to_string()))?;
+    profile.set_setting(WITNESS_SETTING, &text)?;
+    Ok(())
+}
+
+/// Forgets what this desk witnessed, alarm included (after a firm admin has investigated):
+/// the next sync pins the relay's current archive head afresh.
+pub fn reset_witness(profile: &mut Profile) -> Result<()> {
+    profile.set_setting(WITNESS_SETTING, "")?;
+    Ok(())
+}
+
+/// Witnesses the firm's archive before anything is exchanged: refuses at once while an
+/// alarm stands; else checks the relay's latest signed head against the one seen last, and
+/// remembers the new one — or raises the alarm and refuses. A relay without the endpoint
+/// (older) or without an archive is not witnessed.
+async fn witness_archive(profile: &mut Profile, session: &Session) -> Result<()> {
+    let before = witness_state(profile)?;
+    if let Some(alarm) = before.as_ref().and_then(|b| b.alarm.clone()) {
+        return Err(SyncError::UntrustedRelay(alarm));
+    }
+    let since = before.as_ref().map_or(0, |b| b.size);
+    let url = format!(
+        "{}/v1/archive/witness?since={since}",
+        session.creds.relay_url
+    );
+    let response = session
+        .transport
+        .http
+        .get(&url)
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .map_err(|e| unreachable(&session.creds.relay_url, e))?;
+    if response.status() == reqwest::StatusCode::NOT_FOUND {
+        return Ok(());
+    }
+    check_status(&response)?;
+    let answer: witness::WitnessAnswer = response
+        .json()
+        .await
+        .map_err(|e| SyncError::Protocol(format!("archive witness: {e}")))?;
+    match witness::check(&session.creds.firm_id, before.as_ref(), &answer) {
+        Ok(Some(next)) => save_witness(profile, &next),
+        Ok(None) => Ok(()),
+        Err(why) => {
+            tracing::error!(reason = %why, "the relay's archive does not extend what this desk saw");
+            let mut alarmed = before.unwrap_or(witness::WitnessState {
+                public_key: answer.public_key.clone(),
+                size: 0,
+                time: 0,
+                root: String::new(),
+                alarm: None,
+            });
+            alarmed.alarm = Some(why.clone());
+            save_witness(profile, &alarmed)?;
+            Err(SyncError::UntrustedRelay(why))
+        }
+    }
 }
 
 /// Redeems a one-time enrollment code and stores the device's credentials in the profile.
@@ -874,6 +957,7 @@ pub async fn sync_once(profile: &mut Profile, timeout: Duration) -> Result<SyncR
 }
 
 async fn sync_in(profile: &mut Profile, session: Session, timeout: Duration) -> Result<SyncReport> {
+    witness_archive(profile, &session).await?;
     let (mut client, mut local, _) = prepare(profile, &session).await?;
     let mut report = SyncReport {
         offered: local.len(),
@@ -1109,6 +1193,7 @@ async fn watch_connection(
 ) -> Result<()> {
     // A fresh token: the connection lasts, and a stale cached one would only cost a retry.
     let session = Session::start_fresh(profile).await?;
+    witness_archive(profile, &session).await?;
     // Write times as of before the households are loaded: anything written later is newer
     // than what `prepare` read, and is picked up by the first tick.
     let mut seen: std::collections::HashMap<String, i64> = profile

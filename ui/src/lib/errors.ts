@@ -36,6 +36,8 @@ export function errorTitle(kind: string): string {
       return "Relay unreachable";
     case "relay_refused":
       return "Relay refused this device";
+    case "relay_untrusted":
+      return "Relay no longer trusted: the firm's archive history changed";
     case "bad_code":
       return "Enrollment code not accepted";
     case "not_enrolled":
