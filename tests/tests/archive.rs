@@ -447,6 +447,14 @@ fn archive_end_to_end() {
     relay.restart();
     let (ok, out, err) = cli(&database, &["archive", "check", "--firm", &firm]);
     assert!(!ok && err.contains("history was rewritten"), "{out}{err}");
+    // Ada's desk, a witness of the history before, catches it at its next sync and stops.
+    let refused = ada.fails(&["sync"]);
+    assert!(
+        refused.contains("stopped trusting the relay") && refused.contains("does not extend"),
+        "{refused}"
+    );
+    // Accepted by hand here, so that the relay can be made to sign over the rewritten log.
+    ada.ok(&["relay", "witness", "--reset"]);
     ada.ok(&[
         "note",
         "add",
