@@ -87,13 +87,16 @@ pub async fn put_blob(
         .firm_blob_bytes(&who.firm_id)
         .await
         .map_err(ServiceError::from)?;
-    let already_stored = relay
-        .store
-        .list_blobs(&crate::scope::store_key(&who.firm_id, &doc_id))
-        .await
-        .map_err(ServiceError::from)?
-        .contains(&sha256);
-    if !already_stored && used.saturating_add(bytes.len() as u64) > quota {
+    // Past the quota only a re-upload of a stored document (idempotent) still goes through;
+    // the household's list is read only then.
+    let over_quota = used.saturating_add(bytes.len() as u64) > quota
+        && !relay
+            .store
+            .list_blobs(&crate::scope::store_key(&who.firm_id, &doc_id))
+            .await
+            .map_err(ServiceError::from)?
+            .contains(&sha256);
+    if over_quota {
         relay.metrics.deny("firm_blob_quota");
         return Ok((
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -385,26 +385,12 @@ async fn witness_archive(profile: &mut Profile, session: &Session) -> Result<()>
         return Err(SyncError::UntrustedRelay(alarm));
     }
     let since = before.as_ref().map_or(0, |b| b.size);
-    let url = format!(
-        "{}/v1/archive/witness?since={since}",
-        session.creds.relay_url
-    );
-    let response = session
-        .transport
-        .http
-        .get(&url)
-        .bearer_auth(&session.access_token)
-        .send()
-        .await
-        .map_err(|e| unreachable(&session.creds.relay_url, e))?;
-    if response.status() == reqwest::StatusCode::NOT_FOUND {
+    let Some(answer) = session
+        .get_optional::<witness::WitnessAnswer>(&format!("/v1/archive/witness?since={since}"))
+        .await?
+    else {
         return Ok(());
-    }
-    check_status(&response)?;
-    let answer: witness::WitnessAnswer = response
-        .json()
-        .await
-        .map_err(|e| SyncError::Protocol(format!("archive witness: {e}")))?;
+    };
     match witness::check(&session.creds.firm_id, before.as_ref(), &answer) {
         Ok(Some(next)) => save_witness(profile, &next),
         Ok(None) => Ok(()),
@@ -612,6 +598,13 @@ impl Session {
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.get_optional(path)
+            .await?
+            .ok_or_else(|| SyncError::Protocol(format!("HTTP {}", reqwest::StatusCode::NOT_FOUND)))
+    }
+
+    /// [`Session::get`], with `None` for a `404` (an endpoint an older relay lacks).
+    async fn get_optional<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<Option<T>> {
         let url = format!("{}{path}", self.creds.relay_url);
         let response = self
             .transport
@@ -621,10 +614,14 @@ impl Session {
             .send()
             .await
             .map_err(|e| unreachable(&self.creds.relay_url, e))?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
         check_status(&response)?;
         response
             .json()
             .await
+            .map(Some)
             .map_err(|e| SyncError::Protocol(e.to_string()))
     }
 

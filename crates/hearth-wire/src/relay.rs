@@ -618,36 +618,27 @@ impl<P: Policy> Hub<P> {
             else {
                 continue;
             };
-            let was_ready = self.docs.contains_key(&doc_id);
-            if !was_ready
-                && kind == SyncKind::Sync
-                && !load_failed
-                && let Some(why) = self.policy.creation_refused(&identity)
-            {
-                self.stats.denied_create += 1;
-                self.reject(conn, CloseReason::QuotaExceeded(why), &mut out);
-                continue;
-            }
-            if !was_ready {
-                let create = kind == SyncKind::Sync
-                    && !load_failed
-                    && self.policy.may_create(&identity, &doc_id);
-                if create {
-                    self.docs.insert(
-                        doc_id,
-                        Slot::Ready(Box::new(LiveDoc::new(Automerge::new(), 0, now))),
-                    );
-                } else {
-                    if kind == SyncKind::Sync && !load_failed {
+            if !self.docs.contains_key(&doc_id) {
+                // Nothing stored: a `sync` may create it (within the quota), a `request` does not.
+                let may_try = kind == SyncKind::Sync && !load_failed;
+                if may_try && let Some(why) = self.policy.creation_refused(&identity) {
+                    self.stats.denied_create += 1;
+                    self.reject(conn, CloseReason::QuotaExceeded(why), &mut out);
+                    continue;
+                }
+                if !(may_try && self.policy.may_create(&identity, &doc_id)) {
+                    if may_try {
                         self.stats.denied_create += 1;
                     }
                     self.send_unavailable(conn, &doc_id.to_string(), msg, &mut out);
                     continue;
                 }
-            }
-            if !was_ready {
-                // Created just now: peers that had it open before an eviction (none, for a
-                // new document) are its peers again.
+                self.docs.insert(
+                    doc_id,
+                    Slot::Ready(Box::new(LiveDoc::new(Automerge::new(), 0, now))),
+                );
+                // Connections that had it open before it was dropped (an empty document
+                // evicted unwritten) are its peers again.
                 self.restore_peers(&doc_id);
             }
             self.apply(conn, doc_id, kind, msg, &mut out);
