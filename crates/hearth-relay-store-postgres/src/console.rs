@@ -1,7 +1,9 @@
 //! [`ConsoleStore`] on PostgreSQL: console users and sessions (schema v4) and set-password links (v5).
 
 use async_trait::async_trait;
-use hearth_relay_store::{ConsoleSession, ConsoleStore, ConsoleUser, Millis, PasswordLink, Result};
+use hearth_relay_store::{
+    ConsoleRole, ConsoleSession, ConsoleStore, ConsoleUser, Millis, PasswordLink, Result,
+};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
@@ -13,6 +15,8 @@ fn user_row(r: &PgRow) -> sqlx::Result<ConsoleUser> {
         firm_id: r.try_get("firm_id")?,
         email: r.try_get("email")?,
         password_hash: r.try_get("password_hash")?,
+        // A name this build does not know (written by a newer relay) grants the least.
+        role: ConsoleRole::parse(r.try_get::<&str, _>("role")?).unwrap_or(ConsoleRole::Auditor),
         created_at: r.try_get("created_at")?,
     })
 }
@@ -30,14 +34,15 @@ fn session_row(r: &PgRow) -> sqlx::Result<ConsoleSession> {
 impl ConsoleStore for PostgresStore {
     async fn create_console_user(&self, u: &ConsoleUser) -> Result<()> {
         sqlx::query(
-            "INSERT INTO console_users (id, firm_id, email, password_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO console_users (id, firm_id, email, password_hash, created_at, role)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&u.id)
         .bind(&u.firm_id)
         .bind(&u.email)
         .bind(&u.password_hash)
         .bind(u.created_at)
+        .bind(u.role.as_str())
         .execute(&self.pool)
         .await
         .map_err(map_err)?;
@@ -46,7 +51,7 @@ impl ConsoleStore for PostgresStore {
 
     async fn console_user_by_email(&self, email: &str) -> Result<Option<ConsoleUser>> {
         let row = sqlx::query(
-            "SELECT id, firm_id, email, password_hash, created_at FROM console_users
+            "SELECT id, firm_id, email, password_hash, role, created_at FROM console_users
              WHERE email = $1",
         )
         .bind(email)
@@ -58,7 +63,7 @@ impl ConsoleStore for PostgresStore {
 
     async fn console_user(&self, id: &str) -> Result<Option<ConsoleUser>> {
         let row = sqlx::query(
-            "SELECT id, firm_id, email, password_hash, created_at FROM console_users
+            "SELECT id, firm_id, email, password_hash, role, created_at FROM console_users
              WHERE id = $1",
         )
         .bind(id)
@@ -70,7 +75,7 @@ impl ConsoleStore for PostgresStore {
 
     async fn list_console_users(&self, firm_id: Option<&str>) -> Result<Vec<ConsoleUser>> {
         let r = sqlx::query(
-            "SELECT id, firm_id, email, password_hash, created_at FROM console_users
+            "SELECT id, firm_id, email, password_hash, role, created_at FROM console_users
              WHERE firm_id IS NOT DISTINCT FROM $1 ORDER BY created_at, id",
         )
         .bind(firm_id)
@@ -78,6 +83,17 @@ impl ConsoleStore for PostgresStore {
         .await
         .map_err(map_err)?;
         rows(r, user_row)
+    }
+
+    async fn set_console_role(&self, firm_id: &str, id: &str, role: ConsoleRole) -> Result<bool> {
+        let done = sqlx::query("UPDATE console_users SET role = $3 WHERE id = $1 AND firm_id = $2")
+            .bind(id)
+            .bind(firm_id)
+            .bind(role.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected() > 0)
     }
 
     async fn set_console_password(&self, id: &str, password_hash: &str) -> Result<bool> {

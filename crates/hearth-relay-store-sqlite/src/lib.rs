@@ -43,11 +43,13 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_archive.sql")),
     (4, include_str!("../migrations/0004_console.sql")),
     (5, include_str!("../migrations/0005_password_links.sql")),
+    (6, include_str!("../migrations/0006_supervision.sql")),
 ];
 
 mod archive;
 mod blob;
 mod console;
+mod supervision;
 
 /// The relay store on a SQLite file.
 #[derive(Debug, Clone)]

@@ -29,8 +29,8 @@ async fn pragmas_and_schema_version() {
     assert!(p.foreign_keys);
     assert!(p.busy_timeout_ms >= 1000);
     assert_eq!(
-        p.schema_version, 5,
-        "the highest embedded migration (0005_password_links)"
+        p.schema_version, 6,
+        "the highest embedded migration (0006_supervision)"
     );
     assert!(path.exists());
 }

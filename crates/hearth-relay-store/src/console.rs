@@ -1,5 +1,5 @@
-//! Storage for the relay's web console: console users (firm admins and platform operators)
-//! and their sign-in sessions.
+//! Storage for the relay's web console: console users (firm admins, compliance officers,
+//! auditors and platform operators) and their sign-in sessions.
 //!
 //! A separate trait ([`ConsoleStore`]) that [`RelayStore`](crate::RelayStore) requires, so a
 //! backend implements it in its own module. Passwords arrive already hashed (Argon2id PHC
@@ -10,8 +10,56 @@ use serde::Serialize;
 
 use crate::{Millis, Result};
 
-/// Someone who may sign in to the console: a firm admin (`firm_id` set) or a platform
-/// operator (`firm_id` is `None`), who manages firms but never sees household content.
+/// What a firm's console user is there to do. What each role may do is decided in one place,
+/// the relay's scope module; the store only keeps the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsoleRole {
+    /// Runs the firm: advisors, devices, sharing, console users, policy, the archive.
+    #[default]
+    Admin,
+    /// Supervises: reads every household of the firm, edits none, works the review queue and
+    /// sets the firm's policy.
+    ComplianceOfficer,
+    /// Reads: the review queue, the audit log and the archive; changes nothing.
+    Auditor,
+}
+
+impl ConsoleRole {
+    /// Every role, in the order the console lists them.
+    pub const ALL: [ConsoleRole; 3] = [
+        ConsoleRole::Admin,
+        ConsoleRole::ComplianceOfficer,
+        ConsoleRole::Auditor,
+    ];
+
+    /// The name stored and used in forms and the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsoleRole::Admin => "admin",
+            ConsoleRole::ComplianceOfficer => "compliance_officer",
+            ConsoleRole::Auditor => "auditor",
+        }
+    }
+
+    /// The role a stored or typed name means.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    /// How the console shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ConsoleRole::Admin => "Firm admin",
+            ConsoleRole::ComplianceOfficer => "Compliance officer",
+            ConsoleRole::Auditor => "Auditor (read-only)",
+        }
+    }
+}
+
+/// Someone who may sign in to the console: a user of a firm (`firm_id` set; admin, compliance
+/// officer or auditor) or a platform operator (`firm_id` is `None`), who manages firms but
+/// never sees household content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConsoleUser {
     /// User id (random, URL-safe).
@@ -23,6 +71,8 @@ pub struct ConsoleUser {
     /// Argon2id hash in PHC string format.
     #[serde(skip)]
     pub password_hash: String,
+    /// Their role in the firm (ignored for platform operators).
+    pub role: ConsoleRole,
     /// Creation time.
     pub created_at: Millis,
 }
@@ -72,6 +122,8 @@ pub trait ConsoleStore: Send + Sync + 'static {
     async fn console_user(&self, id: &str) -> Result<Option<ConsoleUser>>;
     /// The console users of a firm, or the platform operators for `None`.
     async fn list_console_users(&self, firm_id: Option<&str>) -> Result<Vec<ConsoleUser>>;
+    /// Changes a firm user's role; false if the firm has no such user.
+    async fn set_console_role(&self, firm_id: &str, id: &str, role: ConsoleRole) -> Result<bool>;
     /// Replaces a user's password hash; false if no such user.
     async fn set_console_password(&self, id: &str, password_hash: &str) -> Result<bool>;
     /// Inserts a session (and may drop expired ones as of `session.created_at`).

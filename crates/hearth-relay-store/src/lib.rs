@@ -14,7 +14,10 @@ use serde::Serialize;
 pub mod testkit;
 
 mod console;
-pub use console::{ConsoleSession, ConsoleStore, ConsoleUser, PasswordLink};
+pub use console::{ConsoleRole, ConsoleSession, ConsoleStore, ConsoleUser, PasswordLink};
+
+mod supervision;
+pub use supervision::{PolicyRecord, ReviewRecord, SupervisionStore};
 
 mod blob;
 pub use blob::BlobStore;
@@ -234,7 +237,9 @@ pub struct DocAppend {
 
 /// The relay's storage. Implementations must be safe to call from many tasks at once.
 #[async_trait]
-pub trait RelayStore: ConsoleStore + ArchiveStore + BlobStore + Send + Sync + 'static {
+pub trait RelayStore:
+    ConsoleStore + ArchiveStore + BlobStore + SupervisionStore + Send + Sync + 'static
+{
     /// Creates or upgrades the schema.
     async fn migrate(&self) -> Result<()>;
     /// Cheap round trip for readiness checks.

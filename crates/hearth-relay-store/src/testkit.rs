@@ -34,6 +34,9 @@ pub use console::{console_sessions, console_users, password_links};
 mod blob;
 pub use blob::blobs;
 
+mod supervision;
+pub use supervision::supervision;
+
 mod archive;
 pub use archive::{
     archive_concurrent_appends, archive_group_commit, archive_log, archive_retention,
@@ -58,7 +61,7 @@ macro_rules! conformance_tests {
             documents, group_commit, shares, audit, firm_isolation, concurrent_invite_redeem,
             concurrent_refresh_use, concurrent_appends, concurrent_compact_and_append, console_users,
             console_sessions, password_links, archive_log, archive_retention,
-            archive_concurrent_appends, archive_group_commit, blobs);
+            archive_concurrent_appends, archive_group_commit, blobs, supervision);
     };
     (@each $fresh:path; $($check:ident),* $(,)?) => {
         $(
@@ -108,7 +111,8 @@ where
         archive_retention,
         archive_concurrent_appends,
         archive_group_commit,
-        blobs
+        blobs,
+        supervision
     );
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{T0, assert_conflict, assert_not_found, ids, seed_firm, set};
-use crate::{ConsoleSession, ConsoleUser, PasswordLink, RelayStore};
+use crate::{ConsoleRole, ConsoleSession, ConsoleUser, PasswordLink, RelayStore};
 
 fn console_user(id: &str, firm_id: Option<&str>, email: &str) -> ConsoleUser {
     ConsoleUser {
@@ -12,6 +12,7 @@ fn console_user(id: &str, firm_id: Option<&str>, email: &str) -> ConsoleUser {
         firm_id: firm_id.map(str::to_string),
         email: email.into(),
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt-{id}$hash"),
+        role: ConsoleRole::Admin,
         created_at: T0,
     }
 }
@@ -76,10 +77,35 @@ pub async fn console_users(store: Arc<dyn RelayStore>) {
         "unknown firm",
     );
 
+    // Roles: stored, changed only inside the user's own firm.
+    let officer = ConsoleUser {
+        role: ConsoleRole::ComplianceOfficer,
+        ..console_user("cu_co", Some("fa"), "co@a.example")
+    };
+    store.create_console_user(&officer).await.expect("create officer");
+    assert_eq!(store.console_user("cu_co").await.unwrap(), Some(officer));
+    assert!(
+        !store
+            .set_console_role("fb", "cu_co", ConsoleRole::Admin)
+            .await
+            .unwrap(),
+        "another firm cannot change the role"
+    );
+    assert!(
+        store
+            .set_console_role("fa", "cu_co", ConsoleRole::Auditor)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.console_user("cu_co").await.unwrap().map(|u| u.role),
+        Some(ConsoleRole::Auditor)
+    );
+
     let id = |u: &ConsoleUser| u.id.clone();
     assert_eq!(
         ids(&store.list_console_users(Some("fa")).await.unwrap(), id),
-        set(&["cu_a"])
+        set(&["cu_a", "cu_co"])
     );
     assert_eq!(
         ids(&store.list_console_users(None).await.unwrap(), id),
