@@ -165,7 +165,7 @@ pub fn change_entry(
     }
 }
 
-fn admin_entry(
+pub(crate) fn admin_entry(
     firm_id: &str,
     by: &str,
     household: Option<&str>,

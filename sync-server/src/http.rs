@@ -115,6 +115,12 @@ pub fn router(relay: Arc<Relay>) -> Router {
         )
         .route("/v1/admin/archive/check", get(crate::archive_http::check))
         .route("/v1/archive/witness", get(crate::archive_http::witness))
+        .route("/v1/policy", get(crate::supervision_http::policy))
+        .route("/v1/admin/policy", put(crate::supervision_http::set_policy))
+        .route(
+            "/v1/admin/review",
+            get(crate::supervision_http::queue).post(crate::supervision_http::decide),
+        )
         .route(
             "/v1/admin/archive/export",
             post(crate::archive_http::export),

@@ -24,6 +24,8 @@ pub mod listener;
 pub mod metrics;
 pub mod scope;
 pub mod service;
+pub mod supervision;
+pub mod supervision_http;
 pub mod tokens;
 
 /// Milliseconds since the Unix epoch, now.

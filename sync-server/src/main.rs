@@ -76,6 +76,10 @@ enum AdminCmd {
         /// A platform operator: creates firms and sees health, never household content.
         #[arg(long)]
         operator: bool,
+        /// Their role in the firm: admin, compliance_officer (reads every household's flags
+        /// and compliance notes, reviews, sets policy, edits nothing) or auditor (read-only).
+        #[arg(long, default_value = "admin", value_parser = parse_console_role, conflicts_with = "operator")]
+        role: hearth_relay_store::ConsoleRole,
         /// Sign-in email.
         #[arg(long)]
         email: String,
@@ -458,6 +462,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Admin(AdminCmd::Create {
             firm,
+            role,
             email,
             password_stdin,
             json,
@@ -467,6 +472,7 @@ async fn run(cli: Cli) -> Result<()> {
             let user = hearth_relay::console::auth::create_user(
                 &relay,
                 firm.as_deref(),
+                role,
                 &email,
                 &password,
                 "operator",
@@ -642,4 +648,10 @@ async fn serve(relay: Arc<Relay>, stop_on_stdin_eof: bool) -> Result<()> {
     let app = hearth_relay::http::router(relay);
     hearth_relay::listener::serve(listener, app, tls, deadlines, shutdown).await;
     Ok(())
+}
+
+/// `--role NAME` for console users.
+fn parse_console_role(name: &str) -> std::result::Result<hearth_relay_store::ConsoleRole, String> {
+    hearth_relay_store::ConsoleRole::parse(name)
+        .ok_or_else(|| format!("unknown role {name:?}: use admin, compliance_officer or auditor"))
 }

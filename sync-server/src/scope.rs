@@ -10,6 +10,10 @@
 //! identity may see a document; the WebSocket hub's policy, every REST endpoint that takes a
 //! document id, and sharing all call it. A document the caller may not see is reported as
 //! [`Visibility::Absent`], exactly like a document that does not exist.
+//!
+//! The console's firm users have roles; [`console_may`] is the one table of what each role
+//! may do. Every console page and action asks it, and a refusal is the same 404 page as an
+//! unknown page: a role that may not see something cannot tell it is there.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
@@ -51,6 +55,62 @@ pub enum AbsentBecause {
     Unknown,
     /// The firm has the document, but it is neither owned by nor shared with the advisor.
     NotShared,
+}
+
+/// Something a firm's console user may or may not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirmAction {
+    /// Invite, disable and enable advisors; revoke devices.
+    ManageAdvisors,
+    /// List the firm's households with owners and shares.
+    SeeHouseholds,
+    /// Share and unshare households, move a departing advisor's households.
+    ShareHouseholds,
+    /// Add console users and change their roles.
+    ManageConsoleUsers,
+    /// Read the audit log.
+    ReadAudit,
+    /// Read the archive's state, verify it and export it for an examiner.
+    ReadArchive,
+    /// Change retention, place and lift legal holds.
+    ManageArchive,
+    /// Read the review queue (flags and compliance notes with their transcript excerpts:
+    /// household content) and its report.
+    ReadReviews,
+    /// Decide on review items and record complaints.
+    Review,
+    /// Change the firm's policy.
+    SetPolicy,
+}
+
+/// THE console permission table: whether a firm user with `role` may do `action`.
+///
+/// * Admins run the firm. They already reach every household (they may share any), and in a
+///   small firm the admin is often the chief compliance officer too: they may review.
+/// * Compliance officers read every household's flags and compliance notes (the firm's
+///   supervision duty), decide on them and set the policy; they change no household, advisor
+///   or share.
+/// * Auditors read what compliance officers read, and change nothing.
+pub fn console_may(role: hearth_relay_store::ConsoleRole, action: FirmAction) -> bool {
+    use FirmAction::*;
+    use hearth_relay_store::ConsoleRole::*;
+    match role {
+        Admin => true,
+        ComplianceOfficer => matches!(
+            action,
+            SeeHouseholds
+                | ReadAudit
+                | ReadArchive
+                | ManageArchive
+                | ReadReviews
+                | Review
+                | SetPolicy
+        ),
+        Auditor => matches!(
+            action,
+            SeeHouseholds | ReadAudit | ReadArchive | ReadReviews
+        ),
+    }
 }
 
 /// The key a firm's document is stored under: the firm's namespace, then the document id.
@@ -337,6 +397,45 @@ mod tests {
             device_id: None,
             is_admin: admin,
         }
+    }
+
+    #[test]
+    fn what_each_console_role_may_do() {
+        use FirmAction::*;
+        use hearth_relay_store::ConsoleRole;
+        let all = [
+            ManageAdvisors,
+            SeeHouseholds,
+            ShareHouseholds,
+            ManageConsoleUsers,
+            ReadAudit,
+            ReadArchive,
+            ManageArchive,
+            ReadReviews,
+            Review,
+            SetPolicy,
+        ];
+        let allowed = |role| {
+            all.iter()
+                .filter(|a| console_may(role, **a))
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            allowed(ConsoleRole::Auditor),
+            vec![SeeHouseholds, ReadAudit, ReadArchive, ReadReviews],
+            "an auditor only reads"
+        );
+        let officer = allowed(ConsoleRole::ComplianceOfficer);
+        for never in [ManageAdvisors, ShareHouseholds, ManageConsoleUsers] {
+            assert!(!officer.contains(&never), "{never:?}");
+        }
+        assert!(officer.contains(&Review) && officer.contains(&SetPolicy));
+        assert_eq!(
+            allowed(ConsoleRole::Admin),
+            all,
+            "an admin may do everything"
+        );
     }
 
     #[test]

@@ -157,7 +157,7 @@ impl Relay {
         self.scope.write().unwrap_or_else(|p| p.into_inner())
     }
 
-    async fn audit(
+    pub(crate) async fn audit(
         &self,
         firm_id: Option<&str>,
         actor: &str,

@@ -11,7 +11,8 @@
 //! proofs.jsonl        consistency proofs between consecutive heads, and inclusion proofs of
 //!                     each household's first and last exported entry in the last head
 //! households/ID.json  per household: every change as readable JSON and the rebuilt state
-//! admin_actions.json  retention and legal-hold actions in the range
+//! admin_actions.json  retention and legal-hold actions, review decisions and complaint
+//!                     records, policy versions in the range
 //! ```
 //!
 //! [`verify`] checks, in order: the public key against the examiner's pin (when given), every
@@ -259,7 +260,8 @@ Hearth compliance archive export
 
 households/ID.json  every change to the household in the exported range, with who made it
                     and when, and the household as it stood after the last of them.
-admin_actions.json  retention and legal-hold actions in the range.
+admin_actions.json  retention and legal-hold actions, compliance review decisions and
+                    complaint records, and firm policy versions in the range.
 
 Everything below lets anyone check, without the relay or its database, that these records
 are exactly what the firm's append-only log holds:

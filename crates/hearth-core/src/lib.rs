@@ -13,6 +13,7 @@ mod household;
 mod id;
 pub mod model;
 pub mod money;
+pub mod policy;
 pub mod template;
 
 pub use automerge;

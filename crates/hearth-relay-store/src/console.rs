@@ -15,7 +15,8 @@ use crate::{Millis, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsoleRole {
-    /// Runs the firm: advisors, devices, sharing, console users, policy, the archive.
+    /// Runs the firm: advisors, devices, sharing, console users, policy, the archive, and
+    /// (in a small firm often the chief compliance officer) the review queue.
     #[default]
     Admin,
     /// Supervises: reads every household of the firm, edits none, works the review queue and

@@ -17,9 +17,10 @@ use hearth_relay_store::{ArchiveFilter, MAX_RETENTION_YEARS, MIN_RETENTION_YEARS
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::auth::{FirmAdmin, NoFields, Posted};
+use super::auth::{FirmUser, NoFields, Posted};
 use super::views::{self, Frame};
 use crate::archive::{LogCheck, parse_date, parse_end_date};
+use crate::scope::FirmAction;
 use crate::service::{Relay, ServiceError};
 
 pub(super) fn routes() -> Router<Arc<Relay>> {
@@ -73,12 +74,12 @@ fn short_hex(bytes: &[u8]) -> String {
 /// Everything the page shows besides the top message.
 async fn page(
     relay: &Relay,
-    admin: &FirmAdmin,
+    user: &FirmUser,
     browse: &Browse,
     top: Option<Markup>,
     status: StatusCode,
 ) -> Result<Response, Response> {
-    let firm = &admin.firm.id;
+    let firm = &user.firm.id;
     let fail = |e: ServiceError| views::error_page(&e);
     let mut advisors = relay
         .store
@@ -128,10 +129,10 @@ async fn page(
     let next = (entries.len() as i64 == PAGE)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
-    let s = &admin.session;
+    let s = &user.session;
     let sel = |v: &Option<String>, x: &str| non_empty(v) == Some(x);
     let today = date_of(crate::now_ms());
-    let created = date_of(admin.firm.created_at);
+    let created = date_of(user.firm.created_at);
     let mut next_query = Vec::new();
     for (k, v) in [
         ("household", &browse.household),
@@ -272,7 +273,7 @@ async fn page(
                 button type="submit" { "Show" }
             }
             table {
-                caption { "Archive entries of " (admin.firm.name) }
+                caption { "Archive entries of " (user.firm.name) }
                 thead { tr {
                     th scope="col" { "#" } th scope="col" { "Accepted" } th scope="col" { "Kind" } th scope="col" { "Advisor" }
                     th scope="col" { "Household" } th scope="col" { "Change hash" } th scope="col" { "Bytes" }
@@ -301,7 +302,7 @@ async fn page(
     };
     let frame = Frame {
         session: Some(s),
-        firm_name: Some(&admin.firm.name),
+        firm_name: Some(&user.firm.name),
         active: "/admin/archive",
     };
     Ok((status, views::page("Archive", &frame, body)).into_response())
@@ -309,10 +310,11 @@ async fn page(
 
 async fn archive(
     State(relay): State<Arc<Relay>>,
-    admin: FirmAdmin,
+    user: FirmUser,
     Query(browse): Query<Browse>,
 ) -> Result<Response, Response> {
-    page(&relay, &admin, &browse, None, StatusCode::OK).await
+    user.require(FirmAction::ReadArchive)?;
+    page(&relay, &user, &browse, None, StatusCode::OK).await
 }
 
 fn check_result(check: &LogCheck) -> Markup {
@@ -340,20 +342,21 @@ async fn verify(
     State(relay): State<Arc<Relay>>,
     posted: Posted<NoFields>,
 ) -> Result<Response, Response> {
-    let admin = FirmAdmin::of(&relay, posted.session).await?;
+    let user = FirmUser::of(&relay, posted.session).await?;
+    user.require(FirmAction::ReadArchive)?;
     // Sign a head over what has arrived since the last one, so the check covers it all.
     relay
-        .archive_sign_head(&admin.firm.id)
+        .archive_sign_head(&user.firm.id)
         .await
         .map_err(|e| views::error_page(&e))?;
     let check = relay
-        .archive_check(&admin.firm.id)
+        .archive_check(&user.firm.id)
         .await
         .map_err(|e| views::error_page(&e))?;
     super::auth::audit(
         &relay,
-        Some(&admin.firm.id),
-        &admin.actor(),
+        Some(&user.firm.id),
+        &user.actor(),
         "archive.check",
         if check.problem.is_none() {
             "ok"
@@ -370,7 +373,7 @@ async fn verify(
     };
     page(
         &relay,
-        &admin,
+        &user,
         &Browse::default(),
         Some(check_result(&check)),
         status,
@@ -422,7 +425,8 @@ async fn export(
     State(relay): State<Arc<Relay>>,
     posted: Posted<ExportForm>,
 ) -> Result<Response, Response> {
-    let admin = FirmAdmin::of(&relay, posted.session).await?;
+    let user = FirmUser::of(&relay, posted.session).await?;
+    user.require(FirmAction::ReadArchive)?;
     let form = posted.form;
     let bad = |why: String| views::error_page(&ServiceError::BadRequest(why));
     let from = parse_date(form.from.trim()).map_err(bad)?;
@@ -431,7 +435,7 @@ async fn export(
     let dir = scratch.path().join("bundle");
     let exported = relay
         .archive_export(
-            &admin.firm.id,
+            &user.firm.id,
             (from, to),
             (form.from.trim(), form.to.trim()),
             &dir,
@@ -439,7 +443,7 @@ async fn export(
         .await;
     let name = format!(
         "hearth-archive-{}-{}-{}",
-        admin.firm.id,
+        user.firm.id,
         form.from.trim(),
         form.to.trim()
     )
@@ -460,8 +464,8 @@ async fn export(
     let (summary, bytes) = zipped.map_err(|e| views::error_page(&e))?;
     super::auth::audit(
         &relay,
-        Some(&admin.firm.id),
-        &admin.actor(),
+        Some(&user.firm.id),
+        &user.actor(),
         "archive.export",
         &format!("{} entries", summary.entries),
     )
@@ -489,11 +493,12 @@ async fn set_retention(
     State(relay): State<Arc<Relay>>,
     posted: Posted<RetentionForm>,
 ) -> Result<Response, Response> {
-    let admin = FirmAdmin::of(&relay, posted.session).await?;
+    let user = FirmUser::of(&relay, posted.session).await?;
+    user.require(FirmAction::ManageArchive)?;
     let result = match posted.form.years.trim().parse::<i64>() {
         Ok(years) => {
             relay
-                .archive_set_retention(&admin.firm.id, years, &admin.actor())
+                .archive_set_retention(&user.firm.id, years, &user.actor())
                 .await
         }
         Err(_) => Err(ServiceError::BadRequest(
@@ -506,7 +511,7 @@ async fn set_retention(
             let top = views::problem(&format!("Not changed: {why}"));
             page(
                 &relay,
-                &admin,
+                &user,
                 &Browse::default(),
                 Some(top),
                 StatusCode::BAD_REQUEST,
@@ -529,15 +534,11 @@ async fn place_hold(
     State(relay): State<Arc<Relay>>,
     posted: Posted<HoldForm>,
 ) -> Result<Response, Response> {
-    let admin = FirmAdmin::of(&relay, posted.session).await?;
+    let user = FirmUser::of(&relay, posted.session).await?;
+    user.require(FirmAction::ManageArchive)?;
     let household = Some(posted.form.household.trim()).filter(|h| !h.is_empty());
     match relay
-        .archive_place_hold(
-            &admin.firm.id,
-            household,
-            &posted.form.reason,
-            &admin.actor(),
-        )
+        .archive_place_hold(&user.firm.id, household, &posted.form.reason, &user.actor())
         .await
     {
         Ok(()) => Ok(Redirect::to("/admin/archive?notice=hold").into_response()),
@@ -545,7 +546,7 @@ async fn place_hold(
             let top = views::problem(&why);
             page(
                 &relay,
-                &admin,
+                &user,
                 &Browse::default(),
                 Some(top),
                 StatusCode::BAD_REQUEST,
@@ -560,10 +561,11 @@ async fn lift_hold(
     State(relay): State<Arc<Relay>>,
     posted: Posted<HoldForm>,
 ) -> Result<Response, Response> {
-    let admin = FirmAdmin::of(&relay, posted.session).await?;
+    let user = FirmUser::of(&relay, posted.session).await?;
+    user.require(FirmAction::ManageArchive)?;
     let household = Some(posted.form.household.trim()).filter(|h| !h.is_empty());
     relay
-        .archive_lift_hold(&admin.firm.id, household, &admin.actor())
+        .archive_lift_hold(&user.firm.id, household, &user.actor())
         .await
         .map_err(|e| views::error_page(&e))?;
     Ok(Redirect::to("/admin/archive?notice=lifted").into_response())

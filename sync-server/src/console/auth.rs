@@ -153,6 +153,7 @@ pub async fn audit(
 pub async fn create_user(
     relay: &Relay,
     firm_id: Option<&str>,
+    role: hearth_relay_store::ConsoleRole,
     email: &str,
     password: &str,
     by: &str,
@@ -173,6 +174,7 @@ pub async fn create_user(
         firm_id: firm_id.map(str::to_string),
         email,
         password_hash,
+        role,
         created_at: now_ms(),
     };
     match relay.store.create_console_user(&user).await {
@@ -184,7 +186,14 @@ pub async fn create_user(
         }
         Err(e) => return Err(e.into()),
     }
-    audit(relay, firm_id, by, "console.user.create", &user.id).await?;
+    audit(
+        relay,
+        firm_id,
+        by,
+        "console.user.create",
+        &format!("{} {}", user.id, role.as_str()),
+    )
+    .await?;
     Ok(user)
 }
 
@@ -510,23 +519,24 @@ impl FromRequestParts<Arc<Relay>> for Session {
     }
 }
 
-/// A signed-in firm admin and their firm. Platform operators get the same 404 as any
-/// unknown page.
-pub struct FirmAdmin {
+/// A signed-in user of a firm (admin, compliance officer or auditor) and their firm. Platform
+/// operators get the same 404 as any unknown page; so does a page the user's role may not see
+/// ([`FirmUser::require`]).
+pub struct FirmUser {
     /// The session.
     pub session: Session,
     /// Their firm.
     pub firm: Firm,
 }
 
-impl FirmAdmin {
-    /// The firm admin behind a session, or the 404 page.
+impl FirmUser {
+    /// The firm user behind a session, or the 404 page.
     pub async fn of(relay: &Relay, session: Session) -> Result<Self, Response> {
         let Some(firm_id) = session.user.firm_id.clone() else {
             return Err(views::not_found());
         };
         match relay.store.firm(&firm_id).await {
-            Ok(Some(firm)) => Ok(FirmAdmin { session, firm }),
+            Ok(Some(firm)) => Ok(FirmUser { session, firm }),
             Ok(None) => Err(views::not_found()),
             Err(e) => Err(views::error_page(&e.into())),
         }
@@ -536,9 +546,31 @@ impl FirmAdmin {
     pub fn actor(&self) -> String {
         actor(&self.session.user)
     }
+
+    /// Their role in the firm.
+    pub fn role(&self) -> hearth_relay_store::ConsoleRole {
+        self.session.user.role
+    }
+
+    /// Whether their role may do `action` (asks [`crate::scope::console_may`]).
+    pub fn may(&self, action: crate::scope::FirmAction) -> bool {
+        crate::scope::console_may(self.role(), action)
+    }
+
+    /// `Ok` if their role may do `action`, else the 404 page (a page a role may not use looks
+    /// like one that does not exist).
+    // The error is the page a handler returns; boxing it would only be unboxed at every `?`.
+    #[allow(clippy::result_large_err)]
+    pub fn require(&self, action: crate::scope::FirmAction) -> Result<(), Response> {
+        if self.may(action) {
+            Ok(())
+        } else {
+            Err(views::not_found())
+        }
+    }
 }
 
-impl FromRequestParts<Arc<Relay>> for FirmAdmin {
+impl FromRequestParts<Arc<Relay>> for FirmUser {
     type Rejection = Response;
 
     async fn from_request_parts(
@@ -546,7 +578,7 @@ impl FromRequestParts<Arc<Relay>> for FirmAdmin {
         relay: &Arc<Relay>,
     ) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, relay).await?;
-        FirmAdmin::of(relay, session).await
+        FirmUser::of(relay, session).await
     }
 }
 

@@ -1,4 +1,4 @@
-//! The firm admin's pages. Every handler takes its firm from [`FirmAdmin`] (the session),
+//! The firm admin's pages. Every handler takes its firm from [`FirmUser`] (the session),
 //! never from the URL; ids in the URL are looked up inside that firm only, so another firm's
 //! id gets the same 404 page as an id that does not exist.
 
@@ -10,12 +10,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use hearth_relay_store::{Advisor, ConsoleUser};
+use hearth_relay_store::{Advisor, ConsoleRole, ConsoleUser};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::auth::{self, FirmAdmin, Posted};
+use super::auth::{self, FirmUser, Posted};
 use super::views::{self, Frame};
+use crate::scope::FirmAction;
 use crate::service::{Relay, ServiceError};
 
 pub(super) fn routes() -> Router<Arc<Relay>> {
@@ -33,6 +34,11 @@ pub(super) fn routes() -> Router<Arc<Relay>> {
         .route("/admin/audit", get(audit))
         .route("/admin/settings", get(settings))
         .route("/admin/settings/password", post(change_password))
+        .route("/admin/settings/users", post(add_console_user))
+        .route(
+            "/admin/settings/users/{user_id}/role",
+            post(set_console_role),
+        )
 }
 
 type PageResult = Result<Response, Response>;
@@ -41,10 +47,10 @@ fn fail(e: impl Into<ServiceError>) -> Response {
     views::error_page(&e.into())
 }
 
-fn render(admin: &FirmAdmin, title: &str, active: &str, body: Markup) -> Response {
+fn render(user: &FirmUser, title: &str, active: &str, body: Markup) -> Response {
     let frame = Frame {
-        session: Some(&admin.session),
-        firm_name: Some(&admin.firm.name),
+        session: Some(&user.session),
+        firm_name: Some(&user.firm.name),
         active,
     };
     views::page(title, &frame, body).into_response()
@@ -70,10 +76,10 @@ impl Notice {
     }
 }
 
-async fn firm_advisors(relay: &Relay, admin: &FirmAdmin) -> Result<Vec<Advisor>, Response> {
+async fn firm_advisors(relay: &Relay, user: &FirmUser) -> Result<Vec<Advisor>, Response> {
     let mut advisors = relay
         .store
-        .list_advisors(&admin.firm.id)
+        .list_advisors(&user.firm.id)
         .await
         .map_err(fail)?;
     advisors.sort_by_key(|a| a.name.to_lowercase());
@@ -96,14 +102,14 @@ fn name_of<'a>(names: &'a HashMap<String, String>, id: &'a str) -> &'a str {
 
 async fn advisors_page(
     relay: &Relay,
-    admin: &FirmAdmin,
+    user: &FirmUser,
     top: Option<Markup>,
     status: u16,
 ) -> PageResult {
-    let advisors = firm_advisors(relay, admin).await?;
+    let advisors = firm_advisors(relay, user).await?;
     let devices = relay
         .store
-        .list_devices(&admin.firm.id, None)
+        .list_devices(&user.firm.id, None)
         .await
         .map_err(fail)?;
     let active_devices = |id: &str| {
@@ -112,7 +118,7 @@ async fn advisors_page(
             .filter(|d| d.advisor_id == id && d.revoked_at.is_none())
             .count()
     };
-    let s = &admin.session;
+    let s = &user.session;
     let body = html! {
         @if let Some(top) = top { (top) }
         section.card aria-labelledby="invite-title" {
@@ -131,7 +137,7 @@ async fn advisors_page(
             }
         }
         table {
-            caption { "Advisors of " (admin.firm.name) }
+            caption { "Advisors of " (user.firm.name) }
             thead { tr {
                 th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Status" }
                 th scope="col" { "Active devices" } th scope="col" { "Added" } th scope="col" { span.sr { "Actions" } }
@@ -160,7 +166,7 @@ async fn advisors_page(
             }
         }
     };
-    let mut response = render(admin, "Advisors", "/admin/advisors", body);
+    let mut response = render(user, "Advisors", "/admin/advisors", body);
     *response.status_mut() =
         axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
     Ok(response)
@@ -168,10 +174,11 @@ async fn advisors_page(
 
 async fn advisors(
     State(relay): State<Arc<Relay>>,
-    admin: FirmAdmin,
+    user: FirmUser,
     Query(n): Query<Notice>,
 ) -> PageResult {
-    advisors_page(&relay, &admin, n.markup(), 200).await
+    user.require(FirmAction::ManageAdvisors)?;
+    advisors_page(&relay, &user, n.markup(), 200).await
 }
 
 fn code_box(relay: &Relay, headers: &HeaderMap, name: &str, code: &str) -> Markup {
@@ -200,23 +207,24 @@ async fn invite(
     headers: HeaderMap,
     posted: Posted<InviteForm>,
 ) -> PageResult {
-    let admin = FirmAdmin::of(&relay, posted.session).await?;
+    let user = FirmUser::of(&relay, posted.session).await?;
+    user.require(FirmAction::ManageAdvisors)?;
     let form = posted.form;
     match relay
         .invite_advisor(
-            &admin.firm.id,
+            &user.firm.id,
             &form.name,
             form.admin.is_some(),
-            &admin.actor(),
+            &user.actor(),
         )
         .await
     {
         Ok((advisor, code)) => {
             let top = code_box(&relay, &headers, &advisor.name, &code);
-            advisors_page(&relay, &admin, Some(top), 201).await
+            advisors_page(&relay, &user, Some(top), 201).await
         }
         Err(ServiceError::BadRequest(why)) => {
-            advisors_page(&relay, &admin, Some(views::problem(&why)), 400).await
+            advisors_page(&relay, &user, Some(views::problem(&why)), 400).await
         }
         Err(e) => Err(fail(e)),
     }
@@ -228,18 +236,19 @@ async fn reinvite(
     headers: HeaderMap,
     posted: Posted<auth::NoFields>,
 ) -> PageResult {
-    let admin = FirmAdmin::of(&relay, posted.session).await?;
+    let user = FirmUser::of(&relay, posted.session).await?;
+    user.require(FirmAction::ManageAdvisors)?;
     let code = relay
-        .reinvite(&admin.firm.id, &advisor_id, &admin.actor())
+        .reinvite(&user.firm.id, &advisor_id, &user.actor())
         .await
         .map_err(fail)?;
-    let advisors = firm_advisors(&relay, &admin).await?;
+    let advisors = firm_advisors(&relay, &user).await?;
     let name = names(&advisors)
         .get(&advisor_id)
         .cloned()
         .unwrap_or_default();
     let top = code_box(&relay, &headers, &name, &code);
-    advisors_page(&relay, &admin, Some(top), 200).await
+    advisors_page(&relay, &user, Some(top), 200).await
 }
 
 async fn set_disabled(
@@ -248,9 +257,10 @@ async fn set_disabled(
     id: &str,
     disabled: bool,
 ) -> PageResult {
-    let admin = FirmAdmin::of(relay, posted.session).await?;
+    let user = FirmUser::of(relay, posted.session).await?;
+    user.require(FirmAction::ManageAdvisors)?;
     if relay
-        .set_advisor_disabled(&admin.firm.id, id, disabled, &admin.actor())
+        .set_advisor_disabled(&user.firm.id, id, disabled, &user.actor())
         .await
         .map_err(fail)?
     {
@@ -282,25 +292,26 @@ async fn enable(
 
 async fn devices(
     State(relay): State<Arc<Relay>>,
-    admin: FirmAdmin,
+    user: FirmUser,
     Query(n): Query<Notice>,
 ) -> PageResult {
-    let advisors = firm_advisors(&relay, &admin).await?;
+    user.require(FirmAction::ManageAdvisors)?;
+    let advisors = firm_advisors(&relay, &user).await?;
     let names = names(&advisors);
     let mut devices = relay
         .store
-        .list_devices(&admin.firm.id, None)
+        .list_devices(&user.firm.id, None)
         .await
         .map_err(fail)?;
     devices.sort_by(|a, b| {
         (a.revoked_at.is_some(), b.created_at).cmp(&(b.revoked_at.is_some(), a.created_at))
     });
-    let s = &admin.session;
+    let s = &user.session;
     let body = html! {
         @if let Some(m) = n.markup() { (m) }
         p.lead { "Laptops enrolled with an enrollment code. Revoking one disconnects it at once; it can never reconnect (the advisor can enroll again with a new code)." }
         table {
-            caption { "Devices of " (admin.firm.name) }
+            caption { "Devices of " (user.firm.name) }
             thead { tr {
                 th scope="col" { "Device" } th scope="col" { "Advisor" } th scope="col" { "Enrolled" }
                 th scope="col" { "Status" } th scope="col" { span.sr { "Actions" } }
@@ -328,7 +339,7 @@ async fn devices(
             }
         }
     };
-    Ok(render(&admin, "Devices", "/admin/devices", body))
+    Ok(render(&user, "Devices", "/admin/devices", body))
 }
 
 async fn revoke(
@@ -336,9 +347,10 @@ async fn revoke(
     Path(device_id): Path<String>,
     posted: Posted<auth::NoFields>,
 ) -> PageResult {
-    let admin = FirmAdmin::of(&relay, posted.session).await?;
+    let user = FirmUser::of(&relay, posted.session).await?;
+    user.require(FirmAction::ManageAdvisors)?;
     if relay
-        .revoke_device(&admin.firm.id, &device_id, &admin.actor())
+        .revoke_device(&user.firm.id, &device_id, &user.actor())
         .await
         .map_err(fail)?
     {
@@ -351,14 +363,15 @@ async fn revoke(
 // ---------------------------------------------------------------------------------------------
 // Households
 
-async fn households(State(relay): State<Arc<Relay>>, admin: FirmAdmin) -> PageResult {
-    let advisors = firm_advisors(&relay, &admin).await?;
+async fn households(State(relay): State<Arc<Relay>>, user: FirmUser) -> PageResult {
+    user.require(FirmAction::SeeHouseholds)?;
+    let advisors = firm_advisors(&relay, &user).await?;
     let names = names(&advisors);
-    let docs = relay.firm_documents(&admin.firm.id);
+    let docs = relay.firm_documents(&user.firm.id);
     let body = html! {
         p.lead { "Every household document of the firm, who owns it and whom it is shared with. The console shows who may see a household, never what is in it." }
         table {
-            caption { "Households of " (admin.firm.name) }
+            caption { "Households of " (user.firm.name) }
             thead { tr {
                 th scope="col" { "Household" } th scope="col" { "Owner" } th scope="col" { "Shared with" }
             } }
@@ -384,7 +397,7 @@ async fn households(State(relay): State<Arc<Relay>>, admin: FirmAdmin) -> PageRe
             }
         }
     };
-    Ok(render(&admin, "Households", "/admin/households", body))
+    Ok(render(&user, "Households", "/admin/households", body))
 }
 
 /// Owner and shares of a household of the admin's firm; `None` for any other id.
@@ -398,24 +411,25 @@ fn firm_household(relay: &Relay, firm_id: &str, doc_id: &str) -> Option<(String,
 
 async fn household(
     State(relay): State<Arc<Relay>>,
-    admin: FirmAdmin,
+    user: FirmUser,
     Path(doc_id): Path<String>,
     Query(n): Query<Notice>,
 ) -> PageResult {
+    user.require(FirmAction::SeeHouseholds)?;
     let (owner, shared) =
-        firm_household(&relay, &admin.firm.id, &doc_id).ok_or_else(views::not_found)?;
+        firm_household(&relay, &user.firm.id, &doc_id).ok_or_else(views::not_found)?;
     let meta = relay
         .store
-        .document(&crate::scope::store_key(&admin.firm.id, &doc_id))
+        .document(&crate::scope::store_key(&user.firm.id, &doc_id))
         .await
         .map_err(fail)?;
-    let advisors = firm_advisors(&relay, &admin).await?;
+    let advisors = firm_advisors(&relay, &user).await?;
     let names = names(&advisors);
     let candidates: Vec<&Advisor> = advisors
         .iter()
         .filter(|a| !a.disabled && a.id != owner && !shared.contains(&a.id))
         .collect();
-    let s = &admin.session;
+    let s = &user.session;
     let body = html! {
         @if let Some(m) = n.markup() { (m) }
         dl.facts {
@@ -461,7 +475,7 @@ async fn household(
         }
         p { a href="/admin/households" { "← All households" } }
     };
-    Ok(render(&admin, "Household", "/admin/households", body))
+    Ok(render(&user, "Household", "/admin/households", body))
 }
 
 #[derive(Deserialize)]
@@ -475,14 +489,15 @@ async fn set_shared(
     doc_id: &str,
     shared: bool,
 ) -> PageResult {
-    let admin = FirmAdmin::of(relay, posted.session).await?;
+    let user = FirmUser::of(relay, posted.session).await?;
+    user.require(FirmAction::ShareHouseholds)?;
     relay
         .admin_set_shared(
-            &admin.firm.id,
+            &user.firm.id,
             doc_id,
             &posted.form.advisor,
             shared,
-            &admin.actor(),
+            &user.actor(),
         )
         .await
         .map_err(fail)?;
@@ -516,19 +531,20 @@ struct AuditQuery {
 
 async fn audit(
     State(relay): State<Arc<Relay>>,
-    admin: FirmAdmin,
+    user: FirmUser,
     Query(q): Query<AuditQuery>,
 ) -> PageResult {
+    user.require(FirmAction::ReadAudit)?;
     let limit = q.limit.unwrap_or(200).clamp(1, 1000);
     let events = relay
         .store
-        .list_audit(&admin.firm.id, limit)
+        .list_audit(&user.firm.id, limit)
         .await
         .map_err(fail)?;
-    let advisors = firm_advisors(&relay, &admin).await?;
+    let advisors = firm_advisors(&relay, &user).await?;
     let users = relay
         .store
-        .list_console_users(Some(&admin.firm.id))
+        .list_console_users(Some(&user.firm.id))
         .await
         .map_err(fail)?;
     let mut who = names(&advisors);
@@ -546,7 +562,7 @@ async fn audit(
     let body = html! {
         p.lead { "The most recent " (events.len()) " administrative events of the firm, newest first." }
         table {
-            caption { "Audit log of " (admin.firm.name) }
+            caption { "Audit log of " (user.firm.name) }
             thead { tr {
                 th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "Action" } th scope="col" { "Target" }
             } }
@@ -562,7 +578,7 @@ async fn audit(
             }
         }
     };
-    Ok(render(&admin, "Audit log", "/admin/audit", body))
+    Ok(render(&user, "Audit log", "/admin/audit", body))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -570,38 +586,77 @@ async fn audit(
 
 async fn settings_page(
     relay: &Relay,
-    admin: &FirmAdmin,
+    user: &FirmUser,
     top: Option<Markup>,
     status: u16,
 ) -> PageResult {
     let users: Vec<ConsoleUser> = relay
         .store
-        .list_console_users(Some(&admin.firm.id))
+        .list_console_users(Some(&user.firm.id))
         .await
         .map_err(fail)?;
     let hours = relay.config.console.session_ttl_secs as f64 / 3600.0;
-    let s = &admin.session;
+    let s = &user.session;
+    let manage = user.may(FirmAction::ManageConsoleUsers);
     let body = html! {
         @if let Some(top) = top { (top) }
         section.card aria-labelledby="firm-title" {
             h2 #firm-title { "Firm" }
             dl.facts {
-                dt { "Name" } dd { (admin.firm.name) }
-                dt { "Firm id" } dd { code { (admin.firm.id) } }
-                dt { "On this relay since" } dd { (views::time(admin.firm.created_at)) }
+                dt { "Name" } dd { (user.firm.name) }
+                dt { "Firm id" } dd { code { (user.firm.id) } }
+                dt { "On this relay since" } dd { (views::time(user.firm.created_at)) }
                 dt { "Enrollment codes expire after" } dd { (relay.config.invite_ttl_hours) " hours" }
                 dt { "Console sign-ins last" } dd { (format!("{hours:.1}")) " hours" }
             }
             p.hint { "The firm's name and limits are set by the platform operator." }
         }
-        section.card aria-labelledby="admins-title" {
-            h2 #admins-title { "Console admins" }
-            ul.plain {
-                @for u in &users {
-                    li { (u.email) " " small.muted { "since " (views::time(u.created_at)) } }
+        section.card aria-labelledby="users-title" {
+            h2 #users-title { "Console users" }
+            table {
+                thead { tr { th scope="col" { "Email" } th scope="col" { "Role" } th scope="col" { "Since" } } }
+                tbody {
+                    @for u in &users {
+                        tr data-console-user=(u.email) data-role=(u.role.as_str()) {
+                            td { (u.email) }
+                            td {
+                                @if manage && u.id != s.user.id {
+                                    form.inline method="post" action=(format!("/admin/settings/users/{}/role", u.id)) {
+                                        (views::csrf(s))
+                                        label.visually-hidden for=(format!("role-{}", u.id)) { "Role of " (u.email) }
+                                        select id=(format!("role-{}", u.id)) name="role" {
+                                            @for r in ConsoleRole::ALL {
+                                                option value=(r.as_str()) selected[r == u.role] { (r.label()) }
+                                            }
+                                        }
+                                        " " button type="submit" { "Change" }
+                                    }
+                                } @else {
+                                    (u.role.label())
+                                }
+                            }
+                            td { (views::time(u.created_at)) }
+                        }
+                    }
                 }
             }
-            p.hint { "More admins: " code { "hearth-relay admin create --firm " (admin.firm.id) " --email EMAIL --password-stdin" } }
+            @if manage {
+                form.row method="post" action="/admin/settings/users" {
+                    (views::csrf(s))
+                    div.field {
+                        label for="new-user-email" { "Email" }
+                        input #new-user-email type="email" name="email" required autocomplete="off";
+                    }
+                    div.field {
+                        label for="new-user-role" { "Role" }
+                        select #new-user-role name="role" {
+                            @for r in ConsoleRole::ALL { option value=(r.as_str()) { (r.label()) } }
+                        }
+                    }
+                    button.primary type="submit" { "Add console user" }
+                }
+                p.hint { "Compliance officers read every household's flags and compliance notes, review them and set the firm's policy; they change no household. Auditors read and change nothing. The new user gets a one-time link to choose their password." }
+            }
         }
         section.card aria-labelledby="password-title" {
             h2 #password-title { "Change your password" }
@@ -620,14 +675,14 @@ async fn settings_page(
             p.hint { "Changing it signs you out everywhere." }
         }
     };
-    let mut response = render(admin, "Settings", "/admin/settings", body);
+    let mut response = render(user, "Settings", "/admin/settings", body);
     *response.status_mut() =
         axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
     Ok(response)
 }
 
-async fn settings(State(relay): State<Arc<Relay>>, admin: FirmAdmin) -> PageResult {
-    settings_page(&relay, &admin, None, 200).await
+async fn settings(State(relay): State<Arc<Relay>>, user: FirmUser) -> PageResult {
+    settings_page(&relay, &user, None, 200).await
 }
 
 #[derive(Deserialize)]
@@ -640,10 +695,10 @@ async fn change_password(
     State(relay): State<Arc<Relay>>,
     posted: Posted<PasswordForm>,
 ) -> PageResult {
-    let admin = FirmAdmin::of(&relay, posted.session).await?;
+    let user = FirmUser::of(&relay, posted.session).await?;
     match auth::change_password(
         &relay,
-        &admin.session.user,
+        &user.session.user,
         &posted.form.current,
         &posted.form.new,
     )
@@ -658,8 +713,121 @@ async fn change_password(
         )
             .into_response()),
         Err(ServiceError::BadRequest(why)) => {
-            settings_page(&relay, &admin, Some(views::problem(&why)), 400).await
+            settings_page(&relay, &user, Some(views::problem(&why)), 400).await
         }
         Err(e) => Err(fail(e)),
     }
+}
+
+#[derive(Deserialize)]
+struct NewConsoleUserForm {
+    email: String,
+    role: String,
+}
+
+#[allow(clippy::result_large_err)] // the error is the page the handler returns
+fn parse_role(name: &str) -> Result<ConsoleRole, Response> {
+    ConsoleRole::parse(name)
+        .ok_or_else(|| fail(ServiceError::BadRequest(format!("unknown role {name:?}"))))
+}
+
+/// A firm admin adds a console user of their firm: the account starts with a password nobody
+/// knows and a one-time link to set it (shown once, like the operator's for a new firm).
+async fn add_console_user(
+    State(relay): State<Arc<Relay>>,
+    headers: HeaderMap,
+    posted: Posted<NewConsoleUserForm>,
+) -> PageResult {
+    let user = FirmUser::of(&relay, posted.session).await?;
+    user.require(FirmAction::ManageConsoleUsers)?;
+    let role = parse_role(&posted.form.role)?;
+    let unknown = crate::tokens::new_secret("");
+    let created = match auth::create_user(
+        &relay,
+        Some(&user.firm.id),
+        role,
+        &posted.form.email,
+        &unknown,
+        &user.actor(),
+    )
+    .await
+    {
+        Ok(u) => u,
+        Err(ServiceError::BadRequest(why)) => {
+            return settings_page(&relay, &user, Some(views::problem(&why)), 400).await;
+        }
+        Err(e) => return Err(fail(e)),
+    };
+    let token = auth::create_password_link(&relay, &created, &user.actor())
+        .await
+        .map_err(fail)?;
+    let link = format!(
+        "{}/admin/set-password/{token}",
+        views::relay_address(&relay, &headers)
+    );
+    let top = html! {
+        section.code-box role="status" aria-labelledby="link-title" {
+            h2 #link-title { "Added " (created.email) " as " (role.label()) }
+            p { "Send them this link; it works once, for " (relay.config.console.password_link_ttl_hours) " hours, and lets them choose their own password." }
+            div.copy-row {
+                code.code #new-user-link data-password-link=(link) { (link) }
+                button type="button" data-copy="#new-user-link" { "Copy" }
+            }
+        }
+    };
+    settings_page(&relay, &user, Some(top), 200).await
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    role: String,
+}
+
+/// A firm admin changes another console user's role (never their own: a firm keeps an admin).
+async fn set_console_role(
+    State(relay): State<Arc<Relay>>,
+    Path(user_id): Path<String>,
+    posted: Posted<RoleForm>,
+) -> PageResult {
+    let user = FirmUser::of(&relay, posted.session).await?;
+    user.require(FirmAction::ManageConsoleUsers)?;
+    let role = parse_role(&posted.form.role)?;
+    if user_id == user.session.user.id {
+        return settings_page(
+            &relay,
+            &user,
+            Some(views::problem(
+                "You cannot change your own role; another admin can.",
+            )),
+            400,
+        )
+        .await;
+    }
+    let changed = relay
+        .store
+        .set_console_role(&user.firm.id, &user_id, role)
+        .await
+        .map_err(fail)?;
+    if !changed {
+        return Err(views::not_found());
+    }
+    // A changed role takes effect on the user's next request: sessions read the user anew.
+    auth::audit(
+        &relay,
+        Some(&user.firm.id),
+        &user.actor(),
+        "console.user.role",
+        &format!("{user_id} {}", role.as_str()),
+    )
+    .await
+    .map_err(fail)?;
+    settings_page(
+        &relay,
+        &user,
+        Some(views::notice(
+            "The role is changed; it applies from their next click.",
+        )),
+        200,
+    )
+    .await
 }

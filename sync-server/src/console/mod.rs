@@ -1,10 +1,12 @@
 //! The firm admin console at `/admin`: server-rendered HTML over the same tenancy operations
 //! the CLI and REST API use.
 //!
-//! * Firm admins sign in with an email and password (Argon2id, created with
-//!   `hearth-relay admin create --firm F --email E --password-stdin`) and manage only their own
-//!   firm: advisors, devices, households and their sharing, the audit log, the compliance
-//!   archive and settings. Every query takes the firm from the session, never from the URL; an
+//! * Firm users sign in with an email and password (Argon2id, created with
+//!   `hearth-relay admin create --firm F --email E --password-stdin [--role R]` or by a firm
+//!   admin on the Settings page) and act only in their own firm. Admins manage advisors,
+//!   devices, households and their sharing, console users, the policy and the archive;
+//!   compliance officers work the review queue and set the policy; auditors read
+//!   (`scope::console_may` is the one table). Every query takes the firm from the session, never from the URL; an
 //!   id of another firm gets the same 404 page as an id that does not exist.
 //! * Platform operators (`admin create --operator`) create firms and their first admin and see
 //!   relay health and counts; they never see household content or a firm's pages.
@@ -14,6 +16,7 @@ mod archive;
 pub mod auth;
 mod firm;
 mod operator;
+mod supervision;
 pub mod views;
 
 use std::sync::Arc;
@@ -50,6 +53,7 @@ pub fn router(relay: &Relay) -> Router<Arc<Relay>> {
         .route("/admin/static/console.js", get(views::script))
         .merge(firm::routes())
         .merge(archive::routes())
+        .merge(supervision::routes())
         .merge(operator::routes())
         .route("/admin/{*rest}", any(|| async { views::not_found() }))
         .layer(Extension(limits))
@@ -78,7 +82,7 @@ async fn security_headers(mut response: Response) -> Response {
 async fn home(session: Result<Session, Response>) -> Response {
     match session {
         Ok(s) if s.user.firm_id.is_none() => Redirect::to("/admin/operator").into_response(),
-        Ok(_) => Redirect::to("/admin/advisors").into_response(),
+        Ok(s) => Redirect::to(views::firm_home(s.user.role)).into_response(),
         Err(to_sign_in) => to_sign_in,
     }
 }

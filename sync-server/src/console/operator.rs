@@ -191,7 +191,16 @@ async fn create_firm(
     // The account starts with a random password nobody is told; the admin sets their own
     // through a one-time link, so the operator never knows it.
     let unknown = crate::tokens::new_secret("");
-    let user = match auth::create_user(&relay, Some(&firm.id), &email, &unknown, &by).await {
+    let user = match auth::create_user(
+        &relay,
+        Some(&firm.id),
+        hearth_relay_store::ConsoleRole::Admin,
+        &email,
+        &unknown,
+        &by,
+    )
+    .await
+    {
         Ok(u) => u,
         Err(e) => return views::error_page(&e),
     };

@@ -8,21 +8,57 @@ use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 
 use super::auth::Session;
+use crate::scope::{FirmAction, console_may};
 use crate::service::ServiceError;
 
 /// A navigation entry: (path, label).
 type NavItem = (&'static str, &'static str);
 
-const FIRM_NAV: &[NavItem] = &[
-    ("/admin/advisors", "Advisors"),
-    ("/admin/devices", "Devices"),
-    ("/admin/households", "Households"),
-    ("/admin/audit", "Audit log"),
-    ("/admin/archive", "Archive"),
-    ("/admin/settings", "Settings"),
+/// The firm's sections and what a role must be allowed to see each (`None`: everyone).
+const FIRM_NAV: &[(&str, &str, Option<FirmAction>)] = &[
+    (
+        "/admin/advisors",
+        "Advisors",
+        Some(FirmAction::ManageAdvisors),
+    ),
+    (
+        "/admin/devices",
+        "Devices",
+        Some(FirmAction::ManageAdvisors),
+    ),
+    (
+        "/admin/review",
+        "Review queue",
+        Some(FirmAction::ReadReviews),
+    ),
+    (
+        "/admin/households",
+        "Households",
+        Some(FirmAction::SeeHouseholds),
+    ),
+    ("/admin/policy", "Policy", None),
+    ("/admin/audit", "Audit log", Some(FirmAction::ReadAudit)),
+    ("/admin/archive", "Archive", Some(FirmAction::ReadArchive)),
+    ("/admin/settings", "Settings", None),
 ];
 
 const OPERATOR_NAV: &[NavItem] = &[("/admin/operator", "Firms & health")];
+
+/// The sections a firm user's role may open, in order.
+fn firm_nav(role: hearth_relay_store::ConsoleRole) -> Vec<NavItem> {
+    FIRM_NAV
+        .iter()
+        .filter(|(_, _, needs)| needs.is_none_or(|a| console_may(role, a)))
+        .map(|(path, label, _)| (*path, *label))
+        .collect()
+}
+
+/// Where a firm user lands after signing in: the first section their role may open.
+pub fn firm_home(role: hearth_relay_store::ConsoleRole) -> &'static str {
+    firm_nav(role)
+        .first()
+        .map_or("/admin/settings", |(path, _)| path)
+}
 
 /// Who the page is for, for the header.
 pub struct Frame<'a> {
@@ -45,10 +81,10 @@ impl Frame<'static> {
 
 /// A full page.
 pub fn page(title: &str, frame: &Frame<'_>, body: Markup) -> Markup {
-    let nav = match frame.session {
-        Some(s) if s.user.firm_id.is_none() => OPERATOR_NAV,
-        Some(_) => FIRM_NAV,
-        None => &[],
+    let nav: Vec<NavItem> = match frame.session {
+        Some(s) if s.user.firm_id.is_none() => OPERATOR_NAV.to_vec(),
+        Some(s) => firm_nav(s.user.role),
+        None => Vec::new(),
     };
     html! {
         (DOCTYPE)
@@ -86,7 +122,7 @@ pub fn page(title: &str, frame: &Frame<'_>, body: Markup) -> Markup {
                     @if !nav.is_empty() {
                         nav.side aria-label="Console sections" {
                             ul {
-                                @for (path, label) in nav {
+                                @for (path, label) in &nav {
                                     li {
                                         a href=(path) aria-current=[(frame.active == *path).then_some("page")] { (label) }
                                     }

@@ -82,7 +82,10 @@ pub async fn console_users(store: Arc<dyn RelayStore>) {
         role: ConsoleRole::ComplianceOfficer,
         ..console_user("cu_co", Some("fa"), "co@a.example")
     };
-    store.create_console_user(&officer).await.expect("create officer");
+    store
+        .create_console_user(&officer)
+        .await
+        .expect("create officer");
     assert_eq!(store.console_user("cu_co").await.unwrap(), Some(officer));
     assert!(
         !store

@@ -52,12 +52,18 @@ pub async fn supervision(store: Arc<dyn RelayStore>) {
     seed_firm(&store, "fa", &["a1"]).await;
     seed_firm(&store, "fb", &["b1"]).await;
     let first = store
-        .append_review(&review("fa", "hh/meeting/m/flag/0", "reviewed"), &entry("fa", 1))
+        .append_review(
+            &review("fa", "hh/meeting/m/flag/0", "reviewed"),
+            &entry("fa", 1),
+        )
         .await
         .expect("review");
     assert_eq!(first.seq, 1);
     let second = store
-        .append_review(&review("fa", "hh/meeting/m/flag/0", "escalated"), &entry("fa", 2))
+        .append_review(
+            &review("fa", "hh/meeting/m/flag/0", "escalated"),
+            &entry("fa", 2),
+        )
         .await
         .expect("review");
     assert_eq!(second.seq, 2);
@@ -68,7 +74,11 @@ pub async fn supervision(store: Arc<dyn RelayStore>) {
     let listed = store.review_records("fa").await.unwrap();
     assert_eq!(listed, vec![first, second]);
     assert_eq!(store.review_records("fb").await.unwrap().len(), 1);
-    assert_eq!(store.archive_size("fa").await.unwrap(), 2, "each decision archived");
+    assert_eq!(
+        store.archive_size("fa").await.unwrap(),
+        2,
+        "each decision archived"
+    );
 
     assert_eq!(store.policy("fa").await.unwrap(), None);
     assert!(
@@ -78,8 +88,15 @@ pub async fn supervision(store: Arc<dyn RelayStore>) {
         ),
         "the first version is 1"
     );
-    assert_eq!(store.archive_size("fa").await.unwrap(), 2, "nothing archived");
-    store.put_policy(&policy("fa", 1), &entry("fa", 5)).await.unwrap();
+    assert_eq!(
+        store.archive_size("fa").await.unwrap(),
+        2,
+        "nothing archived"
+    );
+    store
+        .put_policy(&policy("fa", 1), &entry("fa", 5))
+        .await
+        .unwrap();
     assert!(
         matches!(
             store.put_policy(&policy("fa", 1), &entry("fa", 6)).await,
@@ -87,7 +104,10 @@ pub async fn supervision(store: Arc<dyn RelayStore>) {
         ),
         "a save over a stale version"
     );
-    store.put_policy(&policy("fa", 2), &entry("fa", 7)).await.unwrap();
+    store
+        .put_policy(&policy("fa", 2), &entry("fa", 7))
+        .await
+        .unwrap();
     assert_eq!(store.policy("fa").await.unwrap(), Some(policy("fa", 2)));
     assert_eq!(store.policy("fb").await.unwrap(), None);
     assert_eq!(store.archive_size("fa").await.unwrap(), 4);

@@ -7,3 +7,14 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// Buttons marked data-copy="#id" copy that element's text (links, enrollment codes).
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+  if (!button) return;
+  const source = document.querySelector(button.dataset.copy);
+  if (!source || !navigator.clipboard) return;
+  navigator.clipboard.writeText(source.textContent.trim()).then(() => {
+    button.textContent = "Copied";
+  });
+});
