@@ -114,6 +114,7 @@ impl From<ProfileError> for CommandError {
             | ProfileError::BadItem(_)
             | ProfileError::Core(_)
             | ProfileError::BadImport { .. } => Self::new("invalid", e.to_string()),
+            ProfileError::Policy(why) => Self::new("firm_policy", why),
             other => Self::internal(other),
         }
     }

@@ -171,8 +171,44 @@ const CONTEXT_SEGMENTS: usize = 2;
 /// Longest comment or complaint field accepted.
 const MAX_TEXT: usize = 4000;
 
+/// The firm's advisors, to attribute what a desk wrote: a desk records its advisor as the
+/// relay's id or as the name its profile was created with.
+#[derive(Debug, Default)]
+pub struct Advisors {
+    ids: std::collections::HashSet<String>,
+    by_name: HashMap<String, String>,
+}
+
+impl Advisors {
+    /// From (id, name) pairs.
+    pub fn new(advisors: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut out = Advisors::default();
+        for (id, name) in advisors {
+            out.by_name.insert(name.trim().to_lowercase(), id.clone());
+            out.ids.insert(id);
+        }
+        out
+    }
+
+    /// The advisor id `written` names, else the household's owner.
+    fn resolve(&self, written: &str, owner: &str) -> String {
+        if self.ids.contains(written) {
+            return written.to_string();
+        }
+        self.by_name
+            .get(&written.trim().to_lowercase())
+            .cloned()
+            .unwrap_or_else(|| owner.to_string())
+    }
+}
+
 /// The review items of one household (pure: the household's typed data in, items out).
-pub fn household_items(doc_id: &str, owner: &str, data: &HouseholdData) -> Vec<ReviewItem> {
+pub fn household_items(
+    doc_id: &str,
+    owner: &str,
+    advisors: &Advisors,
+    data: &HouseholdData,
+) -> Vec<ReviewItem> {
     let mut items = Vec::new();
     for (meeting_id, meeting) in &data.meetings {
         let Some(analysis) = meeting
@@ -182,12 +218,13 @@ pub fn household_items(doc_id: &str, owner: &str, data: &HouseholdData) -> Vec<R
         else {
             continue;
         };
-        let advisor = meeting
-            .consent
-            .as_ref()
-            .map(|c| c.recorded_by.clone())
-            .filter(|a| !a.is_empty())
-            .unwrap_or_else(|| owner.to_string());
+        let advisor = advisors.resolve(
+            meeting
+                .consent
+                .as_ref()
+                .map_or("", |c| c.recorded_by.as_str()),
+            owner,
+        );
         for (n, flag) in analysis.flags.iter().enumerate() {
             let segment = flag.span.segment;
             let context = meeting
@@ -224,11 +261,7 @@ pub fn household_items(doc_id: &str, owner: &str, data: &HouseholdData) -> Vec<R
             item: format!("{doc_id}/note/{note_id}"),
             household: doc_id.to_string(),
             household_name: data.name.clone(),
-            advisor: if note.author.is_empty() {
-                owner.to_string()
-            } else {
-                note.author.clone()
-            },
+            advisor: advisors.resolve(&note.author, owner),
             kind: "compliance_note".into(),
             rule: String::new(),
             source: "Note".into(),
@@ -266,6 +299,16 @@ pub fn apply_decisions(items: &mut [ReviewItem], records: &[ReviewRecord]) {
 }
 
 impl Relay {
+    async fn firm_advisor_names(&self, firm_id: &str) -> Result<Advisors> {
+        Ok(Advisors::new(
+            self.store
+                .list_advisors(firm_id)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a.name)),
+        ))
+    }
+
     /// A household of the firm as typed data, read from the sealed chunks the relay holds.
     async fn household_data(&self, firm_id: &str, doc_id: &str) -> Result<HouseholdData> {
         let key = self.firm_key(firm_id).await?;
@@ -293,10 +336,11 @@ impl Relay {
         firm_id: &str,
         filter: &QueueFilter,
     ) -> Result<Vec<ReviewItem>> {
+        let advisors = self.firm_advisor_names(firm_id).await?;
         let mut items = Vec::new();
         for (doc_id, owner, _) in self.firm_documents(firm_id) {
             match self.household_data(firm_id, &doc_id).await {
-                Ok(data) => items.extend(household_items(&doc_id, &owner, &data)),
+                Ok(data) => items.extend(household_items(&doc_id, &owner, &advisors, &data)),
                 // A document that is not (yet) a household (an empty create in flight) has
                 // nothing to review; the rest of the firm's queue still shows.
                 Err(ServiceError::BadRequest(why)) => {
@@ -330,7 +374,8 @@ impl Relay {
             .map(|(_, owner, _)| owner)
             .ok_or(ServiceError::NotFound)?;
         let data = self.household_data(firm_id, household).await?;
-        let mut items: Vec<ReviewItem> = household_items(household, &owner, &data)
+        let advisors = self.firm_advisor_names(firm_id).await?;
+        let mut items: Vec<ReviewItem> = household_items(household, &owner, &advisors, &data)
             .into_iter()
             .filter(|i| i.item == item)
             .collect();

@@ -987,3 +987,256 @@ fn console_in_headless_chromium() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Firm supervision: a compliance officer's review queue and the firm's policy
+
+/// A meeting where the advisor guarantees an outcome and the client complains.
+const FLAGGED_MEETING: &str = "\
+Paul: Thanks for coming in, Grace. Let's look at the new income fund.
+Grace: Before that, I'm really upset that you charged me the advisory fee twice this quarter.
+Paul: I'm sorry about that, we will fix it. As for the fund, I guarantee you will not lose money in it.
+Grace: All right. Send me the paperwork and I will read it this week.
+";
+
+#[test]
+fn compliance_officer_reviews_and_sets_policy_in_chromium() {
+    let chromium = std::env::var("HEARTH_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).is_file(),
+        "{chromium} is missing: install Debian's chromium (scripts/setup.sh)"
+    );
+    npm_ci();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = RelayProcess::start_with_config(
+        &format!("sqlite://{}", dir.path().join("relay.db").display()),
+        &console_config("sign_in_attempts_per_minute = 1000"),
+    );
+    let firm_a = relay.create_firm("Maple Advisors");
+    let firm_b = relay.create_firm("Birch Wealth");
+    let officer = create_console_user(
+        &relay,
+        &[
+            "--firm",
+            &firm_a,
+            "--email",
+            "cco@maple.example",
+            "--role",
+            "compliance_officer",
+        ],
+        PASSWORD_A,
+        false,
+    );
+    assert_eq!(officer["role"], "compliance_officer");
+    create_console_user(
+        &relay,
+        &[
+            "--firm",
+            &firm_b,
+            "--email",
+            "cco@birch.example",
+            "--role",
+            "compliance_officer",
+        ],
+        PASSWORD_B,
+        true,
+    );
+
+    // Paul's desk records (imports) a meeting with a guarantee and a complaint, analyses it
+    // and syncs: the relay now holds the flags.
+    let (_paul, code) = relay.invite(&firm_a, "Paul Owner", false);
+    let desk = Hearth::enrolled(dir.path(), "paul", &relay, &code);
+    let household = desk.ok(&["household", "create", "--name", "The Okafors"]);
+    let transcript = dir.path().join("fund-review.txt");
+    std::fs::write(&transcript, FLAGGED_MEETING).expect("transcript");
+    let meeting = desk.ok(&[
+        "meeting",
+        "import-transcript",
+        &household,
+        transcript.to_str().expect("utf-8 path"),
+        "--consent-by",
+        "Grace Okafor",
+        "--title",
+        "Fund review",
+        "--date",
+        "2026-12-01",
+    ]);
+    let analysis = desk.json(&["meeting", "analyze", &meeting]);
+    let kinds: Vec<&str> = analysis["analysis"]["flags"]
+        .as_array()
+        .expect("flags")
+        .iter()
+        .filter_map(|f| f["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"guarantee") && kinds.contains(&"complaint"),
+        "{kinds:?}"
+    );
+    assert_eq!(desk.ok(&["consent", "mode", "show"]).trim(), "one-party");
+    desk.ok(&["sync"]);
+
+    // In Chromium: the officer reviews the guarantee, records the complaint, sets the policy
+    // and exports the archive; firm B's officer reaches nothing of it.
+    let screenshots = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("docs")
+        .join("screenshots");
+    std::fs::create_dir_all(&screenshots).expect("docs/screenshots");
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).expect("downloads dir");
+    let comment = "Talked to Paul: no guarantees on any fund; corrected in writing to the client.";
+    let input = json!({
+        "url": relay.url,
+        "chromium": chromium,
+        "screenshots": screenshots,
+        "downloads": downloads,
+        "comment": comment,
+        "policy": {
+            "disclosure_version": "2027-1",
+            "disclosure_text": "We record this call, both sides of it, to keep accurate notes. Do we have everyone's consent?",
+            "max_audio_days": 30,
+        },
+        "a": {
+            "email": "cco@maple.example",
+            "password": PASSWORD_A,
+            "advisor_name": "Paul Owner",
+            "household_name": "The Okafors",
+        },
+        "b": { "email": "cco@birch.example", "password": PASSWORD_B },
+    });
+    let out = Command::new("node")
+        .arg(console_dir().join("supervision.mjs"))
+        .arg(input.to_string())
+        .stdin(Stdio::null())
+        .output()
+        .expect("spawn node (Node 20+ must be on PATH)");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let result: Value = stdout
+        .lines()
+        .last()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("supervision.mjs printed no JSON: {stdout}{stderr}"));
+    assert_eq!(
+        result["ok"], true,
+        "browser flow failed: {result:#}\n{stderr}"
+    );
+
+    // The export holds the decisions and verifies with the firm's pinned key, not another.
+    let zip = result["archive_export"]
+        .as_str()
+        .expect("an archive export");
+    let unpacked = dir.path().join("unpacked");
+    let out = Command::new("python3")
+        .args(["-m", "zipfile", "-e", zip])
+        .arg(&unpacked)
+        .output()
+        .expect("python3 (scripts/setup.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bundle = std::fs::read_dir(&unpacked)
+        .expect("unpacked bundle")
+        .next()
+        .expect("one top-level directory")
+        .expect("entry")
+        .path();
+    let actions =
+        std::fs::read_to_string(bundle.join("admin_actions.json")).expect("admin_actions.json");
+    for needle in [
+        comment,
+        "review.reviewed",
+        "review.complaint",
+        "Advisory fee billed twice",
+        "policy.set",
+        "2027-1",
+    ] {
+        assert!(
+            actions.contains(needle),
+            "{needle} not in the export's admin actions: {actions}"
+        );
+    }
+    let fingerprint = |firm: &str| -> String {
+        let head: Value = serde_json::from_str(&relay.admin(&["archive", "head", "--firm", firm]))
+            .expect("archive head JSON");
+        head["fingerprint"]
+            .as_str()
+            .expect("fingerprint")
+            .to_string()
+    };
+    let verify = |fp: &str| {
+        Command::new(bin("hearth-relay"))
+            .args(["archive", "verify", "--fingerprint", fp])
+            .arg(&bundle)
+            .output()
+            .expect("spawn hearth-relay")
+    };
+    let pinned = verify(&fingerprint(&firm_a));
+    assert!(
+        pinned.status.success(),
+        "the export does not verify with the firm's key: {}{}",
+        String::from_utf8_lossy(&pinned.stdout),
+        String::from_utf8_lossy(&pinned.stderr)
+    );
+    let other = verify(&fingerprint(&firm_b));
+    assert!(
+        !other.status.success(),
+        "the export verified with firm B's key"
+    );
+
+    // The policy reaches Paul's desk on its next sync and governs it.
+    let before = desk.json(&["history", &household]);
+    let synced = desk.json(&["sync"]);
+    assert_eq!(synced["policy_version"], 1, "{synced}");
+    assert!(
+        synced["policy_tightened"].to_string().contains("all-party"),
+        "{synced}"
+    );
+    assert_eq!(desk.ok(&["consent", "mode", "show"]).trim(), "all-party");
+    assert_eq!(
+        desk.json(&["consent", "disclosure", "show"])["version"],
+        "2027-1"
+    );
+    assert_eq!(
+        desk.json(&["relay", "policy"])["policy"]["max_audio_days"],
+        30
+    );
+    let refused = desk.fails(&["consent", "mode", "set", "one-party"]);
+    assert!(refused.contains("firm policy v1"), "{refused}");
+    let refused = desk.fails(&["audio", "retention", "set", "keep-days", "--days", "90"]);
+    assert!(
+        refused.contains("firm policy v1") && refused.contains("30 days"),
+        "{refused}"
+    );
+    desk.ok(&["audio", "retention", "set", "keep-days", "--days", "30"]);
+    // Recording now needs every participant's consent: refused before any device opens,
+    // nothing written.
+    let refused = desk.fails(&[
+        "meeting",
+        "record",
+        &household,
+        "--consent-by",
+        "Grace Okafor",
+        "--participants",
+        "Grace Okafor,Dev Okafor",
+        "--seconds",
+        "1",
+    ]);
+    assert!(refused.contains("Dev Okafor"), "{refused}");
+    assert_eq!(
+        desk.json(&["history", &household]),
+        before,
+        "nothing was written"
+    );
+    for page in ["review-queue", "review-item", "review-report", "policy"] {
+        let shot = screenshots.join(format!("console-{page}.png"));
+        let bytes = std::fs::read(&shot).unwrap_or_default();
+        assert!(
+            bytes.starts_with(b"\x89PNG"),
+            "{} is not a screenshot",
+            shot.display()
+        );
+    }
+}

@@ -1783,7 +1783,15 @@ blob_errors: Array<string>,
 /**
  * Households that changed here (fetched or updated), so a window can reload just them.
  */
-changed: Array<string>, };
+changed: Array<string>, 
+/**
+ * The firm policy's version this desk now follows (`None`: the firm has none).
+ */
+policy_version: number | null, 
+/**
+ * Local settings the firm's policy tightened in this sync, in words.
+ */
+policy_tightened: Array<string>, };
 
 export type SyncStatus = { 
 /**

@@ -186,6 +186,9 @@ enum RelayCmd {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// The firm's policy this desk follows (fetched on every sync): disclosure, consent,
+    /// audio retention, language-model use, required note categories.
+    Policy(JsonFlag),
 }
 
 #[derive(Args)]
@@ -506,6 +509,61 @@ fn run(cli: Cli) -> Result<()> {
                     }
                     for e in &report.blob_errors {
                         eprintln!("warning: {e}");
+                    }
+                    for what in &report.policy_tightened {
+                        println!(
+                            "Firm policy v{}: {what}.",
+                            report.policy_version.unwrap_or_default()
+                        );
+                    }
+                }
+            }
+        }
+        Command::Relay(RelayCmd::Policy(json)) => {
+            let policy = profile.firm_policy()?;
+            if json.json {
+                print_json(&serde_json::json!({ "policy": policy }))?;
+            } else {
+                match policy {
+                    None => println!(
+                        "Your firm has set no policy on the relay (or this desk has not synced since): this desk's own settings apply."
+                    ),
+                    Some(p) => {
+                        println!("Firm policy v{} (set in the relay's console):", p.version);
+                        println!(
+                            "  disclosure {}: {}",
+                            p.disclosure_version, p.disclosure_text
+                        );
+                        println!(
+                            "  consent: {}{}",
+                            match p.consent {
+                                hearth_core::policy::PolicyConsent::AllParty => "every participant",
+                                hearth_core::policy::PolicyConsent::OneParty => "one participant",
+                            },
+                            if p.all_party_states.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" (every participant in {})", p.all_party_states.join(", "))
+                            }
+                        );
+                        println!(
+                            "  audio kept at most {} days after transcription",
+                            p.max_audio_days
+                        );
+                        println!("  language models: {}", serde_json::to_string(&p.llm)?);
+                        let required: Vec<&str> = p
+                            .required_note_categories
+                            .iter()
+                            .map(|c| c.as_str())
+                            .collect();
+                        println!(
+                            "  notes required after a meeting: {}",
+                            if required.is_empty() {
+                                "none".to_string()
+                            } else {
+                                required.join(", ")
+                            }
+                        );
                     }
                 }
             }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Subcommand, ValueEnum};
-use hearth_intel::llm::{LLM_SETTING, LlmSettings};
+use hearth_intel::llm::LlmSettings;
 use hearth_intel::{ApiKey, FallbackEngine, Tone};
 use hearth_profile::Profile;
 use serde_json::json;
@@ -169,23 +169,17 @@ fn llm_key_account(profile: &Profile) -> String {
     hearth_intel::llm::key_account(profile.profile_id())
 }
 
-/// The profile's LLM settings, if any were saved.
-fn llm_settings(profile: &Profile) -> Result<Option<LlmSettings>> {
-    profile
-        .setting(LLM_SETTING)?
-        .map(|text| serde_json::from_str(&text).context("the stored LLM settings are damaged"))
-        .transpose()
-}
-
 fn engine(profile: &Profile, choice: EngineChoice) -> Result<FallbackEngine> {
     if let EngineChoice::Local = choice {
         return Ok(FallbackEngine::local_only());
     }
-    let Some(settings) = llm_settings(profile)? else {
+    let settings = profile.llm_settings()?;
+    if settings.base_url.is_empty() {
         bail!(
             "no LLM is configured; run `hearth llm set --provider ... --base-url ... --model ... --enable`"
         );
-    };
+    }
+    profile.check_llm_provider(&settings.provider)?;
     let key = match std::env::var("HEARTH_LLM_API_KEY") {
         Ok(k) => Some(ApiKey::new(k)),
         Err(_) => hearth_secrets::keyring_load(&llm_key_account(profile))
@@ -214,7 +208,7 @@ pub fn llm(profile: &mut Profile, cmd: LlmCmd) -> Result<()> {
                 base_url,
                 model: model.clone(),
             };
-            profile.set_setting(LLM_SETTING, &serde_json::to_string(&settings)?)?;
+            profile.set_llm_settings(&settings)?;
             println!(
                 "LLM engine {} ({provider}, {model}).",
                 if enable {
@@ -227,9 +221,9 @@ pub fn llm(profile: &mut Profile, cmd: LlmCmd) -> Result<()> {
         LlmCmd::Disable => {
             let settings = LlmSettings {
                 enabled: false,
-                ..llm_settings(profile).ok().flatten().unwrap_or_default()
+                ..profile.llm_settings()?
             };
-            profile.set_setting(LLM_SETTING, &serde_json::to_string(&settings)?)?;
+            profile.set_llm_settings(&settings)?;
             println!("LLM engine off: nothing leaves this laptop.");
         }
         LlmCmd::Key => {
@@ -241,7 +235,7 @@ pub fn llm(profile: &mut Profile, cmd: LlmCmd) -> Result<()> {
             println!("Stored the API key in the OS keyring.");
         }
         LlmCmd::Show(json) => {
-            let settings = llm_settings(profile)?.unwrap_or_default();
+            let settings = profile.llm_settings()?;
             if json.json {
                 print_json(&settings)?;
             } else {

@@ -126,8 +126,17 @@ impl Profile {
         self.audio_dir().join(format!("{meeting_id}.hca"))
     }
 
-    /// The firm's retention policy for recordings.
+    /// The retention recordings get: the local setting, or the firm policy's limit when the
+    /// local setting keeps audio longer.
     pub fn retention_policy(&self) -> Result<RetentionPolicy, ProfileError> {
+        Ok(crate::policy::effective_retention(
+            self.local_retention_policy()?,
+            self.firm_policy()?.as_ref(),
+        ))
+    }
+
+    /// The retention set on this desk.
+    pub(crate) fn local_retention_policy(&self) -> Result<RetentionPolicy, ProfileError> {
         Ok(self
             .setting(RETENTION_SETTING)?
             .and_then(|t| serde_json::from_str(&t).ok())
@@ -135,30 +144,77 @@ impl Profile {
     }
 
     /// Sets the retention policy (applies to recordings transcribed from now on; kept
-    /// recordings keep the deadline they were given).
+    /// recordings keep the deadline they were given). Keeping audio longer than the firm's
+    /// policy allows is refused.
     pub fn set_retention_policy(&mut self, policy: RetentionPolicy) -> Result<(), ProfileError> {
+        if let RetentionPolicy::KeepDays { days } = policy {
+            self.policy_refuses(|p| {
+                (!p.allows_audio_days(days)).then(|| match p.max_audio_days {
+                    0 => format!("requires audio to be deleted once transcribed; keeping it {days} days is not allowed"),
+                    max => format!("allows keeping audio at most {max} days; {days} is longer"),
+                })
+            })?;
+        }
+        self.store_retention_policy(policy)
+    }
+
+    pub(crate) fn store_retention_policy(
+        &mut self,
+        policy: RetentionPolicy,
+    ) -> Result<(), ProfileError> {
         let text = serde_json::to_string(&policy)
             .map_err(|e| ProfileError::Core(hearth_core::CoreError::Corrupt(e.to_string())))?;
         self.set_setting(RETENTION_SETTING, &text)
     }
 
-    /// Whose consent recordings need.
+    /// Whose consent recordings need: all-party when this desk or the firm's policy says so.
     pub fn consent_mode(&self) -> Result<ConsentMode, ProfileError> {
+        let firm_all_party = self
+            .firm_policy()?
+            .is_some_and(|p| p.consent == hearth_core::policy::PolicyConsent::AllParty);
+        Ok(if firm_all_party {
+            ConsentMode::AllParty
+        } else {
+            self.local_consent_mode()?
+        })
+    }
+
+    pub(crate) fn local_consent_mode(&self) -> Result<ConsentMode, ProfileError> {
         Ok(match self.setting(CONSENT_MODE_SETTING)?.as_deref() {
             Some("all-party") => ConsentMode::AllParty,
             _ => ConsentMode::OneParty,
         })
     }
 
-    /// Sets the consent mode.
+    /// Sets the consent mode; one-party is refused when the firm's policy requires all-party.
     pub fn set_consent_mode(&mut self, mode: ConsentMode) -> Result<(), ProfileError> {
+        if mode == ConsentMode::OneParty {
+            self.policy_refuses(|p| {
+                (p.consent == hearth_core::policy::PolicyConsent::AllParty)
+                    .then(|| "requires every participant's consent (all-party)".to_string())
+            })?;
+        }
+        self.store_consent_mode(mode)
+    }
+
+    pub(crate) fn store_consent_mode(&mut self, mode: ConsentMode) -> Result<(), ProfileError> {
         self.set_setting(CONSENT_MODE_SETTING, &mode.to_string())
     }
 
     /// Replaces the firm's disclosure text; the version must change with the text, so every
     /// consent record names exactly the words that were read.
+    /// Under a firm policy the disclosure is the firm's: saving it again is fine, another is
+    /// refused.
     pub fn set_disclosure(&mut self, version: &str, text: &str) -> Result<(), ProfileError> {
         let (version, text) = (version.trim(), text.trim());
+        self.policy_refuses(|p| {
+            (p.disclosure_version != version || p.disclosure_text.trim() != text).then(|| {
+                format!(
+                    "sets the recording disclosure (version {}); change it in the console",
+                    p.disclosure_version
+                )
+            })
+        })?;
         if version.is_empty() || text.is_empty() {
             return Err(ProfileError::Core(hearth_core::CoreError::Empty {
                 what: "disclosure version and text",
@@ -174,10 +230,13 @@ impl Profile {
         self.set_setting("disclosure", &value.to_string())
     }
 
-    /// Checks consent against the firm's mode; returns (participants, consented). With
-    /// `all-party`, everyone listed as a participant must be among those who consented.
+    /// Checks consent for a recording of a household against the consent mode (this desk's,
+    /// or the firm policy's, which also names states whose households always need everyone's
+    /// consent); returns (participants, consented). With all-party, everyone listed as a
+    /// participant must be among those who consented.
     pub fn check_consent(
         &self,
+        household_id: &str,
         participants: &[String],
         consented_by: &[String],
     ) -> Result<(Vec<String>, Vec<String>), ProfileError> {
@@ -186,7 +245,14 @@ impl Profile {
             return Err(ProfileError::ConsentRequired);
         }
         let mut all = clean(participants);
-        if self.consent_mode()? == ConsentMode::AllParty {
+        let state_requires_all = match self.firm_policy()? {
+            Some(p) if !p.all_party_states.is_empty() => {
+                let data = self.household_data(household_id)?;
+                p.requires_all_party(data.address.as_ref().and_then(|a| a.region.as_deref()))
+            }
+            _ => false,
+        };
+        if state_requires_all || self.consent_mode()? == ConsentMode::AllParty {
             let missing: Vec<String> = all
                 .iter()
                 .filter(|p| !consented.iter().any(|c| c.eq_ignore_ascii_case(p)))
@@ -212,7 +278,7 @@ impl Profile {
         new: &NewRecording<'_>,
     ) -> Result<String, ProfileError> {
         let (participants, consented_by) =
-            self.check_consent(new.participants, new.consented_by)?;
+            self.check_consent(new.household_id, new.participants, new.consented_by)?;
         // The household must exist before anything is written.
         self.household_data(new.household_id)?;
         let (version, text) = self.disclosure()?;

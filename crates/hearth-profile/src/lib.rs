@@ -14,6 +14,7 @@ mod documents;
 mod export;
 mod listing;
 mod meetings;
+mod policy;
 mod search;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,7 @@ pub use meetings::{
     DEFAULT_DISCLOSURE_TEXT, DEFAULT_DISCLOSURE_VERSION, Filed, FoundMeeting, meeting_vtt,
     parse_transcript,
 };
+pub use policy::PolicyApplied;
 pub use search::{INDEX_DIR, IndexReport};
 
 /// File name of the profile descriptor.
@@ -103,6 +105,9 @@ pub enum ProfileError {
         "cannot accept '{0}': use action:N, fact:N, notes or all, with N from `hearth meeting analyze`"
     )]
     BadItem(String),
+    /// The firm's policy forbids a setting or an action; the message names the policy.
+    #[error("{0}")]
+    Policy(String),
     /// The household model refused the edit.
     #[error(transparent)]
     Core(#[from] CoreError),

@@ -38,8 +38,12 @@ pub struct Filed {
 }
 
 impl Profile {
-    /// The disclosure (version, text) this profile's firm uses.
+    /// The disclosure (version, text) this profile's firm uses: the firm policy's when the
+    /// firm has one.
     pub fn disclosure(&self) -> Result<(String, String), ProfileError> {
+        if let Some(p) = self.firm_policy()? {
+            return Ok((p.disclosure_version, p.disclosure_text));
+        }
         match self.setting("disclosure")? {
             Some(text) => {
                 let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();

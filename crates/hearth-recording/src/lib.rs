@@ -196,7 +196,7 @@ pub struct Finished {
 
 /// Checks consent and that the household exists: nothing is read or written when refused.
 pub fn check(profile: &Profile, m: &MeetingAudio) -> Result<()> {
-    profile.check_consent(&m.participants, &m.consent_by)?;
+    profile.check_consent(&m.household, &m.participants, &m.consent_by)?;
     profile.household_data(&m.household)?;
     Ok(())
 }

@@ -217,6 +217,10 @@ pub struct SyncReport {
     pub blob_errors: Vec<String>,
     /// Households that changed here (fetched or updated), so a window can reload just them.
     pub changed: Vec<String>,
+    /// The firm policy's version this desk now follows (`None`: the firm has none).
+    pub policy_version: Option<i64>,
+    /// Local settings the firm's policy tightened in this sync, in words.
+    pub policy_tightened: Vec<String>,
 }
 
 /// Checks a relay address an advisor typed: `https://host[:port]`, or `http://` only to this
@@ -408,6 +412,30 @@ async fn witness_archive(profile: &mut Profile, session: &Session) -> Result<()>
             Err(SyncError::UntrustedRelay(why))
         }
     }
+}
+
+/// The firm's policy as the relay serves it (`GET /v1/policy`).
+#[derive(Debug, serde::Deserialize)]
+struct PolicyAnswer {
+    policy: Option<hearth_core::policy::FirmPolicy>,
+}
+
+/// Fetches the firm's policy and applies it to this desk (before any household moves, so a
+/// tightened consent or retention rule holds for everything after this sync).
+async fn follow_firm_policy(
+    profile: &mut Profile,
+    session: &Session,
+) -> Result<hearth_profile::PolicyApplied> {
+    // A relay from before firm policies answers 404: nothing to follow.
+    let policy = session
+        .get_optional::<PolicyAnswer>("/v1/policy")
+        .await?
+        .and_then(|a| a.policy);
+    let applied = profile.apply_firm_policy(policy.as_ref())?;
+    for what in &applied.tightened {
+        tracing::info!(version = ?applied.version, %what, "firm policy applied");
+    }
+    Ok(applied)
 }
 
 /// Redeems a one-time enrollment code and stores the device's credentials in the profile.
@@ -955,9 +983,12 @@ pub async fn sync_once(profile: &mut Profile, timeout: Duration) -> Result<SyncR
 
 async fn sync_in(profile: &mut Profile, session: Session, timeout: Duration) -> Result<SyncReport> {
     witness_archive(profile, &session).await?;
+    let policy = follow_firm_policy(profile, &session).await?;
     let (mut client, mut local, _) = prepare(profile, &session).await?;
     let mut report = SyncReport {
         offered: local.len(),
+        policy_version: policy.version,
+        policy_tightened: policy.tightened,
         ..SyncReport::default()
     };
     let mut socket = session
@@ -1191,6 +1222,7 @@ async fn watch_connection(
     // A fresh token: the connection lasts, and a stale cached one would only cost a retry.
     let session = Session::start_fresh(profile).await?;
     witness_archive(profile, &session).await?;
+    follow_firm_policy(profile, &session).await?;
     // Write times as of before the households are loaded: anything written later is newer
     // than what `prepare` read, and is picked up by the first tick.
     let mut seen: std::collections::HashMap<String, i64> = profile

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use hearth_intel::llm::{LLM_SETTING, LlmSettings, key_account};
+use hearth_intel::llm::{LlmSettings, key_account};
 use hearth_intel::{ApiKey, FallbackEngine, Tone};
 use hearth_profile::{ConsentMode, Profile, ProfileInfo, RetentionPolicy};
 use serde::Serialize;
@@ -19,10 +19,7 @@ const TONE_SETTING: &str = "email_tone";
 
 /// The optional LLM engine's settings (the same setting `hearth llm set` writes).
 pub(crate) fn llm_settings(profile: &Profile) -> CommandResult<LlmSettings> {
-    Ok(profile
-        .setting(LLM_SETTING)?
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default())
+    Ok(profile.llm_settings()?)
 }
 
 pub(crate) fn tone(profile: &Profile) -> CommandResult<Tone> {
@@ -36,7 +33,9 @@ pub(crate) fn tone(profile: &Profile) -> CommandResult<Tone> {
 /// OS keyring, as `hearth llm key` stores it), always with the offline engine as fallback.
 pub(crate) fn engine(profile: &Profile) -> CommandResult<FallbackEngine> {
     let settings = llm_settings(profile)?;
-    if !settings.enabled {
+    // Off, or not allowed by the firm's policy (sync turns it off; this covers the window
+    // before it does): the offline rules.
+    if !settings.enabled || profile.check_llm_provider(&settings.provider).is_err() {
         return Ok(FallbackEngine::local_only());
     }
     let key = hearth_secrets::keyring_load(&key_account(profile.profile_id()))
@@ -127,8 +126,7 @@ pub async fn save_settings(
     }
     state
         .with_profile(move |p| {
-            let text = serde_json::to_string(&llm).map_err(CommandError::internal)?;
-            p.set_setting(LLM_SETTING, &text)?;
+            p.set_llm_settings(&llm)?;
             let tone = serde_json::to_value(parsed)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))

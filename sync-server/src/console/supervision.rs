@@ -47,15 +47,23 @@ fn render(user: &FirmUser, title: &str, active: &str, body: Markup) -> Response 
     views::page(title, &frame, body).into_response()
 }
 
+/// Names for the ids the queue shows: advisors (by id, and as `advisor:<id>` API actors) and
+/// the firm's console users (`console:<id>` → email).
 async fn advisor_names(relay: &Relay, firm_id: &str) -> Result<HashMap<String, String>, Response> {
-    Ok(relay
+    let mut names = HashMap::new();
+    for a in relay.store.list_advisors(firm_id).await.map_err(fail)? {
+        names.insert(format!("advisor:{}", a.id), a.name.clone());
+        names.insert(a.id, a.name);
+    }
+    for u in relay
         .store
-        .list_advisors(firm_id)
+        .list_console_users(Some(firm_id))
         .await
         .map_err(fail)?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect())
+    {
+        names.insert(super::auth::actor(&u), u.email);
+    }
+    Ok(names)
 }
 
 fn name<'a>(names: &'a HashMap<String, String>, id: &'a str) -> &'a str {
@@ -138,7 +146,8 @@ async fn queue(
         .await
         .map_err(fail)?;
     let names = advisor_names(&relay, &user.firm.id).await?;
-    let mut advisors: Vec<(&String, &String)> = names.iter().collect();
+    let mut advisors: Vec<(&String, &String)> =
+        names.iter().filter(|(id, _)| !id.contains(':')).collect();
     advisors.sort_by_key(|(_, n)| n.to_lowercase());
     let query = filter_query(&filter);
     let selected = |v: &Option<String>, x: &str| v.as_deref() == Some(x);
@@ -280,7 +289,7 @@ fn render_item(
                 ol.history {
                     @for d in &item.history {
                         li data-decision=(d.state.as_str()) {
-                            strong { (state_label(d.state)) } " — " (views::time(d.at)) " by " (d.by)
+                            strong { (state_label(d.state)) } " — " (views::time(d.at)) " by " (name(names, &d.by))
                             p { (d.comment) }
                             @if let Some(c) = &d.complaint {
                                 dl.facts {
@@ -455,7 +464,8 @@ async fn report_csv(
             views::time(i.at),
             i.excerpt.clone(),
             i.state.as_str().to_string(),
-            last.map(|d| d.by.clone()).unwrap_or_default(),
+            last.map(|d| name(&names, &d.by).to_string())
+                .unwrap_or_default(),
             last.map(|d| views::time(d.at)).unwrap_or_default(),
             last.map(|d| d.comment.clone()).unwrap_or_default(),
             complaint.received,
@@ -503,7 +513,7 @@ async fn report_page(
                     p.muted { (views::time(i.at)) " · " (i.source) " · " (name(&names, &i.advisor)) " · " (state_label(i.state)) }
                     blockquote { (i.excerpt) }
                     @for d in &i.history {
-                        p { strong { (state_label(d.state)) } " " (views::time(d.at)) " by " (d.by) ": " (d.comment) }
+                        p { strong { (state_label(d.state)) } " " (views::time(d.at)) " by " (name(&names, &d.by)) ": " (d.comment) }
                         @if let Some(c) = &d.complaint {
                             p { "Complaint received " (c.received) "; nature: " (c.nature) "; action taken: " (c.action_taken) "; resolution: " (if c.resolution.is_empty() { "open" } else { &c.resolution }) }
                         }

@@ -38,6 +38,8 @@ export function errorTitle(kind: string): string {
       return "Relay refused this device";
     case "relay_untrusted":
       return "Relay no longer trusted: the firm's archive history changed";
+    case "firm_policy":
+      return "Not allowed by your firm's policy";
     case "bad_code":
       return "Enrollment code not accepted";
     case "not_enrolled":
