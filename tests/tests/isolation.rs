@@ -169,6 +169,14 @@ impl Resp {
     fn text(&self) -> String {
         String::from_utf8_lossy(&self.raw).to_string()
     }
+
+    /// The body (after the blank line; the relay's JSON answers carry a Content-Length).
+    fn body(&self) -> &[u8] {
+        self.raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(&[][..], |at| &self.raw[at + 4..])
+    }
 }
 
 fn http(
@@ -301,6 +309,8 @@ struct World {
     /// API tokens of Alice and Arthur (A), for control requests and watcher sockets.
     a1_api: String,
     a2_api: String,
+    /// API token of firm A's admin (review queue, policy).
+    a_admin_api: String,
     b2_advisor: String,
     /// A household of firm B (Bianca's): for a firm-A identity, an id of another firm.
     b_doc: String,
@@ -371,6 +381,16 @@ impl World {
             "--text",
             "Quokka trust rollover secret",
         ]);
+        // A note filed under compliance: an item of firm A's review queue.
+        alice.ok(&[
+            "note",
+            "add",
+            &h1,
+            "--category",
+            "compliance",
+            "--text",
+            "Quokka suitability concern for supervision",
+        ]);
         let h2 = alice.ok(&["household", "create", "--name", "Bartholomew Vantongeren"]);
         alice.ok(&["sync"]);
         alice.ok(&["share", &h1, "--with", "Arthur Alphaquartz"]);
@@ -386,6 +406,29 @@ impl World {
         let a3_api = api_token(&relay, &a3);
         let a1_api = api_token(&relay, &a1);
         let a2_api = api_token(&relay, &a2);
+        // Firm A's admin sets a policy (what desks of A read) through the admin API.
+        let (a_admin, _) = relay.invite(&firm_a, "Ada Alphaquartz", true);
+        let a_admin_api = api_token(&relay, &a_admin);
+        let saved = http(
+            &addr,
+            "PUT",
+            "/v1/admin/policy",
+            &Auth::Bearer(a_admin_api.clone()),
+            &[("Content-Type", "application/json")],
+            Some(
+                json!({ "based_on": 0, "policy": {
+                    "version": 0,
+                    "disclosure_version": "AQ-1",
+                    "disclosure_text": "Alpha Quartzfield records this call.",
+                    "consent": "all-party",
+                    "max_audio_days": 0,
+                    "llm": { "mode": "off" },
+                } })
+                .to_string()
+                .as_bytes(),
+            ),
+        );
+        assert_eq!(saved.status, 200, "{}", saved.text());
 
         // Firm B: Bianca (admin) with a household, Boris, and two who will lose access.
         let firm_b = relay.create_firm("Beta Capital");
@@ -442,7 +485,7 @@ impl World {
             .cloned()
             .chain([firm_a.clone(), "Quartzfield".into(), "Alphaquartz".into()])
             .chain(a_advisors.iter().cloned())
-            .chain([a3_device.clone()])
+            .chain([a3_device.clone(), a_admin.clone()])
             .collect();
 
         // Tokens minted with the relay's own signing scheme.
@@ -544,6 +587,7 @@ impl World {
             a_profiles: vec![(alice, vec![h1.clone(), h2]), (arthur, vec![h1, h3])],
             a1_api,
             a2_api,
+            a_admin_api,
             b2_advisor: b2,
             b_doc: hb,
             attackers,
@@ -728,6 +772,26 @@ fn rest_answers_about_another_tenant_are_those_for_unknown_ids() {
     let unauthorized = http(&w.addr, "GET", "/v1/me", &Auth::None, &[], None);
     assert_eq!(unauthorized.status, 401, "{}", unauthorized.text());
 
+    // Control: firm A's admin sees the compliance note in A's review queue.
+    let queue = http(
+        &w.addr,
+        "GET",
+        "/v1/admin/review",
+        &Auth::Bearer(w.a_admin_api.clone()),
+        &[],
+        None,
+    );
+    assert_eq!(queue.status, 200, "{}", queue.text());
+    let queue: Value = serde_json::from_slice(queue.body()).expect("queue JSON");
+    let a_items: Vec<String> = queue["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["item"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(a_items.len(), 1, "{queue}");
+    assert!(a_items[0].starts_with(&w.a_docs[0]), "{a_items:?}");
+
     let unparseable = w.unparseable_targets();
     let mut doc_targets: Vec<String> = w.a_docs.clone();
     doc_targets.extend(w.a_docs.iter().map(|d| format!("automerge:{d}")));
@@ -836,12 +900,57 @@ fn rest_answers_about_another_tenant_are_those_for_unknown_ids() {
                 format!("/v1/admin/devices/{}/revoke", unknown_device()),
             );
         }
+        // A decision on A's review items (and on made-up items of A's households): as on an
+        // item of a household nobody has.
+        let decision = |item: &str| {
+            json!({ "item": item, "state": "dismissed", "comment": "not ours" }).to_string()
+        };
+        let fresh = format!("{}/note/x", unknown_doc());
+        let targets: Vec<String> = a_items
+            .iter()
+            .cloned()
+            .chain(w.a_docs.iter().map(|d| format!("{d}/note/x")))
+            .collect();
+        for item in &targets {
+            let json_type = [("Content-Type", "application/json")];
+            let got = http(
+                &w.addr,
+                "POST",
+                "/v1/admin/review",
+                &cred.auth,
+                &json_type,
+                Some(decision(item).as_bytes()),
+            );
+            let want = http(
+                &w.addr,
+                "POST",
+                "/v1/admin/review",
+                &cred.auth,
+                &json_type,
+                Some(decision(&fresh).as_bytes()),
+            );
+            let leaks = leaked(&got.raw, &cred.forbidden);
+            tally.record(
+                "POST /v1/admin/review {A item}",
+                got.raw == want.raw && leaks.is_empty(),
+                || {
+                    format!(
+                        "[{}] decision on {item}: {}\n  want: {}",
+                        cred.name,
+                        got.text(),
+                        want.text()
+                    )
+                },
+            );
+        }
         // Lists: nothing of A.
         for path in [
             "/v1/documents",
             "/v1/advisors",
             "/v1/me",
             "/v1/admin/devices",
+            "/v1/admin/review",
+            "/v1/policy",
         ] {
             let got = http(&w.addr, "GET", path, &cred.auth, &[], None);
             let leaks = leaked(&got.raw, &cred.forbidden);
