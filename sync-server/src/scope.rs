@@ -223,6 +223,15 @@ impl ScopeIndex {
         }
     }
 
+    /// Records a change of owner (a departing advisor's households moved to a colleague): the
+    /// new owner's share of it, now redundant, goes.
+    pub fn set_owner(&mut self, firm_id: &str, doc_id: &str, owner_id: &str) {
+        if let Some(scope) = self.docs.get_mut(&key(firm_id, doc_id)) {
+            scope.owner_id = owner_id.to_string();
+            scope.shared_with.remove(owner_id);
+        }
+    }
+
     /// Records an unshare.
     pub fn unshare(&mut self, firm_id: &str, doc_id: &str, advisor_id: &str) {
         if let Some(scope) = self.docs.get_mut(&key(firm_id, doc_id)) {

@@ -515,9 +515,10 @@ impl Relay {
     /// revocation made through another process (the `hearth-relay` CLI) still ends them.
     pub async fn still_valid(&self, who: &Identity) -> Result<bool> {
         if let Some(device) = &who.device_id {
-            return Ok(self.live_device(device).await?.is_some());
-        }
-        if let Some(token_id) = &who.token_id {
+            if self.live_device(device).await?.is_none() {
+                return Ok(false);
+            }
+        } else if let Some(token_id) = &who.token_id {
             let now = now_ms();
             // A firm holds a handful of tokens; listing them beats a store method per backend.
             let live = self
@@ -534,11 +535,12 @@ impl Relay {
                 return Ok(false);
             }
         }
+        // A changed admin flag ends the connection too: it reconnects with what it may do now.
         Ok(self
             .store
             .advisor(&who.advisor_id)
             .await?
-            .is_some_and(|a| !a.disabled))
+            .is_some_and(|a| !a.disabled && a.is_admin == who.is_admin))
     }
 
     /// Mints a long-lived API token for scripts and integrations.
@@ -707,6 +709,62 @@ impl Relay {
             self.audit(Some(firm_id), by, action, advisor_id).await?;
         }
         Ok(changed)
+    }
+
+    /// Makes an advisor of `firm_id` a firm admin, or not (their open connections end and
+    /// reconnect with what they may do now).
+    pub async fn set_advisor_admin(
+        &self,
+        firm_id: &str,
+        advisor_id: &str,
+        admin: bool,
+        by: &str,
+    ) -> Result<bool> {
+        let changed = self
+            .store
+            .set_advisor_admin(firm_id, advisor_id, admin)
+            .await?;
+        if changed {
+            let action = if admin {
+                "advisor.promote"
+            } else {
+                "advisor.demote"
+            };
+            self.audit(Some(firm_id), by, action, advisor_id).await?;
+        }
+        Ok(changed)
+    }
+
+    /// Moves every household `from` owns to `to` (a departing advisor's book to a colleague),
+    /// in one step; both must be advisors of `firm_id` (else `NotFound`). Returns how many.
+    pub async fn transfer_households(
+        &self,
+        firm_id: &str,
+        from: &str,
+        to: &str,
+        by: &str,
+    ) -> Result<usize> {
+        let moved = match self.store.transfer_documents(firm_id, from, to).await {
+            Ok(moved) => moved,
+            Err(StoreError::NotFound(_)) => return Err(ServiceError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        {
+            let mut scope = self.scope_mut();
+            for stored in &moved {
+                if let Some((_, doc)) = stored.split_once('/') {
+                    scope.set_owner(firm_id, doc, to);
+                }
+            }
+        }
+        self.audit(
+            Some(firm_id),
+            by,
+            "document.transfer",
+            &format!("{} households {from}→{to}", moved.len()),
+        )
+        .await?;
+        Ok(moved.len())
     }
 
     /// Revokes an API token of `firm_id`.

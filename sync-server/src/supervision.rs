@@ -166,6 +166,9 @@ impl QueueFilter {
     }
 }
 
+/// The firm setting holding its time zone.
+const TIME_ZONE_SETTING: &str = "time_zone";
+
 /// Segments shown on each side of a flagged one.
 const CONTEXT_SEGMENTS: usize = 2;
 /// Longest comment or complaint field accepted.
@@ -310,7 +313,11 @@ impl Relay {
     }
 
     /// A household of the firm as typed data, read from the sealed chunks the relay holds.
-    async fn household_data(&self, firm_id: &str, doc_id: &str) -> Result<HouseholdData> {
+    pub(crate) async fn household_data(
+        &self,
+        firm_id: &str,
+        doc_id: &str,
+    ) -> Result<HouseholdData> {
         let key = self.firm_key(firm_id).await?;
         let aad = hearth_seal::document_aad(firm_id, doc_id);
         let mut bytes = Vec::new();
@@ -327,6 +334,26 @@ impl Relay {
         hearth_core::Household::from_doc(doc)
             .and_then(|h| h.data())
             .map_err(|e| ServiceError::BadRequest(format!("household {doc_id}: {e}")))
+    }
+
+    /// What the console calls each household of the firm: its name and the firm's client
+    /// reference, read from the households the relay holds (a document that is not a
+    /// household yet is left out).
+    pub async fn household_labels(
+        &self,
+        firm_id: &str,
+    ) -> Result<HashMap<String, (String, Option<String>)>> {
+        let mut labels = HashMap::new();
+        for (doc_id, _, _) in self.firm_documents(firm_id) {
+            match self.household_data(firm_id, &doc_id).await {
+                Ok(data) => {
+                    labels.insert(doc_id, (data.name, data.client_ref));
+                }
+                Err(ServiceError::BadRequest(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(labels)
     }
 
     /// The firm's review queue: every flag and compliance note of every household it holds,
@@ -535,6 +562,33 @@ impl Relay {
         )
         .await?;
         Ok(policy)
+    }
+
+    /// The firm's time zone (IANA name and zone) for the console's times; UTC until an admin
+    /// sets one.
+    pub async fn firm_time_zone(&self, firm_id: &str) -> Result<(String, jiff::tz::TimeZone)> {
+        let name = self
+            .store
+            .firm_setting(firm_id, TIME_ZONE_SETTING)
+            .await?
+            .unwrap_or_else(|| "UTC".to_string());
+        // A zone the host's database no longer knows shows times in UTC rather than failing.
+        let zone = jiff::tz::TimeZone::get(&name).unwrap_or(jiff::tz::TimeZone::UTC);
+        Ok((name, zone))
+    }
+
+    /// Sets the firm's time zone (an IANA name such as `America/Chicago`).
+    pub async fn set_firm_time_zone(&self, firm_id: &str, name: &str, by: &str) -> Result<()> {
+        let name = name.trim();
+        if jiff::tz::TimeZone::get(name).is_err() {
+            return Err(ServiceError::BadRequest(format!(
+                "\"{name}\" is not a time zone: use a name such as America/New_York, America/Chicago, America/Denver, America/Los_Angeles or UTC"
+            )));
+        }
+        self.store
+            .set_firm_setting(firm_id, TIME_ZONE_SETTING, name)
+            .await?;
+        self.audit(Some(firm_id), by, "firm.time_zone", name).await
     }
 
     /// Counts of the firm's queue by state (for the console's header).

@@ -112,9 +112,12 @@ async function firmA(browser) {
 
   // Share a household.
   await page.getByRole("link", { name: "Households" }).click();
-  check((await page.locator(`tr[data-household="${a.household}"]`).innerText()).includes(a.owner_name), "household owner listed");
+  const listed = await page.locator(`tr[data-household="${a.household}"]`).innerText();
+  check(listed.includes(a.owner_name), "household owner listed");
+  // Labels an admin recognises: the household's name and the firm's client reference.
+  check(listed.includes(a.household_name) && listed.includes(a.client_ref), `household label: ${listed}`);
   await shot(page, "households");
-  await page.getByRole("link", { name: a.household }).click();
+  await page.locator(`tr[data-household="${a.household}"] a`).click();
   await page.getByLabel("Share with").selectOption(a.share_with);
   await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Share", exact: true }).click()]);
   check((await mainText(page)).includes("The household is now shared."), "share notice");
@@ -124,10 +127,17 @@ async function firmA(browser) {
 
   // Every action above is in the audit log.
   await page.getByRole("link", { name: "Audit log" }).click();
+  // In words ("Invited advisor Iris Invited"), each row marked with its action.
   const audit = await mainText(page);
   for (const action of ["console.sign_in", "advisor.invite", "device.revoke", "document.share"]) {
-    check(audit.includes(action), `audit log shows ${action}`);
+    check((await page.locator(`tr[data-action="${action}"]`).count()) > 0, `audit log shows ${action}`);
   }
+  check(audit.includes("Invited advisor Iris Invited"), "the audit log reads as sentences");
+  // Filtered by area.
+  await page.getByLabel("Area").selectOption("advisors");
+  await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Filter" }).click()]);
+  const areas = await page.locator("tr[data-action]").evaluateAll((rows) => rows.map((r) => r.dataset.action));
+  check(areas.length > 0 && areas.every((a) => a.startsWith("advisor.")), `audit filtered to advisors: ${areas}`);
   await shot(page, "audit");
   step("audit log");
 
@@ -139,6 +149,7 @@ async function firmA(browser) {
   if (world.archive) {
     await archiveFlow(page, a);
   }
+  await adminTools(page, a);
 
   await signOut(page);
   // The old session is gone: the console sends the browser back to sign-in.
@@ -146,6 +157,42 @@ async function firmA(browser) {
   check(page.url().endsWith("/admin/login"), "signed out: pages need a new sign-in");
   step("sign out");
   await context.close();
+}
+
+/** What a non-technical admin does without the CLI: the invite's address and code to copy,
+ * the firm's time zone, promoting an advisor, moving a departing advisor's households. */
+async function adminTools(page, a) {
+  // The invite box shows what the app asks for, each with a Copy button.
+  await page.getByRole("link", { name: "Advisors" }).click();
+  await Promise.all([page.waitForNavigation(), page.locator(`tr[data-advisor="${a.share_with}"]`).getByRole("button", { name: "New enrollment code" }).click()]);
+  check((await page.locator("[data-relay-address]").innerText()).trim() === base, "the relay address to type");
+  check((await page.locator('button[data-copy="#enrollment-code"]').count()) === 1, "a Copy button for the code");
+  step("invite shows address and code");
+
+  // The firm's time zone: the audit log reads in it.
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByLabel(/Firm time zone/).fill("America/Chicago");
+  await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Save", exact: true }).click()]);
+  check((await page.locator("[data-time-zone]").innerText()).trim() === "America/Chicago", "time zone saved");
+  await page.getByRole("link", { name: "Audit log" }).click();
+  const when = await page.locator("tr[data-action] td").first().innerText();
+  check(/ C[SD]T$/.test(when.trim()), `audit times in the firm's zone: ${when}`);
+  step("time zone");
+
+  // Promote a colleague to admin, then move the owner's households to them.
+  await page.getByRole("link", { name: "Advisors" }).click();
+  await Promise.all([page.waitForNavigation(), page.locator(`tr[data-advisor="${a.share_with}"]`).getByRole("button", { name: "Make admin" }).click()]);
+  check((await mainText(page)).includes("is a firm admin now"), "promote notice");
+  check((await page.locator(`tr[data-advisor="${a.share_with}"]`).innerText()).includes("Admin"), "shown as admin");
+  const owner = page.locator(`tr[data-advisor="${a.owner_id}"]`);
+  check((await owner.locator("[data-owned]").innerText()).trim() === "1", "the owner has one household");
+  await owner.getByLabel(/households to/).selectOption(a.share_with);
+  await Promise.all([page.waitForNavigation(), owner.getByRole("button", { name: "Move households" }).click()]);
+  check((await mainText(page)).includes("The households are moved"), "transfer notice");
+  check((await page.locator(`tr[data-advisor="${a.owner_id}"] [data-owned]`).innerText()).trim() === "0", "nothing left with the departing advisor");
+  await page.getByRole("link", { name: "Households" }).click();
+  check((await page.locator(`tr[data-household="${a.household}"]`).innerText()).includes(a.share_with_name), "the colleague owns it now");
+  step("promote and move households");
 }
 
 async function archiveFlow(page, a) {
@@ -228,8 +275,9 @@ async function operator(browser) {
   await Promise.all([adminPage.waitForNavigation(), adminPage.getByRole("button", { name: "Set password and sign in" }).click()]);
   check((await adminPage.locator("header").innerText()).includes("Cedar Partners"), "the new firm's admin is signed in to it");
   await adminPage.goto(`${base}/admin/audit`);
-  const audit = await mainText(adminPage);
-  for (const action of ["console.password.set_by_link", "console.sign_in.first"]) check(audit.includes(action), `the firm's audit log shows ${action}`);
+  for (const action of ["console.password.set_by_link", "console.sign_in.first"]) {
+    check((await adminPage.locator(`tr[data-action="${action}"]`).count()) > 0, `the firm's audit log shows ${action}`);
+  }
   await signOut(adminPage);
   // The link worked once.
   const reused = await adminPage.goto(link);

@@ -349,6 +349,7 @@ fn world_on(database: Option<&str>, config: &str, household: bool) -> World {
         let paul_desk = Hearth::init(&dir.path().join("paul"), "paul", "pw");
         paul_desk.ok(&["enroll", "--relay", &relay.url, "--code", &paul_code]);
         let id = paul_desk.ok(&["household", "create", "--name", "The Okafors"]);
+        paul_desk.ok(&["household", "set", &id, "--client-ref", "C-1042"]);
         paul_desk.ok(&["sync"]);
         household_id = Some(id);
         devices(&relay, &firm_a)
@@ -880,9 +881,12 @@ fn console_in_headless_chromium() {
             "firm_id": w.firm_a,
             "firm_name": "Maple Advisors",
             "household": household,
+            "household_name": "The Okafors",
+            "client_ref": "C-1042",
             "owner_id": w.paul,
             "owner_name": "Paul Owner",
             "share_with": w.nina,
+            "share_with_name": "Nina Colleague",
             "revoke_device": w.old_laptop,
             "keep_device": w.paul_laptop,
         },

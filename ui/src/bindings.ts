@@ -948,6 +948,11 @@ status: HouseholdStatus,
  */
 segment: string | null, 
 /**
+ * The firm's own reference for the client (e.g. a CRM or custodian number, "C-1042"): how
+ * the firm's admins recognise the household in the relay's console without its name.
+ */
+client_ref?: string, 
+/**
  * When it was archived, ms since the epoch: an archived household leaves lists and
  * Today but is kept (an advisor never hard-deletes a client record).
  */
@@ -1022,6 +1027,10 @@ status?: HouseholdStatus,
  * New service segment.
  */
 segment?: string | null, 
+/**
+ * New client reference (the firm's own number for the client).
+ */
+client_ref?: string | null, 
 /**
  * New mailing address.
  */

@@ -88,7 +88,7 @@ pub(crate) enum HouseholdCmd {
         #[command(flatten)]
         json: JsonFlag,
     },
-    /// Change the household's name, status, segment, tags or address (one change).
+    /// Change the household's name, status, segment, client reference, tags or address (one change).
     Set(HouseholdSetArgs),
     /// Archive a household: kept, read-only, out of lists and Today.
     Archive { id: String },
@@ -116,6 +116,10 @@ pub(crate) struct HouseholdSetArgs {
     /// Service segment ('' clears it).
     #[arg(long)]
     segment: Option<String>,
+    /// The firm's reference for the client, e.g. a CRM number ('' clears it); the relay's
+    /// console shows it to admins instead of the name.
+    #[arg(long)]
+    client_ref: Option<String>,
     /// Add a tag (repeatable).
     #[arg(long = "tag")]
     tags: Vec<String>,
@@ -438,6 +442,7 @@ pub(crate) fn household(profile: &mut Profile, cmd: HouseholdCmd) -> Result<()> 
                 name: args.name,
                 status: args.status.map(|s| s.0),
                 segment: change(args.segment),
+                client_ref: change(args.client_ref),
                 address,
                 add_tags: args.tags,
                 remove_tags: args.untags,

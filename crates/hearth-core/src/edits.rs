@@ -34,6 +34,10 @@ pub struct HouseholdPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub segment: Change<String>,
+    /// New client reference (the firm's own number for the client).
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
+    pub client_ref: Change<String>,
     /// New mailing address.
     #[serde(default, deserialize_with = "double_option")]
     #[cfg_attr(feature = "ts", ts(optional, type = "Address | null"))]
@@ -292,6 +296,13 @@ impl Household {
                 None => "segment cleared".to_string(),
             });
             writes.push(("segment", Write::text(segment)));
+        }
+        if let Some(client_ref) = cleaned(patch.client_ref.clone()) {
+            said.push(match &client_ref {
+                Some(r) => format!("client reference {r}"),
+                None => "client reference cleared".to_string(),
+            });
+            writes.push(("client_ref", Write::text(client_ref)));
         }
         let add: Vec<String> = patch
             .add_tags

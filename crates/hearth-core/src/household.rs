@@ -101,6 +101,7 @@ impl Household {
             name: name.to_string(),
             status,
             segment: None,
+            client_ref: None,
             tags: Vec::new(),
             address: None,
             created_at: ctx.now_ms,

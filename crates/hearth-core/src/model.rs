@@ -558,6 +558,12 @@ pub struct HouseholdData {
     /// Service segment, e.g. "A", "Premier".
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub segment: Option<String>,
+    /// The firm's own reference for the client (e.g. a CRM or custodian number, "C-1042"): how
+    /// the firm's admins recognise the household in the relay's console without its name.
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub client_ref: Option<String>,
     /// When it was archived, ms since the epoch: an archived household leaves lists and
     /// Today but is kept (an advisor never hard-deletes a client record).
     #[autosurgeon(missing = "Default::default")]

@@ -59,6 +59,7 @@ fn every_record_can_be_corrected_and_each_edit_is_one_attributed_change() {
             name: Some("Johnson Household".into()),
             status: Some(HouseholdStatus::Client),
             segment: Some(Some("A".into())),
+            client_ref: Some(Some(" C-1042 ".into())),
             address: Some(Some(Address {
                 line1: "1 Main St".into(),
                 city: "Springfield".into(),
@@ -86,6 +87,7 @@ fn every_record_can_be_corrected_and_each_edit_is_one_attributed_change() {
         ("Johnson Household", HouseholdStatus::Client, Some("A"))
     );
     assert_eq!(d.tags, ["referral"]);
+    assert_eq!(d.client_ref.as_deref(), Some("C-1042"), "trimmed");
     assert_eq!(d.address, None);
     assert_eq!(
         last_summary(&mut h),

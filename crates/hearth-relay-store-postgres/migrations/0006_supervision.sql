@@ -1,6 +1,6 @@
 -- Relay schema v6 (postgres): firm supervision. Console users get a role (admin, compliance
 -- officer, auditor); review decisions and policy versions are append-only histories, each
--- row written in the same transaction as its archive entry.
+-- row written in the same transaction as its archive entry; firm settings (time zone).
 ALTER TABLE console_users ADD COLUMN role TEXT NOT NULL DEFAULT 'admin';
 CREATE TABLE review_records (
     firm_id   TEXT    NOT NULL REFERENCES firms (id),
@@ -21,4 +21,10 @@ CREATE TABLE firm_policies (
     set_by    TEXT    NOT NULL,
     set_at    BIGINT NOT NULL,
     PRIMARY KEY (firm_id, version)
+);
+CREATE TABLE firm_settings (
+    firm_id TEXT NOT NULL REFERENCES firms (id),
+    key     TEXT NOT NULL,
+    value   TEXT NOT NULL,
+    PRIMARY KEY (firm_id, key)
 );

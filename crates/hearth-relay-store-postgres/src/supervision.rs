@@ -124,4 +124,82 @@ impl SupervisionStore for PostgresStore {
         .map_err(map_err)?;
         opt(row, policy_row)
     }
+
+    async fn set_advisor_admin(
+        &self,
+        firm_id: &str,
+        advisor_id: &str,
+        admin: bool,
+    ) -> Result<bool> {
+        let done = sqlx::query("UPDATE advisors SET is_admin = $3 WHERE firm_id = $1 AND id = $2")
+            .bind(firm_id)
+            .bind(advisor_id)
+            .bind(admin)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn transfer_documents(&self, firm_id: &str, from: &str, to: &str) -> Result<Vec<String>> {
+        let mut tx = self.write_tx().await?;
+        let known: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM advisors WHERE firm_id = $1 AND id IN ($2, $3)",
+        )
+        .bind(firm_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if known != 2 || from == to {
+            tx.rollback().await.map_err(map_err)?;
+            return Err(StoreError::NotFound(format!(
+                "advisors {from} and {to} of firm {firm_id} (two different ones)"
+            )));
+        }
+        let moved: Vec<String> = sqlx::query_scalar(
+            "UPDATE documents SET owner_id = $3 WHERE firm_id = $1 AND owner_id = $2
+             RETURNING doc_id",
+        )
+        .bind(firm_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        for doc in &moved {
+            sqlx::query("DELETE FROM shares WHERE doc_id = $1 AND advisor_id = $2")
+                .bind(doc)
+                .bind(to)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(moved)
+    }
+
+    async fn firm_setting(&self, firm_id: &str, key: &str) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM firm_settings WHERE firm_id = $1 AND key = $2")
+            .bind(firm_id)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn set_firm_setting(&self, firm_id: &str, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO firm_settings (firm_id, key, value) VALUES ($1, $2, $3)
+             ON CONFLICT (firm_id, key) DO UPDATE SET value = EXCLUDED.value",
+        )
+        .bind(firm_id)
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
 }

@@ -4,6 +4,10 @@
 //!
 //! The queue's items themselves (flags, compliance notes) are not stored here: the relay reads
 //! them from the households it holds. Only what a reviewer decided is.
+//!
+//! Also here, what a firm admin changes about the firm from the console: an advisor's admin
+//! flag, moving a departing advisor's households to a colleague, and the firm's settings (its
+//! time zone).
 
 use async_trait::async_trait;
 use hearth_archive::Entry;
@@ -58,6 +62,9 @@ pub struct PolicyRecord {
 /// * `put_policy` stores version `n` only if the firm's latest is `n - 1` (none: `n` = 1),
 ///   else `Conflict` and nothing stored (two admins saving at once: one wins, the other is
 ///   told); the archive entry is written in the same transaction;
+/// * `transfer_documents` moves every document `from` owns to `to` (both advisors of the
+///   firm, else `NotFound` and nothing moved) in one transaction, drops `to`'s now redundant
+///   shares of them, and returns the moved documents' keys;
 /// * nothing of one firm is ever listed for another.
 #[async_trait]
 pub trait SupervisionStore: Send + Sync + 'static {
@@ -69,4 +76,13 @@ pub trait SupervisionStore: Send + Sync + 'static {
     async fn put_policy(&self, policy: &PolicyRecord, entry: &Entry) -> Result<()>;
     /// The firm's current policy, if one was ever set.
     async fn policy(&self, firm_id: &str) -> Result<Option<PolicyRecord>>;
+    /// Makes an advisor of `firm_id` a firm admin or not; false if no such advisor there.
+    async fn set_advisor_admin(&self, firm_id: &str, advisor_id: &str, admin: bool)
+    -> Result<bool>;
+    /// Moves every document `from` owns to `to`; returns the moved documents' stored keys.
+    async fn transfer_documents(&self, firm_id: &str, from: &str, to: &str) -> Result<Vec<String>>;
+    /// A firm setting (e.g. `time_zone`), if set.
+    async fn firm_setting(&self, firm_id: &str, key: &str) -> Result<Option<String>>;
+    /// Sets a firm setting.
+    async fn set_firm_setting(&self, firm_id: &str, key: &str, value: &str) -> Result<()>;
 }

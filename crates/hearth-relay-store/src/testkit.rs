@@ -35,7 +35,7 @@ mod blob;
 pub use blob::blobs;
 
 mod supervision;
-pub use supervision::supervision;
+pub use supervision::{firm_administration, supervision};
 
 mod archive;
 pub use archive::{
@@ -61,7 +61,8 @@ macro_rules! conformance_tests {
             documents, group_commit, shares, audit, firm_isolation, concurrent_invite_redeem,
             concurrent_refresh_use, concurrent_appends, concurrent_compact_and_append, console_users,
             console_sessions, password_links, archive_log, archive_retention,
-            archive_concurrent_appends, archive_group_commit, blobs, supervision);
+            archive_concurrent_appends, archive_group_commit, blobs, supervision,
+            firm_administration);
     };
     (@each $fresh:path; $($check:ident),* $(,)?) => {
         $(
@@ -112,7 +113,8 @@ where
         archive_concurrent_appends,
         archive_group_commit,
         blobs,
-        supervision
+        supervision,
+        firm_administration
     );
 }
 

@@ -252,6 +252,7 @@ fn corpus() -> Vec<HouseholdData> {
             name: format!("The {last} Family"),
             status: HouseholdStatus::Client,
             segment: None,
+            client_ref: None,
             archived_at: None,
             tags: vec![],
             address: None,

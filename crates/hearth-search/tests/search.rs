@@ -47,6 +47,7 @@ fn household(
         name: name.to_string(),
         status: HouseholdStatus::Client,
         segment: None,
+        client_ref: None,
         archived_at: None,
         tags: vec![],
         address: None,

@@ -155,13 +155,29 @@ async fn page(
         @if let Some(top) = top { (top) }
         @if let Some(text) = browse.notice.as_deref().and_then(notice_text) { (views::notice(text)) }
         @for p in &problems { (views::problem(p)) }
+        section.card.lead-card aria-labelledby="export-title" {
+            h2 #export-title { "Export for an examiner" }
+            form.row method="post" action="/admin/archive/export" {
+                (views::csrf(s))
+                div.field {
+                    label for="export-from" { "From" }
+                    input #export-from type="date" name="from" value=(created) required;
+                }
+                div.field {
+                    label for="export-to" { "To (inclusive)" }
+                    input #export-to type="date" name="to" value=(today) required;
+                }
+                button.primary type="submit" { "Export" }
+            }
+            p.hint { "A ZIP of the bundle: readable changes per household, review decisions, complaint records and policy versions, raw entries, signed tree heads, proofs and the public key. Give the examiner the fingerprint below by another channel." }
+        }
         p.lead { "Every change the relay accepts for the firm, and every archive action, is an entry of an append-only log whose tree heads are signed with the firm's key. Give examiners the key's fingerprint below (by a channel other than the export) and they verify an export with " code { "hearth-relay archive verify EXPORT --fingerprint …" } "." }
         p { "Firm archive key fingerprint: " code data-archive="fingerprint" { (fingerprint) } }
         ul.stats {
             li { span.stat-label { "Latest signed tree head" } span.stat-value data-archive="size" {
                 @if let Some(h) = &head { (h.head.size) " entries" } @else { "none yet" }
             } }
-            li { span.stat-label { "Signed" } span.stat-value { @if let Some(h) = &head { (views::time(h.head.time)) } @else { "—" } } }
+            li { span.stat-label { "Signed" } span.stat-value { @if let Some(h) = &head { (user.time(h.head.time)) } @else { "—" } } }
             li { span.stat-label { "Retention" } span.stat-value data-archive="retention" { (retention.years) " years" } }
             li { span.stat-label { "Legal holds" } span.stat-value { (retention.holds.len()) } }
         }
@@ -174,75 +190,61 @@ async fn page(
                     button.primary type="submit" { "Verify" }
                 }
             }
-            section.card aria-labelledby="export-title" {
-                h2 #export-title { "Export for an examiner" }
-                form.row method="post" action="/admin/archive/export" {
+        }
+        @if user.may(FirmAction::ManageArchive) {
+            section.card aria-labelledby="retention-title" {
+                h2 #retention-title { "Retention" }
+                p { "Entries are kept " strong { (retention.years) " years" } " after they are accepted (never less than " (retention.min_years) "). The period can be lengthened; it cannot be shortened while any entry is still within it." }
+                form.row method="post" action="/admin/archive/retention" {
                     (views::csrf(s))
                     div.field {
-                        label for="export-from" { "From" }
-                        input #export-from type="date" name="from" value=(created) required;
+                        label for="retention-years" { "Years" }
+                        input #retention-years type="number" name="years" min=(MIN_RETENTION_YEARS) max=(MAX_RETENTION_YEARS) value=(retention.years) required;
                     }
-                    div.field {
-                        label for="export-to" { "To (inclusive)" }
-                        input #export-to type="date" name="to" value=(today) required;
-                    }
-                    button.primary type="submit" { "Export" }
+                    button type="submit" { "Set retention" }
                 }
-                p.hint { "A ZIP of the bundle: readable changes per household, raw entries, signed tree heads, proofs and the public key." }
             }
-        }
-        section.card aria-labelledby="retention-title" {
-            h2 #retention-title { "Retention" }
-            p { "Entries are kept " strong { (retention.years) " years" } " after they are accepted (never less than " (retention.min_years) "). The period can be lengthened; it cannot be shortened while any entry is still within it." }
-            form.row method="post" action="/admin/archive/retention" {
-                (views::csrf(s))
-                div.field {
-                    label for="retention-years" { "Years" }
-                    input #retention-years type="number" name="years" min=(MIN_RETENTION_YEARS) max=(MAX_RETENTION_YEARS) value=(retention.years) required;
-                }
-                button type="submit" { "Set retention" }
-            }
-        }
-        section.card aria-labelledby="holds-title" {
-            h2 #holds-title { "Legal holds" }
-            @if retention.holds.is_empty() {
-                p.muted { "No legal holds." }
-            } @else {
-                table {
-                    caption { "Legal holds in force" }
-                    thead { tr { th scope="col" { "Covers" } th scope="col" { "Reason" } th scope="col" { "Placed" } th scope="col" { span.sr { "Actions" } } } }
-                    tbody {
-                        @for h in &retention.holds {
-                            tr {
-                                td { @if let Some(d) = &h.household { "Household " code { (d) } } @else { "The whole firm" } }
-                                td { (h.reason) }
-                                td { (views::time(h.placed_at)) }
-                                td.actions {
-                                    form.inline method="post" action="/admin/archive/holds/lift" data-confirm="Lift this legal hold? Entries it covers may then expire." {
-                                        (views::csrf(s))
-                                        input type="hidden" name="household" value=(h.household.clone().unwrap_or_default());
-                                        button.danger type="submit" { "Lift" }
+            section.card aria-labelledby="holds-title" {
+                h2 #holds-title { "Legal holds" }
+                @if retention.holds.is_empty() {
+                    p.muted { "No legal holds." }
+                } @else {
+                    table {
+                        caption { "Legal holds in force" }
+                        thead { tr { th scope="col" { "Covers" } th scope="col" { "Reason" } th scope="col" { "Placed" } th scope="col" { span.sr { "Actions" } } } }
+                        tbody {
+                            @for h in &retention.holds {
+                                tr {
+                                    td { @if let Some(d) = &h.household { "Household " code { (d) } } @else { "The whole firm" } }
+                                    td { (h.reason) }
+                                    td { (user.time(h.placed_at)) }
+                                    td.actions {
+                                        form.inline method="post" action="/admin/archive/holds/lift" data-confirm="Lift this legal hold? Entries it covers may then expire." {
+                                            (views::csrf(s))
+                                            input type="hidden" name="household" value=(h.household.clone().unwrap_or_default());
+                                            button.danger type="submit" { "Lift" }
+                                        }
                                     }
                                 }
                             }
                         }
                     }
                 }
-            }
-            form.row method="post" action="/admin/archive/holds" {
-                (views::csrf(s))
-                div.field {
-                    label for="hold-scope" { "Hold covers" }
-                    select #hold-scope name="household" {
-                        option value="" { "The whole firm" }
-                        @for d in &households { option value=(d) { "Household " (d) } }
+                form.row method="post" action="/admin/archive/holds" {
+                    (views::csrf(s))
+                    div.field {
+                        label for="hold-scope" { "Hold covers" }
+                        select #hold-scope name="household" {
+                            option value="" { "The whole firm" }
+                            @for d in &households { option value=(d) { "Household " (d) } }
+                        }
                     }
+                    div.field {
+                        label for="hold-reason" { "Reason (matter or case)" }
+                        input #hold-reason type="text" name="reason" required maxlength="500";
+                    }
+                    button type="submit" { "Place hold" }
                 }
-                div.field {
-                    label for="hold-reason" { "Reason (matter or case)" }
-                    input #hold-reason type="text" name="reason" required maxlength="500";
-                }
-                button type="submit" { "Place hold" }
             }
         }
         section aria-labelledby="entries-title" {
@@ -282,7 +284,7 @@ async fn page(
                     @for e in &entries {
                         tr data-entry=(e.seq) {
                             td.num { (e.seq) }
-                            td { (views::time(e.at)) }
+                            td { (user.time(e.at)) }
                             td { (format!("{:?}", e.kind).to_lowercase()) }
                             td { (names.get(&e.advisor_id).map(String::as_str).unwrap_or(&e.advisor_id)) }
                             td { @if e.doc_id.is_empty() { span.muted { "—" } } @else { code { (e.doc_id) } } }

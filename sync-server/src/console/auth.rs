@@ -527,6 +527,8 @@ pub struct FirmUser {
     pub session: Session,
     /// Their firm.
     pub firm: Firm,
+    /// The firm's time zone, for the times pages show.
+    pub time_zone: jiff::tz::TimeZone,
 }
 
 impl FirmUser {
@@ -535,16 +537,30 @@ impl FirmUser {
         let Some(firm_id) = session.user.firm_id.clone() else {
             return Err(views::not_found());
         };
-        match relay.store.firm(&firm_id).await {
-            Ok(Some(firm)) => Ok(FirmUser { session, firm }),
-            Ok(None) => Err(views::not_found()),
-            Err(e) => Err(views::error_page(&e.into())),
-        }
+        let firm = match relay.store.firm(&firm_id).await {
+            Ok(Some(firm)) => firm,
+            Ok(None) => return Err(views::not_found()),
+            Err(e) => return Err(views::error_page(&e.into())),
+        };
+        let (_, time_zone) = relay
+            .firm_time_zone(&firm_id)
+            .await
+            .map_err(|e| views::error_page(&e))?;
+        Ok(FirmUser {
+            session,
+            firm,
+            time_zone,
+        })
     }
 
     /// The audit actor.
     pub fn actor(&self) -> String {
         actor(&self.session.user)
+    }
+
+    /// A time as the firm reads it: in its time zone, with the zone's abbreviation.
+    pub fn time(&self, ms: i64) -> String {
+        views::time_in(ms, &self.time_zone)
     }
 
     /// Their role in the firm.

@@ -25,6 +25,9 @@ pub(super) fn routes() -> Router<Arc<Relay>> {
         .route("/admin/advisors/{advisor_id}/reinvite", post(reinvite))
         .route("/admin/advisors/{advisor_id}/disable", post(disable))
         .route("/admin/advisors/{advisor_id}/enable", post(enable))
+        .route("/admin/advisors/{advisor_id}/promote", post(promote))
+        .route("/admin/advisors/{advisor_id}/demote", post(demote))
+        .route("/admin/advisors/{advisor_id}/transfer", post(transfer))
         .route("/admin/devices", get(devices))
         .route("/admin/devices/{device_id}/revoke", post(revoke))
         .route("/admin/households", get(households))
@@ -35,6 +38,7 @@ pub(super) fn routes() -> Router<Arc<Relay>> {
         .route("/admin/settings", get(settings))
         .route("/admin/settings/password", post(change_password))
         .route("/admin/settings/users", post(add_console_user))
+        .route("/admin/settings/time-zone", post(set_time_zone))
         .route(
             "/admin/settings/users/{user_id}/role",
             post(set_console_role),
@@ -70,6 +74,15 @@ impl Notice {
             "revoked" => "The device is revoked and disconnected. It can never reconnect.",
             "shared" => "The household is now shared.",
             "unshared" => "The household is no longer shared with that advisor.",
+            "promoted" => {
+                "The advisor is a firm admin now; their devices reconnect with admin rights."
+            }
+            "demoted" => {
+                "The advisor is no longer a firm admin; their devices reconnect without admin rights."
+            }
+            "transferred" => {
+                "The households are moved; the colleague owns them now and their desk fetches them on its next sync."
+            }
             _ => return None,
         };
         Some(views::notice(text))
@@ -118,6 +131,11 @@ async fn advisors_page(
             .filter(|d| d.advisor_id == id && d.revoked_at.is_none())
             .count()
     };
+    let mut owned_by: HashMap<String, usize> = HashMap::new();
+    for (_, owner, _) in relay.firm_documents(&user.firm.id) {
+        *owned_by.entry(owner).or_default() += 1;
+    }
+    let owned = |id: &str| owned_by.get(id).copied().unwrap_or(0);
     let s = &user.session;
     let body = html! {
         @if let Some(top) = top { (top) }
@@ -140,7 +158,7 @@ async fn advisors_page(
             caption { "Advisors of " (user.firm.name) }
             thead { tr {
                 th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Status" }
-                th scope="col" { "Active devices" } th scope="col" { "Added" } th scope="col" { span.sr { "Actions" } }
+                th scope="col" { "Active devices" } th scope="col" { "Households" } th scope="col" { "Added" } th scope="col" { span.sr { "Actions" } }
             } }
             tbody {
                 @for a in &advisors {
@@ -149,7 +167,8 @@ async fn advisors_page(
                         td { @if a.is_admin { "Admin" } @else { "Advisor" } }
                         td { @if a.disabled { span.badge.off { "Disabled" } } @else { span.badge.on { "Active" } } }
                         td.num { (active_devices(&a.id)) }
-                        td { (views::time(a.created_at)) }
+                        td.num data-owned=(owned(&a.id)) { (owned(&a.id)) }
+                        td { (user.time(a.created_at)) }
                         td.actions {
                             @if a.disabled {
                                 (views::action_button(s, &format!("/admin/advisors/{}/enable", a.id), "Enable", None, false))
@@ -157,11 +176,28 @@ async fn advisors_page(
                                 (views::action_button(s, &format!("/admin/advisors/{}/reinvite", a.id), "New enrollment code", None, false))
                                 (views::action_button(s, &format!("/admin/advisors/{}/disable", a.id), "Disable", Some("Disable this advisor? Their devices are disconnected at once."), true))
                             }
+                            @if a.is_admin {
+                                (views::action_button(s, &format!("/admin/advisors/{}/demote", a.id), "Remove admin", Some("Remove this advisor's firm admin rights?"), false))
+                            } @else if !a.disabled {
+                                (views::action_button(s, &format!("/admin/advisors/{}/promote", a.id), "Make admin", Some("Make this advisor a firm admin? Admins may share any household of the firm."), false))
+                            }
+                            @if owned(&a.id) > 0 {
+                                form.inline method="post" action=(format!("/admin/advisors/{}/transfer", a.id)) data-confirm="Move all of this advisor's households to the colleague chosen? They become the owner." {
+                                    (views::csrf(s))
+                                    label.visually-hidden for=(format!("transfer-{}", a.id)) { "Move " (a.name) "'s households to" }
+                                    select id=(format!("transfer-{}", a.id)) name="to" required {
+                                        @for other in advisors.iter().filter(|o| o.id != a.id && !o.disabled) {
+                                            option value=(other.id) { (other.name) }
+                                        }
+                                    }
+                                    " " button type="submit" { "Move households" }
+                                }
+                            }
                         }
                     }
                 }
                 @if advisors.is_empty() {
-                    tr { td colspan="6" { "No advisors yet. Invite the first one above." } }
+                    tr { td colspan="7" { "No advisors yet. Invite the first one above." } }
                 }
             }
         }
@@ -186,12 +222,27 @@ fn code_box(relay: &Relay, headers: &HeaderMap, name: &str, code: &str) -> Marku
     html! {
         section.code-box role="status" aria-labelledby="code-title" {
             h2 #code-title { "Enrollment code for " (name) }
-            p.code data-enrollment-code=(code) { (code) }
-            p {
-                "Shown once. It works for one device and expires in "
-                (relay.config.invite_ttl_hours) " hours. Give it to the advisor over a trusted channel; on their laptop:"
+            p { "In Hearth on their laptop: the first-run screen, or " strong { "Settings → Firm relay" } ". It asks for these two:" }
+            dl.facts {
+                dt { "Relay address" }
+                dd { div.copy-row {
+                    code #relay-address data-relay-address=(address) { (address) }
+                    button type="button" data-copy="#relay-address" { "Copy" }
+                } }
+                dt { "Enrollment code" }
+                dd { div.copy-row {
+                    code.code #enrollment-code data-enrollment-code=(code) { (code) }
+                    button type="button" data-copy="#enrollment-code" { "Copy" }
+                } }
             }
-            pre { code { "hearth enroll --relay " (address) " --code " (code) } }
+            p.hint {
+                "Shown once. It works for one device and expires in "
+                (relay.config.invite_ttl_hours) " hours. Give it to the advisor over a trusted channel (in person or by phone, not in the same e-mail as the address)."
+            }
+            details {
+                summary { "From a terminal instead" }
+                pre { code { "hearth enroll --relay " (address) " --code " (code) } }
+            }
         }
     }
 }
@@ -287,6 +338,62 @@ async fn enable(
     set_disabled(&relay, posted, &advisor_id, false).await
 }
 
+async fn set_admin(
+    relay: &Relay,
+    posted: Posted<auth::NoFields>,
+    id: &str,
+    admin: bool,
+) -> PageResult {
+    let user = FirmUser::of(relay, posted.session).await?;
+    user.require(FirmAction::ManageAdvisors)?;
+    if relay
+        .set_advisor_admin(&user.firm.id, id, admin, &user.actor())
+        .await
+        .map_err(fail)?
+    {
+        let notice = if admin { "promoted" } else { "demoted" };
+        Ok(Redirect::to(&format!("/admin/advisors?notice={notice}")).into_response())
+    } else {
+        Err(views::not_found())
+    }
+}
+
+async fn promote(
+    State(relay): State<Arc<Relay>>,
+    Path(advisor_id): Path<String>,
+    posted: Posted<auth::NoFields>,
+) -> PageResult {
+    set_admin(&relay, posted, &advisor_id, true).await
+}
+
+async fn demote(
+    State(relay): State<Arc<Relay>>,
+    Path(advisor_id): Path<String>,
+    posted: Posted<auth::NoFields>,
+) -> PageResult {
+    set_admin(&relay, posted, &advisor_id, false).await
+}
+
+#[derive(Deserialize)]
+struct TransferForm {
+    to: String,
+}
+
+/// Moves a departing advisor's households to a colleague in one action.
+async fn transfer(
+    State(relay): State<Arc<Relay>>,
+    Path(advisor_id): Path<String>,
+    posted: Posted<TransferForm>,
+) -> PageResult {
+    let user = FirmUser::of(&relay, posted.session).await?;
+    user.require(FirmAction::ShareHouseholds)?;
+    relay
+        .transfer_households(&user.firm.id, &advisor_id, &posted.form.to, &user.actor())
+        .await
+        .map_err(fail)?;
+    Ok(Redirect::to("/admin/advisors?notice=transferred").into_response())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Devices
 
@@ -321,9 +428,9 @@ async fn devices(
                     tr data-device=(d.id) {
                         td { (d.label) br; small.id { (d.id) } }
                         td { (name_of(&names, &d.advisor_id)) }
-                        td { (views::time(d.created_at)) }
+                        td { (user.time(d.created_at)) }
                         td {
-                            @if let Some(at) = d.revoked_at { span.badge.off { "Revoked " (views::time(at)) } }
+                            @if let Some(at) = d.revoked_at { span.badge.off { "Revoked " (user.time(at)) } }
                             @else { span.badge.on { "Active" } }
                         }
                         td.actions {
@@ -368,17 +475,24 @@ async fn households(State(relay): State<Arc<Relay>>, user: FirmUser) -> PageResu
     let advisors = firm_advisors(&relay, &user).await?;
     let names = names(&advisors);
     let docs = relay.firm_documents(&user.firm.id);
+    let labels = relay.household_labels(&user.firm.id).await.map_err(fail)?;
     let body = html! {
-        p.lead { "Every household document of the firm, who owns it and whom it is shared with. The console shows who may see a household, never what is in it." }
+        p.lead { "Every household of the firm, who owns it and whom it is shared with. The client reference is the firm's own number, set by the advisor in Hearth." }
         table {
             caption { "Households of " (user.firm.name) }
             thead { tr {
-                th scope="col" { "Household" } th scope="col" { "Owner" } th scope="col" { "Shared with" }
+                th scope="col" { "Household" } th scope="col" { "Client reference" } th scope="col" { "Owner" } th scope="col" { "Shared with" }
             } }
             tbody {
                 @for (doc_id, owner, shared) in &docs {
                     tr data-household=(doc_id) {
-                        td { a href=(format!("/admin/households/{doc_id}")) { code { (doc_id) } } }
+                        td {
+                            a href=(format!("/admin/households/{doc_id}")) {
+                                @match labels.get(doc_id) { Some((name, _)) => (name), None => { "(not yet readable)" } }
+                            }
+                            br; small.id { (doc_id) }
+                        }
+                        td data-client-ref { @if let Some((_, Some(r))) = labels.get(doc_id) { (r) } @else { span.muted { "—" } } }
                         td { (name_of(&names, owner)) }
                         td {
                             @if shared.is_empty() { span.muted { "Nobody" } }
@@ -392,7 +506,7 @@ async fn households(State(relay): State<Arc<Relay>>, user: FirmUser) -> PageResu
                     }
                 }
                 @if docs.is_empty() {
-                    tr { td colspan="3" { "No households have been synced to the relay yet." } }
+                    tr { td colspan="4" { "No households have been synced to the relay yet." } }
                 }
             }
         }
@@ -423,6 +537,12 @@ async fn household(
         .document(&crate::scope::store_key(&user.firm.id, &doc_id))
         .await
         .map_err(fail)?;
+    let label = match relay.household_data(&user.firm.id, &doc_id).await {
+        Ok(data) => Some((data.name, data.client_ref)),
+        // Not (yet) a readable household: shown by id only.
+        Err(ServiceError::BadRequest(_)) => None,
+        Err(e) => return Err(fail(e)),
+    };
     let advisors = firm_advisors(&relay, &user).await?;
     let names = names(&advisors);
     let candidates: Vec<&Advisor> = advisors
@@ -433,11 +553,15 @@ async fn household(
     let body = html! {
         @if let Some(m) = n.markup() { (m) }
         dl.facts {
+            @if let Some((name, client_ref)) = &label {
+                dt { "Household" } dd { (name) }
+                @if let Some(r) = client_ref { dt { "Client reference" } dd { (r) } }
+            }
             dt { "Document" } dd { code { (doc_id) } }
             dt { "Owner" } dd { (name_of(&names, &owner)) }
             @if let Some(meta) = &meta {
-                dt { "Created" } dd { (views::time(meta.created_at)) }
-                dt { "Last change" } dd { (views::time(meta.updated_at)) }
+                dt { "Created" } dd { (user.time(meta.created_at)) }
+                dt { "Last change" } dd { (user.time(meta.updated_at)) }
             }
         }
         section.card aria-labelledby="shared-title" {
@@ -524,9 +648,108 @@ async fn unshare(
 // ---------------------------------------------------------------------------------------------
 // Audit
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct AuditQuery {
     limit: Option<i64>,
+    /// Area: advisors, devices, households, console, archive, review, policy.
+    area: Option<String>,
+    /// Who: an actor as stored (`console:<id>`, `advisor:<id>`, `operator`).
+    who: Option<String>,
+    /// From / to (YYYY-MM-DD, in the firm's time zone).
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The areas the audit log filters by, and the action prefixes each covers.
+const AUDIT_AREAS: &[(&str, &str, &[&str])] = &[
+    ("advisors", "Advisors", &["advisor."]),
+    ("devices", "Devices and tokens", &["device.", "token."]),
+    ("households", "Households and sharing", &["document."]),
+    ("console", "Console sign-ins and users", &["console."]),
+    ("review", "Compliance review", &["review."]),
+    ("policy", "Firm policy and settings", &["policy.", "firm."]),
+    ("archive", "Archive", &["archive."]),
+];
+
+/// An audit event as a sentence an admin reads ("Disabled advisor Nina Colleague").
+fn audit_sentence(action: &str, target: &str, name: &dyn Fn(&str) -> String) -> String {
+    let (first, rest) = target.split_once(' ').unwrap_or((target, ""));
+    match action {
+        "advisor.invite" => format!("Invited advisor {}", name(target)),
+        "advisor.reinvite" => format!("Made a new enrollment code for {}", name(target)),
+        "advisor.disable" => format!("Disabled advisor {}", name(target)),
+        "advisor.enable" => format!("Enabled advisor {}", name(target)),
+        "advisor.promote" => format!("Made {} a firm admin", name(target)),
+        "advisor.demote" => format!("Removed {}'s firm admin rights", name(target)),
+        "device.enroll" => format!("Enrolled device {target}"),
+        "device.revoke" => format!("Revoked device {target}"),
+        "token.issue" => format!("Issued API token {target}"),
+        "token.revoke" => format!("Revoked API token {target}"),
+        "document.share" | "document.unshare" => {
+            let (doc, advisor) = target.split_once('→').unwrap_or((target, ""));
+            let verb = if action == "document.share" {
+                "Shared"
+            } else {
+                "Stopped sharing"
+            };
+            format!("{verb} household {doc} with {}", name(advisor))
+        }
+        "document.transfer" => {
+            let (count, moved) = (first, rest.trim_start_matches("households ").trim());
+            let (from, to) = moved.split_once('→').unwrap_or((moved, ""));
+            format!("Moved {count} households of {} to {}", name(from), name(to))
+        }
+        "document.blob.put" => format!("Stored a document for household {target}"),
+        "console.sign_in" => "Signed in to the console".to_string(),
+        "console.sign_in.first" => {
+            "Set their password and signed in for the first time".to_string()
+        }
+        "console.sign_out" => "Signed out".to_string(),
+        "console.user.create" => format!(
+            "Added console user {} ({})",
+            name(first),
+            rest.replace('_', " ")
+        ),
+        "console.user.role" => format!(
+            "Changed {}'s role to {}",
+            name(first),
+            rest.replace('_', " ")
+        ),
+        "console.password.change" => "Changed their password".to_string(),
+        "console.password.reset" => format!("Reset the password of {}", name(target)),
+        "console.password.set_by_link" => {
+            format!("{} set their password through a link", name(target))
+        }
+        "console.password_link.create" => format!("Made a set-password link for {}", name(target)),
+        "review.reviewed" => format!("Marked {target} reviewed"),
+        "review.escalated" => format!("Escalated {target}"),
+        "review.dismissed" => format!("Dismissed {target}"),
+        "review.complaint" => format!("Recorded a complaint for {target}"),
+        "policy.set" => format!("Saved the firm policy ({target})"),
+        "firm.time_zone" => format!("Set the firm's time zone to {target}"),
+        "firm.create" => "Created the firm".to_string(),
+        "archive.retention.set" => format!("Set archive retention to {target} years"),
+        "archive.hold.place" => format!(
+            "Placed a legal hold on {}",
+            if target.is_empty() {
+                "the whole firm"
+            } else {
+                target
+            }
+        ),
+        "archive.hold.lift" => format!(
+            "Lifted the legal hold on {}",
+            if target.is_empty() {
+                "the whole firm"
+            } else {
+                target
+            }
+        ),
+        "archive.expire" => format!("Removed {target} expired archive entries"),
+        "archive.export" => format!("Exported the archive for an examiner ({target})"),
+        "archive.check" => "Verified the archive".to_string(),
+        other => format!("{other} {target}"),
+    }
 }
 
 async fn audit(
@@ -535,7 +758,7 @@ async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> PageResult {
     user.require(FirmAction::ReadAudit)?;
-    let limit = q.limit.unwrap_or(200).clamp(1, 1000);
+    let limit = q.limit.unwrap_or(500).clamp(1, 1000);
     let events = relay
         .store
         .list_audit(&user.firm.id, limit)
@@ -553,26 +776,92 @@ async fn audit(
     }
     let actor = |a: &str| -> String {
         match a.split_once(':') {
-            Some(("advisor", id)) => format!("advisor {}", name_of(&who, id)),
-            Some(("console", id)) => format!("console {}", name_of(&who, id)),
+            Some(("advisor", id)) => name_of(&who, id).to_string(),
+            Some(("console", id)) => name_of(&who, id).to_string(),
             Some(("device", id)) => format!("device {id}"),
+            _ if a == "operator" => "the relay operator".to_string(),
             _ => a.to_string(),
         }
     };
+    let name = |id: &str| name_of(&who, id).to_string();
+    // Dates are the firm's days: midnight in its time zone.
+    // Dates are the firm's days: midnight in its time zone.
+    let day_start = |text: &str| -> Result<i64, String> {
+        jiff::civil::Date::strptime("%Y-%m-%d", text.trim())
+            .and_then(|d| d.to_zoned(user.time_zone.clone()))
+            .map(|z| z.timestamp().as_millisecond())
+            .map_err(|_| format!("'{text}' is not a date (YYYY-MM-DD)"))
+    };
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let bad = |why: String| fail(ServiceError::BadRequest(why));
+    let from = given(&q.from)
+        .map(|d| day_start(&d))
+        .transpose()
+        .map_err(bad)?;
+    let to = given(&q.to)
+        .map(|d| day_start(&d).map(|t| t + 86_400_000))
+        .transpose()
+        .map_err(bad)?;
+    let area = given(&q.area);
+    let by = given(&q.who);
+    let prefixes: &[&str] = area
+        .as_deref()
+        .and_then(|a| AUDIT_AREAS.iter().find(|(key, _, _)| *key == a))
+        .map_or(&[], |(_, _, p)| *p);
+    let shown: Vec<_> = events
+        .iter()
+        .filter(|e| prefixes.is_empty() || prefixes.iter().any(|p| e.action.starts_with(p)))
+        .filter(|e| by.as_deref().is_none_or(|b| e.actor == b))
+        .filter(|e| from.is_none_or(|f| e.at >= f) && to.is_none_or(|t| e.at < t))
+        .collect();
+    let mut actors: Vec<(String, String)> = events
+        .iter()
+        .map(|e| (e.actor.clone(), actor(&e.actor)))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_iter()
+        .collect();
+    actors.sort_by_key(|(_, n)| n.to_lowercase());
     let body = html! {
-        p.lead { "The most recent " (events.len()) " administrative events of the firm, newest first." }
+        p.lead { "What was done in the firm's console, API and relay, newest first, in the firm's time zone." }
+        form.row.filters method="get" action="/admin/audit" {
+            div.field {
+                label for="a-area" { "Area" }
+                select #a-area name="area" {
+                    option value="" { "Everything" }
+                    @for (key, label, _) in AUDIT_AREAS {
+                        option value=(key) selected[area.as_deref() == Some(*key)] { (label) }
+                    }
+                }
+            }
+            div.field {
+                label for="a-who" { "Who" }
+                select #a-who name="who" {
+                    option value="" { "Anyone" }
+                    @for (key, label) in &actors {
+                        option value=(key) selected[by.as_deref() == Some(key.as_str())] { (label) }
+                    }
+                }
+            }
+            div.field { label for="a-from" { "From" } input #a-from type="date" name="from" value=[given(&q.from)]; }
+            div.field { label for="a-to" { "To" } input #a-to type="date" name="to" value=[given(&q.to)]; }
+            button type="submit" { "Filter" }
+        }
         table {
-            caption { "Audit log of " (user.firm.name) }
+            caption { (shown.len()) " events" }
             thead { tr {
-                th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "Action" } th scope="col" { "Target" }
+                th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "What" }
             } }
             tbody {
-                @for e in &events {
-                    tr {
-                        td { (views::time(e.at)) }
+                @for e in &shown {
+                    tr data-action=(e.action) {
+                        td { (user.time(e.at)) }
                         td { (actor(&e.actor)) }
-                        td { code { (e.action) } }
-                        td { small.id { (e.target) } }
+                        td { (audit_sentence(&e.action, &e.target, &name)) }
                     }
                 }
             }
@@ -596,6 +885,7 @@ async fn settings_page(
         .await
         .map_err(fail)?;
     let hours = relay.config.console.session_ttl_secs as f64 / 3600.0;
+    let (time_zone, _) = relay.firm_time_zone(&user.firm.id).await.map_err(fail)?;
     let s = &user.session;
     let manage = user.may(FirmAction::ManageConsoleUsers);
     let body = html! {
@@ -605,7 +895,7 @@ async fn settings_page(
             dl.facts {
                 dt { "Name" } dd { (user.firm.name) }
                 dt { "Firm id" } dd { code { (user.firm.id) } }
-                dt { "On this relay since" } dd { (views::time(user.firm.created_at)) }
+                dt { "On this relay since" } dd { (user.time(user.firm.created_at)) }
                 dt { "Enrollment codes expire after" } dd { (relay.config.invite_ttl_hours) " hours" }
                 dt { "Console sign-ins last" } dd { (format!("{hours:.1}")) " hours" }
             }
@@ -635,7 +925,7 @@ async fn settings_page(
                                     (u.role.label())
                                 }
                             }
-                            td { (views::time(u.created_at)) }
+                            td { (user.time(u.created_at)) }
                         }
                     }
                 }
@@ -656,6 +946,25 @@ async fn settings_page(
                     button.primary type="submit" { "Add console user" }
                 }
                 p.hint { "Compliance officers read every household's flags and compliance notes, review them and set the firm's policy; they change no household. Auditors read and change nothing. The new user gets a one-time link to choose their password." }
+            }
+        }
+        section.card aria-labelledby="tz-title" {
+            h2 #tz-title { "Time zone" }
+            p { "The console shows times in " strong data-time-zone=(time_zone) { (time_zone) } "." }
+            @if manage {
+                form.row method="post" action="/admin/settings/time-zone" {
+                    (views::csrf(s))
+                    div.field {
+                        label for="time-zone" { "Firm time zone (e.g. America/Chicago)" }
+                        input #time-zone type="text" name="time_zone" value=(time_zone) list="time-zones" required;
+                        datalist #time-zones {
+                            @for z in ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "UTC"] {
+                                option value=(z) {}
+                            }
+                        }
+                    }
+                    button type="submit" { "Save" }
+                }
             }
         }
         section.card aria-labelledby="password-title" {
@@ -830,4 +1139,38 @@ async fn set_console_role(
         200,
     )
     .await
+}
+
+#[derive(Deserialize)]
+struct TimeZoneForm {
+    time_zone: String,
+}
+
+/// An admin sets the firm's time zone (the console's times, the audit log).
+async fn set_time_zone(
+    State(relay): State<Arc<Relay>>,
+    posted: Posted<TimeZoneForm>,
+) -> PageResult {
+    let user = FirmUser::of(&relay, posted.session).await?;
+    user.require(FirmAction::ManageConsoleUsers)?;
+    match relay
+        .set_firm_time_zone(&user.firm.id, &posted.form.time_zone, &user.actor())
+        .await
+    {
+        Ok(()) => {
+            // Re-read the user so this page already shows the new zone.
+            let user = FirmUser::of(&relay, user.session).await?;
+            settings_page(
+                &relay,
+                &user,
+                Some(views::notice("The time zone is saved.")),
+                200,
+            )
+            .await
+        }
+        Err(ServiceError::BadRequest(why)) => {
+            settings_page(&relay, &user, Some(views::problem(&why)), 400).await
+        }
+        Err(e) => Err(fail(e)),
+    }
 }

@@ -205,7 +205,7 @@ async fn queue(
             tbody {
                 @for i in &items {
                     tr data-item=(i.item) data-state=(i.state.as_str()) data-kind=(i.kind) {
-                        td { (views::time(i.at)) br; small.muted { (i.source) } }
+                        td { (user.time(i.at)) br; small.muted { (i.source) } }
                         td { (i.household_name) }
                         td { (name(&names, &i.advisor)) }
                         td { (kind_label(&i.kind)) }
@@ -265,7 +265,7 @@ fn render_item(
         dl.facts {
             dt { "Household" } dd { (item.household_name) }
             dt { "Advisor" } dd { (name(names, &item.advisor)) }
-            dt { "Source" } dd { (item.source) ", " (views::time(item.at)) }
+            dt { "Source" } dd { (item.source) ", " (user.time(item.at)) }
             dt { "Kind" } dd { (kind_label(&item.kind)) @if !item.rule.is_empty() { " " small.muted { "(rule " (item.rule) ")" } } }
             dt { "State" } dd data-current-state=(item.state.as_str()) { (state_label(item.state)) }
         }
@@ -289,7 +289,7 @@ fn render_item(
                 ol.history {
                     @for d in &item.history {
                         li data-decision=(d.state.as_str()) {
-                            strong { (state_label(d.state)) } " — " (views::time(d.at)) " by " (name(names, &d.by))
+                            strong { (state_label(d.state)) } " — " (user.time(d.at)) " by " (name(names, &d.by))
                             p { (d.comment) }
                             @if let Some(c) = &d.complaint {
                                 dl.facts {
@@ -461,12 +461,12 @@ async fn report_csv(
             i.kind.clone(),
             i.rule.clone(),
             i.source.clone(),
-            views::time(i.at),
+            user.time(i.at),
             i.excerpt.clone(),
             i.state.as_str().to_string(),
             last.map(|d| name(&names, &d.by).to_string())
                 .unwrap_or_default(),
-            last.map(|d| views::time(d.at)).unwrap_or_default(),
+            last.map(|d| user.time(d.at)).unwrap_or_default(),
             last.map(|d| d.comment.clone()).unwrap_or_default(),
             complaint.received,
             complaint.nature,
@@ -503,17 +503,17 @@ async fn report_page(
         section.report {
             dl.facts {
                 dt { "Firm" } dd { (user.firm.name) }
-                dt { "Prepared" } dd { (views::time(crate::now_ms())) " by " (user.session.user.email) }
+                dt { "Prepared" } dd { (user.time(crate::now_ms())) " by " (user.session.user.email) }
                 dt { "Items" } dd { (items.len()) }
                 dt { "Firm policy" } dd { @match &policy { Some(p) => { "version " (p.version) }, None => { "none set" } } }
             }
             @for i in &items {
                 article.report-item data-item=(i.item) {
                     h2 { (kind_label(&i.kind)) " — " (i.household_name) }
-                    p.muted { (views::time(i.at)) " · " (i.source) " · " (name(&names, &i.advisor)) " · " (state_label(i.state)) }
+                    p.muted { (user.time(i.at)) " · " (i.source) " · " (name(&names, &i.advisor)) " · " (state_label(i.state)) }
                     blockquote { (i.excerpt) }
                     @for d in &i.history {
-                        p { strong { (state_label(d.state)) } " " (views::time(d.at)) " by " (name(&names, &d.by)) ": " (d.comment) }
+                        p { strong { (state_label(d.state)) } " " (user.time(d.at)) " by " (name(&names, &d.by)) ": " (d.comment) }
                         @if let Some(c) = &d.complaint {
                             p { "Complaint received " (c.received) "; nature: " (c.nature) "; action taken: " (c.action_taken) "; resolution: " (if c.resolution.is_empty() { "open" } else { &c.resolution }) }
                         }

@@ -182,6 +182,17 @@ pub fn time(ms: i64) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// Milliseconds since the epoch as a readable time in `zone` ("2026-12-01 09:00 CST").
+pub fn time_in(ms: i64, zone: &jiff::tz::TimeZone) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned(zone.clone())
+                .strftime("%Y-%m-%d %H:%M %Z")
+                .to_string()
+        })
+        .unwrap_or_else(|_| "—".into())
+}
+
 /// A bare page with a status code (errors, refusals).
 pub fn message_page(status: u16, title: &str, text: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use hearth_archive::{Entry, EntryKind};
 
-use super::{T0, seed_firm};
+use super::{T0, assert_not_found, chunk, doc, seed_firm};
 use crate::{PolicyRecord, RelayStore, ReviewRecord, StoreError};
 
 fn entry(firm: &str, n: u8) -> Entry {
@@ -111,4 +111,84 @@ pub async fn supervision(store: Arc<dyn RelayStore>) {
     assert_eq!(store.policy("fa").await.unwrap(), Some(policy("fa", 2)));
     assert_eq!(store.policy("fb").await.unwrap(), None);
     assert_eq!(store.archive_size("fa").await.unwrap(), 4);
+}
+
+/// Firm administration: the admin flag, moving a departing advisor's households (shares the
+/// new owner held become redundant and go; other advisors' shares stay), firm settings; all
+/// inside one firm.
+pub async fn firm_administration(store: Arc<dyn RelayStore>) {
+    seed_firm(&store, "fa", &["a1", "a2", "a3"]).await;
+    seed_firm(&store, "fb", &["b1"]).await;
+    assert!(store.set_advisor_admin("fa", "a2", true).await.unwrap());
+    assert!(
+        !store.set_advisor_admin("fb", "a2", true).await.unwrap(),
+        "not B's advisor"
+    );
+    let is_admin = |list: Vec<crate::Advisor>, id: &str| {
+        list.into_iter().find(|a| a.id == id).map(|a| a.is_admin)
+    };
+    assert_eq!(
+        is_admin(store.list_advisors("fa").await.unwrap(), "a2"),
+        Some(true)
+    );
+
+    for (owner, id) in [("a1", "fa/d1"), ("a1", "fa/d2"), ("a2", "fa/d3")] {
+        store
+            .create_document(&doc("fa", owner, id), &[chunk(id)])
+            .await
+            .unwrap();
+    }
+    store.share("fa/d1", "a2").await.unwrap();
+    store.share("fa/d1", "a3").await.unwrap();
+    assert_not_found(
+        store.transfer_documents("fa", "a1", "b1").await,
+        "to another firm's advisor",
+    );
+    assert_not_found(
+        store.transfer_documents("fa", "a1", "a1").await,
+        "to themselves",
+    );
+    let mut moved = store.transfer_documents("fa", "a1", "a2").await.unwrap();
+    moved.sort();
+    assert_eq!(moved, vec!["fa/d1".to_string(), "fa/d2".to_string()]);
+    let owner = |id: &'static str| {
+        let store = store.clone();
+        async move { store.document(id).await.unwrap().map(|d| d.owner_id) }
+    };
+    assert_eq!(owner("fa/d1").await.as_deref(), Some("a2"));
+    assert_eq!(
+        owner("fa/d3").await.as_deref(),
+        Some("a2"),
+        "a2's own stays"
+    );
+    assert_eq!(
+        store.shares_of("fa/d1").await.unwrap(),
+        vec!["a3".to_string()]
+    );
+    assert!(
+        store
+            .transfer_documents("fa", "a1", "a3")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    assert_eq!(store.firm_setting("fa", "time_zone").await.unwrap(), None);
+    store
+        .set_firm_setting("fa", "time_zone", "America/Chicago")
+        .await
+        .unwrap();
+    store
+        .set_firm_setting("fa", "time_zone", "America/New_York")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .firm_setting("fa", "time_zone")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("America/New_York")
+    );
+    assert_eq!(store.firm_setting("fb", "time_zone").await.unwrap(), None);
 }

@@ -32,7 +32,15 @@ export function Header({ aum, onBack, onBrief, onShare, onMeeting }: { aum: stri
             </option>
           ))}
         </Select>
-        <SegmentEditor segment={d.segment} disabled={readOnly} onSave={(segment) => edit.run(() => api.updateHousehold(id, { segment }))} />
+        <ChipEditor label="Segment" testid="segment" value={d.segment} disabled={readOnly} onSave={(segment) => edit.run(() => api.updateHousehold(id, { segment }))} />
+        <ChipEditor
+          label="Client reference"
+          testid="client-ref"
+          value={d.client_ref ?? null}
+          disabled={readOnly}
+          title="The firm's own number for this client (CRM, custodian): what your firm's admins see in the relay's console instead of the name"
+          onSave={(client_ref) => edit.run(() => api.updateHousehold(id, { client_ref }))}
+        />
         {readOnly && <Badge tone="warn">Archived</Badge>}
         <div className="ml-auto flex items-center gap-2">
           <div className="mr-4 text-right">
@@ -117,21 +125,23 @@ function NameEditor({ run, refuse }: { run: Run; refuse: (m: string) => void }) 
   );
 }
 
-function SegmentEditor({ segment, disabled, onSave }: { segment: string | null; disabled: boolean; onSave: (s: string | null) => Promise<boolean> }) {
+/** A short optional text shown as a chip (segment, client reference), edited in place. */
+function ChipEditor({ label, testid, value, disabled, title, onSave }: { label: string; testid: string; value: string | null; disabled: boolean; title?: string; onSave: (s: string | null) => Promise<boolean> }) {
   const [editing, setEditing] = useState(false);
-  const [value, setValue] = useState("");
+  const [text, setText] = useState("");
   if (!editing)
     return (
       <button
         disabled={disabled}
+        title={title}
         onClick={() => {
-          setValue(segment ?? "");
+          setText(value ?? "");
           setEditing(true);
         }}
         className="rounded-full border border-dashed border-line px-2 py-0.5 text-xs text-muted hover:text-ink disabled:cursor-default disabled:hover:text-muted"
-        data-testid="segment"
+        data-testid={testid}
       >
-        {segment ? `Segment ${segment}` : "Add segment"}
+        {value ? `${label} ${value}` : `Add ${label.toLowerCase()}`}
       </button>
     );
   return (
@@ -139,12 +149,12 @@ function SegmentEditor({ segment, disabled, onSave }: { segment: string | null; 
       className="flex gap-1"
       onSubmit={async (e) => {
         e.preventDefault();
-        const next = value.trim() || null;
-        if (next === segment || (await onSave(next))) setEditing(false);
+        const next = text.trim() || null;
+        if (next === value || (await onSave(next))) setEditing(false);
       }}
     >
-      <Input autoFocus data-testid="segment-input" aria-label="Segment" placeholder="empty: none" value={value} onChange={(e) => setValue(e.target.value)} className="h-7 w-28 py-0 text-xs" onKeyDown={(e) => e.key === "Escape" && setEditing(false)} />
-      <Button type="submit" className="h-7 py-0 text-xs" data-testid="segment-save">
+      <Input autoFocus data-testid={`${testid}-input`} aria-label={label} placeholder="empty: none" value={text} onChange={(e) => setText(e.target.value)} className="h-7 w-28 py-0 text-xs" onKeyDown={(e) => e.key === "Escape" && setEditing(false)} />
+      <Button type="submit" className="h-7 py-0 text-xs" data-testid={`${testid}-save`}>
         Save
       </Button>
     </form>
