@@ -89,7 +89,7 @@ pub(crate) enum HouseholdCmd {
         json: JsonFlag,
     },
     /// Change the household's name, status, segment, client reference, tags or address (one change).
-    Set(HouseholdSetArgs),
+    Set(Box<HouseholdSetArgs>),
     /// Archive a household: kept, read-only, out of lists and Today.
     Archive { id: String },
     /// Bring an archived household back.
