@@ -11,7 +11,7 @@ use tauri::State;
 
 use crate::args::invalid;
 use crate::commands::meetings::Disclosure;
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
 use crate::notify::{NOTIFICATIONS_SETTING, notifications_enabled};
 use crate::state::AppState;
 
