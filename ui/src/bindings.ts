@@ -1278,7 +1278,12 @@ meeting_id: string,
 /**
  * The record.
  */
-meeting: Meeting, };
+meeting: Meeting, 
+/**
+ * Note categories the firm's policy requires after an analysed meeting that have no note
+ * from this meeting yet (empty when complete, not analysed, or no policy requires any).
+ */
+required_notes_missing?: Array<NoteCategory>, };
 
 export type Member = { 
 /**

@@ -386,6 +386,19 @@ pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
                     );
                 }
                 println!("audio: {}", m.audio.as_deref().unwrap_or("none"));
+                if !found.required_notes_missing.is_empty() {
+                    let missing: Vec<&str> = found
+                        .required_notes_missing
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect();
+                    println!(
+                        "firm policy: notes still needed under {} (hearth note add {} --category C --meeting {} --text ...)",
+                        missing.join(", "),
+                        found.household_id,
+                        found.meeting_id
+                    );
+                }
                 for s in &m.transcript {
                     println!(
                         "[{:>6.1}s] {}: {}",

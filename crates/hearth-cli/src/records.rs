@@ -283,6 +283,9 @@ pub(crate) enum NoteCmd {
         category: String,
         #[arg(long)]
         text: String,
+        /// The meeting it is about (a firm policy may require notes after each meeting).
+        #[arg(long)]
+        meeting: Option<String>,
     },
     /// Replace a note's text (merged character-wise with concurrent edits).
     Edit {
@@ -629,9 +632,16 @@ pub(crate) fn goal(profile: &mut Profile, cmd: GoalCmd) -> Result<()> {
 
 pub(crate) fn note(profile: &mut Profile, cmd: NoteCmd) -> Result<()> {
     match cmd {
-        NoteCmd::Add { id, category, text } => {
+        NoteCmd::Add {
+            id,
+            category,
+            text,
+            meeting,
+        } => {
             let category: NoteCategory = category.parse()?;
-            let item = profile.edit(&id, |h, ctx| h.add_note(category, &text, None, ctx))?;
+            let item = profile.edit(&id, |h, ctx| {
+                h.add_note(category, &text, meeting.as_deref(), ctx)
+            })?;
             println!("{item}");
             Ok(())
         }

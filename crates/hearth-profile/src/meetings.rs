@@ -25,6 +25,14 @@ pub struct FoundMeeting {
     pub meeting_id: String,
     /// The record.
     pub meeting: Meeting,
+    /// Note categories the firm's policy requires after an analysed meeting that have no note
+    /// from this meeting yet (empty when complete, not analysed, or no policy requires any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "Option<Vec<hearth_core::NoteCategory>>", optional)
+    )]
+    pub required_notes_missing: Vec<hearth_core::NoteCategory>,
 }
 
 /// What filing accepted items did.
@@ -133,10 +141,17 @@ impl Profile {
                 continue;
             };
             if let Some(meeting) = data.meetings.get(meeting_id) {
+                let required_notes_missing = match (&meeting.analysis, self.firm_policy()?) {
+                    (Some(_), Some(policy)) => {
+                        crate::policy::required_notes_missing(&policy, &data, meeting_id)
+                    }
+                    _ => Vec::new(),
+                };
                 return Ok(FoundMeeting {
                     household_id: row.id,
                     meeting_id: meeting_id.to_string(),
                     meeting: meeting.clone(),
+                    required_notes_missing,
                 });
             }
         }

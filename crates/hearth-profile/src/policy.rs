@@ -148,33 +148,26 @@ impl Profile {
             .map_err(|e| ProfileError::Core(hearth_core::CoreError::Corrupt(e.to_string())))?;
         self.set_setting(LLM_SETTING, &text)
     }
+}
 
-    /// Note categories the firm requires that a meeting's household has no note for from
-    /// this meeting yet (empty when the firm requires none).
-    pub fn missing_required_notes(
-        &self,
-        household_id: &str,
-        meeting_id: &str,
-    ) -> Result<Vec<NoteCategory>, ProfileError> {
-        let Some(policy) = self.firm_policy()? else {
-            return Ok(Vec::new());
-        };
-        if policy.required_note_categories.is_empty() {
-            return Ok(Vec::new());
-        }
-        let data = self.household_data(household_id)?;
-        Ok(policy
-            .required_note_categories
-            .iter()
-            .filter(|c| {
-                !data
-                    .notes
-                    .values()
-                    .any(|n| n.category == **c && n.source_meeting.as_deref() == Some(meeting_id))
-            })
-            .copied()
-            .collect())
-    }
+/// Note categories `policy` requires after a meeting that the household has no note for from
+/// `meeting_id` yet.
+pub(crate) fn required_notes_missing(
+    policy: &FirmPolicy,
+    household: &hearth_core::HouseholdData,
+    meeting_id: &str,
+) -> Vec<NoteCategory> {
+    policy
+        .required_note_categories
+        .iter()
+        .filter(|c| {
+            !household
+                .notes
+                .values()
+                .any(|n| n.category == **c && n.source_meeting.as_deref() == Some(meeting_id))
+        })
+        .copied()
+        .collect()
 }
 
 /// The retention a policy allows at most.

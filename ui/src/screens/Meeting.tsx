@@ -413,6 +413,11 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
         </button>
       </div>
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      {view.required_notes_missing && view.required_notes_missing.length > 0 && (
+        <p className="rounded-md border border-warn/40 bg-warn/10 px-3 py-2 text-sm" data-testid="required-notes">
+          Your firm's policy needs a note under {view.required_notes_missing.map((c) => c.replaceAll("_", " ")).join(", ")} for this meeting.
+        </p>
+      )}
       {m.consent && (
         <p className="text-xs text-muted" data-testid="meeting-consent">
           Consent from {m.consent.consented_by.join(", ")} · {CONSENT_METHOD[m.consent.method] ?? m.consent.method.replaceAll("_", " ")} by {m.consent.recorded_by} on {dateTime(m.consent.recorded_at)} · disclosure version {m.consent.disclosure_version}
