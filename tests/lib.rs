@@ -156,6 +156,9 @@ pub struct RelayProcess {
     config_file: tempfile::NamedTempFile,
     /// Where the relay's log goes (stderr otherwise), and at which level.
     log: Option<(PathBuf, String)>,
+    /// The archive's second copy for a relay on PostgreSQL (which has no database directory
+    /// to put it beside): a private directory, not the test's working directory.
+    _mirror_dir: Option<tempfile::TempDir>,
 }
 
 /// A fixed master key for tests (64 hex characters).
@@ -197,6 +200,16 @@ impl RelayProcess {
             .suffix(".toml")
             .tempfile()
             .expect("config file");
+        let postgres = database.starts_with("postgres");
+        let mirror_dir = (postgres && !config.contains("[archive]"))
+            .then(|| tempfile::tempdir().expect("mirror dir"));
+        let config = match &mirror_dir {
+            Some(d) => format!(
+                "{config}\n[archive]\nmirror_dir = {:?}\n",
+                d.path().display().to_string()
+            ),
+            None => config.to_string(),
+        };
         std::fs::write(config_file.path(), config).expect("write relay config");
         let mut relay = RelayProcess {
             child: Command::new("true").spawn().expect("placeholder process"),
@@ -205,6 +218,7 @@ impl RelayProcess {
             master_key: master_key.to_string(),
             config_file,
             log: None,
+            _mirror_dir: mirror_dir,
         };
         let _ = relay.child.wait();
         relay.spawn_on("127.0.0.1:0");

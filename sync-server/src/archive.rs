@@ -33,6 +33,9 @@ fn key_aad(firm_id: &str) -> Vec<u8> {
 /// How often the background task looks for new entries (a head is signed at least this often
 /// while entries arrive: well within the one-minute bound).
 pub const HEAD_EVERY: Duration = Duration::from_secs(20);
+/// How long the signing lease lasts: three rounds, so a node that died is replaced within a
+/// minute and a live one renews it every round.
+const SIGNING_LEASE_MS: i64 = 3 * HEAD_EVERY.as_millis() as i64;
 /// How often expiry runs.
 const EXPIRE_EVERY: Duration = Duration::from_secs(3600);
 /// Entries per segment file of the second copy.
@@ -66,12 +69,10 @@ impl ArchiveConfig {
         if let Some(dir) = &self.mirror_dir {
             return dir.clone();
         }
-        let path = database
-            .strip_prefix("sqlite://")
-            .or_else(|| database.strip_prefix("sqlite:"))
-            .filter(|p| !p.contains(":memory:"))
-            .or_else(|| (!database.contains("://")).then_some(database));
-        match path.and_then(|p| Path::new(p.split('?').next().unwrap_or(p)).parent()) {
+        match crate::config::sqlite_file(database)
+            .as_deref()
+            .and_then(Path::parent)
+        {
             Some(parent) => parent.join("archive"),
             None => PathBuf::from("hearth-relay-archive"),
         }
@@ -870,8 +871,21 @@ pub fn spawn_background(relay: Arc<Relay>) -> tokio::task::JoinHandle<()> {
                     continue;
                 }
             };
+            // Relays sharing a database sign one at a time: the holder of the lease signs,
+            // the others keep their second copies.
+            let signer = match relay
+                .store
+                .archive_take_signing_lease(&relay.node_id, now_ms(), SIGNING_LEASE_MS)
+                .await
+            {
+                Ok(held) => held,
+                Err(e) => {
+                    tracing::warn!(error = %e, "archive: could not take the signing lease");
+                    false
+                }
+            };
             for firm in firms {
-                if let Err(e) = relay.archive_sign_head(&firm.id).await {
+                if signer && let Err(e) = relay.archive_sign_head(&firm.id).await {
                     tracing::warn!(firm = %firm.id, error = %e, "archive: could not sign a tree head");
                 }
                 if let Err(e) = relay.archive_mirror(&firm.id).await {

@@ -357,3 +357,48 @@ impl Config {
         MasterKey::from_config(&text).context("the configured master key is not valid")
     }
 }
+
+/// The file of a SQLite database URL (`sqlite://PATH`, `sqlite:PATH`, a bare path); `None`
+/// for PostgreSQL and in-memory databases.
+pub fn sqlite_file(database: &str) -> Option<std::path::PathBuf> {
+    let path = database
+        .strip_prefix("sqlite://")
+        .or_else(|| database.strip_prefix("sqlite:"))
+        .filter(|p| !p.contains(":memory:"))
+        .or_else(|| (!database.contains("://")).then_some(database))?;
+    Some(std::path::PathBuf::from(
+        path.split('?').next().unwrap_or(path),
+    ))
+}
+
+/// Holds the SQLite database for this process: SQLite is single-process for the relay (its
+/// scope index, hubs and archive signer live in one process), so a second `serve` on the same
+/// file must refuse to start rather than serve a stale view. The lock is an OS file lock on
+/// `<database>.serve-lock`, released when the process ends, however it ends. `Ok(None)` for
+/// PostgreSQL, where several relays may serve one database.
+pub fn lock_sqlite_for_serving(database: &str) -> anyhow::Result<Option<std::fs::File>> {
+    let Some(path) = sqlite_file(database) else {
+        return Ok(None);
+    };
+    let mut lock_path = path.into_os_string();
+    lock_path.push(".serve-lock");
+    let lock_path = std::path::PathBuf::from(lock_path);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(anyhow::anyhow!(
+            "another hearth-relay is already serving {database} (it holds {}). A SQLite \
+             database is served by one relay process: stop the other one, or move to \
+             PostgreSQL to run several relays",
+            lock_path.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(anyhow::anyhow!("cannot lock {}: {e}", lock_path.display()))
+        }
+    }
+}

@@ -80,6 +80,12 @@ enum InternalEvent {
     Durable { up_to: u64 },
     /// The writer could not store a batch; the actor stops.
     StorageFailed,
+    /// Another relay process on the same database stored changes of this document.
+    StoredElsewhere(DocumentId),
+    /// Notices from other relay processes may have been lost: re-read every resident document.
+    RefreshResident,
+    /// The document's stored bytes, read after [`InternalEvent::StoredElsewhere`].
+    Refreshed { doc_id: DocumentId, bytes: Vec<u8> },
 }
 
 /// The way into one firm's actor.
@@ -205,6 +211,33 @@ impl Edge {
     /// Closes the connections of `firm_id` opened with API token `token_id`.
     pub fn revoke_token(&self, firm_id: &str, token_id: &str) {
         self.revoke(firm_id, Credential::Token(token_id.to_string()));
+    }
+
+    /// Another relay process stored changes of `doc_id`: if this process has the document in
+    /// memory, its peers here get them (see [`hearth_wire::relay::Hub::stored_elsewhere`]).
+    pub fn stored_elsewhere(&self, firm_id: &str, doc_id: &str) {
+        let Ok(doc_id) = doc_id.parse::<DocumentId>() else {
+            return;
+        };
+        let firms = self.firms.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(handle) = firms.get(firm_id) {
+            let _ = handle.internal.send(InternalEvent::StoredElsewhere(doc_id));
+        }
+    }
+
+    /// Re-reads every document the firm's hub holds in memory (notices from other relay
+    /// processes may have been lost).
+    pub fn refresh_resident(&self, firm_id: &str) {
+        let firms = self.firms.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(handle) = firms.get(firm_id) {
+            let _ = handle.internal.send(InternalEvent::RefreshResident);
+        }
+    }
+
+    /// Every firm with a hub in this process (after lost notices, each re-reads what it holds).
+    pub fn firms_here(&self) -> Vec<String> {
+        let firms = self.firms.lock().unwrap_or_else(|p| p.into_inner());
+        firms.keys().cloned().collect()
     }
 
     fn revoke(&self, firm_id: &str, credential: Credential) {
@@ -453,8 +486,18 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
     let revalidate = async {
         let mut every = tokio::time::interval(REVALIDATE_EVERY);
         every.tick().await;
+        // Another relay process revoking or disabling something in this firm wakes the check
+        // at once (see `cluster.rs`), not at the next interval.
+        let mut scope_changed = relay.watch_scope(&identity.firm_id);
         loop {
-            every.tick().await;
+            tokio::select! {
+                _ = every.tick() => {}
+                changed = scope_changed.changed() => {
+                    if changed.is_err() {
+                        every.tick().await;
+                    }
+                }
+            }
             match relay.still_valid(&identity).await {
                 Ok(true) => {}
                 Ok(false) => {
@@ -703,6 +746,33 @@ async fn run_firm(
                 firm.creating.retain(|doc| !scope.exists(&firm_id, doc));
                 drop(scope);
                 firm.release_held(&relay)
+            }
+            Work::Internal(InternalEvent::StoredElsewhere(doc_id)) => {
+                if firm.hub.is_resident(&doc_id) {
+                    let relay = relay.clone();
+                    let tx = firm.internal.clone();
+                    let firm_id = firm_id.clone();
+                    tokio::spawn(async move {
+                        match load_document(&relay, &firm_id, &doc_id.to_string()).await {
+                            Ok(bytes) => {
+                                let _ = tx.send(InternalEvent::Refreshed { doc_id, bytes });
+                            }
+                            Err(e) => {
+                                tracing::warn!(doc = %doc_id, error = %e, "could not read changes another relay stored")
+                            }
+                        }
+                    });
+                }
+                Vec::new()
+            }
+            Work::Internal(InternalEvent::RefreshResident) => {
+                for doc_id in firm.hub.resident_documents() {
+                    let _ = firm.internal.send(InternalEvent::StoredElsewhere(doc_id));
+                }
+                Vec::new()
+            }
+            Work::Internal(InternalEvent::Refreshed { doc_id, bytes }) => {
+                firm.hub.stored_elsewhere(doc_id, &bytes, now)
             }
             Work::Internal(InternalEvent::StorageFailed) => {
                 tracing::error!(firm = %firm_id, "could not store accepted changes; restarting the firm's hub");
@@ -979,10 +1049,43 @@ async fn write_batch(relay: &Relay, firm_id: &str, batch: &[PersistJob]) -> anyh
             archive,
         });
     }
-    relay.store.append_batch(&appends).await?;
+    let mut refused = std::collections::HashSet::new();
+    match relay.store.append_batch(&appends).await {
+        Ok(()) => {}
+        // Another relay process on the same database created one of these documents first
+        // (two devices of the advisor, behind a load balancer, starting the same household):
+        // what this process accepted is appended to it instead, and the firm's hub goes on.
+        Err(hearth_relay_store::StoreError::Conflict(why))
+            if appends.iter().any(|a| a.create.is_some()) =>
+        {
+            tracing::info!(firm = firm_id, %why, "a new document was created by another relay first; appending");
+            for append in &mut appends {
+                let Some(meta) = &append.create else { continue };
+                match relay.store.document(&append.doc_id).await? {
+                    // The same advisor created it elsewhere: theirs to append to.
+                    Some(existing) if existing.owner_id == meta.owner_id => append.create = None,
+                    // Someone else's document: nothing of this creation is stored.
+                    Some(_) => {
+                        tracing::warn!(firm = firm_id, doc = %append.doc_id, "refused a creation racing another advisor's document");
+                        refused.insert(append.doc_id.clone());
+                        append.chunks.clear();
+                        append.archive.clear();
+                        append.create = None;
+                    }
+                    None => {}
+                }
+            }
+            appends.retain(|a| !a.chunks.is_empty() || a.create.is_some());
+            relay.store.append_batch(&appends).await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
     let mut scope = relay.scope.write().unwrap_or_else(|p| p.into_inner());
     for job in batch.iter().filter(|j| j.create) {
-        scope.insert(&job.doc_id, firm_id, &job.identity.advisor_id);
+        let stored = crate::scope::store_key(firm_id, &job.doc_id);
+        if !refused.contains(&stored) && !scope.exists(firm_id, &job.doc_id) {
+            scope.insert(&job.doc_id, firm_id, &job.identity.advisor_id);
+        }
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod archive;
 pub mod archive_cli;
 pub mod archive_http;
 pub mod blobs;
+pub mod cluster;
 pub mod config;
 pub mod console;
 pub mod edge;

@@ -311,6 +311,11 @@ async fn run(cli: Cli) -> Result<()> {
     {
         config.listen = *listen;
     }
+    // Taken before the database is opened, held until the process ends.
+    let _serving = match &cli.command {
+        Command::Serve { .. } => hearth_relay::config::lock_sqlite_for_serving(&config.database)?,
+        _ => None,
+    };
     let relay = Relay::open(config).await?;
     match cli.command {
         Command::Keys(KeysCmd::Generate) => unreachable!("handled above"),
@@ -564,6 +569,8 @@ fn credential_lines<'a>(
 
 async fn serve(relay: Arc<Relay>, stop_on_stdin_eof: bool) -> Result<()> {
     relay.config.check_transport()?;
+    // Other relay processes on the same (PostgreSQL) database: follow what they store.
+    let _following = hearth_relay::cluster::follow(relay.clone()).await?;
     let tls = match relay.config.tls_files()? {
         Some((cert, key)) => Some(Arc::new(hearth_relay::listener::TlsFiles::load(cert, key)?)),
         None => None,

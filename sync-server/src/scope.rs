@@ -192,6 +192,25 @@ impl ScopeIndex {
         }
     }
 
+    /// Replaces everything the index knows of one firm with what the store holds now (another
+    /// relay process changed it). `documents` and `shares` are keyed by [`store_key`].
+    pub fn replace_firm(
+        &mut self,
+        firm_id: &str,
+        documents: Vec<DocumentMeta>,
+        shares: Vec<(String, String)>,
+    ) {
+        self.docs.retain(|(firm, _), _| firm != firm_id);
+        self.per_firm.remove(firm_id);
+        let fresh = ScopeIndex::new(documents, shares);
+        for ((firm, doc), scope) in fresh.docs {
+            if firm == firm_id {
+                *self.per_firm.entry(firm.clone()).or_default() += 1;
+                self.docs.insert((firm, doc), scope);
+            }
+        }
+    }
+
     /// Whether the firm has a document with this id (a new document may not reuse one).
     pub fn exists(&self, firm_id: &str, doc_id: &str) -> bool {
         self.docs.contains_key(&key(firm_id, doc_id))

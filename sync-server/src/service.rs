@@ -117,6 +117,11 @@ pub struct Relay {
     firm_keys: Mutex<HashMap<String, (Arc<FirmKey>, std::time::Instant)>>,
     /// Compliance-archive caches (signing keys, Merkle trees, second-copy progress).
     pub archive: crate::archive::ArchiveState,
+    /// This process's name among relays sharing a database (the archive signing lease).
+    pub node_id: String,
+    /// Per firm, bumped when another relay process changed who may see what: open
+    /// connections of the firm re-check their credentials at once.
+    scope_epochs: Mutex<HashMap<String, tokio::sync::watch::Sender<u64>>>,
 }
 
 impl Relay {
@@ -145,7 +150,57 @@ impl Relay {
             signer,
             firm_keys: Mutex::default(),
             archive: Default::default(),
+            scope_epochs: Mutex::default(),
+            node_id: crate::tokens::new_id("node"),
         }))
+    }
+
+    /// Wakes when another relay process changes the firm's scope (see [`Relay::scope_changed`]).
+    pub fn watch_scope(&self, firm_id: &str) -> tokio::sync::watch::Receiver<u64> {
+        let mut epochs = self.scope_epochs.lock().unwrap_or_else(|p| p.into_inner());
+        epochs
+            .entry(firm_id.to_string())
+            .or_insert_with(|| tokio::sync::watch::channel(0).0)
+            .subscribe()
+    }
+
+    /// Re-reads a firm's documents, owners and shares from the store (another relay process
+    /// changed them), then has the firm's open connections re-check their credentials.
+    pub async fn reload_firm_scope(&self, firm_id: &str) -> Result<()> {
+        let documents = self.store.list_documents(firm_id).await?;
+        let mut shares = Vec::new();
+        for d in &documents {
+            for advisor in self.store.shares_of(&d.doc_id).await? {
+                shares.push((d.doc_id.clone(), advisor));
+            }
+        }
+        self.scope_mut().replace_firm(firm_id, documents, shares);
+        self.scope_changed(firm_id);
+        Ok(())
+    }
+
+    /// Re-reads the whole scope index (notices from other relay processes may have been lost).
+    pub async fn reload_scope(&self) -> Result<()> {
+        let scope = ScopeIndex::new(
+            self.store.all_documents().await?,
+            self.store.all_shares().await?,
+        );
+        *self.scope_mut() = scope;
+        let firms: Vec<String> = {
+            let epochs = self.scope_epochs.lock().unwrap_or_else(|p| p.into_inner());
+            epochs.keys().cloned().collect()
+        };
+        for firm in firms {
+            self.scope_changed(&firm);
+        }
+        Ok(())
+    }
+
+    fn scope_changed(&self, firm_id: &str) {
+        let epochs = self.scope_epochs.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = epochs.get(firm_id) {
+            tx.send_modify(|n| *n += 1);
+        }
     }
 
     /// Reads the scope index.

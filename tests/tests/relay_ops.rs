@@ -284,3 +284,44 @@ fn postgres_restart_under_the_relay_loses_nothing() {
         "{shown}"
     );
 }
+
+/// SQLite is single-process for the relay: a second `serve` on the same file refuses to start
+/// with a message saying what to do, while admin commands still work beside the running one,
+/// and the lock goes with the process that held it (even killed).
+#[test]
+fn a_second_relay_on_the_same_sqlite_file_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("relay.db").display());
+    let mut first = RelayProcess::start(&database);
+    let second = std::process::Command::new(hearth_e2e::bin("hearth-relay"))
+        .args([
+            "--database",
+            &database,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--stop-on-stdin-eof",
+        ])
+        .env("HEARTH_RELAY_MASTER_KEY", hearth_e2e::TEST_MASTER_KEY)
+        .stdin(Stdio::null())
+        .output()
+        .expect("spawn hearth-relay");
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(!second.status.success(), "a second relay started: {stderr}");
+    assert!(
+        stderr.contains("already serving") && stderr.contains("PostgreSQL"),
+        "{stderr}"
+    );
+    assert!(second.stdout.is_empty(), "it never listened");
+    // Operator commands beside the running relay are fine.
+    let firm = first.create_firm("Side By Side");
+    assert!(first.admin(&["firm", "list"]).contains(&firm));
+    // Killed, the first releases the file: a relay starts on it again.
+    first.kill();
+    first.restart();
+    assert_eq!(
+        http::get(&first.url, "/readyz").status,
+        200,
+        "the restarted relay serves"
+    );
+}

@@ -419,4 +419,26 @@ impl ArchiveStore for PostgresStore {
         tx.commit().await.map_err(map_err)?;
         Ok(done.rows_affected())
     }
+
+    async fn archive_take_signing_lease(
+        &self,
+        holder: &str,
+        now: Millis,
+        ttl_ms: i64,
+    ) -> Result<bool> {
+        let held: Option<String> = sqlx::query_scalar(
+            "INSERT INTO archive_signing_lease (id, holder, expires_at) VALUES (1, $1, $2)
+             ON CONFLICT (id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+             WHERE archive_signing_lease.holder = EXCLUDED.holder
+                OR archive_signing_lease.expires_at <= $3
+             RETURNING holder",
+        )
+        .bind(holder)
+        .bind(now.saturating_add(ttl_ms))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(held.is_some())
+    }
 }

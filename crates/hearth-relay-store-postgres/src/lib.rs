@@ -24,7 +24,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use hearth_relay_store::{
     Advisor, ApiToken, AuditEvent, Device, DocAppend, DocumentMeta, Firm, Invite, Millis,
-    RefreshToken, RefreshUse, RelayStore, Result, SealedChunk, StoreError,
+    RefreshToken, RefreshUse, RelayStore, Result, SealedChunk, StoreError, StoreNotice,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
@@ -58,6 +58,47 @@ mod supervision;
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// This store's own name in notices, so a relay skips what it wrote itself.
+    origin: String,
+}
+
+/// The channel relay processes on one database tell each other what they stored.
+const NOTICE_CHANNEL: &str = "hearth_relay";
+
+/// Sends a notice (delivered to every listener when `exec`'s transaction commits, or at once
+/// outside one). Payload: `<origin> <kind> <subject>`, kind `c` (changed) or `s` (scope).
+async fn notify<'e, E: sqlx::PgExecutor<'e>>(
+    exec: E,
+    origin: &str,
+    kind: char,
+    subject: &str,
+) -> Result<()> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(NOTICE_CHANNEL)
+        .bind(format!("{origin} {kind} {subject}"))
+        .execute(exec)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+/// The firm of a stored document key (`<firm>/<document>`).
+fn firm_of(doc_key: &str) -> &str {
+    doc_key.split('/').next().unwrap_or_default()
+}
+
+/// A notice payload from another store (`None` for this store's own, or one not understood).
+fn parse_notice(payload: &str, own: &str) -> Option<StoreNotice> {
+    let mut parts = payload.splitn(3, ' ');
+    let (origin, kind, subject) = (parts.next()?, parts.next()?, parts.next()?);
+    if origin == own {
+        return None;
+    }
+    match kind {
+        "c" => Some(StoreNotice::Changed(subject.to_string())),
+        "s" => Some(StoreNotice::Scope(subject.to_string())),
+        _ => None,
+    }
 }
 
 /// Opens the store at `url` (see [`PostgresStore::open`]).
@@ -78,7 +119,13 @@ impl PostgresStore {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .test_before_acquire(true)
             .connect_lazy_with(options);
-        Ok(Self { pool })
+        let mut origin = [0u8; 12];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut origin)
+            .map_err(|_| StoreError::Other("the system random generator failed".into()))?;
+        Ok(Self {
+            pool,
+            origin: hex::encode(origin),
+        })
     }
 
     /// Closes the pool (waits for checked-out connections to return).
@@ -284,6 +331,38 @@ async fn insert_chunks(
 
 #[async_trait]
 impl RelayStore for PostgresStore {
+    async fn listen(&self) -> Result<Option<tokio::sync::mpsc::UnboundedReceiver<StoreNotice>>> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool)
+            .await
+            .map_err(map_err)?;
+        listener.listen(NOTICE_CHANNEL).await.map_err(map_err)?;
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let own = self.origin.clone();
+        tokio::spawn(async move {
+            loop {
+                let notice = match listener.try_recv().await {
+                    Ok(Some(n)) => match parse_notice(n.payload(), &own) {
+                        Some(notice) => notice,
+                        None => continue,
+                    },
+                    // The connection dropped and was re-established: notices sent meanwhile
+                    // are gone.
+                    Ok(None) => StoreNotice::Lagged,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "lost the database notice connection; reconnecting");
+                        // Back off before reconnecting (a database that is down refuses at once).
+                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                        StoreNotice::Lagged
+                    }
+                };
+                if tx.send(notice).is_err() {
+                    return; // the relay stopped listening
+                }
+            }
+        });
+        Ok(Some(rx))
+    }
+
     async fn migrate(&self) -> Result<()> {
         let mut tx = self.write_tx().await?;
         // Serializes concurrent relays migrating the same database; released at commit.
@@ -460,6 +539,9 @@ impl RelayStore for PostgresStore {
             .execute(&self.pool)
             .await
             .map_err(map_err)?;
+        if done.rows_affected() > 0 {
+            notify(&self.pool, &self.origin, 's', firm_id).await?;
+        }
         Ok(done.rows_affected() > 0)
     }
 
@@ -558,6 +640,7 @@ impl RelayStore for PostgresStore {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
+        notify(&mut *tx, &self.origin, 's', firm_id).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(true)
     }
@@ -669,6 +752,9 @@ impl RelayStore for PostgresStore {
         .execute(&self.pool)
         .await
         .map_err(map_err)?;
+        if done.rows_affected() > 0 {
+            notify(&self.pool, &self.origin, 's', firm_id).await?;
+        }
         Ok(done.rows_affected() > 0)
     }
 
@@ -720,12 +806,15 @@ impl RelayStore for PostgresStore {
     async fn create_document(&self, meta: &DocumentMeta, chunks: &[Vec<u8>]) -> Result<()> {
         let mut tx = self.write_tx().await?;
         create_document_in(&mut tx, meta, chunks).await?;
+        notify(&mut *tx, &self.origin, 's', &meta.firm_id).await?;
+        notify(&mut *tx, &self.origin, 'c', &meta.doc_id).await?;
         tx.commit().await.map_err(map_err)
     }
 
     async fn append_chunks(&self, doc_id: &str, chunks: &[Vec<u8>], now: Millis) -> Result<()> {
         let mut tx = self.write_tx().await?;
         append_chunks_in(&mut tx, doc_id, chunks, now).await?;
+        notify(&mut *tx, &self.origin, 'c', doc_id).await?;
         tx.commit().await.map_err(map_err)
     }
 
@@ -733,11 +822,15 @@ impl RelayStore for PostgresStore {
         let mut tx = self.write_tx().await?;
         for append in batch {
             match &append.create {
-                Some(meta) => create_document_in(&mut tx, meta, &append.chunks).await?,
+                Some(meta) => {
+                    create_document_in(&mut tx, meta, &append.chunks).await?;
+                    notify(&mut *tx, &self.origin, 's', &meta.firm_id).await?;
+                }
                 None => {
                     append_chunks_in(&mut tx, &append.doc_id, &append.chunks, append.now).await?
                 }
             }
+            notify(&mut *tx, &self.origin, 'c', &append.doc_id).await?;
             if let Some(first) = append.archive.first() {
                 archive::append_in(&mut tx, &first.firm, &append.archive).await?;
             }
@@ -807,7 +900,7 @@ impl RelayStore for PostgresStore {
         .execute(&self.pool)
         .await
         .map_err(map_err)?;
-        Ok(())
+        notify(&self.pool, &self.origin, 's', firm_of(doc_id)).await
     }
 
     async fn unshare(&self, doc_id: &str, advisor_id: &str) -> Result<()> {
@@ -817,7 +910,7 @@ impl RelayStore for PostgresStore {
             .execute(&self.pool)
             .await
             .map_err(map_err)?;
-        Ok(())
+        notify(&self.pool, &self.origin, 's', firm_of(doc_id)).await
     }
 
     async fn shares_of(&self, doc_id: &str) -> Result<Vec<String>> {

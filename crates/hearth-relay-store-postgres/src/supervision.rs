@@ -176,6 +176,7 @@ impl SupervisionStore for PostgresStore {
                 .await
                 .map_err(map_err)?;
         }
+        crate::notify(&mut *tx, &self.origin, 's', firm_id).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(moved)
     }

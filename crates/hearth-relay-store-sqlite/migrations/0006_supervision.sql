@@ -28,3 +28,9 @@ CREATE TABLE firm_settings (
     value   TEXT NOT NULL,
     PRIMARY KEY (firm_id, key)
 );
+-- One lease to sign archive tree heads: relays sharing a database sign one at a time.
+CREATE TABLE archive_signing_lease (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    holder     TEXT    NOT NULL,
+    expires_at INTEGER NOT NULL
+);

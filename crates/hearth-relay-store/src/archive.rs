@@ -169,4 +169,13 @@ pub trait ArchiveStore: Send + Sync {
     /// Clears the bytes of every entry older than the retention period at `now` and not under
     /// a hold (leaf hashes stay). Returns how many expired.
     async fn archive_expire(&self, firm_id: &str, now: Millis) -> Result<u64>;
+    /// Takes or renews the one lease to sign tree heads (relays sharing a database sign one
+    /// at a time): true if `holder` holds it until `now + ttl_ms` — it was free, expired, or
+    /// already `holder`'s.
+    async fn archive_take_signing_lease(
+        &self,
+        holder: &str,
+        now: Millis,
+        ttl_ms: i64,
+    ) -> Result<bool>;
 }

@@ -31,6 +31,21 @@ pub use archive::{
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
 
+/// What another relay process on the same database changed (PostgreSQL: LISTEN/NOTIFY,
+/// delivered when the writing transaction commits). A relay node uses these to keep its
+/// in-memory view (scope index, resident documents, open connections) current.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreNotice {
+    /// New chunks were stored for a document (its stored key, `<firm>/<document>`).
+    Changed(String),
+    /// Who may see what in a firm changed: a document created or moved, a share, an advisor
+    /// disabled or promoted, a device or token revoked (the firm id).
+    Scope(String),
+    /// Notices may have been lost (the listening connection dropped and came back): rebuild
+    /// everything from the store.
+    Lagged,
+}
+
 /// Errors from a relay store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -242,6 +257,11 @@ pub trait RelayStore:
 {
     /// Creates or upgrades the schema.
     async fn migrate(&self) -> Result<()>;
+    /// Notices of what *other* processes store in this database, for a backend several relay
+    /// processes may share (PostgreSQL); `None` for a single-process backend (SQLite).
+    async fn listen(&self) -> Result<Option<tokio::sync::mpsc::UnboundedReceiver<StoreNotice>>> {
+        Ok(None)
+    }
     /// Cheap round trip for readiness checks.
     async fn ping(&self) -> Result<()>;
 

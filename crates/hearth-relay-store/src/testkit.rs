@@ -35,7 +35,7 @@ mod blob;
 pub use blob::blobs;
 
 mod supervision;
-pub use supervision::{firm_administration, supervision};
+pub use supervision::{firm_administration, signing_lease, supervision};
 
 mod archive;
 pub use archive::{
@@ -62,7 +62,7 @@ macro_rules! conformance_tests {
             concurrent_refresh_use, concurrent_appends, concurrent_compact_and_append, console_users,
             console_sessions, password_links, archive_log, archive_retention,
             archive_concurrent_appends, archive_group_commit, blobs, supervision,
-            firm_administration);
+            firm_administration, signing_lease);
     };
     (@each $fresh:path; $($check:ident),* $(,)?) => {
         $(
@@ -114,7 +114,8 @@ where
         archive_group_commit,
         blobs,
         supervision,
-        firm_administration
+        firm_administration,
+        signing_lease
     );
 }
 

@@ -648,6 +648,44 @@ impl<P: Policy> Hub<P> {
         out
     }
 
+    /// The documents in memory (ready, not loading).
+    pub fn resident_documents(&self) -> Vec<DocumentId> {
+        self.docs
+            .iter()
+            .filter(|(_, slot)| matches!(slot, Slot::Ready(_)))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// Changes another relay process stored for a document (relays sharing one database):
+    /// merged into the copy in memory without persisting them again, then fanned out to this
+    /// hub's peers. A document that is not in memory is left alone: its next load reads them.
+    /// `stored` is the document's stored bytes (or any of its changes); what the copy already
+    /// has is skipped by Automerge.
+    pub fn stored_elsewhere(
+        &mut self,
+        doc_id: DocumentId,
+        stored: &[u8],
+        now: Instant,
+    ) -> Effects<P::Identity> {
+        let mut out = Vec::new();
+        let Some(Slot::Ready(live)) = self.docs.get_mut(&doc_id) else {
+            return out;
+        };
+        let before = live.doc.get_heads();
+        if let Err(e) = live.doc.load_incremental(stored) {
+            error!(%doc_id, error = %e, "changes stored by another relay could not be applied");
+            return out;
+        }
+        if live.doc.get_heads() == before {
+            return out;
+        }
+        live.bytes = live.bytes.saturating_add(stored.len());
+        self.owed.changed.push(doc_id);
+        self.settle(now, &mut out);
+        out
+    }
+
     /// A document came back into memory: the connections that still have it open (it was
     /// evicted while idle) are its peers again, each with a fresh sync state, so fan-out
     /// reaches them.

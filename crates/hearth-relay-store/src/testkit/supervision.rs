@@ -192,3 +192,48 @@ pub async fn firm_administration(store: Arc<dyn RelayStore>) {
     );
     assert_eq!(store.firm_setting("fb", "time_zone").await.unwrap(), None);
 }
+
+/// The archive signing lease: one holder at a time; renewable by its holder; free once
+/// expired.
+pub async fn signing_lease(store: Arc<dyn RelayStore>) {
+    assert!(
+        store
+            .archive_take_signing_lease("node-a", T0, 1000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .archive_take_signing_lease("node-b", T0 + 10, 1000)
+            .await
+            .unwrap(),
+        "held by node-a"
+    );
+    assert!(
+        store
+            .archive_take_signing_lease("node-a", T0 + 500, 1000)
+            .await
+            .unwrap(),
+        "renewed by its holder"
+    );
+    assert!(
+        !store
+            .archive_take_signing_lease("node-b", T0 + 1400, 1000)
+            .await
+            .unwrap(),
+        "the renewal runs to T0 + 1500"
+    );
+    assert!(
+        store
+            .archive_take_signing_lease("node-b", T0 + 1500, 1000)
+            .await
+            .unwrap(),
+        "expired: node-b takes it"
+    );
+    assert!(
+        !store
+            .archive_take_signing_lease("node-a", T0 + 1600, 1000)
+            .await
+            .unwrap()
+    );
+}

@@ -1,0 +1,194 @@
+//! Several relay processes on one PostgreSQL database (initdb/pg_ctl, fsync on), as behind a
+//! load balancer: desks and the real JS automerge-repo client on different nodes converge, a
+//! change stored through one node reaches a client connected to another while it waits,
+//! sharing and unsharing through one node holds on the others within a second, and the
+//! firm's archive stays one log with no gaps.
+//!
+//! Waits are on conditions (a relay's metric, an answer changing), bounded by deadlines.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hearth_e2e::{Hearth, RelayProcess, http};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn interop_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("interop")
+}
+
+/// `npm ci --prefix tests/interop`, unless node_modules is already current.
+fn npm_ci() {
+    let dir = interop_dir();
+    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let installed = mtime(&dir.join("node_modules").join(".package-lock.json"));
+    let lock = mtime(&dir.join("package-lock.json"));
+    if matches!((installed, lock), (Some(i), Some(l)) if i >= l) {
+        return;
+    }
+    let out = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("spawn npm (Node 20+ with npm must be on PATH)");
+    assert!(out.status.success(), "npm ci failed: {out:?}");
+}
+
+fn ws_url(relay: &RelayProcess, token: &str) -> String {
+    let base = relay.url.strip_prefix("http://").expect("http:// relay");
+    format!("ws://{base}/sync?token={token}")
+}
+
+fn metric(relay: &RelayProcess, name: &str) -> f64 {
+    let series = format!("hearth_relay_{name} ");
+    http::get(&relay.url, "/metrics")
+        .body
+        .lines()
+        .find_map(|l| l.strip_prefix(&series))
+        .map_or(0.0, |v| v.trim().parse().unwrap_or(0.0))
+}
+
+/// Polls `probe` until it returns `Some`, or panics after `limit` naming `what`.
+fn until<T>(limit: Duration, what: &str, mut probe: impl FnMut() -> Option<T>) -> (T, Duration) {
+    let started = Instant::now();
+    loop {
+        if let Some(v) = probe() {
+            return (v, started.elapsed());
+        }
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::yield_now();
+    }
+}
+
+fn document_status(relay: &RelayProcess, token: &str, doc: &str) -> u16 {
+    http::request(
+        "GET",
+        &relay.url,
+        &format!("/v1/documents/{doc}"),
+        &[("Authorization", &format!("Bearer {token}"))],
+        None,
+    )
+    .status
+}
+
+#[test]
+fn three_relays_on_one_postgres_behave_as_one() {
+    npm_ci();
+    let dir = tempfile::tempdir().unwrap();
+    let pg = hearth_relay_store_postgres::testing::TempPostgres::start_durable()
+        .expect("start a private PostgreSQL (initdb/pg_ctl), fsync on");
+    let url = pg.url();
+    let node1 = RelayProcess::start(&url);
+    let node2 = RelayProcess::start(&url);
+    let node3 = RelayProcess::start(&url);
+    let firm = node1.create_firm("Maple Advisors");
+    let (alice_id, alice_code) = node1.invite(&firm, "Alice Advisor", false);
+    let (bob_id, bob_code) = node1.invite(&firm, "Bob Colleague", false);
+
+    // Desks enrolled through different nodes converge.
+    let alice = Hearth::enrolled(dir.path(), "alice", &node3, &alice_code);
+    let bob = Hearth::enrolled(dir.path(), "bob", &node1, &bob_code);
+    let household = alice.ok(&["household", "create", "--name", "The Okafors"]);
+    let note = alice.ok(&[
+        "note",
+        "add",
+        &household,
+        "--category",
+        "planning",
+        "--text",
+        "Roll the 401(k) over in January.",
+    ]);
+    alice.ok(&["sync"]);
+
+    // The real JS client on node 2 opens the household and waits for an edit made through
+    // node 3; it is connected (node 2 holds the document in memory) before the edit is made.
+    let alice_token = node2.admin_json(&["token", "issue", "--advisor", &alice_id])["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let reader = Command::new("node")
+        .arg(interop_dir().join("interop.mjs"))
+        .args([
+            "read",
+            "--url",
+            &ws_url(&node2, &alice_token),
+            "--doc",
+            &household,
+            "--until-note-contains",
+            "Bob checked the beneficiaries",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn node");
+    until(WAIT, "node 2 holds the household for the JS client", || {
+        (metric(&node2, "resident_document_bytes") > 0.0).then_some(())
+    });
+
+    // Shared through node 3: Bob's desk on node 1 sees it within a second.
+    alice.ok(&["share", &household, "--with", "Bob Colleague"]);
+    let bob_token = node1.admin_json(&["token", "issue", "--advisor", &bob_id])["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let (_, shared_after) = until(Duration::from_secs(1), "the share reaches node 1", || {
+        (document_status(&node1, &bob_token, &household) == 200).then_some(())
+    });
+    let synced: Value = bob.json(&["sync"]);
+    assert_eq!(synced["fetched"], 1, "{synced}");
+    bob.ok(&[
+        "note",
+        "edit",
+        &household,
+        &note,
+        "--text",
+        "Roll the 401(k) over in January. Bob checked the beneficiaries.",
+    ]);
+    bob.ok(&["sync"]); // through node 1
+    let out = reader.wait_with_output().expect("JS client");
+    assert!(
+        out.status.success(),
+        "the JS client on node 2 never saw the edit made through node 1: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // And Alice's desk, on node 3, gets it too.
+    alice.ok(&["sync"]);
+    let shown = alice.json(&["household", "show", &household]);
+    assert!(
+        shown.to_string().contains("Bob checked the beneficiaries"),
+        "{shown}"
+    );
+
+    // Unshared through node 3: node 1 answers as for a household that does not exist within
+    // a second, and every node agrees.
+    alice.ok(&["unshare", &household, "--with", "Bob Colleague"]);
+    let (_, unshared_after) = until(Duration::from_secs(1), "the unshare reaches node 1", || {
+        (document_status(&node1, &bob_token, &household) == 404).then_some(())
+    });
+    for node in [&node1, &node2, &node3] {
+        assert_eq!(document_status(node, &bob_token, &household), 404);
+    }
+    eprintln!("share reached node 1 in {shared_after:?}, unshare in {unshared_after:?}");
+
+    // One archive log for the firm, no gaps or duplicates, whichever node wrote.
+    let (admin_id, _) = node1.invite(&firm, "Ada Admin", true);
+    let admin_token = node1.admin_json(&["token", "issue", "--advisor", &admin_id])["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let answer = http::request(
+        "GET",
+        &node2.url,
+        "/v1/admin/archive/check",
+        &[("Authorization", &format!("Bearer {admin_token}"))],
+        None,
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let check: Value = serde_json::from_str(&answer.body).expect("archive check JSON");
+    assert!(check["problem"].is_null(), "{check}");
+    // Alice's household and note, Bob's edit: at least three changes, whichever node took them.
+    assert!(check["entries"].as_u64().unwrap_or(0) >= 3, "{check}");
+}
