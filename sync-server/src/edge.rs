@@ -999,6 +999,10 @@ async fn run_writer(
     }
 }
 
+/// How many times a batch that created documents is tried again after failing (see
+/// [`write_batch`]).
+const CREATE_RACE_RETRIES: usize = 3;
+
 /// Seals a batch of jobs and stores it in one transaction; then records new documents in the
 /// scope index (before the actor hears they are durable).
 async fn write_batch(relay: &Relay, firm_id: &str, batch: &[PersistJob]) -> anyhow::Result<()> {
@@ -1050,35 +1054,40 @@ async fn write_batch(relay: &Relay, firm_id: &str, batch: &[PersistJob]) -> anyh
         });
     }
     let mut refused = std::collections::HashSet::new();
-    match relay.store.append_batch(&appends).await {
-        Ok(()) => {}
-        // Another relay process on the same database created one of these documents first
-        // (two devices of the advisor, behind a load balancer, starting the same household):
-        // what this process accepted is appended to it instead, and the firm's hub goes on.
-        Err(hearth_relay_store::StoreError::Conflict(why))
-            if appends.iter().any(|a| a.create.is_some()) =>
-        {
-            tracing::info!(firm = firm_id, %why, "a new document was created by another relay first; appending");
-            for append in &mut appends {
-                let Some(meta) = &append.create else { continue };
-                match relay.store.document(&append.doc_id).await? {
-                    // The same advisor created it elsewhere: theirs to append to.
-                    Some(existing) if existing.owner_id == meta.owner_id => append.create = None,
-                    // Someone else's document: nothing of this creation is stored.
-                    Some(_) => {
-                        tracing::warn!(firm = firm_id, doc = %append.doc_id, "refused a creation racing another advisor's document");
-                        refused.insert(append.doc_id.clone());
-                        append.chunks.clear();
-                        append.archive.clear();
-                        append.create = None;
-                    }
-                    None => {}
-                }
-            }
-            appends.retain(|a| !a.chunks.is_empty() || a.create.is_some());
-            relay.store.append_batch(&appends).await?;
+    // Relays sharing a database may create the same document at once (two devices of the
+    // advisor behind a load balancer): the loser's transaction fails (a unique violation, or
+    // a deadlock between two batches creating the same documents in another order). Then
+    // what this process accepted is appended to the document the other created (or, for
+    // another advisor's document, refused: nothing stored), and the batch is tried again; the
+    // firm's hub goes on.
+    let mut attempt = 0;
+    loop {
+        let failed = match relay.store.append_batch(&appends).await {
+            Ok(()) => break,
+            Err(e) => e,
+        };
+        attempt += 1;
+        if attempt > CREATE_RACE_RETRIES || !appends.iter().any(|a| a.create.is_some()) {
+            return Err(failed.into());
         }
-        Err(e) => return Err(e.into()),
+        tracing::info!(firm = firm_id, error = %failed, "a batch creating documents failed; checking for another relay's creations");
+        for append in &mut appends {
+            let Some(meta) = &append.create else { continue };
+            match relay.store.document(&append.doc_id).await? {
+                // The same advisor created it elsewhere: theirs to append to.
+                Some(existing) if existing.owner_id == meta.owner_id => append.create = None,
+                // Someone else's document: nothing of this creation is stored.
+                Some(_) => {
+                    tracing::warn!(firm = firm_id, doc = %append.doc_id, "refused a creation racing another advisor's document");
+                    refused.insert(append.doc_id.clone());
+                    append.chunks.clear();
+                    append.archive.clear();
+                    append.create = None;
+                }
+                None => {}
+            }
+        }
+        appends.retain(|a| !a.chunks.is_empty() || a.create.is_some());
     }
     let mut scope = relay.scope.write().unwrap_or_else(|p| p.into_inner());
     for job in batch.iter().filter(|j| j.create) {

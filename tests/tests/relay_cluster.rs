@@ -192,3 +192,119 @@ fn three_relays_on_one_postgres_behave_as_one() {
     // Alice's household and note, Bob's edit: at least three changes, whichever node took them.
     assert!(check["entries"].as_u64().unwrap_or(0) >= 3, "{check}");
 }
+
+/// A stand-in for the load balancer: forwards each TCP connection to the backend currently
+/// chosen (the test switches it when a node dies, as a health-checking balancer would).
+struct Balancer {
+    url: String,
+    backend: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Balancer {
+    fn start(first: &str) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the balancer");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let backend = std::sync::Arc::new(std::sync::Mutex::new(first.to_string()));
+        let chosen = backend.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let target = chosen.lock().unwrap().clone();
+                let Ok(server) = std::net::TcpStream::connect(&target) else {
+                    continue; // the node is down: the client sees the connection close
+                };
+                let pipe = |mut from: std::net::TcpStream, mut to: std::net::TcpStream| {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                };
+                if let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) {
+                    pipe(client, server);
+                    pipe(s2, c2);
+                }
+            }
+        });
+        Balancer { url, backend }
+    }
+
+    fn switch_to(&self, node: &str) {
+        *self.backend.lock().unwrap() = node.to_string();
+    }
+}
+
+fn host_of(relay: &RelayProcess) -> String {
+    relay.url.trim_start_matches("http://").to_string()
+}
+
+#[test]
+fn a_node_killed_under_load_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = hearth_relay_store_postgres::testing::TempPostgres::start_durable()
+        .expect("start a private PostgreSQL (initdb/pg_ctl), fsync on");
+    let url = pg.url();
+    let mut node1 = RelayProcess::start(&url);
+    let node2 = RelayProcess::start(&url);
+    let balancer = Balancer::start(&host_of(&node1));
+    let firm = node1.create_firm("Birch Wealth");
+    let (_, code) = node1.invite(&firm, "Wes Writer", false);
+    // The desk knows only the balancer's address.
+    let writer = Hearth::init(&dir.path().join("writer"), "wes", "pw");
+    writer.ok(&["enroll", "--relay", &balancer.url, "--code", &code]);
+    let household = writer.ok(&["household", "create", "--name", "The Lindqvists"]);
+    writer.ok(&["sync"]);
+
+    let mut acknowledged = Vec::new();
+    for n in 0..20 {
+        let text = format!("note {n}");
+        writer.ok(&[
+            "note",
+            "add",
+            &household,
+            "--category",
+            "planning",
+            "--text",
+            &text,
+        ]);
+        if n == 10 {
+            // Node 1 dies mid-stream; the balancer's health check moves traffic to node 2.
+            node1.kill();
+            balancer.switch_to(&host_of(&node2));
+        }
+        if writer.run(&["sync", "--timeout", "10"]).status.success() {
+            acknowledged.push(text);
+        }
+    }
+    assert!(
+        acknowledged.len() >= 15,
+        "syncs went on through node 2: {acknowledged:?}"
+    );
+    // Everything acknowledged, by either node, is in the database: a new desk reading through
+    // node 2 has it all.
+    let (_, reader_code) = node2.invite(&firm, "Rita Reader", true);
+    let reader = Hearth::enrolled(dir.path(), "rita", &node2, &reader_code);
+    writer.ok(&["share", &household, "--with", "Rita Reader"]);
+    reader.ok(&["sync"]);
+    let shown = reader.json(&["household", "show", &household]).to_string();
+    for text in &acknowledged {
+        assert!(
+            shown.contains(text),
+            "{text} was acknowledged and is missing: {shown}"
+        );
+    }
+    // One gap-free archive log, whichever node wrote.
+    let (admin_id, _) = node2.invite(&firm, "Ada Admin", true);
+    let token = node2.admin_json(&["token", "issue", "--advisor", &admin_id])["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let answer = http::request(
+        "GET",
+        &node2.url,
+        "/v1/admin/archive/check",
+        &[("Authorization", &format!("Bearer {token}"))],
+        None,
+    );
+    let check: Value = serde_json::from_str(&answer.body).expect("archive check JSON");
+    assert!(check["problem"].is_null(), "{check}");
+}

@@ -56,8 +56,8 @@ pub struct Shared {
     pub plan: Plan,
     /// Timelines of every change.
     pub tracker: Tracker,
-    /// `ws://127.0.0.1:PORT/PATH`.
-    pub url: String,
+    /// `ws://127.0.0.1:PORT/PATH`, one per relay node; client i connects to the (i mod n)-th.
+    pub urls: Vec<String>,
     /// A bearer token for the upgrade request, if the server wants one.
     pub token: Option<String>,
     /// Changes per second per writer; 0 for as fast as the window allows.
@@ -74,9 +74,10 @@ pub struct Shared {
 
 /// Runs client `index` until the phase turns to [`Phase::Shutdown`].
 pub async fn run(shared: Arc<Shared>, index: usize) -> Result<()> {
-    let mut ws = connect(&shared)
+    let url = &shared.urls[index % shared.urls.len()];
+    let mut ws = connect(&shared, url)
         .await
-        .with_context(|| format!("client {index}: connecting to {}", shared.url))?;
+        .with_context(|| format!("client {index}: connecting to {url}"))?;
     let peer_id = format!("loadgen-{}-{index}", shared.plan.run_id);
     send(
         &mut ws,
@@ -305,8 +306,8 @@ impl Client<'_> {
     }
 }
 
-async fn connect(shared: &Shared) -> Result<Socket> {
-    let mut request = shared.url.as_str().into_client_request()?;
+async fn connect(shared: &Shared, url: &str) -> Result<Socket> {
+    let mut request = url.into_client_request()?;
     if let Some(token) = &shared.token {
         request.headers_mut().insert(
             "authorization",

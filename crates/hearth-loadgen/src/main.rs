@@ -74,9 +74,10 @@ enum Command {
 
 #[derive(Args, Clone)]
 struct RunArgs {
-    /// The server's WebSocket URL, e.g. ws://127.0.0.1:8787/sync (loopback only).
-    #[arg(long)]
-    url: String,
+    /// The server's WebSocket URL, e.g. ws://127.0.0.1:8787/sync (loopback only). Repeat it
+    /// for several relay nodes: client i connects to the (i mod n)-th.
+    #[arg(long, required = true)]
+    url: Vec<String>,
     /// Bearer token for the WebSocket upgrade (hearth-relay); none for the reference server.
     #[arg(long, env = "HEARTH_LOADGEN_TOKEN", hide_env_values = true)]
     token: Option<String>,
@@ -196,7 +197,9 @@ fn check_loopback(url: &str) -> Result<()> {
 }
 
 async fn run(args: RunArgs) -> Result<Report> {
-    check_loopback(&args.url)?;
+    for url in &args.url {
+        check_loopback(url)?;
+    }
     ensure!(
         args.rate >= 0.0 && args.rate.is_finite(),
         "--rate must be ≥ 0"
@@ -234,7 +237,7 @@ async fn run(args: RunArgs) -> Result<Report> {
     let shared = Arc::new(Shared {
         plan,
         tracker,
-        url: args.url.clone(),
+        urls: args.url.clone(),
         token: args.token.clone(),
         rate: args.rate,
         window: args.window,

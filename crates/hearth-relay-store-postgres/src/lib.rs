@@ -820,6 +820,19 @@ impl RelayStore for PostgresStore {
 
     async fn append_batch(&self, batch: &[DocAppend]) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        // Relays sharing the database write one firm's batches one at a time: each batch
+        // takes its firms' locks first, in one order, so two batches touching the same
+        // documents and the firm's archive log in different orders cannot deadlock.
+        let mut firms: Vec<&str> = batch.iter().map(|a| firm_of(&a.doc_id)).collect();
+        firms.sort_unstable();
+        firms.dedup();
+        for firm in firms {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(firm)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
         for append in batch {
             match &append.create {
                 Some(meta) => {
