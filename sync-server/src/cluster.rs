@@ -30,6 +30,7 @@ pub async fn follow(relay: Arc<Relay>) -> anyhow::Result<Option<tokio::task::Joi
             match notice {
                 StoreNotice::Changed(key) => {
                     if let Some((firm, doc)) = key.split_once('/') {
+                        relay.forget_review_items(firm, doc);
                         relay.edge.stored_elsewhere(firm, doc);
                     }
                 }
@@ -42,6 +43,11 @@ pub async fn follow(relay: Arc<Relay>) -> anyhow::Result<Option<tokio::task::Joi
                     tracing::warn!(
                         "notices from other relays may have been lost; re-reading scope and resident documents"
                     );
+                    relay
+                        .review_cache
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .clear();
                     if let Err(e) = relay.reload_scope().await {
                         tracing::error!(error = %e, "could not re-read the scope index");
                     }

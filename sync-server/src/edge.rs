@@ -1089,6 +1089,9 @@ async fn write_batch(relay: &Relay, firm_id: &str, batch: &[PersistJob]) -> anyh
         }
         appends.retain(|a| !a.chunks.is_empty() || a.create.is_some());
     }
+    for job in batch {
+        relay.forget_review_items(firm_id, &job.doc_id);
+    }
     let mut scope = relay.scope.write().unwrap_or_else(|p| p.into_inner());
     for job in batch.iter().filter(|j| j.create) {
         let stored = crate::scope::store_key(firm_id, &job.doc_id);

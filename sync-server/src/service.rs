@@ -119,6 +119,9 @@ pub struct Relay {
     pub archive: crate::archive::ArchiveState,
     /// This process's name among relays sharing a database (the archive signing lease).
     pub node_id: String,
+    /// Review items per (firm, household), with the household's `updated_at` and owner they
+    /// were read at (see `supervision.rs`).
+    pub(crate) review_cache: crate::supervision::ReviewCache,
     /// Per firm, bumped when another relay process changed who may see what: open
     /// connections of the firm re-check their credentials at once.
     scope_epochs: Mutex<HashMap<String, tokio::sync::watch::Sender<u64>>>,
@@ -152,6 +155,7 @@ impl Relay {
             archive: Default::default(),
             scope_epochs: Mutex::default(),
             node_id: crate::tokens::new_id("node"),
+            review_cache: Default::default(),
         }))
     }
 

@@ -166,6 +166,10 @@ impl QueueFilter {
     }
 }
 
+/// Review items per (firm, household) with the `updated_at` and owner they were read at.
+pub(crate) type ReviewCache =
+    std::sync::Mutex<HashMap<(String, String), (i64, String, Vec<ReviewItem>)>>;
+
 /// The firm setting holding its time zone.
 const TIME_ZONE_SETTING: &str = "time_zone";
 
@@ -364,17 +368,51 @@ impl Relay {
         filter: &QueueFilter,
     ) -> Result<Vec<ReviewItem>> {
         let advisors = self.firm_advisor_names(firm_id).await?;
+        let owners: HashMap<String, String> = self
+            .firm_documents(firm_id)
+            .into_iter()
+            .map(|(doc, owner, _)| (doc, owner))
+            .collect();
         let mut items = Vec::new();
-        for (doc_id, owner, _) in self.firm_documents(firm_id) {
-            match self.household_data(firm_id, &doc_id).await {
-                Ok(data) => items.extend(household_items(&doc_id, &owner, &advisors, &data)),
-                // A document that is not (yet) a household (an empty create in flight) has
-                // nothing to review; the rest of the firm's queue still shows.
-                Err(ServiceError::BadRequest(why)) => {
-                    tracing::warn!(firm = firm_id, household = %doc_id, %why, "skipped in the review queue")
-                }
-                Err(e) => return Err(e),
-            }
+        // A household's items are kept while its last change is the same (any node's write
+        // moves `updated_at`): a queue view reads only the households that changed since.
+        for meta in self.store.list_documents(firm_id).await? {
+            let Some((_, doc_id)) = meta.doc_id.split_once('/') else {
+                continue;
+            };
+            let owner = owners
+                .get(doc_id)
+                .cloned()
+                .unwrap_or_else(|| meta.owner_id.clone());
+            let cache_key = (firm_id.to_string(), doc_id.to_string());
+            let cached = self
+                .review_cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&cache_key)
+                .filter(|(at, owner_then, _)| *at == meta.updated_at && *owner_then == owner)
+                .map(|(_, _, found)| found.clone());
+            let found = match cached {
+                Some(found) => found,
+                None => match self.household_data(firm_id, doc_id).await {
+                    Ok(data) => {
+                        let found = household_items(doc_id, &owner, &advisors, &data);
+                        self.review_cache
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(cache_key, (meta.updated_at, owner, found.clone()));
+                        found
+                    }
+                    // A document that is not (yet) a household (an empty create in flight)
+                    // has nothing to review; the rest of the firm's queue still shows.
+                    Err(ServiceError::BadRequest(why)) => {
+                        tracing::warn!(firm = firm_id, household = %doc_id, %why, "skipped in the review queue");
+                        Vec::new()
+                    }
+                    Err(e) => return Err(e),
+                },
+            };
+            items.extend(found);
         }
         let records = self.store.review_records(firm_id).await?;
         apply_decisions(&mut items, &records);
@@ -386,6 +424,15 @@ impl Relay {
         }
         kept.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.item.cmp(&b.item)));
         Ok(kept)
+    }
+
+    /// Forgets the review items kept for a household (it changed: through this process, or
+    /// another on the same database).
+    pub fn forget_review_items(&self, firm_id: &str, doc_id: &str) {
+        self.review_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&(firm_id.to_string(), doc_id.to_string()));
     }
 
     /// One item of the firm's queue; `NotFound` for an id the firm does not have.
