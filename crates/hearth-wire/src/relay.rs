@@ -680,7 +680,9 @@ impl<P: Policy> Hub<P> {
         if live.doc.get_heads() == before {
             return out;
         }
-        live.bytes = live.bytes.saturating_add(stored.len());
+        // `stored` is the whole stored document: its size, not a delta.
+        live.bytes = live.bytes.max(stored.len());
+        live.resident = resident_estimate(&live.doc, live.bytes);
         self.owed.changed.push(doc_id);
         self.settle(now, &mut out);
         out

@@ -1127,3 +1127,37 @@ fn over_its_memory_budget_the_hub_drops_the_least_recently_used_first() {
     assert!(!net.hub.is_resident(&ids[2]) && !net.hub.is_resident(&ids[0]));
     assert!(net.hub.is_resident(&ids[1]));
 }
+
+#[test]
+fn changes_stored_by_another_relay_reach_this_hubs_peers_and_are_not_persisted_again() {
+    let (mut net, id, a, b) = alice_and_bob_in_sync();
+    let persisted = net.persisted.len();
+    // Another relay process stored a change (its own client wrote it): the stored document
+    // now has it.
+    let mut elsewhere = net.store.get(&id).expect("stored").clone();
+    edit(&mut elsewhere, "advisor_note", "from node 2");
+    net.now += Duration::from_secs(1);
+    let effects = net.hub.stored_elsewhere(id, &elsewhere.save(), net.now);
+    assert_eq!(sends_to(&effects, a), 1, "fanned out to alice");
+    assert_eq!(sends_to(&effects, b), 1, "and to bob");
+    net.handle(effects);
+    net.run();
+    for conn in [a, b] {
+        assert_eq!(
+            get(net.client(conn).document(&id).expect("doc"), "advisor_note").as_deref(),
+            Some("from node 2")
+        );
+    }
+    assert_eq!(net.persisted.len(), persisted, "nothing stored again");
+    // The same bytes again, or a document this hub does not hold: nothing to do.
+    assert!(
+        net.hub
+            .stored_elsewhere(id, &elsewhere.save(), net.now)
+            .is_empty()
+    );
+    assert!(
+        net.hub
+            .stored_elsewhere(DocumentId::random(), &elsewhere.save(), net.now)
+            .is_empty()
+    );
+}
