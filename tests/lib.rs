@@ -426,3 +426,32 @@ pcm.!default hearth_speech
     .expect("write asound.conf");
     conf
 }
+
+/// `npm ci` in `dir` (a package of this repository's tests or UI), unless its `node_modules`
+/// is current with the lockfile. One install at a time in a test process, so parallel tests
+/// needing the same package do not race. `npm ci` or nothing: the lockfiles list every
+/// platform's optional packages, and a lockfile `npm ci` refuses is a bug to fix, not to
+/// install around.
+pub fn npm_ci(dir: &Path) {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let installed = mtime(&dir.join("node_modules").join(".package-lock.json"));
+    let lock = mtime(&dir.join("package-lock.json"));
+    if matches!((installed, lock), (Some(i), Some(l)) if i >= l) {
+        return;
+    }
+    let out = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("spawn npm (Node 20+ with npm must be on PATH)");
+    assert!(
+        out.status.success(),
+        "npm ci in {} failed: {}{}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -828,28 +828,48 @@ fn console_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("console")
 }
 
-/// `npm ci --prefix tests/console`, unless node_modules is already current.
-fn npm_ci() {
-    let dir = console_dir();
-    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let installed = mtime(&dir.join("node_modules").join(".package-lock.json"));
-    let lock = mtime(&dir.join("package-lock.json"));
-    if matches!((installed, lock), (Some(i), Some(l)) if i >= l) {
-        return;
-    }
-    let out = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--prefix"])
-        .arg(&dir)
+/// Runs `node tests/console/SCRIPT INPUT` (a Chromium flow) and returns its JSON result,
+/// failing the test with the script's error when the flow failed.
+fn browser_flow(script: &str, input: &Value) -> Value {
+    let out = Command::new("node")
+        .arg(console_dir().join(script))
+        .arg(input.to_string())
         .stdin(Stdio::null())
         .output()
-        .expect("spawn npm (Node 20+ with npm must be on PATH)");
+        .expect("spawn node (Node 20+ must be on PATH)");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let result: Value = stdout
+        .lines()
+        .last()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("{script} printed no JSON: {stdout}{stderr}"));
+    assert_eq!(
+        result["ok"], true,
+        "browser flow failed: {result:#}\n{stderr}"
+    );
+    result
+}
+
+/// Unpacks an examiner's export (the ZIP the console downloads) into `into`; returns the
+/// bundle directory.
+fn unzip_bundle(zip: &str, into: &Path) -> PathBuf {
+    let out = Command::new("python3")
+        .args(["-m", "zipfile", "-e", zip])
+        .arg(into)
+        .output()
+        .expect("python3 (scripts/setup.sh installs it)");
     assert!(
         out.status.success(),
-        "npm ci --prefix {} failed: {}{}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stdout),
+        "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    std::fs::read_dir(into)
+        .expect("unpacked bundle")
+        .next()
+        .expect("one top-level directory")
+        .expect("entry")
+        .path()
 }
 
 #[test]
@@ -859,7 +879,7 @@ fn console_in_headless_chromium() {
         Path::new(&chromium).is_file(),
         "{chromium} is missing: install Debian's chromium (scripts/setup.sh)"
     );
-    npm_ci();
+    hearth_e2e::npm_ci(&console_dir());
     let w = world(&console_config("sign_in_attempts_per_minute = 1000"), true);
     let household = w.household.clone().expect("household");
     let screenshots = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -899,23 +919,7 @@ fn console_in_headless_chromium() {
         },
         "operator": { "email": "ops@platform.example", "password": PASSWORD_OPERATOR },
     });
-    let out = Command::new("node")
-        .arg(console_dir().join("console.mjs"))
-        .arg(input.to_string())
-        .stdin(Stdio::null())
-        .output()
-        .expect("spawn node (Node 20+ must be on PATH)");
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let result: Value = stdout
-        .lines()
-        .last()
-        .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| panic!("console.mjs printed no JSON: {stdout}{stderr}"));
-    assert_eq!(
-        result["ok"], true,
-        "browser flow failed: {result:#}\n{stderr}"
-    );
+    let result = browser_flow("console.mjs", &input);
 
     // What the browser did is what the relay holds.
     assert!(device_revoked(&w.relay, &w.firm_a, &w.old_laptop));
@@ -932,23 +936,7 @@ fn console_in_headless_chromium() {
     let zip = result["archive_export"]
         .as_str()
         .expect("an archive export");
-    let unpacked = w.dir.path().join("unpacked");
-    let out = Command::new("python3")
-        .args(["-m", "zipfile", "-e", zip])
-        .arg(&unpacked)
-        .output()
-        .expect("python3 (scripts/setup.sh installs it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bundle = std::fs::read_dir(&unpacked)
-        .expect("unpacked bundle")
-        .next()
-        .expect("one top-level directory")
-        .expect("entry")
-        .path();
+    let bundle = unzip_bundle(zip, &w.dir.path().join("unpacked"));
     let verified = Command::new(bin("hearth-relay"))
         .args(["archive", "verify"])
         .arg(&bundle)
@@ -1010,7 +998,7 @@ fn compliance_officer_reviews_and_sets_policy_in_chromium() {
         Path::new(&chromium).is_file(),
         "{chromium} is missing: install Debian's chromium (scripts/setup.sh)"
     );
-    npm_ci();
+    hearth_e2e::npm_ci(&console_dir());
     let dir = tempfile::tempdir().expect("tempdir");
     let relay = RelayProcess::start_with_config(
         &format!("sqlite://{}", dir.path().join("relay.db").display()),
@@ -1108,45 +1096,13 @@ fn compliance_officer_reviews_and_sets_policy_in_chromium() {
         },
         "b": { "email": "cco@birch.example", "password": PASSWORD_B },
     });
-    let out = Command::new("node")
-        .arg(console_dir().join("supervision.mjs"))
-        .arg(input.to_string())
-        .stdin(Stdio::null())
-        .output()
-        .expect("spawn node (Node 20+ must be on PATH)");
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let result: Value = stdout
-        .lines()
-        .last()
-        .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| panic!("supervision.mjs printed no JSON: {stdout}{stderr}"));
-    assert_eq!(
-        result["ok"], true,
-        "browser flow failed: {result:#}\n{stderr}"
-    );
+    let result = browser_flow("supervision.mjs", &input);
 
     // The export holds the decisions and verifies with the firm's pinned key, not another.
     let zip = result["archive_export"]
         .as_str()
         .expect("an archive export");
-    let unpacked = dir.path().join("unpacked");
-    let out = Command::new("python3")
-        .args(["-m", "zipfile", "-e", zip])
-        .arg(&unpacked)
-        .output()
-        .expect("python3 (scripts/setup.sh installs it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bundle = std::fs::read_dir(&unpacked)
-        .expect("unpacked bundle")
-        .next()
-        .expect("one top-level directory")
-        .expect("entry")
-        .path();
+    let bundle = unzip_bundle(zip, &dir.path().join("unpacked"));
     let actions =
         std::fs::read_to_string(bundle.join("admin_actions.json")).expect("admin_actions.json");
     for needle in [

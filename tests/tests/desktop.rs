@@ -45,24 +45,6 @@ fn run(what: &str, cmd: &mut Command) {
     assert!(status.success(), "{what} failed: {status}");
 }
 
-/// `npm ci` in `dir` unless its node_modules is current with the lockfile.
-fn npm_ci(dir: &Path) {
-    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let installed = dir.join("node_modules").join(".package-lock.json");
-    if matches!((mtime(&installed), mtime(&dir.join("package-lock.json"))), (Some(i), Some(l)) if i >= l)
-    {
-        return;
-    }
-    // `npm ci` or nothing: the lockfiles list every platform's optional packages, and a
-    // lockfile `npm ci` refuses is a bug to fix, not to install around.
-    run(
-        &format!("npm ci in {}", dir.display()),
-        Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(dir),
-    );
-}
-
 fn tauri_driver() -> PathBuf {
     if let Some(path) = std::env::var_os("TAURI_DRIVER") {
         return PathBuf::from(path);
@@ -101,7 +83,7 @@ fn desktop_app_end_to_end() {
 
     // The UI, then the app embedding it.
     let ui = repo().join("ui");
-    npm_ci(&ui);
+    hearth_e2e::npm_ci(&ui);
     run(
         "npm test (ui: Vitest)",
         Command::new("npm").args(["test"]).current_dir(&ui),
@@ -118,7 +100,7 @@ fn desktop_app_end_to_end() {
             .current_dir(repo()),
     );
     let app = hearth_e2e::bin("hearth-desktop");
-    npm_ci(&repo().join("tests/desktop"));
+    hearth_e2e::npm_ci(&repo().join("tests/desktop"));
 
     let work = tempfile::tempdir().expect("temp dir");
     let relay = RelayProcess::start(&format!(

@@ -11,7 +11,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 
 use hearth_e2e::{Hearth, RelayProcess};
 use serde_json::Value;
@@ -20,40 +19,9 @@ fn interop_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("interop")
 }
 
-/// `npm ci --prefix tests/interop`, unless node_modules is already current (once per process).
-fn npm_ci() {
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let dir = interop_dir();
-        let lock = dir.join("package-lock.json");
-        let installed = dir.join("node_modules").join(".package-lock.json");
-        let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-        let current = matches!(
-            (mtime(&installed), mtime(&lock)),
-            (Some(i), Some(l)) if i >= l
-        );
-        if current {
-            return;
-        }
-        let out = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&dir)
-            .stdin(Stdio::null())
-            .output()
-            .expect("spawn npm (Node 20+ with npm must be on PATH)");
-        assert!(
-            out.status.success(),
-            "npm ci --prefix {} failed: {}{}",
-            dir.display(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    });
-}
-
 /// Runs `node tests/interop/interop.mjs ARGS...`; returns its JSON output, or the failure.
 fn node(args: &[&str]) -> Result<Value, String> {
-    npm_ci();
+    hearth_e2e::npm_ci(&interop_dir());
     let out = Command::new("node")
         .arg(interop_dir().join("interop.mjs"))
         .args(args)

@@ -19,24 +19,6 @@ fn interop_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("interop")
 }
 
-/// `npm ci --prefix tests/interop`, unless node_modules is already current.
-fn npm_ci() {
-    let dir = interop_dir();
-    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let installed = mtime(&dir.join("node_modules").join(".package-lock.json"));
-    let lock = mtime(&dir.join("package-lock.json"));
-    if matches!((installed, lock), (Some(i), Some(l)) if i >= l) {
-        return;
-    }
-    let out = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--prefix"])
-        .arg(&dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("spawn npm (Node 20+ with npm must be on PATH)");
-    assert!(out.status.success(), "npm ci failed: {out:?}");
-}
-
 fn ws_url(relay: &RelayProcess, token: &str) -> String {
     let base = relay.url.strip_prefix("http://").expect("http:// relay");
     format!("ws://{base}/sync?token={token}")
@@ -63,6 +45,27 @@ fn until<T>(limit: Duration, what: &str, mut probe: impl FnMut() -> Option<T>) -
     }
 }
 
+/// An API token acting as `advisor`.
+fn api_token(relay: &RelayProcess, advisor: &str) -> String {
+    relay.admin_json(&["token", "issue", "--advisor", advisor])["token"]
+        .as_str()
+        .expect("token")
+        .to_string()
+}
+
+/// The firm's archive, verified by `node` (`GET /v1/admin/archive/check` as a firm admin).
+fn archive_check(node: &RelayProcess, admin_token: &str) -> Value {
+    let answer = http::request(
+        "GET",
+        &node.url,
+        "/v1/admin/archive/check",
+        &[("Authorization", &format!("Bearer {admin_token}"))],
+        None,
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    serde_json::from_str(&answer.body).expect("archive check JSON")
+}
+
 fn document_status(relay: &RelayProcess, token: &str, doc: &str) -> u16 {
     http::request(
         "GET",
@@ -76,7 +79,7 @@ fn document_status(relay: &RelayProcess, token: &str, doc: &str) -> u16 {
 
 #[test]
 fn three_relays_on_one_postgres_behave_as_one() {
-    npm_ci();
+    hearth_e2e::npm_ci(&interop_dir());
     let dir = tempfile::tempdir().unwrap();
     let pg = hearth_relay_store_postgres::testing::TempPostgres::start_durable()
         .expect("start a private PostgreSQL (initdb/pg_ctl), fsync on");
@@ -105,10 +108,7 @@ fn three_relays_on_one_postgres_behave_as_one() {
 
     // The real JS client on node 2 opens the household and waits for an edit made through
     // node 3; it is connected (node 2 holds the document in memory) before the edit is made.
-    let alice_token = node2.admin_json(&["token", "issue", "--advisor", &alice_id])["token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let alice_token = api_token(&node2, &alice_id);
     let reader = Command::new("node")
         .arg(interop_dir().join("interop.mjs"))
         .args([
@@ -130,10 +130,7 @@ fn three_relays_on_one_postgres_behave_as_one() {
 
     // Shared through node 3: Bob's desk on node 1 sees it within a second.
     alice.ok(&["share", &household, "--with", "Bob Colleague"]);
-    let bob_token = node1.admin_json(&["token", "issue", "--advisor", &bob_id])["token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let bob_token = api_token(&node1, &bob_id);
     let (_, shared_after) = until(Duration::from_secs(1), "the share reaches node 1", || {
         (document_status(&node1, &bob_token, &household) == 200).then_some(())
     });
@@ -175,19 +172,8 @@ fn three_relays_on_one_postgres_behave_as_one() {
 
     // One archive log for the firm, no gaps or duplicates, whichever node wrote.
     let (admin_id, _) = node1.invite(&firm, "Ada Admin", true);
-    let admin_token = node1.admin_json(&["token", "issue", "--advisor", &admin_id])["token"]
-        .as_str()
-        .expect("token")
-        .to_string();
-    let answer = http::request(
-        "GET",
-        &node2.url,
-        "/v1/admin/archive/check",
-        &[("Authorization", &format!("Bearer {admin_token}"))],
-        None,
-    );
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    let check: Value = serde_json::from_str(&answer.body).expect("archive check JSON");
+    let admin_token = api_token(&node1, &admin_id);
+    let check = archive_check(&node2, &admin_token);
     assert!(check["problem"].is_null(), "{check}");
     // Alice's household and note, Bob's edit: at least three changes, whichever node took them.
     assert!(check["entries"].as_u64().unwrap_or(0) >= 3, "{check}");
@@ -294,17 +280,7 @@ fn a_node_killed_under_load_loses_nothing_acknowledged() {
     }
     // One gap-free archive log, whichever node wrote.
     let (admin_id, _) = node2.invite(&firm, "Ada Admin", true);
-    let token = node2.admin_json(&["token", "issue", "--advisor", &admin_id])["token"]
-        .as_str()
-        .expect("token")
-        .to_string();
-    let answer = http::request(
-        "GET",
-        &node2.url,
-        "/v1/admin/archive/check",
-        &[("Authorization", &format!("Bearer {token}"))],
-        None,
-    );
-    let check: Value = serde_json::from_str(&answer.body).expect("archive check JSON");
+    let token = api_token(&node2, &admin_id);
+    let check = archive_check(&node2, &token);
     assert!(check["problem"].is_null(), "{check}");
 }

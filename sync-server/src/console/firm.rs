@@ -15,7 +15,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::auth::{self, FirmUser, Posted};
-use super::views::{self, Frame};
+use super::views::{self, fail, render};
 use crate::scope::FirmAction;
 use crate::service::{Relay, ServiceError};
 
@@ -46,19 +46,6 @@ pub(super) fn routes() -> Router<Arc<Relay>> {
 }
 
 type PageResult = Result<Response, Response>;
-
-fn fail(e: impl Into<ServiceError>) -> Response {
-    views::error_page(&e.into())
-}
-
-fn render(user: &FirmUser, title: &str, active: &str, body: Markup) -> Response {
-    let frame = Frame {
-        session: Some(&user.session),
-        firm_name: Some(&user.firm.name),
-        active,
-    };
-    views::page(title, &frame, body).into_response()
-}
 
 /// Fixed texts for `?notice=` after an action (never echoing the query itself).
 #[derive(Deserialize, Default)]

@@ -17,7 +17,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::auth::{FirmUser, Posted};
-use super::views::{self, Frame};
+use super::views::{self, fail, render};
 use crate::scope::FirmAction;
 use crate::service::{Relay, ServiceError};
 use crate::supervision::{ComplaintRecord, QueueFilter, ReviewItem, ReviewState};
@@ -33,19 +33,6 @@ pub(super) fn routes() -> Router<Arc<Relay>> {
 }
 
 type PageResult = Result<Response, Response>;
-
-fn fail(e: impl Into<ServiceError>) -> Response {
-    views::error_page(&e.into())
-}
-
-fn render(user: &FirmUser, title: &str, active: &str, body: Markup) -> Response {
-    let frame = Frame {
-        session: Some(&user.session),
-        firm_name: Some(&user.firm.name),
-        active,
-    };
-    views::page(title, &frame, body).into_response()
-}
 
 /// Names for the ids the queue shows: advisors (by id, and as `advisor:<id>` API actors) and
 /// the firm's console users (`console:<id>` → email).

@@ -193,6 +193,21 @@ pub fn time_in(ms: i64, zone: &jiff::tz::TimeZone) -> String {
         .unwrap_or_else(|_| "—".into())
 }
 
+/// A service error as the page a handler returns.
+pub fn fail(e: impl Into<ServiceError>) -> Response {
+    error_page(&e.into())
+}
+
+/// A firm user's page: the layout with their session, firm name and the section `active`.
+pub fn render(user: &super::auth::FirmUser, title: &str, active: &str, body: Markup) -> Response {
+    let frame = Frame {
+        session: Some(&user.session),
+        firm_name: Some(&user.firm.name),
+        active,
+    };
+    page(title, &frame, body).into_response()
+}
+
 /// A bare page with a status code (errors, refusals).
 pub fn message_page(status: u16, title: &str, text: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
