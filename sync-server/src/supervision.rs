@@ -10,10 +10,11 @@
 //! * **The policy** is one JSON document per firm, versioned; every version is an archive
 //!   entry. Desks read it over `GET /v1/policy` on every sync.
 //!
-//! The queue reads every household of the firm on each call: simple and always current, at a
-//! cost linear in the firm's households (measured in docs/benchmarks-relay.md).
+//! Reading a household costs ~20 ms (docs/benchmarks-relay.md), so each one's digest (label,
+//! flags, compliance notes) is kept until it changes.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use hearth_core::policy::FirmPolicy;
 use hearth_core::{HouseholdData, NoteCategory};
@@ -166,9 +167,20 @@ impl QueueFilter {
     }
 }
 
-/// Review items per (firm, household) with the `updated_at` and owner they were read at.
+/// What the console needs of one household: its label and its review items.
+#[derive(Debug, Clone)]
+pub struct HouseholdDigest {
+    /// The household's name.
+    pub name: String,
+    /// The firm's client reference, if set.
+    pub client_ref: Option<String>,
+    /// Its flags and compliance notes (decisions not applied).
+    pub items: Vec<ReviewItem>,
+}
+
+/// Digests per (firm, household) with the `updated_at` and owner they were read at.
 pub(crate) type ReviewCache =
-    std::sync::Mutex<HashMap<(String, String), (i64, String, Vec<ReviewItem>)>>;
+    std::sync::Mutex<HashMap<(String, String), (i64, String, Arc<HouseholdDigest>)>>;
 
 /// The firm setting holding its time zone.
 const TIME_ZONE_SETTING: &str = "time_zone";
@@ -340,42 +352,22 @@ impl Relay {
             .map_err(|e| ServiceError::BadRequest(format!("household {doc_id}: {e}")))
     }
 
-    /// What the console calls each household of the firm: its name and the firm's client
-    /// reference, read from the households the relay holds (a document that is not a
-    /// household yet is left out).
-    pub async fn household_labels(
+    /// Every household of the firm with what the console needs of it, read from the
+    /// households the relay holds. A household's digest is kept while its last change is the
+    /// same (any node's write moves `updated_at`, and writes through this or another node
+    /// forget it): a view reads only the households that changed since. A document that is not
+    /// (yet) a household (an empty create in flight) is left out.
+    pub async fn household_digests(
         &self,
         firm_id: &str,
-    ) -> Result<HashMap<String, (String, Option<String>)>> {
-        let mut labels = HashMap::new();
-        for (doc_id, _, _) in self.firm_documents(firm_id) {
-            match self.household_data(firm_id, &doc_id).await {
-                Ok(data) => {
-                    labels.insert(doc_id, (data.name, data.client_ref));
-                }
-                Err(ServiceError::BadRequest(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(labels)
-    }
-
-    /// The firm's review queue: every flag and compliance note of every household it holds,
-    /// with its decisions, newest first, filtered.
-    pub async fn review_queue(
-        &self,
-        firm_id: &str,
-        filter: &QueueFilter,
-    ) -> Result<Vec<ReviewItem>> {
+    ) -> Result<Vec<(String, Arc<HouseholdDigest>)>> {
         let advisors = self.firm_advisor_names(firm_id).await?;
         let owners: HashMap<String, String> = self
             .firm_documents(firm_id)
             .into_iter()
             .map(|(doc, owner, _)| (doc, owner))
             .collect();
-        let mut items = Vec::new();
-        // A household's items are kept while its last change is the same (any node's write
-        // moves `updated_at`): a queue view reads only the households that changed since.
+        let mut digests = Vec::new();
         for meta in self.store.list_documents(firm_id).await? {
             let Some((_, doc_id)) = meta.doc_id.split_once('/') else {
                 continue;
@@ -391,29 +383,61 @@ impl Relay {
                 .unwrap_or_else(|p| p.into_inner())
                 .get(&cache_key)
                 .filter(|(at, owner_then, _)| *at == meta.updated_at && *owner_then == owner)
-                .map(|(_, _, found)| found.clone());
-            let found = match cached {
-                Some(found) => found,
+                .map(|(_, _, digest)| digest.clone());
+            let digest = match cached {
+                Some(digest) => digest,
                 None => match self.household_data(firm_id, doc_id).await {
                     Ok(data) => {
-                        let found = household_items(doc_id, &owner, &advisors, &data);
+                        let digest = Arc::new(HouseholdDigest {
+                            items: household_items(doc_id, &owner, &advisors, &data),
+                            name: data.name,
+                            client_ref: data.client_ref,
+                        });
                         self.review_cache
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
-                            .insert(cache_key, (meta.updated_at, owner, found.clone()));
-                        found
+                            .insert(cache_key, (meta.updated_at, owner, digest.clone()));
+                        digest
                     }
-                    // A document that is not (yet) a household (an empty create in flight)
-                    // has nothing to review; the rest of the firm's queue still shows.
                     Err(ServiceError::BadRequest(why)) => {
-                        tracing::warn!(firm = firm_id, household = %doc_id, %why, "skipped in the review queue");
-                        Vec::new()
+                        tracing::warn!(firm = firm_id, household = %doc_id, %why, "not a readable household yet");
+                        continue;
                     }
                     Err(e) => return Err(e),
                 },
             };
-            items.extend(found);
+            digests.push((doc_id.to_string(), digest));
         }
+        Ok(digests)
+    }
+
+    /// What the console calls each household of the firm: its name and the firm's client
+    /// reference.
+    pub async fn household_labels(
+        &self,
+        firm_id: &str,
+    ) -> Result<HashMap<String, (String, Option<String>)>> {
+        Ok(self
+            .household_digests(firm_id)
+            .await?
+            .into_iter()
+            .map(|(doc, d)| (doc, (d.name.clone(), d.client_ref.clone())))
+            .collect())
+    }
+
+    /// The firm's review queue: every flag and compliance note of every household it holds,
+    /// with its decisions, newest first, filtered.
+    pub async fn review_queue(
+        &self,
+        firm_id: &str,
+        filter: &QueueFilter,
+    ) -> Result<Vec<ReviewItem>> {
+        let mut items: Vec<ReviewItem> = self
+            .household_digests(firm_id)
+            .await?
+            .into_iter()
+            .flat_map(|(_, d)| d.items.clone())
+            .collect();
         let records = self.store.review_records(firm_id).await?;
         apply_decisions(&mut items, &records);
         let mut kept = Vec::with_capacity(items.len());
