@@ -172,12 +172,7 @@ impl Relay {
     /// changed them), then has the firm's open connections re-check their credentials.
     pub async fn reload_firm_scope(&self, firm_id: &str) -> Result<()> {
         let documents = self.store.list_documents(firm_id).await?;
-        let mut shares = Vec::new();
-        for d in &documents {
-            for advisor in self.store.shares_of(&d.doc_id).await? {
-                shares.push((d.doc_id.clone(), advisor));
-            }
-        }
+        let shares = self.store.firm_shares(firm_id).await?;
         self.scope_mut().replace_firm(firm_id, documents, shares);
         self.scope_changed(firm_id);
         Ok(())

@@ -769,6 +769,21 @@ impl RelayStore for SqliteStore {
             .map_err(map_err)
     }
 
+    async fn firm_shares(&self, firm_id: &str) -> Result<Vec<(String, String)>> {
+        let r = sqlx::query(
+            "SELECT s.doc_id, s.advisor_id FROM shares s JOIN documents d ON d.doc_id = s.doc_id
+             WHERE d.firm_id = ?1 ORDER BY s.doc_id, s.advisor_id",
+        )
+        .bind(firm_id)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        r.iter()
+            .map(|row| Ok((row.try_get("doc_id")?, row.try_get("advisor_id")?)))
+            .collect::<sqlx::Result<Vec<_>>>()
+            .map_err(map_err)
+    }
+
     async fn document(&self, doc_id: &str) -> Result<Option<DocumentMeta>> {
         let row = sqlx::query(
             "SELECT doc_id, firm_id, owner_id, created_at, updated_at FROM documents WHERE doc_id = ?1",

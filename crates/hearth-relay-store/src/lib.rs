@@ -333,6 +333,8 @@ pub trait RelayStore:
     async fn all_documents(&self) -> Result<Vec<DocumentMeta>>;
     /// Every share as (doc id, advisor id) (loaded into the scope index at start).
     async fn all_shares(&self) -> Result<Vec<(String, String)>>;
+    /// The shares of one firm's documents: (document, advisor).
+    async fn firm_shares(&self, firm_id: &str) -> Result<Vec<(String, String)>>;
     /// A document's ownership by id, whatever the firm.
     async fn document(&self, doc_id: &str) -> Result<Option<DocumentMeta>>;
     /// The firm's documents.

@@ -1013,6 +1013,14 @@ pub async fn shares(store: Arc<dyn RelayStore>) {
         .collect();
     assert_eq!(all, want);
     assert_eq!(store.all_shares().await.unwrap().len(), 3);
+    let firm: BTreeSet<(String, String)> = store
+        .firm_shares("firm-a")
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(firm, want, "one firm's shares");
+    assert!(store.firm_shares("firm-b").await.unwrap().is_empty());
 
     store.unshare("doc-1", "a2").await.unwrap();
     store.unshare("doc-1", "a2").await.unwrap();
