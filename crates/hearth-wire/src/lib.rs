@@ -3,6 +3,8 @@
 //! * [`message`]: the protocol's messages and their CBOR codec ([`decode`], [`encode`]).
 //! * [`relay`]: the relay-side engine [`Hub`], with per-document access control by a
 //!   [`Policy`].
+//! * [`shard`]: which of a firm's hubs a frame goes to when its documents are spread over
+//!   several.
 //! * [`client`]: the client-side engine [`Client`] used by `hearth sync`.
 //!
 //! Nothing here touches sockets, clocks, disks or an async runtime: callers feed frames and
@@ -13,6 +15,7 @@
 pub mod client;
 pub mod message;
 pub mod relay;
+pub mod shard;
 
 pub use client::{Client, ClientError, DocStatus};
 pub use message::{DecodeError, HeadsAt, Message, PeerMetadata, decode, encode};

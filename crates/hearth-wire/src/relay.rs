@@ -232,6 +232,11 @@ pub struct HubConfig {
     /// [`Hub::evict_idle`] drops the least recently active documents first (each idle for at
     /// least [`BUDGET_MIN_IDLE`]) until the estimate is under it again.
     pub resident_budget_bytes: usize,
+    /// Whether this hub answers `join` (with `peer`, or an `error` and a close). A firm whose
+    /// documents are spread over several hubs ([`crate::shard`]) gives every hub each
+    /// connection's `join` and `leave`, and only one of them answers: the others keep the
+    /// same bookkeeping silently, so the client sees one handshake.
+    pub answers_join: bool,
 }
 
 /// The default idle time after which an open document leaves memory: one minute.
@@ -271,6 +276,7 @@ impl HubConfig {
             max_ephemeral_bytes: DEFAULT_MAX_EPHEMERAL_BYTES,
             idle_eviction: DEFAULT_IDLE_EVICTION,
             resident_budget_bytes: DEFAULT_RESIDENT_BUDGET_BYTES,
+            answers_join: true,
         }
     }
 }
@@ -782,6 +788,10 @@ impl<P: Policy> Hub<P> {
         let speaks_v1 = versions
             .as_ref()
             .is_none_or(|v| v.iter().any(|v| v == PROTOCOL_VERSION));
+        if !speaks_v1 && !self.config.answers_join {
+            self.forget_conn(conn);
+            return;
+        }
         if !speaks_v1 {
             self.send(
                 conn,
@@ -807,6 +817,10 @@ impl<P: Policy> Hub<P> {
                 (Some(o), Some(n)) => self.policy.may_replace(&o.identity, &n.identity),
                 _ => true,
             };
+            if !allowed && !self.config.answers_join {
+                self.forget_conn(conn);
+                return;
+            }
             if !allowed {
                 self.send(
                     conn,
@@ -830,14 +844,19 @@ impl<P: Policy> Hub<P> {
         if let Some(older) = self.peer_conns.get(&sender_id).copied() {
             debug!(%conn, %older, "second join with the same senderId closes the older connection");
             self.forget_conn(older);
-            out.push(Effect::Close {
-                conn: older,
-                reason: CloseReason::Replaced,
-            });
+            if self.config.answers_join {
+                out.push(Effect::Close {
+                    conn: older,
+                    reason: CloseReason::Replaced,
+                });
+            }
         }
         self.peer_conns.insert(sender_id.clone(), conn);
         if let Some(c) = self.conns.get_mut(&conn) {
             c.peer_id = Some(sender_id.clone());
+        }
+        if !self.config.answers_join {
+            return;
         }
         self.send(
             conn,

@@ -1161,3 +1161,53 @@ fn changes_stored_by_another_relay_reach_this_hubs_peers_and_are_not_persisted_a
             .is_empty()
     );
 }
+
+/// A hub that shares a firm's connections with other hubs (`answers_join` off) keeps the
+/// handshake's bookkeeping but sends nothing for it: the client sees one `peer`, from the hub
+/// that answers. Documents routed to the silent hub are served as by any other.
+#[test]
+fn a_hub_that_does_not_answer_joins_still_serves_its_documents() {
+    let mut config = HubConfig::new(RELAY);
+    config.answers_join = false;
+    let mut hub = Hub::new(config, TestPolicy::default());
+    let now = Instant::now();
+    let conn = ConnId(1);
+    assert!(hub.connect(conn, "alice".into()).is_empty());
+    let join = encode(&Message::Join {
+        sender_id: "desk".into(),
+        peer_metadata: PeerMetadata::default(),
+        supported_protocol_versions: Some(vec!["1".into()]),
+    });
+    assert!(
+        hub.receive(conn, &join, now).is_empty(),
+        "a silent hub sends no peer message"
+    );
+    let doc = DocumentId::random();
+    let request = encode_raw_document_message(
+        "request",
+        "desk",
+        RELAY,
+        &doc.to_string(),
+        Some(&EMPTY_DOC_REQUEST),
+    );
+    let effects = hub.receive(conn, &request, now);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Load { doc_id }] if *doc_id == doc),
+        "the joined peer's request is served: {effects:?}"
+    );
+
+    // A join in a version the relay does not speak: the answering hub refuses it; the silent
+    // one forgets the connection without a word.
+    let conn = ConnId(2);
+    assert!(hub.connect(conn, "alice".into()).is_empty());
+    let old = encode(&Message::Join {
+        sender_id: "old-desk".into(),
+        peer_metadata: PeerMetadata::default(),
+        supported_protocol_versions: Some(vec!["0".into()]),
+    });
+    assert!(hub.receive(conn, &old, now).is_empty());
+    assert!(
+        hub.receive(conn, &request, now).is_empty(),
+        "a refused connection is forgotten"
+    );
+}
