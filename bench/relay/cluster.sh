@@ -6,12 +6,15 @@
 # at saturation (50 clients, 10 documents, windows of 8), and the cross-node delivery
 # latency with 200 clients spread over 3 nodes at 0.5 change/s each (client i talks to node
 # i mod 3 and opens document i mod 50, so a document's writer and readers are on different
-# nodes). PostgreSQL comes from initdb/pg_ctl on PATH, fsync on (its defaults). Prints a
+# nodes). Then one firm on 1 vs 2 hub shards (`limits.firm_hub_shards`), one relay on SQLite,
+# at saturation with 60 clients over 20 documents (so both shards have work).
+# PostgreSQL comes from initdb/pg_ctl on PATH, fsync on (its defaults). Prints a
 # Markdown table; see docs/benchmarks-relay.md.
 #
 # Environment (all optional): CARGO_TARGET_DIR (default ~/.cache/hearth-target),
 # BENCH_SKIP_BUILD=1, BENCH_WARMUP (3 s), BENCH_DURATION (20 s), BENCH_SAT_DURATION (15 s),
-# BENCH_TMPDIR (default /var/tmp: a real disk, so fsync costs what it costs), BENCH_OUT.
+# BENCH_TMPDIR (default /var/tmp: a real disk, so fsync costs what it costs), BENCH_OUT,
+# BENCH_SHARDS_ONLY=1 (only the shard comparison).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -107,9 +110,10 @@ database_for() { # $1 scenario
     esac
 }
 
-# Starts $2 relays on database $1; sets urls, node_pids, token.
+# Starts $2 relays on database $1, each firm over $3 hub shards (default 1); sets urls,
+# node_pids, token.
 start_nodes() {
-    local database=$1 count=$2 i dir
+    local database=$1 count=$2 shards=${3:-1} i dir
     local admin=("$relay_bin" --database "$database")
     local firm advisor
     firm=$("${admin[@]}" firm create --name bench --json </dev/null | json_get id)
@@ -119,7 +123,7 @@ start_nodes() {
     for i in $(seq "$count"); do
         dir=$work/node-$RANDOM-$i
         mkdir -p "$dir"
-        printf '[limits]\nconnection_messages_per_sec = 100000\nconnection_message_burst = 100000\nfirm_max_connections = 10000\nauth_requests_per_minute = 100000\n[archive]\nmirror_dir = "%s"\n' "$dir/archive" >"$dir/relay.toml"
+        printf '[limits]\nconnection_messages_per_sec = 100000\nconnection_message_burst = 100000\nfirm_max_connections = 10000\nauth_requests_per_minute = 100000\nfirm_hub_shards = %s\n[archive]\nmirror_dir = "%s"\n' "$shards" "$dir/archive" >"$dir/relay.toml"
         "$relay_bin" --config "$dir/relay.toml" --database "$database" serve --listen 127.0.0.1:0 \
             </dev/null >"$dir/stdout.log" 2>"$out/$(basename "$dir").log" &
         node_pids+=($!)
@@ -136,12 +140,12 @@ stop_nodes() {
 
 start_postgres
 rows=()
-run_scenario() { # $1 name, $2 nodes, $3... loadgen args
+run_scenario() { # $1 name, $2 nodes, $3... loadgen args; SHARDS: hub shards per firm
     local name=$1 nodes=$2
     shift 2
     local database url_args=()
     database=$(database_for "$name")
-    start_nodes "$database" "$nodes"
+    start_nodes "$database" "$nodes" "${SHARDS:-1}"
     for u in "${urls[@]}"; do url_args+=(--url "$u"); done
     log "$name: $nodes node(s), $*"
     HEARTH_LOADGEN_TOKEN=$token "$loadgen_bin" run "${url_args[@]}" --server-label hearth-relay \
@@ -155,11 +159,16 @@ run_scenario() { # $1 name, $2 nodes, $3... loadgen args
 }
 
 sat=(--clients 50 --docs 10 --rate 0 --window 8 --duration "$sat_duration")
+sharded=(--clients 60 --docs 20 --rate 0 --window 8 --duration "$sat_duration")
 [[ -n ${BENCH_ONLY:-} ]] && { run_scenario "$BENCH_ONLY" 3 "${sat[@]}"; printf "%s\n" "${rows[@]}"; exit 0; }
-run_scenario sqlite-1 1 "${sat[@]}"
-run_scenario pg-1 1 "${sat[@]}"
-run_scenario pg-3 3 "${sat[@]}"
-run_scenario spread-200 3 --clients 200 --docs 50 --rate 0.5 --duration "$duration"
+if [[ -z ${BENCH_SHARDS_ONLY:-} ]]; then
+    run_scenario sqlite-1 1 "${sat[@]}"
+    run_scenario pg-1 1 "${sat[@]}"
+    run_scenario pg-3 3 "${sat[@]}"
+    run_scenario spread-200 3 --clients 200 --docs 50 --rate 0.5 --duration "$duration"
+fi
+SHARDS=1 run_scenario sqlite-shards-1 1 "${sharded[@]}"
+SHARDS=2 run_scenario sqlite-shards-2 1 "${sharded[@]}"
 
 echo "| scenario | nodes | clients | changes/s acknowledged | writer→readers p50 ms | p99 ms | undelivered |"
 echo "|---|---:|---:|---:|---:|---:|---:|"

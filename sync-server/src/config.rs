@@ -25,6 +25,7 @@
 //! firm_resident_bytes = 268435456       # a firm's documents kept in memory (estimated)
 //! firm_mailbox_bytes = 67108864         # frames waiting for a firm's hub; readers wait beyond
 //! firm_unpersisted_bytes = 67108864     # accepted changes waiting for the disk; hub waits beyond
+//! firm_hub_shards = 1                   # hub tasks a firm's documents spread over (cores)
 //!
 //! trusted_proxies = ["127.0.0.1"]       # X-Forwarded-For is believed from these only
 //! insecure_http = false                # plain HTTP on a non-loopback address: refused unless true
@@ -213,6 +214,12 @@ pub struct Limits {
     /// Bytes of accepted changes waiting to be stored. Beyond it the firm's hub takes no
     /// new frames until the disk catches up (and the mailbox fills, and clients wait).
     pub firm_unpersisted_bytes: usize,
+    /// Hub tasks one firm's documents are spread over (by document id), so one busy firm
+    /// uses more than one core. One suits most firms: every connection is known to every
+    /// shard, so more shards cost each connection a little more; raise it for a firm that
+    /// keeps a core busy on a machine with cores to spare. The memory, mailbox budgets above
+    /// are split between the shards. At most 64.
+    pub firm_hub_shards: usize,
 }
 
 impl Default for Limits {
@@ -233,6 +240,7 @@ impl Default for Limits {
             firm_resident_bytes: hearth_wire::relay::DEFAULT_RESIDENT_BUDGET_BYTES,
             firm_mailbox_bytes: 64 * 1024 * 1024,
             firm_unpersisted_bytes: 64 * 1024 * 1024,
+            firm_hub_shards: 1,
         }
     }
 }

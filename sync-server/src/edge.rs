@@ -1,7 +1,12 @@
-//! The WebSocket edge: one `hearth_wire::relay::Hub` per firm, each owned by one task (the
-//! firm's actor). Connections of a firm only ever reach that firm's hub, so a document of one
-//! firm is never even resident next to another firm's connections; the hub's policy (the
-//! scope check) is the second wall.
+//! The WebSocket edge: per firm, one `hearth_wire::relay::Hub` per shard (one by default,
+//! `limits.firm_hub_shards`), each owned by one task (an actor). Connections of a firm only
+//! ever reach that firm's hubs, so a document of one firm is never even resident next to
+//! another firm's connections; the hub's policy (the scope check) is the second wall.
+//!
+//! A firm with several shards spreads its documents over them by document id
+//! (`hearth_wire::shard`), so a busy firm uses more than one core: each document lives in one
+//! shard, and every connection is known to all of them (its connect, join, leave and
+//! disconnect reach every shard, in one order for the whole firm).
 //!
 //! The actor carries out the hub's effects in order. A `Persist` goes to the firm's writer
 //! task, which group-commits everything queued since its last commit in one transaction; the
@@ -20,6 +25,7 @@ use futures_util::{SinkExt, StreamExt};
 use hearth_core::DocumentId;
 use hearth_relay_store::{DocAppend, DocumentMeta};
 use hearth_wire::relay::{ConnId, Effect, Hub, HubConfig};
+use hearth_wire::shard::{self, Route};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::time::Instant;
 
@@ -52,7 +58,7 @@ enum ClientEvent {
         conn: ConnId,
         identity: Identity,
         out: mpsc::Sender<Outgoing>,
-        evict: oneshot::Sender<String>,
+        evict: Evict,
         queued: Arc<AtomicUsize>,
     },
     Frame {
@@ -88,7 +94,12 @@ enum InternalEvent {
     Refreshed { doc_id: DocumentId, bytes: Vec<u8> },
 }
 
-/// The way into one firm's actor.
+/// Closes a connection's socket with a reason, once: shared by the connection's entries in
+/// every shard of its firm. Once every shard has dropped it (the firm forgot the connection),
+/// the socket closes too.
+type Evict = Arc<Mutex<Option<oneshot::Sender<String>>>>;
+
+/// The way into one of a firm's hub actors (a shard).
 ///
 /// Frames from clients are bounded in bytes (`limits.firm_mailbox_bytes`): a reader takes
 /// its frame's share of the budget before handing it over and waits when there is none, so
@@ -97,7 +108,7 @@ enum InternalEvent {
 /// same channel (one per firm, so each connection's events stay in order) without a share;
 /// there is one of each per connection, and connections are capped per firm.
 #[derive(Clone)]
-struct FirmHandle {
+struct ShardHandle {
     clients: mpsc::UnboundedSender<ClientEvent>,
     internal: mpsc::UnboundedSender<InternalEvent>,
     mailbox: Arc<Semaphore>,
@@ -105,35 +116,87 @@ struct FirmHandle {
     mailbox_bytes: usize,
 }
 
-impl FirmHandle {
+impl ShardHandle {
     fn is_closed(&self) -> bool {
         self.clients.is_closed()
     }
 
-    /// Hands a client's frame to the hub, waiting while the mailbox is full. False once the
-    /// firm's actor has stopped.
-    async fn send_frame(&self, conn: ConnId, bytes: Vec<u8>) -> bool {
+    /// Takes a frame's share of this shard's mailbox, waiting while it is full. None once
+    /// the shard's actor has stopped.
+    async fn budget(&self, frame_len: usize) -> Option<OwnedSemaphorePermit> {
         // A frame's share: its size plus the bookkeeping of one event, and never more than the
         // whole budget (a frame as large as the budget waits for an empty mailbox).
-        let share = bytes
-            .len()
+        let share = frame_len
             .saturating_add(FRAME_OVERHEAD)
             .min(self.mailbox_bytes);
-        let Ok(budget) = self
-            .mailbox
+        self.mailbox
             .clone()
             .acquire_many_owned(u32::try_from(share).unwrap_or(u32::MAX))
             .await
-        else {
-            return false;
-        };
-        self.clients
-            .send(ClientEvent::Frame {
-                conn,
-                bytes,
-                _budget: budget,
-            })
-            .is_ok()
+            .ok()
+    }
+}
+
+/// The way into a firm's hubs: one [`ShardHandle`] per shard.
+#[derive(Clone)]
+struct FirmHandle {
+    shards: Vec<ShardHandle>,
+    /// Held while an event every shard gets (connect, join, leave, disconnect) is handed to
+    /// all of them, so every shard sees those events of all connections in the same order
+    /// and decides racing joins with one peer id the same way.
+    membership: Arc<Mutex<()>>,
+}
+
+impl FirmHandle {
+    /// Hands every shard an event made by `event` for it, in the firm's one order. False if a
+    /// shard has stopped.
+    fn send_all(&self, mut event: impl FnMut(usize) -> ClientEvent) -> bool {
+        let _order = self.membership.lock().unwrap_or_else(|p| p.into_inner());
+        let mut delivered = true;
+        for (i, shard) in self.shards.iter().enumerate() {
+            delivered &= shard.clients.send(event(i)).is_ok();
+        }
+        delivered
+    }
+
+    /// Hands a client's frame to the shard of its document (or to every shard, for a join or
+    /// a leave), waiting while a mailbox is full. False once a shard it needs has stopped.
+    async fn send_frame(&self, conn: ConnId, bytes: Vec<u8>) -> bool {
+        match shard::route(&bytes, self.shards.len()) {
+            Route::One(i) => {
+                let shard = &self.shards[i.min(self.shards.len() - 1)];
+                let Some(budget) = shard.budget(bytes.len()).await else {
+                    return false;
+                };
+                shard
+                    .clients
+                    .send(ClientEvent::Frame {
+                        conn,
+                        bytes,
+                        _budget: budget,
+                    })
+                    .is_ok()
+            }
+            Route::Every => {
+                let mut budgets = Vec::with_capacity(self.shards.len());
+                for shard in &self.shards {
+                    let Some(budget) = shard.budget(bytes.len()).await else {
+                        return false;
+                    };
+                    budgets.push(Some(budget));
+                }
+                self.send_all(|i| ClientEvent::Frame {
+                    conn,
+                    bytes: bytes.clone(),
+                    _budget: budgets[i].take().expect("one budget per shard"),
+                })
+            }
+        }
+    }
+
+    /// The shard holding `doc_id`.
+    fn shard_of(&self, doc_id: &DocumentId) -> &ShardHandle {
+        &self.shards[shard::shard_of(doc_id, self.shards.len())]
     }
 }
 
@@ -153,33 +216,29 @@ pub struct Edge {
 }
 
 impl Edge {
+    /// The firm's hubs, starting any shard that is not running (first use, or a shard that
+    /// stopped after a storage failure: it starts afresh from what is stored).
     fn firm(&self, relay: &Arc<Relay>, firm_id: &str) -> FirmHandle {
         let mut firms = self.firms.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(handle) = firms.get(firm_id).filter(|h| !h.is_closed()) {
-            return handle.clone();
+        let shards = relay.config.limits.firm_hub_shards.clamp(1, MAX_SHARDS);
+        let handle = firms
+            .entry(firm_id.to_string())
+            .or_insert_with(|| FirmHandle {
+                shards: Vec::new(),
+                membership: Arc::new(Mutex::new(())),
+            });
+        for index in 0..shards {
+            if handle.shards.get(index).is_some_and(|s| !s.is_closed()) {
+                continue;
+            }
+            let shard = start_shard(relay, firm_id, index, shards);
+            if index < handle.shards.len() {
+                handle.shards[index] = shard;
+            } else {
+                handle.shards.push(shard);
+            }
         }
-        let (clients, client_rx) = mpsc::unbounded_channel();
-        let (internal, internal_rx) = mpsc::unbounded_channel();
-        // At least one full frame fits, whatever the configuration says.
-        let mailbox_bytes = relay.config.limits.firm_mailbox_bytes.clamp(
-            FRAME_OVERHEAD,
-            Semaphore::MAX_PERMITS.min(u32::MAX as usize),
-        );
-        let handle = FirmHandle {
-            clients,
-            internal,
-            mailbox: Arc::new(Semaphore::new(mailbox_bytes)),
-            mailbox_bytes,
-        };
-        firms.insert(firm_id.to_string(), handle.clone());
-        tokio::spawn(run_firm(
-            relay.clone(),
-            firm_id.to_string(),
-            client_rx,
-            internal_rx,
-            handle.clone(),
-        ));
-        handle
+        handle.clone()
     }
 
     /// Whether the firm is below its connection limit.
@@ -221,7 +280,10 @@ impl Edge {
         };
         let firms = self.firms.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(handle) = firms.get(firm_id) {
-            let _ = handle.internal.send(InternalEvent::StoredElsewhere(doc_id));
+            let _ = handle
+                .shard_of(&doc_id)
+                .internal
+                .send(InternalEvent::StoredElsewhere(doc_id));
         }
     }
 
@@ -230,7 +292,9 @@ impl Edge {
     pub fn refresh_resident(&self, firm_id: &str) {
         let firms = self.firms.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(handle) = firms.get(firm_id) {
-            let _ = handle.internal.send(InternalEvent::RefreshResident);
+            for shard in &handle.shards {
+                let _ = shard.internal.send(InternalEvent::RefreshResident);
+            }
         }
     }
 
@@ -243,13 +307,54 @@ impl Edge {
     fn revoke(&self, firm_id: &str, credential: Credential) {
         let firms = self.firms.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(handle) = firms.get(firm_id) {
-            let _ = handle.internal.send(InternalEvent::Revoke(credential));
+            for shard in &handle.shards {
+                let _ = shard
+                    .internal
+                    .send(InternalEvent::Revoke(credential.clone()));
+            }
         }
     }
 }
 
+/// The most hub shards a firm may have.
+const MAX_SHARDS: usize = 64;
+
+/// Starts shard `index` of `shards` of a firm's hubs.
+fn start_shard(relay: &Arc<Relay>, firm_id: &str, index: usize, shards: usize) -> ShardHandle {
+    let (clients, client_rx) = mpsc::unbounded_channel();
+    let (internal, internal_rx) = mpsc::unbounded_channel();
+    // The firm's mailbox is split between its shards; at least one full frame fits in each,
+    // whatever the configuration says.
+    let mailbox_bytes = (relay.config.limits.firm_mailbox_bytes / shards).clamp(
+        FRAME_OVERHEAD,
+        Semaphore::MAX_PERMITS.min(u32::MAX as usize),
+    );
+    let handle = ShardHandle {
+        clients,
+        internal,
+        mailbox: Arc::new(Semaphore::new(mailbox_bytes)),
+        mailbox_bytes,
+    };
+    tokio::spawn(run_firm(
+        relay.clone(),
+        firm_id.to_string(),
+        Shard { index, of: shards },
+        client_rx,
+        internal_rx,
+        handle.internal.clone(),
+    ));
+    handle
+}
+
+/// Which of a firm's shards an actor is.
+#[derive(Clone, Copy, Debug)]
+struct Shard {
+    index: usize,
+    of: usize,
+}
+
 /// A credential a connection was opened with.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Credential {
     Device(String),
     Token(String),
@@ -362,18 +467,19 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
     // Bytes of frames queued for this socket and not yet written to it.
     let queued = Arc::new(AtomicUsize::new(0));
     let (evict, mut evicted) = oneshot::channel::<String>();
+    let evict: Evict = Arc::new(Mutex::new(Some(evict)));
     let limit_tx = out_tx.clone();
-    if firm
-        .clients
-        .send(ClientEvent::Connect {
-            conn,
-            identity: identity.clone(),
-            out: out_tx,
-            evict,
-            queued: queued.clone(),
-        })
-        .is_err()
-    {
+    let connected = firm.send_all(|_| ClientEvent::Connect {
+        conn,
+        identity: identity.clone(),
+        out: out_tx.clone(),
+        evict: evict.clone(),
+        queued: queued.clone(),
+    });
+    // Only the shards hold the connection's eviction handle (see `Evict`).
+    drop((evict, out_tx));
+    if !connected {
+        let _ = firm.send_all(|_| ClientEvent::Disconnect { conn });
         return;
     }
     let (mut sink, mut stream) = socket.split();
@@ -517,15 +623,15 @@ async fn serve_counted(relay: &Arc<Relay>, identity: Identity, socket: WebSocket
         _ = reader => {}
         _ = revalidate => {}
     }
-    let _ = firm.clients.send(ClientEvent::Disconnect { conn });
+    let _ = firm.send_all(|_| ClientEvent::Disconnect { conn });
 }
 
 struct Conn {
     identity: Identity,
     out: mpsc::Sender<Outgoing>,
     /// Closes the socket with a reason once the frames already queued are sent; works when
-    /// `out` is full. Dropping it (the firm forgot the connection) closes the socket too.
-    evict: oneshot::Sender<String>,
+    /// `out` is full (see [`Evict`]).
+    evict: Evict,
     /// Bytes queued in `out` not yet written (the writer subtracts what it sends).
     queued: Arc<AtomicUsize>,
 }
@@ -595,9 +701,10 @@ enum Work {
 async fn run_firm(
     relay: Arc<Relay>,
     firm_id: String,
+    shard: Shard,
     mut clients: mpsc::UnboundedReceiver<ClientEvent>,
     mut internal: mpsc::UnboundedReceiver<InternalEvent>,
-    handle: FirmHandle,
+    internal_tx: mpsc::UnboundedSender<InternalEvent>,
 ) {
     let limits = &relay.config.limits;
     let mut policy = FirmPolicy::new(relay.scope.clone(), relay.metrics.clone());
@@ -606,7 +713,9 @@ async fn run_firm(
     config.storage_id = Some(format!("hearth-relay-{firm_id}"));
     config.max_document_bytes = limits.max_document_bytes;
     config.max_ephemeral_bytes = limits.max_ephemeral_bytes;
-    config.resident_budget_bytes = limits.firm_resident_bytes;
+    // Every shard speaks as the same peer; the first answers the handshake.
+    config.answers_join = shard.index == 0;
+    config.resident_budget_bytes = limits.firm_resident_bytes / shard.of;
     config.idle_eviction = Duration::from_secs(relay.config.timeouts.document_idle_secs.max(1));
     let unpersisted_budget = limits.firm_unpersisted_bytes;
     let (writer, jobs) = mpsc::unbounded_channel();
@@ -614,14 +723,14 @@ async fn run_firm(
         relay.clone(),
         firm_id.clone(),
         jobs,
-        handle.internal.clone(),
+        internal_tx.clone(),
     ));
     let mut firm = Firm {
         firm_id: firm_id.clone(),
         hub: Hub::new(config, policy),
         conns: HashMap::new(),
         writer,
-        internal: handle.internal.clone(),
+        internal: internal_tx,
         issued: 0,
         durable: 0,
         unpersisted: VecDeque::new(),
@@ -790,15 +899,8 @@ async fn run_firm(
             .event_seconds
             .observe(started.elapsed().as_secs_f64());
     }
+    // The next connection starts this shard afresh from the store (`Edge::firm`).
     firm.report_resident(&relay, 0);
-    // Leave the registry so the next connection starts a fresh hub from the store.
-    let mut firms = relay.edge.firms.lock().unwrap_or_else(|p| p.into_inner());
-    if firms
-        .get(&firm_id)
-        .is_some_and(|h| h.clients.same_channel(&handle.clients))
-    {
-        firms.remove(&firm_id);
-    }
 }
 
 impl Firm {
@@ -911,7 +1013,10 @@ impl Firm {
                         && full
                     {
                         relay.metrics.deny("slow_reader");
-                        let _ = c.evict.send(SLOW_READER.to_string());
+                        let evict = c.evict.lock().unwrap_or_else(|p| p.into_inner()).take();
+                        if let Some(evict) = evict {
+                            let _ = evict.send(SLOW_READER.to_string());
+                        }
                     }
                     return self.hub.disconnect(conn);
                 }

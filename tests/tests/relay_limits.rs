@@ -913,3 +913,160 @@ fn an_idle_document_leaves_the_relays_memory_and_its_peers_still_get_changes() {
     }
     assert_eq!(phone(&bob).as_deref(), Some("555-0142"));
 }
+
+/// Drives `client` on `ws` until `done`, counting the `peer` answers it got on the way.
+fn drive_until(
+    ws: &mut Ws,
+    client: &mut Client,
+    what: &str,
+    done: impl Fn(&Client) -> bool,
+) -> usize {
+    let mut peers = 0;
+    while !done(client) {
+        let frame = match next_raw(ws) {
+            Some(Next::Frame(frame)) => frame,
+            Some(Next::Closed(why)) => panic!("{what}: closed: {why:?}"),
+            None => panic!("{what}: no answer within {READ_TIMEOUT:?}"),
+        };
+        if matches!(decode(&frame), Ok(Message::Peer { .. })) {
+            peers += 1;
+        }
+        for reply in client.receive(&frame).expect("client accepts") {
+            send(ws, reply);
+        }
+    }
+    peers
+}
+
+/// A firm whose documents are spread over three hub tasks (`limits.firm_hub_shards`) looks
+/// to its clients exactly like one hub: one handshake per connection, every document of one
+/// connection synced whichever shard holds it, edits fanned out to other connections, a
+/// second join with the same peer id replacing the first once, garbage refused, and a revoked
+/// token closing the connection across all shards.
+#[test]
+fn a_firm_spread_over_three_hub_shards_behaves_as_one_hub() {
+    let w = world("firm_hub_shards = 3");
+    // Four households on each shard (ids are random; keep drawing until each shard has four).
+    let mut docs: Vec<DocumentId> = Vec::new();
+    let mut per_shard = [0usize; 3];
+    while docs.len() < 12 {
+        let id = DocumentId::random();
+        let shard = hearth_wire::shard::shard_of(&id, 3);
+        if per_shard[shard] < 4 {
+            per_shard[shard] += 1;
+            docs.push(id);
+        }
+    }
+
+    // One connection creates twelve households: one `peer`, all of them stored.
+    let mut writer_ws = connect(&w);
+    let mut writer = Client::new("writer-laptop", PeerMetadata::default());
+    for (n, id) in docs.iter().enumerate() {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "name", format!("Household {n}")).unwrap();
+        doc.commit();
+        writer.insert_document(*id, doc.document().clone());
+    }
+    for frame in writer.start() {
+        send(&mut writer_ws, frame);
+    }
+    let peers = drive_until(&mut writer_ws, &mut writer, "writer", |c| {
+        c.is_joined() && c.is_converged()
+    });
+    assert_eq!(peers, 1, "one handshake answer, not one per shard");
+
+    // Another connection asks for all twelve and gets every one.
+    let mut reader_ws = connect(&w);
+    let mut reader = Client::new("reader-laptop", PeerMetadata::default());
+    for id in &docs {
+        reader.request_document(*id);
+    }
+    for frame in reader.start() {
+        send(&mut reader_ws, frame);
+    }
+    let has_all = |c: &Client| {
+        c.is_joined()
+            && docs
+                .iter()
+                .all(|id| c.document(id).is_some_and(|d| !d.get_heads().is_empty()))
+    };
+    assert_eq!(
+        drive_until(&mut reader_ws, &mut reader, "reader", has_all),
+        1
+    );
+
+    // An edit to a document on each shard reaches the reader while it waits.
+    let mut edited = Vec::new();
+    for shard in 0..3 {
+        let id = *docs
+            .iter()
+            .find(|d| hearth_wire::shard::shard_of(d, 3) == shard)
+            .unwrap();
+        let mut tx = writer.document_mut(&id).unwrap().transaction();
+        tx.put(ROOT, "phone", format!("555-010{shard}")).unwrap();
+        tx.commit();
+        edited.push((id, format!("555-010{shard}")));
+    }
+    for frame in writer.poll() {
+        send(&mut writer_ws, frame);
+    }
+    drive_until(
+        &mut reader_ws,
+        &mut reader,
+        "reader waiting for edits",
+        |c| {
+            edited.iter().all(|(id, phone)| {
+                c.document(id)
+                    .and_then(|d| automerge::ReadDoc::get(d, ROOT, "phone").unwrap())
+                    .and_then(|(v, _)| v.as_str().map(str::to_owned))
+                    .as_deref()
+                    == Some(phone.as_str())
+            })
+        },
+    );
+
+    // The reader's laptop reconnects while its old socket lingers: the new connection gets one
+    // `peer`, the old one is closed once as replaced, and the new one still syncs.
+    let mut again_ws = connect(&w);
+    let mut again = Client::new("reader-laptop", PeerMetadata::default());
+    again.request_document(docs[0]);
+    for frame in again.start() {
+        send(&mut again_ws, frame);
+    }
+    let peers = drive_until(&mut again_ws, &mut again, "reconnected reader", |c| {
+        c.is_joined()
+            && c.document(&docs[0])
+                .is_some_and(|d| !d.get_heads().is_empty())
+    });
+    assert_eq!(peers, 1);
+    let reason = closed_reason(&mut reader_ws);
+    assert!(reason.contains("replaced"), "close reason: {reason:?}");
+
+    // Garbage is refused with an error and a close, as by a single hub.
+    let mut garbage_ws = connect(&w);
+    join(&mut garbage_ws, "garbage-laptop");
+    send(&mut garbage_ws, b"\xff\x00 not cbor".to_vec());
+    let (error, _) = error_then_close(&mut garbage_ws);
+    assert!(
+        error.contains("CBOR") || error.contains("decode"),
+        "{error}"
+    );
+
+    // Revoking the token closes the connections it opened, across every shard.
+    let (_, admin_secret) = admin_token(&w);
+    let revoked = http::request(
+        "POST",
+        &w.relay.url,
+        &format!("/v1/admin/tokens/{}/revoke", w.token_id),
+        &[("Authorization", &format!("Bearer {admin_secret}"))],
+        Some("{}"),
+    );
+    assert_eq!(revoked.status, 204, "{}", revoked.body);
+    for ws in [&mut writer_ws, &mut again_ws] {
+        let reason = closed_reason(ws);
+        assert!(
+            reason.contains("API token revoked"),
+            "close reason: {reason:?}"
+        );
+    }
+}
