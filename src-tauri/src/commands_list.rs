@@ -73,6 +73,8 @@ pub const COMMANDS: &[&str] = &[
     "start_recording",
     "stop_recording",
     "cancel_recording",
+    "interrupted_recordings",
+    "recover_recording",
     "update_status",
     "set_update_feed",
     "check_for_update",

@@ -137,6 +137,8 @@ pub fn run() -> anyhow::Result<()> {
             record::start_recording,
             record::stop_recording,
             record::cancel_recording,
+            media::interrupted_recordings,
+            media::recover_recording,
             commands::updates::update_status,
             commands::updates::set_update_feed,
             commands::updates::check_for_update,

@@ -66,6 +66,9 @@ pub(crate) fn recording_error(e: RecordingError) -> CommandError {
         ),
         RecordingError::Audio(_) => invalid(format!("Hearth cannot use this recording: {e}")),
         RecordingError::Cancelled { .. } => CommandError::new("cancelled", e.to_string()),
+        RecordingError::StillRecording(_) | RecordingError::NotInterrupted(_) => {
+            invalid(e.to_string())
+        }
         RecordingError::Profile(p) => p.into(),
         other => CommandError::internal(other),
     }
@@ -168,6 +171,35 @@ pub(crate) async fn transcribe_and_store(
     + Send
     + 'static,
 ) -> CommandResult<MeetingView> {
+    transcribe_then(
+        state,
+        transcription,
+        control,
+        transcribe,
+        hearth_recording::complete,
+    )
+    .await
+}
+
+/// How a transcription's outcome is stored ([`hearth_recording::complete`] or
+/// [`hearth_recording::complete_recovered`]).
+type Store = fn(
+    &mut hearth_profile::Profile,
+    &Transcription,
+    Result<Vec<Segment>, TranscribeError>,
+    &Control,
+) -> hearth_recording::Result<hearth_recording::Finished>;
+
+/// [`transcribe_and_store`] with the way the outcome is stored.
+async fn transcribe_then(
+    state: &AppState,
+    transcription: Transcription,
+    control: Control,
+    transcribe: impl FnOnce(&Transcription, &Control) -> Result<Vec<Segment>, TranscribeError>
+    + Send
+    + 'static,
+    store: Store,
+) -> CommandResult<MeetingView> {
     let transcribe_control = control.clone();
     let (transcription, outcome) = tauri::async_runtime::spawn_blocking(move || {
         let outcome = transcribe(&transcription, &transcribe_control);
@@ -177,8 +209,7 @@ pub(crate) async fn transcribe_and_store(
     .map_err(CommandError::internal)?;
     let view = state
         .with_profile(move |p| {
-            let finished = hearth_recording::complete(p, &transcription, outcome, &control)
-                .map_err(recording_error)?;
+            let finished = store(p, &transcription, outcome, &control).map_err(recording_error)?;
             crate::views::meeting_view(p, &finished.meeting_id)
         })
         .await?;
@@ -415,4 +446,78 @@ fn document_error(e: ProfileError) -> CommandError {
         ProfileError::Document(why) => invalid(format!("Hearth cannot attach this file: {why}")),
         other => other.into(),
     }
+}
+
+/// A recording interrupted by a crash, a kill or a dead battery, found on this start.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct InterruptedRecording {
+    /// The meeting.
+    pub meeting_id: String,
+    /// Its household.
+    pub household_id: String,
+    /// The household's name.
+    pub household_name: String,
+    /// The meeting's title.
+    pub title: String,
+    /// When it started, ms since the epoch.
+    #[ts(type = "number")]
+    pub started_at: i64,
+}
+
+/// Recordings left unfinished by a process that died (none of them being recorded now).
+#[tauri::command]
+pub async fn interrupted_recordings(
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<InterruptedRecording>> {
+    state
+        .with_profile(|p| {
+            let found = hearth_recording::interrupted(p).map_err(recording_error)?;
+            Ok(found
+                .into_iter()
+                .map(|r| InterruptedRecording {
+                    meeting_id: r.meeting_id,
+                    household_id: r.household_id,
+                    household_name: r.household_name,
+                    title: r.title,
+                    started_at: r.started_at,
+                })
+                .collect())
+        })
+        .await
+}
+
+/// Transcribes what an interrupted recording sealed before it stopped (progress as
+/// `import-progress` events, `cancel_import` stops it and changes nothing), marks the meeting
+/// recovered and applies retention; answers with the meeting.
+#[tauri::command]
+pub async fn recover_recording(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    meeting_id: String,
+) -> CommandResult<MeetingView> {
+    let control = progress_control(&app, &state);
+    let loading = control.clone();
+    let (interrupted, model) = state
+        .with_profile(move |p| {
+            let interrupted =
+                hearth_recording::read_interrupted(p, &meeting_id).map_err(recording_error)?;
+            loading
+                .progress
+                .as_ref()
+                .inspect(|f| f(Stage::LoadingModel));
+            let model = hearth_recording::load_model(None).map_err(recording_error)?;
+            Ok((interrupted, model))
+        })
+        .await?;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get().min(4))
+        .unwrap_or(2);
+    transcribe_then(
+        &state,
+        interrupted.transcription,
+        control,
+        move |t, c| t.transcribe(&model, threads, c),
+        hearth_recording::complete_recovered,
+    )
+    .await
 }

@@ -89,6 +89,7 @@ fn generated() -> String {
         hearth_desktop::media::ModelStatus,
         hearth_desktop::media::ModelProgress,
         hearth_desktop::media::AttachedDocument,
+        hearth_desktop::media::InterruptedRecording,
         hearth_desktop::record::AudioDevice,
         hearth_desktop::record::RecordingLevel,
         hearth_desktop::record::RecordingLive,

@@ -130,6 +130,7 @@ fn household() -> Vec<u8> {
             redactions: None,
             accepted: Vec::new(),
             scheduled: false,
+            recovered: false,
         };
         h.add_meeting(&meeting, &ctx(t0 + 100 + m))
             .expect("meeting");

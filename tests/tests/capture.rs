@@ -562,3 +562,176 @@ fn models_fetch_from_a_mirror_verifies_the_pinned_hash() {
     ]);
     assert!(!out["segments"].as_array().unwrap().is_empty());
 }
+
+/// Seconds of audio in a wav file.
+fn wav_secs(wav: &Path) -> f64 {
+    let out = Command::new("sox")
+        .args(["--i", "-D"])
+        .arg(wav)
+        .output()
+        .expect("run sox --i");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("sox prints the duration")
+}
+
+/// Whole one-second chunks sealed in a meeting's audio file so far (16 kHz mono s16: a
+/// 32-byte header, then chunks of a 9-byte header, 32,000 bytes and a 16-byte tag).
+fn sealed_chunks(path: &Path) -> u64 {
+    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    len.saturating_sub(32) / (9 + 32_000 + 16)
+}
+
+/// A recording killed with SIGKILL mid-sentence is found on the next run and transcribed
+/// from what was sealed before the kill; its consent record stays, it is marked recovered,
+/// retention applies, a recording still going on is left alone, and nothing else in the
+/// profile changes.
+#[test]
+fn a_recording_killed_mid_sentence_is_recovered() {
+    const FIRST: &str = "Good morning. We reviewed your retirement plan and the college savings \
+account for your daughter.";
+    const SECOND: &str = "Next week I will send you the forms to roll over your old company \
+plan, and you will sign the beneficiary change.";
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, id) = setup(dir.path());
+    let other = h.ok(&["household", "create", "--name", "Lindqvist"]);
+    h.ok(&[
+        "note",
+        "add",
+        &other,
+        "--category",
+        "planning",
+        "--text",
+        "Untouched by the recovery.",
+    ]);
+    let first = speech::speak(FIRST, dir.path(), "first");
+    let second = speech::speak(SECOND, dir.path(), "second");
+    let both = dir.path().join("both.wav");
+    sox(&[
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        both.to_str().unwrap(),
+    ]);
+    let raw = hearth_e2e::microphone_input(dir.path(), &both, 0, 60);
+    let conf = hearth_e2e::alsa_file_microphone(dir.path(), &raw);
+    h.env
+        .push(("ALSA_CONFIG_PATH".into(), conf.to_str().unwrap().into()));
+    let m = model();
+    let other_before = (
+        h.json(&["household", "show", &other]),
+        h.json(&["history", &other]),
+    );
+
+    let mut recorder = h
+        .command(&[
+            "meeting",
+            "record",
+            &id,
+            "--consent-by",
+            "Ada Okafor",
+            "--device",
+            "hearth_speech",
+            "--seconds",
+            "120",
+            "--title",
+            "Interrupted review",
+            "--model",
+            &m,
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn hearth meeting record");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    let sealed_at_least = |chunks: u64| loop {
+        if let Some(file) = audio_files(&h).into_iter().next()
+            && sealed_chunks(&file) >= chunks
+        {
+            return file;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the recording never sealed {chunks} s of audio"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    sealed_at_least(1);
+    let meetings = h.json(&["meeting", "list", &id]);
+    let meeting = meetings[0]["id"].as_str().unwrap().to_string();
+
+    // While it records, it is not an interrupted recording.
+    assert_eq!(h.json(&["meeting", "recover"]), serde_json::json!([]));
+    let err = h.fails(&["meeting", "recover", &meeting, "--model", &m]);
+    assert!(err.contains("still being recorded"), "{err}");
+
+    // Killed once the first sentence and a second of the next are sealed: mid-sentence.
+    let kill_at = wav_secs(&first).ceil() as u64 + 1;
+    let audio = sealed_at_least(kill_at);
+    recorder.kill().expect("SIGKILL the recorder");
+    recorder.wait().unwrap();
+    let spoken = wav_secs(&both);
+    assert!(
+        (sealed_chunks(&audio) as f64) < spoken - 1.0,
+        "killed before the speech ended"
+    );
+    let sealed = sealed_chunks(&audio);
+    let shown = h.json(&["meeting", "show", &meeting]);
+    assert_eq!(shown["meeting"]["audio"], "recording");
+    assert!(
+        shown["meeting"]["transcript"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let recovered = h.json(&["meeting", "recover", "--model", &m]);
+    let list = recovered.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{recovered}");
+    assert_eq!(list[0]["meeting_id"], meeting.as_str());
+    assert!(
+        list[0]["chunks"].as_u64().unwrap() >= sealed,
+        "every chunk sealed before the kill is transcribed: {recovered}"
+    );
+
+    let shown = h.json(&["meeting", "show", &meeting]);
+    assert_eq!(shown["meeting"]["recovered"], true);
+    assert_eq!(
+        shown["meeting"]["consent"]["consented_by"],
+        serde_json::json!(["Ada Okafor"])
+    );
+    // Default retention: the audio is deleted once transcribed.
+    assert_eq!(shown["meeting"]["audio"], "deleted");
+    assert!(audio_files(&h).is_empty());
+    let words = transcript_words(&shown);
+    let reference = speech::normalize(FIRST);
+    let said_first: Vec<String> = words.iter().take(reference.len()).cloned().collect();
+    let wer = speech::wer(&reference, &said_first);
+    eprintln!(
+        "recovered: {}\nWER of the first sentence {wer:.3}",
+        words.join(" ")
+    );
+    assert!(wer <= 0.2, "WER {wer:.3} of what was said before the kill");
+    // What was said after the kill is not there: the last words of the second sentence.
+    assert!(
+        !words.ends_with(&["beneficiary".to_string(), "change".to_string()]),
+        "{words:?}"
+    );
+    let history = h.json(&["history", &id]).to_string();
+    assert!(
+        history.contains("Recovered interrupted meeting"),
+        "{history}"
+    );
+
+    // Nothing else changed, and there is nothing more to recover.
+    assert_eq!(
+        (
+            h.json(&["household", "show", &other]),
+            h.json(&["history", &other]),
+        ),
+        other_before
+    );
+    assert_eq!(h.json(&["meeting", "recover"]), serde_json::json!([]));
+    let again = h.fails(&["meeting", "recover", &meeting]);
+    assert!(again.contains("nothing to recover"), "{again}");
+}

@@ -15,6 +15,7 @@ import { HouseholdPage } from "./screens/Household";
 import { MeetingScreen } from "./screens/Meeting";
 import { SettingsScreen } from "./screens/Settings";
 import { TodayScreen } from "./screens/Today";
+import { InterruptedRecordings } from "./components/InterruptedRecordings";
 import { BriefScreen } from "./screens/Brief";
 
 export type Route =
@@ -218,6 +219,7 @@ function Desk({ info }: { info: ProfileInfo }) {
         </div>
       </aside>
       <main className="min-w-0 flex-1 overflow-hidden">
+        <InterruptedRecordings onOpenMeeting={(householdId, meetingId) => setRoute({ screen: "meeting", householdId, meetingId })} />
         {listError && (
           <div className="p-4">
             <ErrorBanner error={listError} onDismiss={() => cache.invalidate(keys.households)} />

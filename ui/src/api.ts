@@ -94,6 +94,8 @@ export const api = {
     call<string>("start_recording", m),
   stopRecording: () => call<B.MeetingView>("stop_recording"),
   cancelRecording: () => call<void>("cancel_recording"),
+  interruptedRecordings: () => call<B.InterruptedRecording[]>("interrupted_recordings"),
+  recoverRecording: (meetingId: string) => call<B.MeetingView>("recover_recording", { meetingId }),
 
   // Settings.
   getSettings: () => call<B.Settings>("get_settings"),

@@ -1158,6 +1158,28 @@ name: string,
  */
 members: number, };
 
+export type InterruptedRecording = { 
+/**
+ * The meeting.
+ */
+meeting_id: string, 
+/**
+ * Its household.
+ */
+household_id: string, 
+/**
+ * The household's name.
+ */
+household_name: string, 
+/**
+ * The meeting's title.
+ */
+title: string, 
+/**
+ * When it started, ms since the epoch.
+ */
+started_at: number, };
+
 export type LastMeeting = { 
 /**
  * Meeting item id.
@@ -1260,7 +1282,13 @@ accepted: Array<string>,
 /**
  * A meeting on the calendar that has not happened yet (no consent, no transcript).
  */
-scheduled: boolean, };
+scheduled: boolean, 
+/**
+ * The recording was interrupted (a crash, a kill, a dead battery) and its transcript
+ * holds what was sealed up to the last whole second before that (`hearth meeting
+ * recover`, or the app's prompt on the next start).
+ */
+recovered: boolean, };
 
 export type MeetingView = { 
 /**

@@ -44,7 +44,9 @@ pub use capture::{CaptureOptions, CaptureReport, CaptureSession, InputDevice, St
 pub use decode::{DecodedAudio, decode_bytes, decode_file};
 pub use pipeline::{Level, Recorder, RecorderReport};
 pub use resample::MonoResampler;
-pub use sealed::{AudioKey, SealedAudio, SealedWriter, read_sealed};
+pub use sealed::{
+    AudioKey, SealedAudio, SealedWriter, read_sealed, read_sealed_recovering, sealed_in_use,
+};
 
 /// The sample rate everything downstream (whisper) expects.
 pub const TARGET_RATE: u32 = 16_000;

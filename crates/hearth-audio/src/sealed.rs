@@ -132,6 +132,12 @@ impl SealedWriter {
             .create_new(true)
             .open(path)
             .map_err(io_err("creating", path))?;
+        // Held until the writer is dropped or its process dies: a recording in progress is
+        // never mistaken for an interrupted one ([`sealed_in_use`]). Where the file system
+        // has no locks, recovery cannot tell the two apart and the recording goes on unlocked.
+        if let Err(e) = file.try_lock() {
+            tracing::debug!(path = %path.display(), error = %e, "could not lock the sealed audio file");
+        }
         file.write_all(&header).map_err(io_err("writing", path))?;
         file.sync_all().map_err(io_err("writing", path))?;
         if let Some(parent) = path.parent()
@@ -229,10 +235,37 @@ pub struct SealedAudio {
     pub complete: bool,
     /// Whole chunks read.
     pub chunks: u32,
+    /// For [`read_sealed_recovering`]: why reading stopped before the end of the file (a
+    /// damaged chunk after the last good one), if it did.
+    pub damaged_tail: Option<String>,
+}
+
+/// Whether a sealed audio file is being written right now (its writer, in this or another
+/// process, holds its lock). `false` for a file whose writer died: that one is to recover.
+pub fn sealed_in_use(path: &Path) -> Result<bool> {
+    let file = File::open(path).map_err(io_err("opening", path))?;
+    Ok(match file.try_lock_shared() {
+        Ok(()) => false,
+        Err(std::fs::TryLockError::WouldBlock) => true,
+        // No locks on this file system: nothing says it is in use.
+        Err(std::fs::TryLockError::Error(_)) => false,
+    })
 }
 
 /// Opens an encrypted audio file.
 pub fn read_sealed(path: &Path, key: &AudioKey) -> Result<SealedAudio> {
+    read(path, key, false)
+}
+
+/// Opens an encrypted audio file whose writer died: every whole chunk up to the first
+/// damaged one (a torn or zero-filled tail after a crash) is returned, with why reading
+/// stopped in [`SealedAudio::damaged_tail`]. A wrong key or a damaged first chunk is still an
+/// error.
+pub fn read_sealed_recovering(path: &Path, key: &AudioKey) -> Result<SealedAudio> {
+    read(path, key, true)
+}
+
+fn read(path: &Path, key: &AudioKey, recovering: bool) -> Result<SealedAudio> {
     let bad = |reason: &str| AudioError::Sealed {
         path: path.to_path_buf(),
         reason: reason.to_string(),
@@ -258,43 +291,64 @@ pub fn read_sealed(path: &Path, key: &AudioKey) -> Result<SealedAudio> {
     let mut samples = Vec::new();
     let mut index = 0u32;
     let mut complete = false;
+    let mut damaged_tail = None;
     while pos + CHUNK_HEADER_LEN <= bytes.len() {
         let ch = &bytes[pos..pos + CHUNK_HEADER_LEN];
         let got_index = u32::from_le_bytes([ch[0], ch[1], ch[2], ch[3]]);
         let flags = ch[4];
         let ct_len = u32::from_le_bytes([ch[5], ch[6], ch[7], ch[8]]) as usize;
-        if !(TAG_LEN..=MAX_CHUNK).contains(&ct_len) {
-            return Err(bad(&format!("chunk {index} has an impossible length")));
-        }
         let start = pos + CHUNK_HEADER_LEN;
-        if start + ct_len > bytes.len() {
+        let damage = if !(TAG_LEN..=MAX_CHUNK).contains(&ct_len) {
+            Some(format!("chunk {index} has an impossible length"))
+        } else if start + ct_len > bytes.len() {
             // A torn final write: keep everything before it.
             break;
-        }
-        if got_index != index {
-            return Err(bad(&format!(
+        } else if got_index != index {
+            Some(format!(
                 "chunk {index} is missing or out of order (found {got_index})"
-            )));
-        }
-        let mut aad = Vec::with_capacity(HEADER_LEN + CHUNK_HEADER_LEN);
-        aad.extend_from_slice(&header);
-        aad.extend_from_slice(ch);
-        let mut data = bytes[start..start + ct_len].to_vec();
-        let plain = match aead.open_in_place(nonce(&prefix, index), Aad::from(aad), &mut data) {
-            Ok(p) => p,
-            Err(_) if index == 0 => return Err(AudioError::WrongKey(path.to_path_buf())),
-            Err(_) => return Err(bad(&format!("chunk {index} fails authentication"))),
+            ))
+        } else {
+            None
         };
-        samples.extend(
-            plain
-                .chunks_exact(2)
-                .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0),
-        );
+        let opened = match damage {
+            Some(why) => Err(why),
+            None => {
+                let mut aad = Vec::with_capacity(HEADER_LEN + CHUNK_HEADER_LEN);
+                aad.extend_from_slice(&header);
+                aad.extend_from_slice(ch);
+                let mut data = bytes[start..start + ct_len].to_vec();
+                match aead.open_in_place(nonce(&prefix, index), Aad::from(aad), &mut data) {
+                    Ok(plain) => {
+                        samples.extend(
+                            plain
+                                .chunks_exact(2)
+                                .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0),
+                        );
+                        Ok(())
+                    }
+                    Err(_) if index == 0 => return Err(AudioError::WrongKey(path.to_path_buf())),
+                    Err(_) => Err(format!("chunk {index} fails authentication")),
+                }
+            }
+        };
+        if let Err(why) = opened {
+            // After a crash the tail may be torn or zero-filled: in recovery, the audio ends
+            // at the last good chunk.
+            if recovering && index > 0 {
+                damaged_tail = Some(why);
+                break;
+            }
+            return Err(bad(&why));
+        }
         pos = start + ct_len;
         index += 1;
         if flags & FLAG_LAST != 0 {
             complete = true;
             if pos != bytes.len() {
+                if recovering {
+                    damaged_tail = Some("data after the final chunk".to_string());
+                    break;
+                }
                 return Err(bad("data after the final chunk"));
             }
             break;
@@ -305,6 +359,7 @@ pub fn read_sealed(path: &Path, key: &AudioKey) -> Result<SealedAudio> {
         sample_rate,
         complete,
         chunks: index,
+        damaged_tail,
     })
 }
 
@@ -398,6 +453,48 @@ mod tests {
         assert!(matches!(
             read_sealed(&path, &key),
             Err(AudioError::Sealed { .. })
+        ));
+    }
+
+    #[test]
+    fn recovery_reads_up_to_a_damaged_tail_and_knows_a_live_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.hca");
+        let key = AudioKey::generate().unwrap();
+        let mut w = SealedWriter::create(&path, &key, 16_000, 1.0).unwrap();
+        w.append(&ramp(16_000 * 3)).unwrap();
+        // The writer holds the file: a recording in progress is not one to recover.
+        assert!(sealed_in_use(&path).unwrap());
+        drop(w); // the process died
+        assert!(!sealed_in_use(&path).unwrap());
+        let full = std::fs::read(&path).unwrap();
+
+        // A crash that left zeros after the last chunk (a file system that extended the file
+        // but never wrote it): recovery keeps the three chunks and says why it stopped; the
+        // strict reader refuses.
+        let mut zeros = full.clone();
+        zeros.extend(std::iter::repeat_n(0u8, 40_000));
+        std::fs::write(&path, &zeros).unwrap();
+        let a = read_sealed_recovering(&path, &key).unwrap();
+        assert_eq!((a.chunks, a.samples.len()), (3, 48_000));
+        assert!(a.damaged_tail.unwrap().contains("impossible length"));
+        assert!(read_sealed(&path, &key).is_err());
+
+        // A garbled last chunk: the two before it are kept.
+        let mut garbled = full.clone();
+        let last = full.len() - 100;
+        garbled[last] ^= 0xff;
+        std::fs::write(&path, &garbled).unwrap();
+        let a = read_sealed_recovering(&path, &key).unwrap();
+        assert_eq!(a.chunks, 2);
+        assert!(a.damaged_tail.unwrap().contains("fails authentication"));
+
+        // The wrong key is still an error, not an empty recovery.
+        std::fs::write(&path, &full).unwrap();
+        let other = AudioKey::generate().unwrap();
+        assert!(matches!(
+            read_sealed_recovering(&path, &other),
+            Err(AudioError::WrongKey(_))
         ));
     }
 }

@@ -351,3 +351,80 @@ fn show_live(event: &LiveEvent) {
         LiveEvent::Progress { .. } => {}
     }
 }
+
+/// `hearth meeting recover`: transcribes every interrupted recording (or `only` one).
+pub fn recover(
+    profile: &mut Profile,
+    only: Option<String>,
+    model: Option<String>,
+    threads: usize,
+    json: bool,
+) -> Result<()> {
+    let interrupted = hearth_recording::interrupted(profile)?;
+    let mut todo: Vec<_> = interrupted
+        .into_iter()
+        .filter(|r| only.as_ref().is_none_or(|m| *m == r.meeting_id))
+        .collect();
+    if let Some(m) = &only
+        && todo.is_empty()
+    {
+        // Say why: still recording, not interrupted, or unknown.
+        let found = profile.find_meeting(m)?;
+        let path = profile.audio_path(m);
+        if found.meeting.audio.as_deref() == Some("recording") && path.exists() {
+            return Err(hearth_recording::RecordingError::StillRecording(m.clone()).into());
+        }
+        return Err(hearth_recording::RecordingError::NotInterrupted(m.clone()).into());
+    }
+    if todo.is_empty() {
+        if json {
+            print_json(&serde_json::json!([]))?;
+        } else {
+            println!("no interrupted recordings");
+        }
+        return Ok(());
+    }
+    let transcriber = hearth_recording::load_model(model.as_deref())?;
+    let mut done = Vec::new();
+    for r in todo.drain(..) {
+        eprintln!(
+            "recovering \"{}\" ({}, meeting {})",
+            r.title, r.household_name, r.meeting_id
+        );
+        let recovered = hearth_recording::recover(
+            profile,
+            &r.meeting_id,
+            &transcriber,
+            threads,
+            &hearth_recording::Control::default(),
+        )?;
+        if !json {
+            println!(
+                "{}: recovered {} s ({} segments), audio {}{}",
+                r.meeting_id,
+                recovered.finished.audio_secs,
+                recovered.finished.segments,
+                recovered.finished.audio_state,
+                recovered
+                    .damaged_tail
+                    .as_deref()
+                    .map(|why| format!(" (the file's damaged end was left out: {why})"))
+                    .unwrap_or_default()
+            );
+        }
+        done.push(serde_json::json!({
+            "meeting_id": r.meeting_id,
+            "household_id": r.household_id,
+            "title": r.title,
+            "audio_secs": recovered.finished.audio_secs,
+            "segments": recovered.finished.segments,
+            "audio": recovered.finished.audio_state,
+            "chunks": recovered.chunks,
+            "damaged_tail": recovered.damaged_tail,
+        }));
+    }
+    if json {
+        print_json(&done)?;
+    }
+    Ok(())
+}

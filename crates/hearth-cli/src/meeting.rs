@@ -89,6 +89,20 @@ pub enum MeetingCmd {
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
+    /// Transcribe recordings interrupted by a crash, a kill or a dead battery: what was
+    /// sealed up to the last whole second, keeping the consent record; the meeting is marked
+    /// recovered and the retention policy applied. Recordings still going on are left alone.
+    Recover {
+        /// Only this meeting (default: every interrupted recording).
+        meeting: Option<String>,
+        /// Model name or ggml path (default: tiny.en).
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// List a household's meetings.
     List {
         household: String,
@@ -331,6 +345,12 @@ pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
                 seconds,
             )?;
         }
+        MeetingCmd::Recover {
+            meeting,
+            model,
+            threads,
+            json,
+        } => crate::media::recover(profile, meeting, model, threads, json.json)?,
         MeetingCmd::Schedule {
             household,
             title,

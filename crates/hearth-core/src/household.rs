@@ -655,7 +655,9 @@ impl Household {
     }
 
     /// Completes a recorded or imported meeting in one change: its (already redacted)
-    /// transcript, duration, redaction record and audio retention state.
+    /// transcript, duration, redaction record and audio retention state; `recovered` marks a
+    /// recording that was interrupted and transcribed afterwards from what was sealed.
+    #[allow(clippy::too_many_arguments)] // one change, every part of a meeting's completion
     pub fn set_meeting_transcript(
         &mut self,
         meeting_id: &str,
@@ -663,15 +665,26 @@ impl Household {
         duration_secs: Option<u64>,
         redactions: Option<&str>,
         audio_state: &str,
+        recovered: bool,
         ctx: &EditContext,
     ) -> Result<Committed<()>, CoreError> {
         let meeting = self.item(meeting_id, "meetings", "meeting")?;
-        let summary = format!("Transcribed meeting ({} segments)", transcript.len());
+        let summary = if recovered {
+            format!(
+                "Recovered interrupted meeting ({} segments)",
+                transcript.len()
+            )
+        } else {
+            format!("Transcribed meeting ({} segments)", transcript.len())
+        };
         self.edit_any(ctx, summary, |doc| {
             reconcile_prop(doc, &meeting, "transcript", transcript)?;
             reconcile_prop(doc, &meeting, "duration_secs", duration_secs)?;
             reconcile_prop(doc, &meeting, "redactions", redactions.map(str::to_string))?;
             doc.put(&meeting, "audio", audio_state)?;
+            if recovered {
+                doc.put(&meeting, "recovered", true)?;
+            }
             Ok(())
         })
     }

@@ -489,6 +489,11 @@ pub struct Meeting {
     /// A meeting on the calendar that has not happened yet (no consent, no transcript).
     #[autosurgeon(missing = "Default::default")]
     pub scheduled: bool,
+    /// The recording was interrupted (a crash, a kill, a dead battery) and its transcript
+    /// holds what was sealed up to the last whole second before that (`hearth meeting
+    /// recover`, or the app's prompt on the next start).
+    #[autosurgeon(missing = "Default::default")]
+    pub recovered: bool,
 }
 
 /// A fact about the client, with where it came from.

@@ -220,6 +220,7 @@ fn three_years() -> Household {
                     redactions: None,
                     accepted: Vec::new(),
                     scheduled: false,
+                    recovered: false,
                 },
                 &c,
             )

@@ -262,6 +262,7 @@ impl Profile {
             redactions: None,
             accepted: Vec::new(),
             scheduled: true,
+            recovered: false,
         };
         self.edit(id, |h, ctx: &EditContext| h.add_meeting(&meeting, ctx))
     }

@@ -301,6 +301,7 @@ impl Profile {
             redactions: None,
             accepted: Vec::new(),
             scheduled: false,
+            recovered: false,
         };
         self.edit(new.household_id, |h, ctx| h.add_meeting(&meeting, ctx))
     }
@@ -312,6 +313,51 @@ impl Profile {
         meeting_id: &str,
         transcript: &Transcript,
         duration_secs: u64,
+    ) -> Result<String, ProfileError> {
+        self.store_transcript(meeting_id, transcript, duration_secs, false)
+    }
+
+    /// [`Profile::complete_recorded_meeting`] for a recording that was interrupted (its
+    /// process died while the audio state was `recording`): the meeting is marked recovered.
+    pub fn complete_recovered_meeting(
+        &mut self,
+        meeting_id: &str,
+        transcript: &Transcript,
+        duration_secs: u64,
+    ) -> Result<String, ProfileError> {
+        self.store_transcript(meeting_id, transcript, duration_secs, true)
+    }
+
+    /// Meetings whose audio state is still `recording`: being captured or imported now, or
+    /// left so by a process that died. Oldest first.
+    pub fn unfinished_recordings(&self) -> Result<Vec<UnfinishedRecording>, ProfileError> {
+        let mut found = Vec::new();
+        for row in self.list_households()? {
+            let Ok(data) = self.household_data(&row.id) else {
+                continue;
+            };
+            for (id, m) in data.meetings {
+                if m.audio.as_deref() == Some("recording") {
+                    found.push(UnfinishedRecording {
+                        household_id: row.id.clone(),
+                        household_name: data.name.clone(),
+                        meeting_id: id,
+                        title: m.title,
+                        started_at: m.started_at,
+                    });
+                }
+            }
+        }
+        found.sort_by_key(|r| r.started_at);
+        Ok(found)
+    }
+
+    fn store_transcript(
+        &mut self,
+        meeting_id: &str,
+        transcript: &Transcript,
+        duration_secs: u64,
+        recovered: bool,
     ) -> Result<String, ProfileError> {
         let found = self.find_meeting(meeting_id)?;
         let (redacted, found_pii) = hearth_intel::redact_transcript(transcript);
@@ -350,6 +396,7 @@ impl Profile {
                 Some(duration_secs),
                 redactions.as_deref(),
                 &state,
+                recovered,
                 ctx,
             )
         })?;
@@ -386,6 +433,21 @@ impl Profile {
         }
         Ok(done)
     }
+}
+
+/// A meeting whose audio state is still `recording` ([`Profile::unfinished_recordings`]).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnfinishedRecording {
+    /// The household.
+    pub household_id: String,
+    /// The household's name.
+    pub household_name: String,
+    /// The meeting.
+    pub meeting_id: String,
+    /// The meeting's title.
+    pub title: String,
+    /// When it started, ms since the epoch.
+    pub started_at: i64,
 }
 
 fn remove_audio(path: &std::path::Path) -> Result<(), ProfileError> {

@@ -130,6 +130,7 @@ impl Profile {
             redactions,
             accepted: Vec::new(),
             scheduled: false,
+            recovered: false,
         };
         self.edit(household_id, |h, ctx| h.add_meeting(&meeting, ctx))
     }

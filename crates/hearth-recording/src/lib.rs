@@ -60,6 +60,15 @@ pub enum RecordingError {
     /// record, marked without audio.
     #[error("the recording failed: {0}; the meeting keeps its consent record, without audio")]
     Capture(String),
+    /// The meeting's recording is still going on (its audio file is held by a running
+    /// recorder, in this or another window): it is not one to recover.
+    #[error(
+        "meeting {0} is still being recorded (its audio file is in use); stop that recording first, or recover it after it ends"
+    )]
+    StillRecording(String),
+    /// The meeting's audio is not left recording: nothing to recover.
+    #[error("meeting {0} was not interrupted while recording: nothing to recover")]
+    NotInterrupted(String),
     /// The import was cancelled. When the meeting had been begun, its consent record stays
     /// and the audio was deleted.
     #[error("the import was cancelled{}", meeting_id.as_ref().map(|m| format!(" (meeting {m} keeps its consent record, without audio or transcript)")).unwrap_or_else(|| "; nothing was saved".to_string()))]
@@ -353,6 +362,124 @@ pub fn finish(
     let transcription = read_back(profile, meeting_id, key)?;
     let outcome = transcription.transcribe(model, threads, control);
     complete(profile, &transcription, outcome, control)
+}
+
+/// What [`recover`] found and did for one interrupted recording.
+#[derive(Debug, Clone)]
+pub struct Recovered {
+    /// The transcript stored and the audio's retention state.
+    pub finished: Finished,
+    /// Whole one-second chunks that were sealed before the interruption.
+    pub chunks: u32,
+    /// Why reading stopped before the end of the file (a damaged tail), if it did.
+    pub damaged_tail: Option<String>,
+}
+
+/// Recordings left `recording` by a process that died (a crash, a kill, a dead battery):
+/// every meeting whose audio state is still `recording` and whose audio file no running
+/// recorder holds. Oldest first.
+pub fn interrupted(profile: &Profile) -> Result<Vec<hearth_profile::UnfinishedRecording>> {
+    let mut found = Vec::new();
+    for r in profile.unfinished_recordings()? {
+        let path = profile.audio_path(&r.meeting_id);
+        if !path.exists() || !hearth_audio::sealed_in_use(&path)? {
+            found.push(r);
+        }
+    }
+    Ok(found)
+}
+
+/// An interrupted recording's sealed audio, read back for transcription
+/// ([`read_interrupted`] → [`Transcription::transcribe`] → [`complete_recovered`]).
+pub struct Interrupted {
+    /// The audio, for [`Transcription::transcribe`].
+    pub transcription: Transcription,
+    /// Whole one-second chunks that were sealed before the interruption.
+    pub chunks: u32,
+    /// Why reading stopped before the end of the file (a damaged tail), if it did.
+    pub damaged_tail: Option<String>,
+}
+
+/// Reads back what an interrupted recording sealed, up to its last whole chunk. A meeting
+/// still being recorded, or not left recording, is refused; a wrong key or a damaged file is
+/// an error and the audio stays for another try. Nothing is written.
+pub fn read_interrupted(profile: &mut Profile, meeting_id: &str) -> Result<Interrupted> {
+    let found = profile.find_meeting(meeting_id)?;
+    if found.meeting.audio.as_deref() != Some("recording") {
+        return Err(RecordingError::NotInterrupted(meeting_id.to_string()));
+    }
+    let path = profile.audio_path(meeting_id);
+    if path.exists() && hearth_audio::sealed_in_use(&path)? {
+        return Err(RecordingError::StillRecording(meeting_id.to_string()));
+    }
+    let (samples, chunks, damaged_tail) = if path.exists() {
+        let key = AudioKey::from_bytes(*profile.audio_key()?);
+        let sealed = hearth_audio::read_sealed_recovering(&path, &key)?;
+        (sealed.samples, sealed.chunks, sealed.damaged_tail)
+    } else {
+        // Killed before the audio file was created: the consent record is all there is.
+        (Vec::new(), 0, None)
+    };
+    Ok(Interrupted {
+        transcription: Transcription {
+            meeting_id: meeting_id.to_string(),
+            samples,
+        },
+        chunks,
+        damaged_tail,
+    })
+}
+
+/// [`complete`] for an interrupted recording: the transcript is stored, the meeting marked
+/// recovered (its consent record stays) and retention applied. A cancelled or failed
+/// transcription changes nothing: the audio stays for another try.
+pub fn complete_recovered(
+    profile: &mut Profile,
+    transcription: &Transcription,
+    outcome: Result<Vec<Segment>, TranscribeError>,
+    control: &Control,
+) -> Result<Finished> {
+    let segments = match outcome {
+        Ok(segments) => segments,
+        Err(TranscribeError::Cancelled) => {
+            return Err(RecordingError::Cancelled { meeting_id: None });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    control.report(Stage::Saving);
+    let secs = transcription.secs();
+    let meeting_id = &transcription.meeting_id;
+    let audio_state =
+        profile.complete_recovered_meeting(meeting_id, &to_transcript(&segments), secs)?;
+    Ok(Finished {
+        meeting_id: meeting_id.clone(),
+        segments: segments.len(),
+        audio_secs: secs,
+        audio_state,
+    })
+}
+
+/// [`read_interrupted`], transcribe and [`complete_recovered`] in one call, holding the
+/// profile throughout.
+pub fn recover(
+    profile: &mut Profile,
+    meeting_id: &str,
+    model: &Transcriber,
+    threads: usize,
+    control: &Control,
+) -> Result<Recovered> {
+    let Interrupted {
+        transcription,
+        chunks,
+        damaged_tail,
+    } = read_interrupted(profile, meeting_id)?;
+    let outcome = transcription.transcribe(model, threads, control);
+    let finished = complete_recovered(profile, &transcription, outcome, control)?;
+    Ok(Recovered {
+        finished,
+        chunks,
+        damaged_tail,
+    })
 }
 
 /// An imported recording whose consent is recorded and whose audio is sealed in the

@@ -422,6 +422,7 @@ fn no_plaintext_on_disk() {
             redactions: None,
             accepted: vec![],
             scheduled: false,
+            recovered: false,
         },
     );
     index.index_household(&h).unwrap();

@@ -6,7 +6,7 @@ import { errorTitle, toAppError } from "./errors";
 import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp } from "./meeting";
 import { describeSync, type SyncStatus } from "./sync";
 import { isMac, keysFor, matchShortcut, shortcutList } from "./shortcuts";
-import { applyLive, hasSignal, levelPercent } from "./recording";
+import { applyLive, hasSignal, interruptedLabel, levelPercent } from "./recording";
 
 describe("money", () => {
   it("sums exactly, without floating-point error", () => {
@@ -229,5 +229,12 @@ describe("recording", () => {
     lines = applyLive(lines, { utterance: 2, text: "two", isFinal: false });
     lines = applyLive(lines, { utterance: 1, text: "one", isFinal: true });
     expect(lines.map((l) => l.utterance)).toEqual([0, 1, 2]);
+  });
+  it("names an interrupted recording by title, household and start", () => {
+    const started = new Date(2026, 11, 7, 9, 30).getTime();
+    expect(interruptedLabel({ title: "Annual review", household_name: "The Okafors", started_at: started }, "en-GB")).toBe(
+      "Annual review with The Okafors, started 7 Dec at 09:30",
+    );
+    expect(interruptedLabel({ title: "  ", household_name: "Lindqvist", started_at: started }, "en-GB")).toMatch(/^Meeting with Lindqvist/);
   });
 });

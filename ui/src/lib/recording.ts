@@ -36,3 +36,11 @@ export function applyLive(lines: LiveLine[], event: LiveLine): LiveLine[] {
   }
   return [...lines, event].sort((a, b) => a.utterance - b.utterance);
 }
+
+/** What an interrupted recording is, in words: "Annual review with the Okafors, started 7 Dec at 09:30". */
+export function interruptedLabel(r: { title: string; household_name: string; started_at: number }, locale?: string): string {
+  const when = new Date(r.started_at);
+  const day = when.toLocaleDateString(locale, { day: "numeric", month: "short" });
+  const time = when.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", hour12: false });
+  return `${r.title.trim() || "Meeting"} with ${r.household_name}, started ${day} at ${time}`;
+}
