@@ -21,7 +21,8 @@
 //! | end of February | last day of the next February on or after the meeting date |
 //! | in/within N days, weeks, months (N a digit, a number word, "a", "a couple of", "a few" = 3) | meeting date + N (months clamp to month end) |
 //! | March 15th, the 15th of March, 3/15 | that date in the meeting year, or the next year if already past |
-//! | the 15th | that day this month, or next month if already past |
+//! | the 15th, by the fifteenth, on the twenty-sixth, before the 20th | that day this month, or next month if already past (spelled-out ordinals need by/before/on/until, or "of …": "the first" alone is too often not a date) |
+//! | the 1st of next month, the fifteenth of next month | that day of the following month |
 //! | tax day, the tax deadline | the next 15 April on or after the meeting date |
 //!
 //! Anything else (e.g. "soon", "before our next meeting", "in early April") resolves to
@@ -34,6 +35,8 @@ use regex::Regex;
 
 const WEEKDAYS: &str = "monday|tuesday|wednesday|thursday|friday|saturday|sunday";
 const MONTHS: &str = "january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec";
+/// Spelled-out days of the month ("twenty-sixth"), longest first so the regex prefers them.
+const ORDINAL_WORDS: &str = r"(?:twenty|thirty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|thirty-first|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth";
 const NUMBER_WORDS: &str = r"\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty-five|sixty|ninety|a couple(?: of)?|couple of|a few|few";
 
 static PHRASE: LazyLock<Regex> = LazyLock::new(|| {
@@ -51,6 +54,9 @@ static PHRASE: LazyLock<Regex> = LazyLock::new(|| {
         format!(r"(?:in|within) (?:the next )?(?:{NUMBER_WORDS}) (?:business )?(?:days?|weeks?|months?)"),
         format!(r"(?:{MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?\b"),
         format!(r"the \d{{1,2}}(?:st|nd|rd|th) of (?:{MONTHS})"),
+        format!(r"the (?:{ORDINAL_WORDS}|\d{{1,2}}(?:st|nd|rd|th)) of (?:next|the next|this|the) month"),
+        format!(r"the (?:{ORDINAL_WORDS}) of (?:{MONTHS})"),
+        format!(r"(?:by|before|on|until|no later than) the (?:{ORDINAL_WORDS})"),
         r"the \d{1,2}(?:st|nd|rd|th)\b".to_string(),
         r"\d{1,2}/\d{1,2}\b".to_string(),
         r"tax day|the tax (?:deadline|filing deadline)".to_string(),
@@ -126,6 +132,75 @@ fn number_from(s: &str) -> Option<u32> {
     })
 }
 
+/// The day a spoken ordinal names: "15th", "fifteenth", "twenty-sixth", "twenty sixth".
+fn ordinal_from(s: &str) -> Option<u32> {
+    if let Some(digits) = s
+        .strip_suffix("st")
+        .or_else(|| s.strip_suffix("nd"))
+        .or_else(|| s.strip_suffix("rd"))
+        .or_else(|| s.strip_suffix("th"))
+        && let Ok(n) = digits.parse::<u32>()
+    {
+        return (1..=31).contains(&n).then_some(n);
+    }
+    let unit = |w: &str| {
+        Some(match w {
+            "first" => 1,
+            "second" => 2,
+            "third" => 3,
+            "fourth" => 4,
+            "fifth" => 5,
+            "sixth" => 6,
+            "seventh" => 7,
+            "eighth" => 8,
+            "ninth" => 9,
+            _ => return None,
+        })
+    };
+    let teen = match s {
+        "tenth" => Some(10),
+        "eleventh" => Some(11),
+        "twelfth" => Some(12),
+        "thirteenth" => Some(13),
+        "fourteenth" => Some(14),
+        "fifteenth" => Some(15),
+        "sixteenth" => Some(16),
+        "seventeenth" => Some(17),
+        "eighteenth" => Some(18),
+        "nineteenth" => Some(19),
+        "twentieth" => Some(20),
+        "thirtieth" => Some(30),
+        _ => None,
+    };
+    if teen.is_some() {
+        return teen;
+    }
+    if let Some(rest) = s
+        .strip_prefix("twenty-")
+        .or_else(|| s.strip_prefix("twenty "))
+    {
+        return unit(rest).map(|u| 20 + u);
+    }
+    if let Some(rest) = s
+        .strip_prefix("thirty-")
+        .or_else(|| s.strip_prefix("thirty "))
+    {
+        return unit(rest).filter(|u| *u == 1).map(|u| 30 + u);
+    }
+    unit(s)
+}
+
+/// `day` of the meeting's month if not already past, else of the next month.
+fn coming_day_of_month(d: NaiveDate, day: u32) -> Option<NaiveDate> {
+    match d.with_day(day) {
+        Some(x) if x >= d => Some(x),
+        _ => d
+            .with_day(1)?
+            .checked_add_months(Months::new(1))?
+            .with_day(day),
+    }
+}
+
 fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, 1)?
         .checked_add_months(Months::new(1))?
@@ -179,8 +254,21 @@ static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
 static DAY_OF_MONTH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"^the (\d{{1,2}})(?:st|nd|rd|th) of ({MONTHS})$")).expect("regex")
 });
-static ORDINAL_DAY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^the (\d{1,2})(?:st|nd|rd|th)$").expect("regex"));
+static ORDINAL_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^the (\d{{1,2}}(?:st|nd|rd|th)|{ORDINAL_WORDS})$"
+    ))
+    .expect("regex")
+});
+static ORDINAL_OF_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^the (\d{{1,2}}(?:st|nd|rd|th)|{ORDINAL_WORDS}) of (next|the next|this|the) month$"
+    ))
+    .expect("regex")
+});
+static ORDINAL_OF_MONTH_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"^the ({ORDINAL_WORDS}) of ({MONTHS})$")).expect("regex")
+});
 static SLASH_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d{1,2})/(\d{1,2})$").expect("regex"));
 static END_OF_MONTH_NAME: LazyLock<Regex> =
@@ -325,14 +413,22 @@ pub fn resolve_due(phrase: &str, meeting_date: NaiveDate) -> Option<NaiveDate> {
         return next_month_day(d, month, day);
     }
     if let Some(c) = ORDINAL_DAY.captures(p) {
-        let day: u32 = c.get(1)?.as_str().parse().ok()?;
-        return match d.with_day(day) {
-            Some(x) if x >= d => Some(x),
-            _ => d
+        return coming_day_of_month(d, ordinal_from(c.get(1)?.as_str())?);
+    }
+    if let Some(c) = ORDINAL_OF_MONTH.captures(p) {
+        let day = ordinal_from(c.get(1)?.as_str())?;
+        return match c.get(2)?.as_str() {
+            "next" | "the next" => d
                 .with_day(1)?
                 .checked_add_months(Months::new(1))?
                 .with_day(day),
+            _ => coming_day_of_month(d, day),
         };
+    }
+    if let Some(c) = ORDINAL_OF_MONTH_NAME.captures(p) {
+        let day = ordinal_from(c.get(1)?.as_str())?;
+        let month = month_from(c.get(2)?.as_str())?;
+        return next_month_day(d, month, day);
     }
     if let Some(c) = END_OF_MONTH_NAME.captures(p) {
         let month = month_from(c.get(1)?.as_str())?;
@@ -358,6 +454,29 @@ mod tests {
     fn table() {
         // (meeting date, phrase, expected)
         let cases: &[(&str, &str, Option<&str>)] = &[
+            // Ordinal days, spelled out or not (issue 15): this month if not past, else next.
+            ("2025-05-16", "before your trip on the twentieth", None),
+            ("2025-05-16", "on the twentieth", Some("2025-05-20")),
+            ("2025-05-16", "by the fifteenth", Some("2025-06-15")),
+            ("2025-08-19", "on the twenty-sixth", Some("2025-08-26")),
+            ("2025-08-19", "on the twenty sixth", Some("2025-08-26")),
+            ("2025-10-31", "by the 3rd", Some("2025-11-03")),
+            ("2025-10-31", "by the third", Some("2025-11-03")),
+            ("2025-12-10", "before the twentieth", Some("2025-12-20")),
+            ("2026-01-30", "by the thirty-first", Some("2026-01-31")),
+            ("2025-05-16", "the 1st of next month", Some("2025-06-01")),
+            (
+                "2025-05-16",
+                "on the first of next month",
+                Some("2025-06-01"),
+            ),
+            (
+                "2025-05-16",
+                "the fifteenth of next month",
+                Some("2025-06-15"),
+            ),
+            ("2025-05-16", "the twentieth of June", Some("2025-06-20")),
+            ("2025-05-16", "by the first", Some("2025-06-01")),
             // Weekdays. 2025-03-03 is a Monday.
             ("2025-03-03", "by Friday", Some("2025-03-07")),
             ("2025-03-03", "Friday", Some("2025-03-07")),
@@ -465,5 +584,10 @@ mod tests {
         assert_eq!(&s[a..b], "in the next two weeks");
         assert!(find_due_phrase("We want to buy a house in the next couple of years.").is_none());
         assert!(find_due_phrase("We have about 1,200 in savings.").is_none());
+        let s = "Sign them before your trip on the twentieth, please.";
+        let (a, b) = find_due_phrase(s).expect("phrase");
+        assert_eq!(&s[a..b], "on the twentieth");
+        let s = "We'll sell the first half now.";
+        assert!(find_due_phrase(s).is_none(), "{s}");
     }
 }

@@ -12,11 +12,74 @@ fn first_name(name: &str) -> &str {
     name.split_whitespace().next().unwrap_or(name)
 }
 
+/// A household member, as the greeting rule needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Full name, as in the household record.
+    pub name: String,
+    /// Date of birth, when known.
+    pub birth_date: Option<NaiveDate>,
+    /// Year of birth, when only that is known.
+    pub birth_year: Option<i32>,
+}
+
+impl Member {
+    /// Whether they are 18 or over on `day`. Unknown age counts as adult; a birth year alone
+    /// counts as adult only when 18 is certain (a year of 18 could still be 17).
+    fn adult_on(&self, day: NaiveDate) -> bool {
+        if let Some(born) = self.birth_date {
+            return day.years_since(born).is_some_and(|years| years >= 18);
+        }
+        match self.birth_year {
+            Some(year) => chrono::Datelike::year(&day) - year > 18,
+            None => true,
+        }
+    }
+}
+
+/// Who the follow-up greets (full names, for [`MeetingContext::client_names`]): the meeting's
+/// consented participants who are members of the household and 18 or over on the meeting
+/// day, in the participants' order. Never someone who was not there, a minor, or a guest who
+/// is not in the household (a CPA, an attorney); with nobody left the draft falls back to a
+/// neutral greeting.
+pub fn greeting_names(members: &[Member], participants: &[String], day: NaiveDate) -> Vec<String> {
+    let same = |a: &str, b: &str| {
+        a.split_whitespace()
+            .map(str::to_lowercase)
+            .eq(b.split_whitespace().map(str::to_lowercase))
+    };
+    let mut out: Vec<String> = Vec::new();
+    for m in participants
+        .iter()
+        .filter_map(|p| members.iter().find(|m| same(&m.name, p)))
+        .filter(|m| m.adult_on(day))
+    {
+        if !out.contains(&m.name) {
+            out.push(m.name.clone());
+        }
+    }
+    out
+}
+
 fn join_names(names: &[&str]) -> String {
     match names {
         [] => String::new(),
         [one] => (*one).to_string(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// "Hi Ada and Ben," — or `neutral` when nobody is to be greeted by name (never "Hi ,").
+fn greet(salutation: &str, names: &[&str], end: &str, neutral: &str) -> String {
+    let names: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !n.trim().is_empty())
+        .collect();
+    if names.is_empty() {
+        neutral.to_string()
+    } else {
+        format!("{salutation} {}{end}", join_names(&names))
     }
 }
 
@@ -53,25 +116,26 @@ pub fn draft_email(
     items: &[ActionItem],
     flags: &[ComplianceFlag],
 ) -> FollowUpDraft {
-    let firsts: Vec<&str> = ctx.client_names.iter().map(|n| first_name(n)).collect();
-    let fulls: Vec<&str> = ctx.client_names.iter().map(|n| n.as_str()).collect();
+    let greeted = ctx.greeted.as_ref().unwrap_or(&ctx.client_names);
+    let firsts: Vec<&str> = greeted.iter().map(|n| first_name(n)).collect();
+    let fulls: Vec<&str> = greeted.iter().map(|n| n.as_str()).collect();
     let date = long_date(ctx.meeting_date);
     let (subject, greeting, opening, closing) = match ctx.tone {
         Tone::ProfessionalWarm => (
             format!("Follow-up from our meeting on {date}"),
-            format!("Hi {},", join_names(&firsts)),
+            greet("Hi", &firsts, ",", "Hello,"),
             "Thank you for taking the time to meet with me today. Here is a short summary of what we discussed and the next steps.".to_string(),
             "As always, please reach out if anything here doesn't match your understanding or if questions come up.\n\nWarm regards,".to_string(),
         ),
         Tone::Formal => (
             format!("Summary of our meeting on {date}"),
-            format!("Dear {},", join_names(&fulls)),
+            greet("Dear", &fulls, ",", "Good afternoon,"),
             format!("Thank you for meeting with me on {date}. Please find below a summary of the decisions reached and the agreed next steps."),
             "Should any of the above not reflect your understanding, please let me know at your earliest convenience.\n\nSincerely,".to_string(),
         ),
         Tone::Conversational => (
             "Quick recap from today".to_string(),
-            format!("Hi {}!", join_names(&firsts)),
+            greet("Hi", &firsts, "!", "Hi there!"),
             "Great catching up today. Here's a quick recap so nothing falls through the cracks.".to_string(),
             "Shout if I missed anything!\n\nThanks,".to_string(),
         ),

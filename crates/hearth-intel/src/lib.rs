@@ -57,7 +57,7 @@ pub mod model;
 pub mod redact;
 
 pub use dates::{find_due_phrase, resolve_due};
-pub use email::draft_email;
+pub use email::{Member, draft_email, greeting_names};
 pub use filing::{
     FilingPlan, Review, client_fact_from_fact, notes_for_filing, plan_filing, task_from_action_item,
 };

@@ -67,8 +67,14 @@ pub struct MeetingContext {
     pub household_name: String,
     /// The advisor leading the meeting (matched against speaker labels).
     pub advisor_name: String,
-    /// Clients present (matched against speaker labels).
+    /// The household's clients (matched against speaker labels).
     pub client_names: Vec<String>,
+    /// Who the follow-up e-mail greets, full names ([`crate::greeting_names`]: adult household
+    /// members who took part). `None` (an older caller): `client_names`. Empty: a neutral
+    /// greeting.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub greeted: Option<Vec<String>>,
     /// Tone for the follow-up draft.
     #[serde(default)]
     pub tone: Tone,

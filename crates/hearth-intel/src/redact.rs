@@ -9,8 +9,13 @@
 //! * SSN: `###-##-####` (dashes or spaces), and a bare 9-digit run within a few words after a
 //!   label ("social security", "SSN", "social").
 //! * Card: 13–19 digits (optionally grouped by spaces or dashes) that pass the Luhn check.
-//! * Account: a 6–17 digit run (optionally grouped) right after a label ("account",
-//!   "acct", "account number is"). "Account/card ending in 1234" is recorded as a reference
+//! * SSN spoken or garbled by transcription ("nine oh two, five five... 1 2 3 4",
+//!   "9O3 61 2O58", "nine-seven-two, thirty, eighty-one sixty"): after an SSN label in the
+//!   same segment or the one before, a run of digits, digit words and look-alike letters
+//!   worth 8–10 digits. Every letter and digit of it is masked.
+//! * Account: a 6–17 digit run (optionally grouped, letters allowed as in "Z 48-227-193")
+//!   right after a label ("account", "acct", "account number is", "account at Summit Bank
+//!   is"). "Account/card ending in 1234" is recorded as a reference
 //!   but nothing is hidden (only the last four digits were spoken).
 
 use std::sync::LazyLock;
@@ -60,7 +65,7 @@ static DIGIT_RUN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\d(?:[ -]?\d){5,18}").expect("regex"));
 static ACCOUNT_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:account|acct|a/c)\.?(?:\s+(?:number|no\.?|num|#))?(?:\s+(?:there|here|over there|at \w+|with \w+))?(?:\s*(?:is|was|it's|:|#))?\s*(?:like\s+)?(\d(?:[ -]?\d){5,16})\b",
+        r"(?i)\b(?:account|acct|a/c)\.?(?:\s+(?:number|no\.?|num|#))?(?:\s+(?:there|here|over there|(?:at|with) \w+(?: \w+){0,2}))?(?:\s*(?:is|was|it's|:|#))?\s*(?:like\s+)?(?-i:((?:[A-Z]{1,2}[ -]?)?\d(?:[ -]?[0-9A-Z]){5,18}))\b",
     )
     .expect("regex")
 });
@@ -68,6 +73,148 @@ static ENDING_IN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(account|acct|card|amex|visa|mastercard|debit card|credit card)\b[^.?!\d]{0,20}?\bending (?:in|with)\s+(\d{4})\b")
         .expect("regex")
 });
+
+static SSN_CUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:social security|ssn|social|ss#)\b").expect("regex"));
+
+/// How many digits a spoken token stands for: "nine" 1, "oh" 1, "sixty" 2, "903" 3, "2O58"
+/// 4 (letters that transcription confuses with digits), `None` for anything else.
+fn spoken_digits(token: &str) -> Option<usize> {
+    let lower = token.to_ascii_lowercase();
+    let words1 = [
+        "zero", "oh", "o", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let words2 = [
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+    ];
+    if words1.contains(&lower.as_str()) {
+        return Some(1);
+    }
+    if words2.contains(&lower.as_str()) {
+        return Some(2);
+    }
+    let digits = token.chars().filter(char::is_ascii_digit).count();
+    let lookalike = token
+        .chars()
+        .all(|c| c.is_ascii_digit() || "OolI".contains(c));
+    (digits > 0 && lookalike).then_some(token.len())
+}
+
+/// Spoken or garbled SSNs in `text`: byte ranges of runs worth 8–10 digits that come after an
+/// SSN label in `text` (or anywhere, when `cued` says the previous segment had one).
+fn spoken_ssns(text: &str, cued: bool) -> Vec<(usize, usize)> {
+    let cue_end = SSN_CUE.find(text).map(|m| m.end());
+    let from = match (cue_end, cued) {
+        (Some(end), _) => end,
+        (None, true) => 0,
+        (None, false) => return Vec::new(),
+    };
+    // Tokens (alphanumeric runs) with their offsets, from the cue on.
+    let tokens: Vec<(usize, usize)> = text[from..]
+        .char_indices()
+        .filter(|(i, c)| {
+            c.is_ascii_alphanumeric()
+                && !text[from..][..*i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| p.is_ascii_alphanumeric())
+        })
+        .map(|(i, _)| {
+            let start = from + i;
+            let len = text[start..]
+                .find(|c: char| !c.is_ascii_alphanumeric())
+                .unwrap_or(text.len() - start);
+            (start, start + len)
+        })
+        .collect();
+    // What may stand between two parts of one number: spaces, commas, hyphens, an ellipsis,
+    // "and then".
+    let joins = |gap: &str| {
+        let g = gap.trim_matches(|c: char| c.is_whitespace() || c == ',' || c == '-');
+        let g = g.trim_start_matches("...").trim_start_matches('…');
+        let g = g.trim_matches(|c: char| c.is_whitespace() || c == ',' || c == '-');
+        g.is_empty() || g == "and" || g == "and then" || g == "then"
+    };
+    let mut found = Vec::new();
+    let mut i = 0;
+    // Words since the label (or the last number found: "Sorry, 903, 61, 2058" corrects it);
+    // a number further on is something else (a routing number, an amount).
+    let mut words_since_anchor = 0;
+    while i < tokens.len() {
+        let (s, e) = tokens[i];
+        // A new sentence ("Sorry, the line cut out. That was nine oh two…") starts afresh.
+        let before = if i == 0 { from } else { tokens[i - 1].1 };
+        if text[before..s].contains(['.', '?', '!']) {
+            words_since_anchor = 0;
+        }
+        let first = &text[s..e];
+        // A number does not start with "oh" (an interjection as often as a digit).
+        let starts = spoken_digits(first).is_some()
+            && !matches!(first.to_ascii_lowercase().as_str(), "oh" | "o")
+            && words_since_anchor <= 4;
+        if !starts {
+            words_since_anchor += 1;
+            i += 1;
+            continue;
+        }
+        let mut digits = 0;
+        let mut end = e;
+        let mut j = i;
+        let mut after_tens = false;
+        while j < tokens.len() {
+            let (ts, te) = tokens[j];
+            if j > i && !joins(&text[end..ts]) {
+                break;
+            }
+            let Some(n) = spoken_digits(&text[ts..te]) else {
+                // "and then" between digits is skipped by `joins`; any other word ends it.
+                let w = text[ts..te].to_ascii_lowercase();
+                if (w == "and" || w == "then") && j + 1 < tokens.len() {
+                    j += 1;
+                    continue;
+                }
+                break;
+            };
+            let word = text[ts..te].to_ascii_lowercase();
+            let tens = n == 2 && word.ends_with('y');
+            // "sixty-one" is two digits, not three.
+            if !(after_tens && n == 1 && !word.chars().any(|c| c.is_ascii_digit())) {
+                digits += n;
+            }
+            after_tens = tens;
+            end = te;
+            j += 1;
+        }
+        // One unbroken token is a written number (the labelled-SSN rule's business, or a
+        // routing number); a spoken one comes in parts.
+        if (8..=10).contains(&digits) && j - i >= 2 {
+            found.push((s, end));
+            words_since_anchor = 0;
+            i = j;
+        } else {
+            words_since_anchor += 1;
+            i += 1;
+        }
+    }
+    found
+}
 
 /// Whether a digit string passes the Luhn check.
 pub fn luhn_valid(digits: &str) -> bool {
@@ -118,6 +265,12 @@ fn mask_digits(s: &str, keep: usize) -> (String, usize) {
 /// Finds sensitive numbers in `text` and returns the masked text and what was masked.
 /// Redactions are sorted by position and never overlap.
 pub fn redact(text: &str) -> (String, Vec<Redaction>) {
+    redact_in_context(text, false)
+}
+
+/// [`redact`], where `ssn_cued` says the conversation just asked for or gave a Social
+/// Security number (the previous segment named one): a spoken number here is then one too.
+pub fn redact_in_context(text: &str, ssn_cued: bool) -> (String, Vec<Redaction>) {
     let mut found: Vec<Redaction> = Vec::new();
     let overlaps =
         |found: &[Redaction], s: usize, e: usize| found.iter().any(|r| r.start < e && s < r.end);
@@ -169,6 +322,41 @@ pub fn redact(text: &str) -> (String, Vec<Redaction>) {
                 m.end(),
             );
         }
+    }
+    for (s, e) in spoken_ssns(text, ssn_cued) {
+        if overlaps(&found, s, e) {
+            continue;
+        }
+        // Every digit, digit word and look-alike is masked; "and then" between them stays.
+        let mut masked = String::with_capacity(e - s);
+        let span = &text[s..e];
+        let mut rest = span;
+        while !rest.is_empty() {
+            let word_len = rest
+                .find(|c: char| !c.is_ascii_alphanumeric())
+                .unwrap_or(rest.len());
+            if word_len == 0 {
+                let c = rest.chars().next().unwrap_or(' ');
+                masked.push(c);
+                rest = &rest[c.len_utf8()..];
+                continue;
+            }
+            let word = &rest[..word_len];
+            if spoken_digits(word).is_some() {
+                masked.extend(std::iter::repeat_n('*', word_len));
+            } else {
+                masked.push_str(word);
+            }
+            rest = &rest[word_len..];
+        }
+        found.push(Redaction {
+            kind: PiiKind::Ssn,
+            rule_id: "pii.ssn.spoken".to_string(),
+            start: s,
+            end: e,
+            hidden_digits: masked.chars().filter(|c| *c == '*').count(),
+            masked,
+        });
     }
     for c in ACCOUNT_LABELLED.captures_iter(text) {
         if let Some(m) = c.get(1) {
@@ -227,7 +415,8 @@ pub fn redact_transcript(transcript: &Transcript) -> (Transcript, Vec<(usize, Re
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let (text, found) = redact(&s.text);
+            let cued = i > 0 && SSN_CUE.is_match(&transcript.segments[i - 1].text);
+            let (text, found) = redact_in_context(&s.text, cued);
             all.extend(found.into_iter().map(|r| (i, r)));
             Segment { text, ..s.clone() }
         })
@@ -324,5 +513,68 @@ mod tests {
         assert!(!out.contains("078-05"));
         assert!(!out.contains("6011"));
         assert!(!out.contains("9988"));
+    }
+
+    #[test]
+    fn masks_spoken_and_garbled_ssns_after_a_label() {
+        // (text, whether the previous segment named an SSN, the masked text)
+        let cases: &[(&str, bool, &str)] = &[
+            (
+                "My Social Security number is nine oh two, five five... 1 2 3 4.",
+                false,
+                "My Social Security number is **** ** ***, **** ****... * * * *.",
+            ),
+            (
+                "My SSN is nine-oh-seven sixty-one forty-four eighty-eight.",
+                false,
+                "My SSN is ****-**-***** *****-*** *****-**** ******-*****.",
+            ),
+            (
+                "Mine's easy, my social is 902 55 l234.",
+                false,
+                "Mine's easy, my social is *** ** ****.",
+            ),
+            (
+                "That was nine oh two, five five, and then one two three four?",
+                true,
+                "That was **** ** ***, **** ****, and then *** *** ***** ****?",
+            ),
+            (
+                "And mine is 9O3 61 2O58. Sorry, 903, 61, 2058.",
+                true,
+                "And mine is *** ** ****. Sorry, ***, **, ****.",
+            ),
+        ];
+        for (text, cued, expected) in cases {
+            let (out, found) = redact_in_context(text, *cued);
+            assert_eq!(&out, expected, "{text}");
+            assert!(found.iter().all(|r| r.kind == PiiKind::Ssn), "{text}");
+        }
+        // Numbers that are not an SSN stay: amounts, a year, a phone extension, and any
+        // spoken number with no SSN named nearby.
+        for (text, cued) in [
+            ("My social worker said we have about 640,000 saved.", false),
+            ("We retire in twenty thirty-one, at sixty-five.", true),
+            ("Call me at extension four four one two.", false),
+            ("It is nine zero four, one one, six six five two.", false),
+        ] {
+            let (out, found) = redact_in_context(text, cued);
+            assert_eq!(out, text);
+            assert!(found.is_empty(), "{text}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn masks_labelled_account_numbers_with_letters_and_a_bank_name() {
+        let (out, found) = redact("The account number is Z 48-227-193. It's got about 640,000.");
+        assert_eq!(
+            out,
+            "The account number is Z **-**7-193. It's got about 640,000."
+        );
+        assert_eq!(found[0].kind, PiiKind::Account);
+        let (out, _) = redact("Their account at Summit Bank is 3304 7781 22.");
+        assert_eq!(out, "Their account at Summit Bank is **** **81 22.");
+        let (out, _) = redact("The brokerage is at Merrill, account 5J7-40921.");
+        assert_eq!(out, "The brokerage is at Merrill, account *J*-*0921.");
     }
 }

@@ -20,8 +20,18 @@ struct Fixture {
     household_name: String,
     advisor_name: String,
     client_names: Vec<String>,
+    #[serde(default)]
+    household_members: Vec<FixtureMember>,
+    #[serde(default)]
+    participants: Vec<String>,
     segments: Vec<Segment>,
     expected: Expected,
+}
+
+#[derive(Debug, Deserialize)]
+struct FixtureMember {
+    name: String,
+    birth_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -29,6 +39,8 @@ struct Expected {
     action_items: Vec<ExpAction>,
     facts: Vec<ExpLabel>,
     flags: Vec<ExpLabel>,
+    /// First names the follow-up greets (newer fixtures).
+    greeting: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +101,19 @@ fn context(f: &Fixture) -> (Transcript, MeetingContext) {
             household_name: f.household_name.clone(),
             advisor_name: f.advisor_name.clone(),
             client_names: f.client_names.clone(),
+            // As the desk does: the adult household members who took part.
+            greeted: (!f.household_members.is_empty()).then(|| {
+                let members: Vec<hearth_intel::Member> = f
+                    .household_members
+                    .iter()
+                    .map(|m| hearth_intel::Member {
+                        name: m.name.clone(),
+                        birth_date: m.birth_date,
+                        birth_year: None,
+                    })
+                    .collect();
+                hearth_intel::greeting_names(&members, &f.participants, f.meeting_date)
+            }),
             tone: Tone::ProfessionalWarm,
         },
     )
@@ -143,6 +168,101 @@ fn text_match(a: &str, b: &str) -> bool {
 
 fn verbose() -> bool {
     std::env::var_os("INTEL_CORPUS_VERBOSE").is_some()
+}
+
+/// Of the expected action items some prediction matches by wording: how many it also gives
+/// the right owner, and the right due date.
+#[derive(Debug, Default, Clone, Copy)]
+struct Attribution {
+    matched: usize,
+    owner_ok: usize,
+    due_ok: usize,
+}
+
+impl Attribution {
+    fn add(&mut self, o: Attribution) {
+        self.matched += o.matched;
+        self.owner_ok += o.owner_ok;
+        self.due_ok += o.due_ok;
+    }
+    fn owner(&self) -> f64 {
+        self.owner_ok as f64 / self.matched.max(1) as f64
+    }
+    fn due(&self) -> f64 {
+        self.due_ok as f64 / self.matched.max(1) as f64
+    }
+}
+
+fn attribution(f: &Fixture, a: &Analysis) -> Attribution {
+    let mut used = vec![false; a.action_items.len()];
+    let mut out = Attribution::default();
+    for e in &f.expected.action_items {
+        // Prefer a prediction that also has the right owner and date, then any by wording.
+        let pick = |strict: bool| {
+            a.action_items.iter().enumerate().position(|(i, p)| {
+                !used[i]
+                    && text_match(&p.what, &e.what)
+                    && (!strict || (p.owner == e.owner && p.due == e.due))
+            })
+        };
+        if let Some(i) = pick(true).or_else(|| pick(false)) {
+            used[i] = true;
+            out.matched += 1;
+            out.owner_ok += usize::from(a.action_items[i].owner == e.owner);
+            out.due_ok += usize::from(a.action_items[i].due == e.due);
+        }
+    }
+    out
+}
+
+/// Guarantee and performance-claim flags with no such label: the false alarms an examiner
+/// would hold against the firm.
+fn false_conduct_flags(f: &Fixture, t: &Transcript, a: &Analysis) -> usize {
+    a.flags
+        .iter()
+        .filter(|x| matches!(x.kind.as_str(), "guarantee" | "performance_claim"))
+        .filter(|x| {
+            let hit = f
+                .expected
+                .flags
+                .iter()
+                .any(|e| e.kind == x.kind.as_str() && e.span(t).overlaps(&x.span));
+            if !hit && verbose() {
+                println!(
+                    "  [{}] FALSE  flag {}: {:?}",
+                    f.id,
+                    x.kind.as_str(),
+                    x.excerpt
+                );
+            }
+            !hit
+        })
+        .count()
+}
+
+/// Whether the follow-up greets exactly the expected first names (or nobody by name).
+fn greeting_ok(f: &Fixture, a: &Analysis) -> Option<bool> {
+    let expected = f.expected.greeting.as_ref()?;
+    let line = a.email.body.lines().next().unwrap_or_default();
+    let words: Vec<String> = line
+        .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let everyone: Vec<String> = f
+        .household_members
+        .iter()
+        .map(|m| m.name.clone())
+        .chain(f.participants.iter().cloned())
+        .filter_map(|n| n.split_whitespace().next().map(str::to_string))
+        .collect();
+    let greeted: Vec<&String> = everyone.iter().filter(|n| words.contains(n)).collect();
+    let ok =
+        expected.iter().all(|n| words.contains(n)) && greeted.iter().all(|n| expected.contains(n));
+    if !ok && verbose() {
+        println!("  [{}] GREETING {line:?}, expected {expected:?}", f.id);
+    }
+    Some(ok)
 }
 
 fn score_actions(f: &Fixture, a: &Analysis) -> Score {
@@ -227,6 +347,8 @@ fn local_engine_meets_the_bars() {
     let engine = LocalEngine::new();
     // split -> kind -> score
     let mut table: BTreeMap<(&str, &str), Score> = BTreeMap::new();
+    // split -> (attribution, false conduct flags, greetings right, greetings checked)
+    let mut extra: BTreeMap<&str, (Attribution, usize, usize, usize)> = BTreeMap::new();
     for f in &fixtures {
         let (t, ctx) = context(f);
         let a = engine.analyze(&t, &ctx).expect("local engine never fails");
@@ -243,15 +365,23 @@ fn local_engine_meets_the_bars() {
             .collect();
         let facts = score_spans(&f.id, "fact", &t, &f.expected.facts, &facts);
         let flags = score_spans(&f.id, "flag", &t, &f.expected.flags, &flags);
-        let split: &str = if f.split == "holdout" {
-            "holdout"
-        } else {
-            "dev"
+        let split: &str = match f.split.as_str() {
+            "holdout" => "holdout",
+            "holdout2" => "holdout2",
+            _ => "dev",
         };
+        let attributed = attribution(f, &a);
+        let false_flags = false_conduct_flags(f, &t, &a);
+        let greeting = greeting_ok(f, &a);
         for s in [split, "all"] {
             table.entry((s, "action_items")).or_default().add(actions);
             table.entry((s, "facts")).or_default().add(facts);
             table.entry((s, "flags")).or_default().add(flags);
+            let e = extra.entry(s).or_default();
+            e.0.add(attributed);
+            e.1 += false_flags;
+            e.2 += usize::from(greeting == Some(true));
+            e.3 += usize::from(greeting.is_some());
         }
     }
     println!("\nsplit    kind          labels  predicted  precision  recall  F1");
@@ -263,6 +393,14 @@ fn local_engine_meets_the_bars() {
             s.precision(),
             s.recall(),
             s.f1()
+        );
+    }
+    println!("\nsplit    owner acc  due acc  false guarantee/performance flags  greetings right");
+    for (split, (attr, false_flags, greet_ok, greet_n)) in &extra {
+        println!(
+            "{split:<8} {:>9.2}  {:>7.2}  {false_flags:>33}  {greet_ok}/{greet_n}",
+            attr.owner(),
+            attr.due()
         );
     }
     assert!(

@@ -41,6 +41,7 @@ fn meeting(tone: Tone) -> (Transcript, MeetingContext) {
             household_name: "Henderson Household".into(),
             advisor_name: "Dana Whitfield".into(),
             client_names: vec!["Robert Henderson".into(), "Linda Henderson".into()],
+            greeted: None,
             tone,
         },
     )

@@ -129,6 +129,7 @@ fn transcript() -> (Transcript, MeetingContext) {
             household_name: "Henderson Household".into(),
             advisor_name: "Dana Whitfield".into(),
             client_names: vec!["Robert Henderson".into()],
+            greeted: None,
             tone: Tone::Formal,
         },
     )

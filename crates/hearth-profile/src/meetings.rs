@@ -170,11 +170,28 @@ impl Profile {
             .unwrap_or_else(|| chrono::Utc::now().date_naive());
         let mut client_names: Vec<String> = data.members.values().map(|m| m.name.clone()).collect();
         client_names.sort();
+        let members: Vec<hearth_intel::Member> = data
+            .members
+            .values()
+            .map(|m| hearth_intel::Member {
+                name: m.name.clone(),
+                birth_date: m
+                    .birth_date
+                    .as_deref()
+                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                birth_year: m.birth_year.and_then(|y| i32::try_from(y).ok()),
+            })
+            .collect();
+        // The follow-up greets those who took part (the consent record names them), never a
+        // member who stayed home or a minor.
+        let greeted =
+            hearth_intel::greeting_names(&members, &found.meeting.participants, meeting_date);
         Ok(MeetingContext {
             meeting_date,
             household_name: data.name,
             advisor_name: self.advisor.clone(),
             client_names,
+            greeted: Some(greeted),
             tone,
         })
     }
