@@ -444,6 +444,50 @@ fn local_engine_meets_the_bars() {
         "holdout action-item F1 {:.2} < 0.60",
         hold_actions.f1()
     );
+    // The blind holdout of issue 15 (h27-h41). Its goals: action F1 >= 0.85, owner accuracy
+    // >= 0.9, due-date accuracy >= 0.85, flag recall >= 0.9, no false guarantee or
+    // performance flag. The bars below are what the rules reach now (see the crate docs):
+    // the flag, owner, false-flag and greeting goals are met; actions and dates are not yet.
+    let blind = get("holdout2", "action_items");
+    assert!(
+        blind.f1() >= 0.72,
+        "blind holdout action F1 {:.2} < 0.72",
+        blind.f1()
+    );
+    let blind_facts = get("holdout2", "facts");
+    assert!(
+        blind_facts.f1() >= 0.75,
+        "blind holdout fact F1 {:.2} < 0.75",
+        blind_facts.f1()
+    );
+    let blind_flags = get("holdout2", "flags");
+    assert!(
+        blind_flags.recall() >= 0.9,
+        "blind holdout flag recall {:.2} < 0.9",
+        blind_flags.recall()
+    );
+    let (attr, _, _, _) = extra.get("holdout2").copied().unwrap_or_default();
+    assert!(
+        attr.owner() >= 0.9,
+        "blind holdout owner accuracy {:.2} < 0.9",
+        attr.owner()
+    );
+    assert!(
+        attr.due() >= 0.8,
+        "blind holdout due-date accuracy {:.2} < 0.8",
+        attr.due()
+    );
+    for split in ["holdout", "holdout2"] {
+        let (_, false_flags, greet_ok, greet_n) = extra.get(split).copied().unwrap_or_default();
+        assert_eq!(
+            false_flags, 0,
+            "false guarantee or performance flags on {split}"
+        );
+        assert_eq!(
+            greet_ok, greet_n,
+            "follow-ups greeting the wrong people on {split}"
+        );
+    }
 }
 
 #[test]

@@ -30,6 +30,10 @@ enum Trigger {
     NeedYour,
     /// "let's" (only with a due phrase).
     LetUs,
+    /// "… and you'll sign …": the second half of a coordinated commitment, the listener's.
+    AssignYou,
+    /// "… and she'll bring …", "… and Thomas will do …": someone of the client's household.
+    AssignOther,
 }
 
 static TRIGGERS: LazyLock<Vec<(Trigger, Regex)>> = LazyLock::new(|| {
@@ -49,8 +53,40 @@ static TRIGGERS: LazyLock<Vec<(Trigger, Regex)>> = LazyLock::new(|| {
             ),
         ),
         (Trigger::LetUs, re(r"\blet's\b")),
+        (
+            Trigger::AssignYou,
+            re(
+                r"(?:\b(?:and|then)\s+|[,:;]\s*)(?:then\s+)?you(?: and [a-z]+)?(?:'ll| will| can)\b",
+            ),
+        ),
+        (
+            Trigger::AssignOther,
+            re(r"\b(?:and|then)\s+([a-z]+)(?:'ll| will)\b"),
+        ),
     ]
 });
+
+/// Words that are not a person in "… and X will …".
+const NOT_A_PERSON: &[&str] = &[
+    "i",
+    "we",
+    "you",
+    "it",
+    "that",
+    "this",
+    "there",
+    "which",
+    "what",
+    "who",
+    "then",
+    "that's",
+    "things",
+    "everything",
+    "nothing",
+    "rates",
+    "markets",
+    "taxes",
+];
 
 const VERBS: &[&str] = &[
     "send",
@@ -179,7 +215,7 @@ const POINTERS: &[&str] = &["that", "it", "those", "them", "this", "these", "her
 const ACK_WORDS: &[&str] = &[
     "that", "it", "those", "them", "this", "these", "her", "him", "over", "back", "to", "you",
     "for", "me", "along", "done", "up", "right", "away", "asap", "sure", "into", "of", "care",
-    "on", "out", "too", "in", "again", "us", "the", "and",
+    "on", "out", "too", "in", "again", "us", "the", "and", "ready",
 ];
 
 static CLAUSE_CUT: LazyLock<Regex> = LazyLock::new(|| {
@@ -275,6 +311,15 @@ fn candidates(s: &Sentence<'_>) -> Vec<Candidate> {
             if *trigger == Trigger::Request && WH_BEFORE.is_match(&s.lower[..m.start()]) {
                 continue;
             }
+            if *trigger == Trigger::AssignOther {
+                let who = pattern
+                    .captures(&s.lower[m.start()..])
+                    .and_then(|c| c.get(1))
+                    .map_or("", |w| w.as_str());
+                if NOT_A_PERSON.contains(&who) {
+                    continue;
+                }
+            }
             if let Some((verb_at, _verb)) = find_verb(&s.lower, m.end(), *trigger) {
                 found.push(Candidate {
                     trigger: *trigger,
@@ -295,10 +340,13 @@ fn owner_for(trigger: Trigger, role: Role) -> Owner {
     };
     match trigger {
         Trigger::Commit | Trigger::Progressive | Trigger::LetUs => speaker_side,
-        Trigger::Request | Trigger::NeedYour => match speaker_side {
+        Trigger::Request | Trigger::NeedYour | Trigger::AssignYou => match speaker_side {
             Owner::Advisor => Owner::Client,
             Owner::Client => Owner::Advisor,
         },
+        // A third person in a commitment is family (the advisor's own staff commit with
+        // "my assistant will", a first-person trigger).
+        Trigger::AssignOther => Owner::Client,
     }
 }
 
@@ -360,9 +408,31 @@ fn build(
             let phrase = s.text[oa..ob].to_string();
             (resolve_due(&phrase, ctx.meeting_date), Some(phrase))
         }
-        None => (None, None),
+        None => match THEN.find(clause_lower) {
+            // "… before then": the date said last (the next meeting, a trip).
+            Some(m) => (
+                earlier_date(sents, idx, ctx),
+                Some(
+                    s.text[to_original(s.text, c.verb_at + m.start())
+                        ..to_original(s.text, c.verb_at + m.end())]
+                        .to_string(),
+                ),
+            ),
+            None => (None, None),
+        },
     };
     if matches!(c.trigger, Trigger::LetUs | Trigger::Progressive) && due_phrase.is_none() {
+        return None;
+    }
+    // "Let's meet again next Wednesday" is the next meeting, not a task.
+    if c.trigger == Trigger::LetUs
+        && WORDS.find(clause_lower).is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "meet" | "talk" | "catch" | "reconvene" | "regroup"
+            )
+        })
+    {
         return None;
     }
     // The "what": the clause from the verb, cut at "so / because / ;", minus the due phrase.
@@ -417,6 +487,29 @@ fn build(
         },
         ack: ack_only,
     })
+}
+
+static THEN: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?:by|before|until|for) then\b|\b(?:on|for) that day\b|\bthat same day\b")
+});
+
+/// The date "then" points back to: the latest due phrase said in this sentence's segment or
+/// the two before it, resolved against the meeting date.
+fn earlier_date(
+    sents: &[Sentence<'_>],
+    idx: usize,
+    ctx: &MeetingContext,
+) -> Option<chrono::NaiveDate> {
+    let current = sents.get(idx)?.segment;
+    sents[..=idx]
+        .iter()
+        .rev()
+        .take_while(|s| s.segment + 2 >= current)
+        .find_map(|s| {
+            let (a, b) = find_due_phrase(&s.lower)?;
+            let phrase = &s.text[to_original(s.text, a)..to_original(s.text, b)];
+            resolve_due(phrase, ctx.meeting_date)
+        })
 }
 
 /// The nearest earlier sentence with some substance, for "send that over"-style items.

@@ -16,26 +16,29 @@ use crate::model::{Fact, FactKind};
 
 static FAMILY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:got (?:married|engaged|divorced)|getting (?:married|divorced)|(?:are|were|just) married|remarried|engaged|divorce|separated|widowed|passed away|passed\b|died|pregnant|expecting (?:a|our|twins)|had (?:a baby|twins|a son|a daughter|a grand\w+)|was born|were born|new grand\w+|adopt\w*|memory care|nursing home|assisted living|moved in with us|custody)",
+        r"\b(?:got (?:married|engaged|divorced)|getting (?:married|divorced)|(?:are|were|just) married|remarried|engaged|divorce|separated|widowed|passed away|passed\b|died|pregnant|expecting (?:a|our|twins)|had (?:a baby|twins|a son|a daughter|a grand\w+)|was born|were born|new grand\w+|adopt\w*|memory care|nursing home|assisted living|moved in with us|(?:is|are|'s|'re|i'm|am) living with (?:us|me|my \w+)|custody)",
     )
 });
 static GOAL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:i|we)(?: really| also| still| both)?(?: want|'d like| would like| hope| are hoping|'re hoping|'m hoping| am hoping| plan|'re planning|'m planning| would love|'d love) to (?:retire|buy|pay off|travel|help|fund|save|put aside|set aside|leave|give|start|be|send|build|downsize|purchase|own|have|cover|take|move|stop working|do|go|visit|see)\b|\b(?:our|my) (?:main |big |biggest |top )?(?:goal|priority|dream) is\b",
+        r"\b(?:i|we)(?: really| also| still| both)?(?: want|'d like| would like| hope| are hoping|'re hoping|'m hoping| am hoping| plan|'re planning|'m planning| would love|'d love) to (?:retire|buy|pay off|travel|help|fund|save|put aside|set aside|leave|give|start|be|send|build|downsize|purchase|own|have|cover|take|move|stop working|do|go|visit|see|know|study|keep|make sure)\b|\b(?:i|we) (?:really )?want (?:it|this|that|the \w+) to go to\b|\b(?:i|we) (?:really )?(?:want|need) (?:a |an |some )?(?:\w+[- ]){0,2}(?:polic(?:y|ies)|coverage|cushion|reserve|set aside)\b|\b(?:i|we) need (?:this|the|that) money to\b|\b(?:our|my) (?:main |big |biggest |top )?(?:goal|priority|dream) is\b",
     )
 });
 static LIFE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:retiring|retire (?:next|this|at the end|in|on|(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)|took a (?:new )?job|new job|started a (?:new )?job|got a job|laid off|lost (?:my|his|her) job|quit (?:my|his|her) job|promot\w+|going part[- ]time|part[- ]time|sold (?:the|our|my) (?:house|home|business|company)|selling (?:the|our|my) (?:house|home|business|company)|bought a (?:house|home|condo)|we close on|closing on (?:the|our) (?:house|home)|moving to|relocat\w+|inherit\w*|pension (?:stopped|ended|was cut)|went under|bankrupt\w*|starting (?:a|my|our) (?:own )?business)",
+        r"\b(?:retiring|retire (?:next|this|at the end|in|on|(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)|took a (?:new )?job|new job|started a (?:new )?job|got a job|laid off|lost (?:my|his|her) job|quit (?:my|his|her) job|promot\w+|going part[- ]time|part[- ]time|sold (?:the|our|my) (?:house|home|business|company)|selling (?:the|our|my) (?:house|home|business|company)|bought a (?:house|home|condo)|we close on|closing on (?:the|our) (?:house|home)|moving to|relocat\w+|inherit\w*|pension (?:stopped|ended|was cut)|went under|bankrupt\w*|starting (?:a|my|our) (?:own )?business|i retired|we retired|(?:i|we|he|she) left \w+(?: \w+)? (?:in|last|this)\b|started at \w+|(?:i|we|he|she) moved (?:into|to|in with))",
     )
 });
 static RISK_CONSERVATIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:conservative|don't want (?:anything|to take) (?:risky|much risk|a lot of risk|risk)|don't want to lose|can't lose (?:it|this|that|any)|terrified|can't afford to lose|cannot afford to lose|sleep at night|low risk|risk[- ]averse)",
+        r"\b(?:conservative|don't want (?:anything|to take) (?:risky|much risk|a lot of risk|risk)|don't want to lose|can't lose (?:it|this|that|any)|terrified|can't afford to lose|cannot afford to lose|sleep at night|low risk|risk[- ]averse|cautious|rather be careful|want to be careful|can't take (?:chances|risks?|a chance)|(?:don't|do not) like (?:big |the )?(?:swings|ups and downs|volatility)|want it (?:boring|safe|steady)|(?:i'm|we're|i am|we are|makes me|made me) (?:\w+ )?nervous|(?:don't|do not) care about growth|play it safe|panick\w* and sold)",
     )
 });
-static RISK_MODERATE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b(?:moderate|middle of the road|somewhere in the middle)\b"));
+static RISK_MODERATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:moderate|middle of the road|somewhere in the middle|some ups and downs|balanced|a little more willing)\b",
+    )
+});
 static RISK_AGGRESSIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b(?:aggressive|ride it out|comfortable with (?:more |a lot of )?risk|high risk tolerance|risk taker)",
@@ -43,12 +46,12 @@ static RISK_AGGRESSIVE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static HEALTH: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:cancer|diagnos\w+|remission|surgery|heart attack|stroke|parkinson\w*|alzheimer\w*|dementia|chemo\w*|diabet\w+|hospitali\w+|health scare|ms diagnosis)",
+        r"\b(?:cancer|diagnos\w+|remission|surgery|heart attack|stroke|parkinson\w*|alzheimer\w*|dementia|chemo\w*|diabet\w+|hospitali\w+|health scare|ms diagnosis|cardiolog\w+|stent|memory (?:isn't|is not|is going|is slipping)|eyes? (?:are|is) not|hip (?:fracture|replacement)|broke (?:her|his|my) hip|knee replacement)",
     )
 });
 static INSURANCE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:life insurance|term (?:life )?policy|whole life|universal life|disability (?:insurance|policy|coverage)|long[- ]term care (?:insurance|policy)|ltc policy|umbrella policy|group policy|insurance policy)",
+        r"\b(?:life insurance|term (?:life )?policy|whole life|universal life|disability (?:insurance|policy|coverage)|long[- ]term care (?:insurance|policy)|ltc policy|umbrella policy|group policy|insurance policy|on medicare|medigap|medicare supplement)",
     )
 });
 static INSURANCE_STATE: LazyLock<Regex> =
@@ -60,7 +63,7 @@ static ACCOUNT_TERM: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CLIENT_POSSESSION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:my|our|i have|we have|i've got|we've got|i also have|we also have|i still have|we still have|i hold|we hold|i own|we own)\b",
+        r"\b(?:my|our|i have|we have|i've got|we've got|i also have|we also have|i still have|we still have|i hold|we hold|i own|we own|(?:he|she|they) (?:has|have)|i'm already|i'm on|we're on)\b",
     )
 });
 static CLIENT_HOLDS: LazyLock<Regex> = LazyLock::new(|| {

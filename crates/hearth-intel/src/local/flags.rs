@@ -92,7 +92,7 @@ static ADVISOR_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
                 r"\b(?:won't|will not|can't|cannot|never|not going to) lose (?:any |a (?:dime|penny|cent)|money|a thing|anything)|\b(?:no|zero) risk\b|\brisk[- ]free\b|\bsure thing\b|\bcan't go wrong\b|\b(?:100|a hundred) percent safe\b|\bcompletely safe\b|\bcan't lose\b",
             ),
             unless: Some(re(
-                r"\bthere's no such thing as (?:no|zero) risk\b|\bnothing is risk[- ]free\b|\bnot risk[- ]free\b|\bisn't risk[- ]free\b",
+                r"\bthere's no such thing as (?:no|zero) risk\b|\bnothing(?: is|'s) risk[- ]free\b|\bno (?:\w+ )?(?:is|are) risk[- ]free\b|\bnot risk[- ]free\b|\bisn't risk[- ]free\b|\baren't risk[- ]free\b",
             )),
         },
         Rule {
@@ -109,7 +109,7 @@ static ADVISOR_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             id: "performance.never_down",
             kind: FlagKind::PerformanceClaim,
             pattern: re(
-                r"\b(?:never|not once)\b.{0,20}\b(?:losing|down|negative|bad) (?:month|year|quarter)|\bevery (?:single )?year\b.{0,30}\b(?:up|positive|gains?|made money)\b|\bup while (?:everyone|everybody|the market|others)",
+                r"\b(?:never|not once)\b.{0,20}\b(?:losing|down|negative|bad) (?:month|year|quarter)|\bevery (?:single )?year\b.{0,30}\b(?:up|positive|gains?|made money)\b|\bup while (?:everyone|everybody|the market|others)|\bnever had a client (?:run out of money|lose money|lose a (?:dime|penny))",
             ),
             unless: None,
         },
@@ -132,7 +132,7 @@ static CLIENT_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             id: "complaint.dissatisfied",
             kind: FlagKind::Complaint,
             pattern: re(
-                r"\b(?:i'm|i am|we're|we are|i was|we were|i've been|we've been|i feel|we feel)\b(?:\s+\w+){0,2}?\s+(?:upset|angry|frustrated|disappointed|unhappy|not happy|furious|annoyed|fed up|livid|let down)\b|\bkept (?:me |us )?in the dark\b|\b(?:this|that) is unacceptable\b|\bthat's unacceptable\b|\b(?:not|isn't|is not) (?:\w+ )?acceptable\b",
+                r"\b(?:i'm|i am|we're|we are|i was|we were|i've been|we've been|i feel|we feel)\b(?:\s+\w+){0,2}?\s+(?:upset|angry|frustrated|disappointed|unhappy|not happy|furious|annoyed|fed up|livid|let down)\b|\bkept (?:me |us )?in the dark\b|\b(?:this|that) is unacceptable\b|\bthat's unacceptable\b|\b(?:not|isn't|is not) (?:\w+ )?acceptable\b|\bthat's not how you treat\b|\bthis is not how you treat\b",
             ),
             unless: None,
         },

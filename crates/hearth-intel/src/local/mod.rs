@@ -184,9 +184,15 @@ pub(crate) fn role_of(speaker: Option<&str>, ctx: &MeetingContext) -> Role {
         let spk_tokens = name_tokens(&spk);
         !spk_tokens.is_empty() && spk_tokens.iter().all(|t| tokens.contains(t))
     };
+    let generic = spk == "?"
+        || spk.starts_with("speaker")
+        || spk.starts_with("unknown")
+        || spk.starts_with("spk");
     if matches(&ctx.advisor_name) {
         Role::Advisor
-    } else if ctx.client_names.iter().any(|c| matches(c)) {
+    } else if ctx.client_names.iter().any(|c| matches(c)) || !generic {
+        // Anyone named who is not the advisor speaks for the household: a son who came
+        // along, a teenager, the other side of a call ("Client" or a participant's name).
         Role::Client
     } else {
         Role::Unknown
