@@ -260,6 +260,8 @@ pub async fn model_status() -> CommandResult<ModelStatus> {
         let models = store
             .list()
             .into_iter()
+            // Speech models here; the language model has its own setting.
+            .filter(|m| m.spec.kind == hearth_models::registry::ModelKind::Speech)
             .map(|m| ModelRow {
                 name: m.spec.name,
                 installed: m.installed_size.is_some(),

@@ -118,7 +118,7 @@ pub enum MeetingCmd {
     /// Suggest notes, action items, facts, compliance flags and a follow-up draft.
     Analyze {
         meeting: String,
-        #[arg(long, value_enum, default_value_t = EngineChoice::Local)]
+        #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
         engine: EngineChoice,
         #[arg(long, value_enum, default_value_t = ToneChoice::ProfessionalWarm)]
         tone: ToneChoice,
@@ -137,6 +137,12 @@ pub enum MeetingCmd {
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum EngineChoice {
+    /// The language model on this computer when one is installed (and the firm allows it),
+    /// else the offline rules.
+    Auto,
+    /// The language model on this computer (`hearth models fetch smollm2-135m`); the rules
+    /// if it fails, with the reason.
+    OnDevice,
     /// Offline rules (always available).
     Local,
     /// The configured LLM (`hearth llm set`), falling back to local.
@@ -183,9 +189,50 @@ fn llm_key_account(profile: &Profile) -> String {
     hearth_intel::llm::key_account(profile.profile_id())
 }
 
+/// The on-device engine, when a language model is installed and the firm allows it.
+fn on_device(profile: &Profile, required: bool) -> Result<Option<hearth_intel::OnDeviceEngine>> {
+    if !profile.on_device_model_allowed()? {
+        if required {
+            bail!("the firm's policy allows the offline rules only (hearth relay policy)");
+        }
+        return Ok(None);
+    }
+    let store = crate::models::store()?;
+    let Some(model) = hearth_models::resolve::language_model(&store)? else {
+        if required {
+            bail!("no language model is installed; run `hearth models fetch smollm2-135m`");
+        }
+        return Ok(None);
+    };
+    let exe = match hearth_llm::worker_path() {
+        Ok(exe) => exe,
+        Err(e) if required => return Err(e.into()),
+        Err(e) => {
+            tracing::warn!(error = %e, "on-device model installed but its helper is missing");
+            return Ok(None);
+        }
+    };
+    let mut options = hearth_llm::WorkerOptions::new(model);
+    options.threads = std::thread::available_parallelism()
+        .map(|n| n.get().min(4) as u32)
+        .unwrap_or(2);
+    Ok(Some(hearth_intel::OnDeviceEngine::new(Box::new(
+        hearth_llm::Worker::new(exe, options),
+    ))))
+}
+
 fn engine(profile: &Profile, choice: EngineChoice) -> Result<FallbackEngine> {
-    if let EngineChoice::Local = choice {
-        return Ok(FallbackEngine::local_only());
+    match choice {
+        EngineChoice::Local => return Ok(FallbackEngine::local_only()),
+        EngineChoice::Auto | EngineChoice::OnDevice => {
+            let on_device = on_device(profile, matches!(choice, EngineChoice::OnDevice))?;
+            let engine = FallbackEngine::local_only();
+            return Ok(match on_device {
+                Some(d) => engine.with_on_device(d),
+                None => engine,
+            });
+        }
+        EngineChoice::Llm => {}
     }
     let settings = profile.llm_settings()?;
     if settings.base_url.is_empty() {

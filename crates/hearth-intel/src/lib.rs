@@ -73,6 +73,7 @@ pub mod filing;
 pub mod llm;
 mod local;
 pub mod model;
+pub mod on_device;
 pub mod redact;
 
 pub use dates::{find_due_phrase, resolve_due};
@@ -83,6 +84,7 @@ pub use filing::{
 pub use llm::{ApiKey, LlmConfig, LlmEngine, LlmProvider, wire_schema};
 pub use local::{LocalEngine, content_words};
 pub use model::*;
+pub use on_device::{GenerateError, Generation, GenerationStats, OnDeviceEngine, TextGenerator};
 pub use redact::{PiiKind, Redaction, redact, redact_text, redact_transcript};
 
 /// Compliance flags (`redacted: true`) for numbers the redactor masked in a transcript: lets a
@@ -157,6 +159,9 @@ pub enum EngineUsed {
     Local,
     /// The LLM (validated, merged with local compliance flags).
     Llm,
+    /// The language model on this computer (validated, unsourced items left out, merged
+    /// with local compliance flags).
+    OnDevice,
 }
 
 /// The result of [`FallbackEngine::analyze_with_fallback`].
@@ -173,9 +178,14 @@ pub struct Outcome {
 
 /// Runs the LLM engine if there is one, and the local engine otherwise or whenever the LLM
 /// fails in any way.
+///
+/// Order: the cloud LLM when the firm enabled one (an explicit choice), else the on-device
+/// model when one is installed, else the rules; whichever model fails, the rules' analysis
+/// is shown with the reason.
 #[derive(Debug)]
 pub struct FallbackEngine {
     llm: Option<LlmEngine>,
+    on_device: Option<OnDeviceEngine>,
     disabled_reason: Option<String>,
 }
 
@@ -184,8 +194,20 @@ impl FallbackEngine {
     pub fn local_only() -> Self {
         Self {
             llm: None,
+            on_device: None,
             disabled_reason: None,
         }
+    }
+
+    /// Adds the on-device model (used when no cloud LLM is enabled).
+    pub fn with_on_device(mut self, engine: OnDeviceEngine) -> Self {
+        self.on_device = Some(engine);
+        self
+    }
+
+    /// The on-device engine, if one was added (its [`OnDeviceEngine::last_stats`]).
+    pub fn on_device(&self) -> Option<&OnDeviceEngine> {
+        self.on_device.as_ref()
     }
 
     /// Uses the LLM when the firm config enables it; otherwise local only (and the outcome
@@ -194,10 +216,12 @@ impl FallbackEngine {
         match LlmEngine::new(config, key) {
             Ok(llm) => Self {
                 llm: Some(llm),
+                on_device: None,
                 disabled_reason: None,
             },
             Err(e) => Self {
                 llm: None,
+                on_device: None,
                 disabled_reason: Some(e.to_string()),
             },
         }
@@ -206,17 +230,21 @@ impl FallbackEngine {
     /// Analyses with the LLM if configured, falling back to the local result.
     pub fn analyze_with_fallback(&self, transcript: &Transcript, ctx: &MeetingContext) -> Outcome {
         let local = || local::analyze_local(transcript, ctx);
-        let Some(llm) = &self.llm else {
-            return Outcome {
-                analysis: local(),
-                engine: EngineUsed::Local,
-                fallback_reason: self.disabled_reason.clone(),
-            };
+        let (result, engine) = match (&self.llm, &self.on_device) {
+            (Some(llm), _) => (llm.analyze(transcript, ctx), EngineUsed::Llm),
+            (None, Some(on_device)) => (on_device.analyze(transcript, ctx), EngineUsed::OnDevice),
+            (None, None) => {
+                return Outcome {
+                    analysis: local(),
+                    engine: EngineUsed::Local,
+                    fallback_reason: self.disabled_reason.clone(),
+                };
+            }
         };
-        match llm.analyze(transcript, ctx) {
+        match result {
             Ok(analysis) => Outcome {
                 analysis,
-                engine: EngineUsed::Llm,
+                engine,
                 fallback_reason: None,
             },
             Err(e) => {

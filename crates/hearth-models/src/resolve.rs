@@ -150,6 +150,30 @@ fn with_hint(name: &str, e: ModelError) -> ResolveError {
     }
 }
 
+/// Environment variable naming a GGUF language model file to use instead of the store's.
+pub const LANGUAGE_MODEL_ENV: &str = "HEARTH_LLM_MODEL";
+
+/// The language model for on-device analysis: `HEARTH_LLM_MODEL` if set, else the first
+/// installed [`registry::ModelKind::Language`] model in registry order whose file matches its
+/// pin. `Ok(None)` when none is installed (the desk then uses the rules); a file that fails
+/// its pin is an error (refused before anything loads it).
+pub fn language_model(store: &ModelStore) -> Result<Option<PathBuf>, ModelError> {
+    if let Some(path) = std::env::var_os(LANGUAGE_MODEL_ENV).filter(|v| !v.is_empty()) {
+        return Ok(Some(PathBuf::from(path)));
+    }
+    for spec in registry::REGISTRY
+        .iter()
+        .filter(|s| s.kind == registry::ModelKind::Language)
+    {
+        match store.verify(spec.name) {
+            Ok(path) => return Ok(Some(path)),
+            Err(ModelError::NotInstalled { .. }) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

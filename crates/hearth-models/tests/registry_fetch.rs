@@ -322,7 +322,14 @@ fn registry_table_is_well_formed() {
                 .bytes()
                 .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
         );
-        assert!(s.file_name.starts_with("ggml-") && s.file_name.ends_with(".bin"));
+        match s.kind {
+            hearth_models::registry::ModelKind::Speech => {
+                assert!(s.file_name.starts_with("ggml-") && s.file_name.ends_with(".bin"))
+            }
+            hearth_models::registry::ModelKind::Language => {
+                assert!(s.file_name.ends_with(".gguf"), "{}", s.name)
+            }
+        }
         if let ModelSource::Url(u) = s.source {
             assert!(u.starts_with("https://") && u.ends_with(s.file_name));
         }

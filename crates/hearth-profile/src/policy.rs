@@ -125,6 +125,14 @@ impl Profile {
     }
 
     /// `Ok` when meeting analysis may send redacted transcripts to `provider`.
+    /// Whether the firm's policy lets a language model on this computer analyse meetings (no
+    /// policy: yes; `off`: the rules only).
+    pub fn on_device_model_allowed(&self) -> Result<bool, ProfileError> {
+        Ok(self
+            .firm_policy()?
+            .is_none_or(|p| !matches!(p.llm, hearth_core::policy::PolicyLlm::Off)))
+    }
+
     pub fn check_llm_provider(&self, provider: &str) -> Result<(), ProfileError> {
         self.policy_refuses(|p| {
             (!p.allows_provider(provider)).then(|| {
