@@ -98,6 +98,7 @@ fn household() -> Vec<u8> {
                     household_name: "The Okafors".into(),
                     advisor_name: "Paul".into(),
                     client_names: vec!["Grace Okafor".into()],
+                    greeted: None,
                     tone: Tone::default(),
                 },
             )

@@ -479,6 +479,18 @@ fn admin_token(w: &World) -> (String, String) {
     )
 }
 
+/// Revokes the world's API token through the relay's admin API.
+fn revoke_world_token(w: &World, admin_secret: &str) {
+    let revoked = http::request(
+        "POST",
+        &w.relay.url,
+        &format!("/v1/admin/tokens/{}/revoke", w.token_id),
+        &[("Authorization", &format!("Bearer {admin_secret}"))],
+        Some("{}"),
+    );
+    assert_eq!(revoked.status, 204, "{}", revoked.body);
+}
+
 /// Reads until the relay closes the socket; returns the close reason.
 fn closed_reason(ws: &mut Ws) -> String {
     loop {
@@ -497,14 +509,7 @@ fn a_revoked_api_token_loses_its_open_connections_and_opens_no_new_ones() {
     // Revoked through the serving relay's admin API: the connection closes at once, saying why.
     let mut open = connect(&w);
     join(&mut open, "script");
-    let revoked = http::request(
-        "POST",
-        &w.relay.url,
-        &format!("/v1/admin/tokens/{}/revoke", w.token_id),
-        &[("Authorization", &format!("Bearer {admin_secret}"))],
-        Some("{}"),
-    );
-    assert_eq!(revoked.status, 204, "{}", revoked.body);
+    revoke_world_token(&w, &admin_secret);
     let reason = closed_reason(&mut open);
     assert!(
         reason.contains("API token revoked"),
@@ -1054,14 +1059,7 @@ fn a_firm_spread_over_three_hub_shards_behaves_as_one_hub() {
 
     // Revoking the token closes the connections it opened, across every shard.
     let (_, admin_secret) = admin_token(&w);
-    let revoked = http::request(
-        "POST",
-        &w.relay.url,
-        &format!("/v1/admin/tokens/{}/revoke", w.token_id),
-        &[("Authorization", &format!("Bearer {admin_secret}"))],
-        Some("{}"),
-    );
-    assert_eq!(revoked.status, 204, "{}", revoked.body);
+    revoke_world_token(&w, &admin_secret);
     for ws in [&mut writer_ws, &mut again_ws] {
         let reason = closed_reason(ws);
         assert!(

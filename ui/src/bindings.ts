@@ -736,7 +736,7 @@ text_layer: string | null, };
 
 export type Due = "overdue" | "today" | "this_week" | "later";
 
-export type EngineUsed = "local" | "llm";
+export type EngineUsed = "local" | "llm" | "on_device";
 
 export type Fact = { 
 /**

@@ -197,28 +197,21 @@ fn on_device(profile: &Profile, required: bool) -> Result<Option<hearth_intel::O
         }
         return Ok(None);
     }
-    let store = crate::models::store()?;
-    let Some(model) = hearth_models::resolve::language_model(&store)? else {
-        if required {
-            bail!("no language model is installed; run `hearth models fetch smollm2-135m`");
-        }
-        return Ok(None);
-    };
-    let exe = match hearth_llm::worker_path() {
-        Ok(exe) => exe,
-        Err(e) if required => return Err(e.into()),
-        Err(e) => {
-            tracing::warn!(error = %e, "on-device model installed but its helper is missing");
-            return Ok(None);
-        }
-    };
-    let mut options = hearth_llm::WorkerOptions::new(model);
-    options.threads = std::thread::available_parallelism()
+    let threads = std::thread::available_parallelism()
         .map(|n| n.get().min(4) as u32)
         .unwrap_or(2);
-    Ok(Some(hearth_intel::OnDeviceEngine::new(Box::new(
-        hearth_llm::Worker::new(exe, options),
-    ))))
+    match hearth_llm::installed_engine(threads) {
+        Ok(Some(engine)) => Ok(Some(engine)),
+        Ok(None) if required => {
+            bail!("no language model is installed; run `hearth models fetch smollm2-135m`")
+        }
+        Ok(None) => Ok(None),
+        Err(e) if required => Err(e.into()),
+        Err(e) => {
+            tracing::warn!(error = %e, "the on-device model cannot be used; using the rules");
+            Ok(None)
+        }
+    }
 }
 
 fn engine(profile: &Profile, choice: EngineChoice) -> Result<FallbackEngine> {

@@ -358,29 +358,39 @@ impl LlmEngine {
         let payload = self.extract_payload(&envelope)?;
         let wire: WireAnalysis = serde_json::from_value(payload)
             .map_err(|e| IntelError::InvalidLlmOutput(format!("does not match the schema: {e}")))?;
-        let mut analysis = validate(wire, &redacted, ctx)?;
-        // Local compliance rules always apply.
-        let local = analyze_local(transcript, ctx);
-        for f in local.flags {
-            if !analysis
-                .flags
-                .iter()
-                .any(|g| g.kind == f.kind && g.span.overlaps(&f.span))
-            {
-                analysis.flags.push(f);
-            }
-        }
-        analysis
-            .flags
-            .sort_by(|a, b| a.span.cmp(&b.span).then(a.kind.cmp(&b.kind)));
-        analysis.email = draft_email(
-            ctx,
-            &analysis.notes,
-            &analysis.action_items,
-            &analysis.flags,
-        );
-        Ok(analysis)
+        let analysis = validate(wire, &redacted, ctx)?;
+        Ok(with_rules_flags_and_draft(analysis, transcript, ctx))
     }
+}
+
+/// A model's analysis, finished the same way for every model: the deterministic rules'
+/// compliance flags always apply (auditable; the model's are extra candidates), flags in
+/// transcript order, and the follow-up draft written from what was found.
+pub(crate) fn with_rules_flags_and_draft(
+    mut analysis: Analysis,
+    transcript: &Transcript,
+    ctx: &MeetingContext,
+) -> Analysis {
+    let local = analyze_local(transcript, ctx);
+    for f in local.flags {
+        if !analysis
+            .flags
+            .iter()
+            .any(|g| g.kind == f.kind && g.span.overlaps(&f.span))
+        {
+            analysis.flags.push(f);
+        }
+    }
+    analysis
+        .flags
+        .sort_by(|a, b| a.span.cmp(&b.span).then(a.kind.cmp(&b.kind)));
+    analysis.email = draft_email(
+        ctx,
+        &analysis.notes,
+        &analysis.action_items,
+        &analysis.flags,
+    );
+    analysis
 }
 
 impl Engine for LlmEngine {

@@ -20,9 +20,8 @@ use serde_json::Value;
 use crate::email::draft_email;
 use crate::llm::{
     Citations, SYSTEM_PROMPT, WireAnalysis, build_prompt_for, parse_json_text, validate_wire,
-    wire_schema,
+    wire_schema, with_rules_flags_and_draft,
 };
-use crate::local::analyze_local;
 use crate::model::{Analysis, MeetingContext, Transcript};
 use crate::redact::redact_transcript;
 use crate::{Engine, IntelError};
@@ -104,10 +103,11 @@ impl GenerationStats {
 pub const DEFAULT_WINDOW_CHARS: usize = 6_000;
 
 /// Most items per list the model may produce in one window (bounds the answer's length).
-const MAX_ITEMS_PER_LIST: u64 = 4;
-/// Longest text field the model may write, characters: with four items per list the whole
-/// answer stays within about 1,500 tokens.
-const MAX_TEXT_CHARS: u64 = 120;
+const MAX_ITEMS_PER_LIST: u64 = 3;
+/// Longest text field the model may write, characters (dates 10, keys and due phrases 40):
+/// with three items per list the longest possible answer is about 1,300 tokens, under the
+/// worker's 2,048-token budget, so an answer is never cut short.
+const MAX_TEXT_CHARS: u64 = 100;
 
 /// The on-device engine.
 pub struct OnDeviceEngine {
@@ -148,7 +148,7 @@ impl OnDeviceEngine {
     /// The schema the model answers in: the cloud engine's, with every list and every text
     /// bounded (a small model that rambles is cut off by the grammar, not by the token limit).
     pub fn schema() -> Value {
-        fn bound(v: &mut Value) {
+        fn bound(v: &mut Value, field: &str) {
             match v {
                 Value::Object(obj) => {
                     let types: Vec<&str> = match obj.get("type") {
@@ -159,18 +159,23 @@ impl OnDeviceEngine {
                     if types.contains(&"array") {
                         obj.insert("maxItems".into(), Value::from(MAX_ITEMS_PER_LIST));
                     } else if types.contains(&"string") && !obj.contains_key("enum") {
-                        obj.insert("maxLength".into(), Value::from(MAX_TEXT_CHARS));
+                        let max = match field {
+                            "due" => 10, // YYYY-MM-DD
+                            "key" | "due_phrase" => 40,
+                            _ => MAX_TEXT_CHARS,
+                        };
+                        obj.insert("maxLength".into(), Value::from(max));
                     }
-                    for child in obj.values_mut() {
-                        bound(child);
+                    for (name, child) in obj.iter_mut() {
+                        bound(child, name);
                     }
                 }
-                Value::Array(items) => items.iter_mut().for_each(bound),
+                Value::Array(items) => items.iter_mut().for_each(|i| bound(i, field)),
                 _ => {}
             }
         }
         let mut schema = wire_schema();
-        bound(&mut schema);
+        bound(&mut schema, "");
         schema
     }
 
@@ -256,31 +261,22 @@ impl Engine for OnDeviceEngine {
             flags: Vec::new(),
             email: draft_email(ctx, &[], &[], &[]),
         };
-        for range in windows(&redacted, self.window_chars) {
-            for part in self.analyze_window(&redacted, range, ctx, &schema, &mut stats)? {
-                merged.notes.extend(part.notes);
-                merged.action_items.extend(part.action_items);
-                merged.facts.extend(part.facts);
-                merged.flags.extend(part.flags);
-            }
-        }
+        // Every window or none: a window that fails fails the analysis (the rules' result is
+        // shown instead), never a half-filed one.
+        let outcome = windows(&redacted, self.window_chars)
+            .into_iter()
+            .try_for_each(|range| {
+                for part in self.analyze_window(&redacted, range, ctx, &schema, &mut stats)? {
+                    merged.notes.extend(part.notes);
+                    merged.action_items.extend(part.action_items);
+                    merged.facts.extend(part.facts);
+                    merged.flags.extend(part.flags);
+                }
+                Ok::<(), IntelError>(())
+            });
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) = stats;
-        // The deterministic rules' flags always apply; the model's are extra candidates.
-        let local = analyze_local(transcript, ctx);
-        for f in local.flags {
-            if !merged
-                .flags
-                .iter()
-                .any(|g| g.kind == f.kind && g.span.overlaps(&f.span))
-            {
-                merged.flags.push(f);
-            }
-        }
-        merged
-            .flags
-            .sort_by(|a, b| a.span.cmp(&b.span).then(a.kind.cmp(&b.kind)));
-        merged.email = draft_email(ctx, &merged.notes, &merged.action_items, &merged.flags);
-        Ok(merged)
+        outcome?;
+        Ok(with_rules_flags_and_draft(merged, transcript, ctx))
     }
 }
 

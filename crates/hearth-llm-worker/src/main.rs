@@ -20,6 +20,9 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
+use llama_cpp_2::token::data::LlamaTokenData;
+use llama_cpp_2::token::data_array::LlamaTokenDataArray;
 
 /// Tokens read per decode call while taking in the prompt.
 const PROMPT_BATCH: usize = 512;
@@ -86,6 +89,42 @@ fn check_gguf(path: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The most likely next token the grammar allows (greedy: the answer is deterministic).
+///
+/// Checking the grammar against every token of the vocabulary at every step is what makes
+/// constrained generation slow, so the most likely token is tried alone first and the whole
+/// vocabulary is filtered only when the grammar refuses it (as llama.cpp's own sampler does).
+fn next_token(
+    ctx: &llama_cpp_2::context::LlamaContext<'_>,
+    idx: i32,
+    grammar: Option<&mut LlamaSampler>,
+) -> LlamaToken {
+    let logits = ctx.get_logits_ith(idx);
+    let best = logits
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(0, |(i, _)| i);
+    let best = LlamaToken(i32::try_from(best).unwrap_or(0));
+    let Some(grammar) = grammar else {
+        return best;
+    };
+    let mut alone = LlamaTokenDataArray::new(
+        vec![LlamaTokenData::new(best, logits[best.0 as usize], 0.0)],
+        false,
+    );
+    alone.apply_sampler(grammar);
+    let token = if alone.data[0].logit().is_finite() {
+        best
+    } else {
+        let mut all = ctx.token_data_array_ith(idx);
+        all.apply_sampler(grammar);
+        all.sample_token_greedy()
+    };
+    grammar.accept(token);
+    token
 }
 
 fn serve(
@@ -162,17 +201,16 @@ fn serve(
     }
     let prompt_ms = prompt_started.elapsed().as_millis() as u64;
 
-    let mut sampler = match &request.json_schema {
+    let mut grammar = match &request.json_schema {
         Some(schema) => {
             let grammar = llama_cpp_2::json_schema_to_grammar(schema)
                 .context("the JSON schema could not be turned into a grammar")?;
-            LlamaSampler::chain_simple([
+            Some(
                 LlamaSampler::grammar(model, &grammar, "root")
                     .context("llama.cpp refused the grammar")?,
-                LlamaSampler::greedy(),
-            ])
+            )
         }
-        None => LlamaSampler::greedy(),
+        None => None,
     };
 
     let generation_started = Instant::now();
@@ -181,8 +219,7 @@ fn serve(
     let mut pos = tokens.len() as i32;
     let mut truncated = true;
     while generated < request.max_tokens {
-        // `sample` also accepts the token (the grammar advances once per token).
-        let token = sampler.sample(&ctx, batch.n_tokens() - 1);
+        let token = next_token(&ctx, batch.n_tokens() - 1, grammar.as_mut());
         if vocab.is_eog(token) {
             truncated = false;
             break;

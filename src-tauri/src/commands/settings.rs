@@ -36,7 +36,22 @@ pub(crate) fn engine(profile: &Profile) -> CommandResult<FallbackEngine> {
     // Off, or not allowed by the firm's policy (sync turns it off; this covers the window
     // before it does): the offline rules.
     if !settings.enabled || profile.check_llm_provider(&settings.provider).is_err() {
-        return Ok(FallbackEngine::local_only());
+        // The language model on this computer when one is installed and the firm allows it.
+        let engine = FallbackEngine::local_only();
+        if !profile.on_device_model_allowed()? {
+            return Ok(engine);
+        }
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get().min(4) as u32)
+            .unwrap_or(2);
+        return Ok(match hearth_llm::installed_engine(threads) {
+            Ok(Some(on_device)) => engine.with_on_device(on_device),
+            Ok(None) => engine,
+            Err(e) => {
+                tracing::warn!(error = %e, "the on-device model cannot be used; using the rules");
+                engine
+            }
+        });
     }
     let key = hearth_secrets::keyring_load(&key_account(profile.profile_id()))
         .ok()

@@ -353,7 +353,7 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
     setError(null);
     try {
       const outcome = await api.analyzeMeeting(meetingId);
-      setEngineNote(outcome.fallback_reason ? `Analysed offline: ${outcome.fallback_reason}` : outcome.engine === "llm" ? "Analysed with the firm's LLM (redacted text only)." : "Analysed offline on this computer.");
+      setEngineNote(outcome.fallback_reason ? `Analysed offline: ${outcome.fallback_reason}` : outcome.engine === "llm" ? "Analysed with the firm's LLM (redacted text only)." : outcome.engine === "on_device" ? "Analysed by the language model on this computer; every item cites the transcript." : "Analysed offline on this computer.");
       await load();
       onChanged();
     } catch (e) {
