@@ -112,6 +112,7 @@ impl From<ProfileError> for CommandError {
             | ProfileError::Document(_)
             | ProfileError::NotAnalysed(_)
             | ProfileError::BadItem(_)
+            | ProfileError::BadInput(_)
             | ProfileError::Core(_)
             | ProfileError::BadImport { .. } => Self::new("invalid", e.to_string()),
             ProfileError::Policy(why) => Self::new("firm_policy", why),

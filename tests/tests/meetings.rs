@@ -248,3 +248,117 @@ fn llm_engine_is_off_unless_enabled_and_falls_back() {
             .is_empty()
     );
 }
+
+/// A room recording's speakers, named after the fact: relabelling a speaker (all segments, or
+/// a range) is one change, and an analysed meeting is analysed again so owners follow.
+#[test]
+fn relabelled_speakers_move_the_action_items_to_their_owners() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Hearth::init(&dir.path().join("p"), "Dana Advisor", "pw");
+    let id = h.ok(&["household", "create", "--name", "Okafor"]);
+    let transcript = dir.path().join("room.txt");
+    std::fs::write(
+        &transcript,
+        "Speaker 1: I'll send you the rollover forms by Friday.\n\
+         Speaker 2: And I will sign the beneficiary change form next week.\n\
+         Speaker 1: Perfect, thank you.\n",
+    )
+    .unwrap();
+    let meeting = h.ok(&[
+        "meeting",
+        "import-transcript",
+        &id,
+        transcript.to_str().unwrap(),
+        "--consent-by",
+        "Ada Okafor",
+        "--date",
+        "2026-03-02",
+    ]);
+    let owners = |analysis: &serde_json::Value| -> Vec<(String, String)> {
+        analysis["action_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["owner"].as_str().unwrap().to_string(),
+                    i["what"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let first = h.json(&["meeting", "analyze", &meeting, "--engine", "local"]);
+    // Unnamed speakers: every commitment is taken as the advisor's (a guess).
+    assert!(
+        owners(&first["analysis"])
+            .iter()
+            .all(|(o, _)| o == "advisor"),
+        "{first}"
+    );
+
+    // Bad input changes nothing.
+    let err = h.fails(&[
+        "meeting",
+        "relabel",
+        &meeting,
+        "--speaker",
+        "Speaker 2=Ada",
+        "--segments",
+        "5-9",
+    ]);
+    assert!(err.contains("outside"), "{err}");
+    assert!(
+        h.fails(&["meeting", "relabel", &meeting, "--speaker", "Speaker 2"])
+            .contains("OLD=NEW")
+    );
+    let before = h.json(&["history", &id]);
+
+    let relabelled = h.json(&[
+        "meeting",
+        "relabel",
+        &meeting,
+        "--speaker",
+        "Speaker 2=Ada Okafor",
+    ]);
+    assert_eq!(relabelled["relabelled"], 1);
+    assert_eq!(relabelled["reanalysed"], true);
+    let owned = owners(&relabelled["analysis"]);
+    assert!(
+        owned
+            .iter()
+            .any(|(o, w)| o == "client" && w.contains("sign the beneficiary")),
+        "{owned:?}"
+    );
+    assert!(
+        owned
+            .iter()
+            .any(|(o, w)| o == "advisor" && w.contains("rollover forms")),
+        "{owned:?}"
+    );
+    // Only segment 0 of speaker 1: one segment, the other keeps its label.
+    let one = h.json(&[
+        "meeting",
+        "relabel",
+        &meeting,
+        "--speaker",
+        "Speaker 1=Dana Advisor",
+        "--segments",
+        "0-0",
+    ]);
+    assert_eq!(one["relabelled"], 1);
+    let shown = h.json(&["meeting", "show", &meeting]);
+    let speakers: Vec<&str> = shown["meeting"]["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["speaker"].as_str().unwrap())
+        .collect();
+    assert_eq!(speakers, ["Dana Advisor", "Ada Okafor", "Speaker 1"]);
+    let history = h.json(&["history", &id]);
+    let added = history.as_array().unwrap().len() - before.as_array().unwrap().len();
+    assert!(added >= 2, "each relabel is a change: {history}");
+    assert!(
+        history.to_string().contains("Relabelled speakers"),
+        "{history}"
+    );
+}

@@ -103,6 +103,20 @@ pub enum MeetingCmd {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Correct who spoke: every segment labelled OLD (`?` for unlabelled ones), optionally
+    /// only in --segments A-B, becomes NEW; an analysed meeting is analysed again with the
+    /// new labels (owners of action items follow the speakers).
+    Relabel {
+        meeting: String,
+        /// OLD=NEW, e.g. `?=Ada Okafor` or `Client=Ben Okafor`.
+        #[arg(long, value_parser = parse_relabel)]
+        speaker: (String, String),
+        /// Only these segments (0-based, inclusive), e.g. `12-30`.
+        #[arg(long, value_parser = parse_segments)]
+        segments: Option<std::ops::RangeInclusive<usize>>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// List a household's meetings.
     List {
         household: String,
@@ -187,6 +201,26 @@ pub enum ProviderChoice {
 
 fn llm_key_account(profile: &Profile) -> String {
     hearth_intel::llm::key_account(profile.profile_id())
+}
+
+fn parse_relabel(s: &str) -> Result<(String, String), String> {
+    let (old, new) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}' is not OLD=NEW (e.g. ?=Ada Okafor)"))?;
+    Ok((old.trim().to_string(), new.trim().to_string()))
+}
+
+fn parse_segments(s: &str) -> Result<std::ops::RangeInclusive<usize>, String> {
+    let bad = || format!("'{s}' is not a segment range like 12-30 (or 7)");
+    let (a, b) = s.split_once('-').unwrap_or((s, s));
+    let (a, b): (usize, usize) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
+    if a > b {
+        return Err(bad());
+    }
+    Ok(a..=b)
 }
 
 /// The on-device engine, when a language model is installed and the firm allows it.
@@ -391,6 +425,36 @@ pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
             threads,
             json,
         } => crate::media::recover(profile, meeting, model, threads, json.json)?,
+        MeetingCmd::Relabel {
+            meeting,
+            speaker: (old, new),
+            segments,
+            json,
+        } => {
+            let changed = profile.relabel_speakers(&meeting, &old, &new, segments)?;
+            let analysed =
+                changed > 0 && profile.find_meeting(&meeting)?.meeting.analysis.is_some();
+            let outcome = if analysed {
+                let engine = engine(profile, EngineChoice::Auto)?;
+                Some(profile.analyze_meeting(&meeting, &engine, Tone::ProfessionalWarm)?)
+            } else {
+                None
+            };
+            if json.json {
+                print_json(&json!({
+                    "relabelled": changed,
+                    "reanalysed": outcome.is_some(),
+                    "analysis": outcome.as_ref().map(|o| &o.analysis),
+                }))?;
+            } else if changed == 0 {
+                println!("No segment labelled '{old}' there; nothing changed.");
+            } else {
+                println!("Relabelled {changed} segments '{old}' → '{new}'.");
+                if let Some(outcome) = &outcome {
+                    render_analysis(outcome);
+                }
+            }
+        }
         MeetingCmd::Schedule {
             household,
             title,

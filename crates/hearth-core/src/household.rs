@@ -689,6 +689,23 @@ impl Household {
         })
     }
 
+    /// Replaces a meeting's transcript with the same segments relabelled (speaker names
+    /// corrected by the advisor), as one change whose message says how many segments.
+    pub fn relabel_transcript(
+        &mut self,
+        meeting_id: &str,
+        transcript: &[TranscriptSegment],
+        relabelled: usize,
+        ctx: &EditContext,
+    ) -> Result<Committed<()>, CoreError> {
+        let meeting = self.item(meeting_id, "meetings", "meeting")?;
+        let summary = format!("Relabelled speakers of {relabelled} transcript segments");
+        self.edit_any(ctx, summary, |doc| {
+            reconcile_prop(doc, &meeting, "transcript", transcript)?;
+            Ok(())
+        })
+    }
+
     /// Files reviewed meeting suggestions as one change: the tasks, facts and notes, plus the
     /// accepted item keys on the meeting record. The change's message names the meeting and
     /// what was accepted, so history shows who accepted what.

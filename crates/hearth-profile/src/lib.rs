@@ -105,6 +105,9 @@ pub enum ProfileError {
         "cannot accept '{0}': use action:N, fact:N, notes or all, with N from `hearth meeting analyze`"
     )]
     BadItem(String),
+    /// A request that cannot be carried out as given; the message says what to give instead.
+    #[error("{0}")]
+    BadInput(String),
     /// The firm's policy forbids a setting or an action; the message names the policy.
     #[error("{0}")]
     Policy(String),

@@ -331,6 +331,53 @@ impl Profile {
     }
 
     /// Meetings of a household, newest first.
+    /// Renames a speaker in a meeting's transcript: every segment labelled `old` (`?` for
+    /// segments without a label) within `segments` (indices, inclusive; all when `None`)
+    /// becomes `new`. One change; returns how many segments changed (0: nothing written). A
+    /// room recording with one microphone, or a call whose other side was named wrong, is
+    /// corrected this way before the analysis is run again.
+    pub fn relabel_speakers(
+        &mut self,
+        meeting_id: &str,
+        old: &str,
+        new: &str,
+        segments: Option<std::ops::RangeInclusive<usize>>,
+    ) -> Result<usize, ProfileError> {
+        let new = new.trim();
+        if new.is_empty() || new == "?" {
+            return Err(ProfileError::BadInput(
+                "the new speaker name is empty; give a name, e.g. --speaker ?=Ada".into(),
+            ));
+        }
+        let found = self.find_meeting(meeting_id)?;
+        let mut transcript = found.meeting.transcript.clone();
+        if let Some(range) = &segments
+            && *range.end() >= transcript.len()
+        {
+            return Err(ProfileError::BadInput(format!(
+                "the transcript has segments 0-{}; {}-{} is outside it",
+                transcript.len().saturating_sub(1),
+                range.start(),
+                range.end()
+            )));
+        }
+        let mut changed = 0;
+        for (i, seg) in transcript.iter_mut().enumerate() {
+            let in_range = segments.as_ref().is_none_or(|r| r.contains(&i));
+            let label = seg.speaker.as_deref().unwrap_or("?");
+            if in_range && label.eq_ignore_ascii_case(old.trim()) && label != new {
+                seg.speaker = Some(new.to_string());
+                changed += 1;
+            }
+        }
+        if changed > 0 {
+            self.edit(&found.household_id, |h, ctx| {
+                h.relabel_transcript(meeting_id, &transcript, changed, ctx)
+            })?;
+        }
+        Ok(changed)
+    }
+
     pub fn meetings(&self, household_id: &str) -> Result<Vec<(String, Meeting)>, ProfileError> {
         let data = self.household_data(household_id)?;
         let mut list: Vec<(String, Meeting)> = data.meetings.into_iter().collect();
@@ -367,6 +414,17 @@ pub fn meeting_vtt(meeting: &Meeting) -> String {
     out
 }
 
+/// "Speaker 1", "SPEAKER_00", "Spk 2": the anonymous labels diarizing tools write (other
+/// labels with digits, like "Note 10" or a time, are not speakers).
+fn numbered_speaker(who: &str) -> bool {
+    let w = who.trim().to_ascii_lowercase();
+    ["speaker", "spk"].iter().any(|p| {
+        w.strip_prefix(p)
+            .map(|rest| rest.trim_start_matches([' ', '_', '-']))
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    })
+}
+
 /// Parses a transcript file: hearth's JSON (`{"segments":[{start_ms,end_ms,speaker,text}]}`,
 /// optionally inside `{"transcript": ...}`), or plain text with one `Speaker: words` line per
 /// segment.
@@ -386,7 +444,7 @@ pub fn parse_transcript(text: &str) -> Result<Transcript, String> {
             Some((who, rest))
                 if !who.is_empty()
                     && who.len() <= 40
-                    && !who.chars().any(|c| c.is_ascii_digit()) =>
+                    && (!who.chars().any(|c| c.is_ascii_digit()) || numbered_speaker(who)) =>
             {
                 (Some(who.trim().to_string()), rest.trim())
             }
