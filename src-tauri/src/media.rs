@@ -39,6 +39,9 @@ struct ImportArgs {
     title: String,
     date: Option<String>,
     consented_by: Vec<String>,
+    /// Everyone in the meeting (all-party consent checks each of them).
+    #[serde(default)]
+    participants: Vec<String>,
     file_name: String,
 }
 
@@ -109,7 +112,7 @@ pub async fn import_meeting_audio(
         title: crate::args::given(Some(args.title)).unwrap_or_else(|| "Meeting".to_string()),
         started_at_ms,
         consent_by: args.consented_by,
-        participants: Vec::new(),
+        participants: args.participants,
         model: None,
         threads: std::thread::available_parallelism()
             .map(|n| n.get().min(4))

@@ -94,6 +94,7 @@ pub async fn audio_devices() -> CommandResult<Vec<AudioDevice>> {
 /// loaded, `device` (or the default input) captured. Returns the meeting id once audio
 /// flows; level and live text arrive as `recording-level` and `recording-live` events.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)] // each is one named IPC argument the UI sends
 pub async fn start_recording(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -101,6 +102,7 @@ pub async fn start_recording(
     title: String,
     date: Option<String>,
     consented_by: Vec<String>,
+    participants: Option<Vec<String>>,
     device: Option<String>,
 ) -> CommandResult<String> {
     if active(&state)?.is_some() {
@@ -111,7 +113,9 @@ pub async fn start_recording(
         title: given(Some(title)).unwrap_or_else(|| "Meeting".to_string()),
         started_at_ms: meeting_start(date)?,
         consent_by: consented_by,
-        participants: Vec::new(),
+        // Everyone in the meeting: with all-party consent (the firm's, or the household's
+        // state's) each of them must be among those who consented.
+        participants: participants.unwrap_or_default(),
         model: None,
         threads: std::thread::available_parallelism()
             .map(|n| n.get().min(4))

@@ -86,11 +86,11 @@ export const api = {
   meeting: (meetingId: string) => call<B.MeetingView>("meeting", { meetingId }),
   analyzeMeeting: (meetingId: string) => call<B.AnalysisOutcome>("analyze_meeting", { meetingId }),
   acceptMeetingItems: (meetingId: string, items: string[]) => call<B.Filed>("accept_meeting_items", { meetingId, items }),
-  importMeetingAudio: (file: File, m: { householdId: string; title: string; date: string | null; consentedBy: string[] }) =>
+  importMeetingAudio: (file: File, m: { householdId: string; title: string; date: string | null; consentedBy: string[]; participants: string[] }) =>
     callWithFile<B.MeetingView>("import_meeting_audio", file, { ...m, fileName: file.name }),
   cancelImport: () => call<void>("cancel_import"),
   audioDevices: () => call<B.AudioDevice[]>("audio_devices"),
-  startRecording: (m: { householdId: string; title: string; date: string | null; consentedBy: string[]; device: string | null }) =>
+  startRecording: (m: { householdId: string; title: string; date: string | null; consentedBy: string[]; participants: string[]; device: string | null }) =>
     call<string>("start_recording", m),
   stopRecording: () => call<B.MeetingView>("stop_recording"),
   cancelRecording: () => call<void>("cancel_recording"),

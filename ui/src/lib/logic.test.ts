@@ -3,7 +3,7 @@ import { formatMoney, formatRate, sumDecimals, toScaled } from "./money";
 import { filterHouseholds, fold, initials, segmentsOf, sortHouseholds, type HouseholdSummary } from "./households";
 import { addDays, dayOf, dueState, formatDay, relativeTime, today } from "./dates";
 import { errorTitle, toAppError } from "./errors";
-import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp } from "./meeting";
+import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp, consentFor } from "./meeting";
 import { describeSync, type SyncStatus } from "./sync";
 import { isMac, keysFor, matchShortcut, shortcutList } from "./shortcuts";
 import { applyLive, hasSignal, interruptedLabel, levelPercent } from "./recording";
@@ -236,5 +236,27 @@ describe("recording", () => {
       "Annual review with The Okafors, started 7 Dec at 09:30",
     );
     expect(interruptedLabel({ title: "  ", household_name: "Lindqvist", started_at: started }, "en-GB")).toMatch(/^Meeting with Lindqvist/);
+  });
+});
+
+describe("consent before capture", () => {
+  const ada = { name: "Ada Okafor", present: true, consented: true };
+  const ben = { name: "Ben Okafor", present: true, consented: false };
+  const kid = { name: "Sam Okafor", present: false, consented: false };
+  it("sends everyone present as participants and those who agreed as consented", () => {
+    const c = consentFor([ada, ben, kid], ["Carla CPA"], false, true);
+    expect(c.participants).toEqual(["Ada Okafor", "Ben Okafor", "Carla CPA"]);
+    expect(c.consented).toEqual(["Ada Okafor", "Carla CPA"]);
+    expect(c.missing).toEqual(["Ben Okafor"]);
+    expect(c.complete).toBe(true);
+  });
+  it("with all-party consent, waits for every participant", () => {
+    expect(consentFor([ada, ben], [], true, true).complete).toBe(false);
+    expect(consentFor([ada, { ...ben, consented: true }], [], true, true).complete).toBe(true);
+  });
+  it("needs the disclosure read and someone's consent", () => {
+    expect(consentFor([ada], [], false, false).complete).toBe(false);
+    expect(consentFor([{ ...ada, consented: false }], [], false, true).complete).toBe(false);
+    expect(consentFor([], ["Ada Okafor"], true, true).complete).toBe(true);
   });
 });

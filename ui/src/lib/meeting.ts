@@ -30,6 +30,33 @@ export function consentComplete(disclosureRead: boolean, names: string[]): boole
   return disclosureRead && names.length > 0;
 }
 
+/** Someone who may be in the meeting: a household member, or a guest typed in. */
+export interface Attendee {
+  name: string;
+  present: boolean;
+  consented: boolean;
+}
+
+/** Who takes part and who consented, and whether capture may start: someone consented, and
+ * with all-party consent every participant did (`missing` names those who did not). The shell
+ * checks again (including states that require all-party consent by the household's address). */
+export function consentFor(
+  attendees: Attendee[],
+  guests: string[],
+  allParty: boolean,
+  disclosureRead: boolean,
+): { participants: string[]; consented: string[]; missing: string[]; complete: boolean } {
+  const present = attendees.filter((a) => a.present);
+  const known = new Set(present.map((a) => a.name.toLowerCase()));
+  const extra = guests.filter((g) => !known.has(g.toLowerCase()));
+  const participants = [...present.map((a) => a.name), ...extra];
+  // A guest typed in is there because they agreed (the field asks for those who consented).
+  const consented = [...present.filter((a) => a.consented).map((a) => a.name), ...extra];
+  const missing = present.filter((a) => !a.consented).map((a) => a.name);
+  const complete = disclosureRead && consented.length > 0 && (!allParty || missing.length === 0);
+  return { participants, consented, missing, complete };
+}
+
 /** A follow-up draft as plain e-mail text. */
 export function draftText(draft: { subject: string; body: string }): string {
   return `Subject: ${draft.subject}\n\n${draft.body}`;

@@ -6,7 +6,7 @@ import { api, onImportProgress, type Analysis, type Capabilities, type FlagKind,
 import { keys, useQuery } from "../lib/data";
 import { dateTime, formatDay, today } from "../lib/dates";
 import { toAppError, type AppError } from "../lib/errors";
-import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp } from "../lib/meeting";
+import { acceptKeys, consentFor, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp, type Attendee } from "../lib/meeting";
 import { audioStatus } from "../lib/settings";
 import { RecordPanel } from "./RecordPanel";
 import { ModelMissingHelp, SavedFile } from "./Settings";
@@ -101,8 +101,18 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
   // The firm's consent mode, for the consent step's wording (the shell checks it).
   const consentMode = useQuery(keys.settings, () => api.getSettings()).data?.consent_mode;
 
-  const consented = parseNames(names);
-  const consentDone = consentComplete(read, consented);
+  // The household's members, each marked present and consenting (or not); guests typed in.
+  const householdView = useQuery(household ? keys.household(household) : null, () => api.household(household));
+  const [attendance, setAttendance] = useState<Record<string, { present: boolean; consented: boolean }>>({});
+  const attendees: Attendee[] = Object.values(householdView.data?.data.members ?? {}).map((m) => ({
+    name: m.name,
+    present: attendance[m.name]?.present ?? false,
+    consented: attendance[m.name]?.consented ?? false,
+  }));
+  const consent = consentFor(attendees, parseNames(names), consentMode === "all-party", read);
+  const consented = consent.consented;
+  const participants = consent.participants;
+  const consentDone = consent.complete;
   const matches = households.filter((h) => !householdQuery || h.name.toLowerCase().includes(householdQuery.toLowerCase())).slice(0, 200);
   const chosen = households.find((h) => h.id === household);
 
@@ -125,7 +135,7 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
     setAudioError(null);
     setNeedModel(false);
     try {
-      const view = await api.importMeetingAudio(audio, { householdId: household, title, date: date || null, consentedBy: consented });
+      const view = await api.importMeetingAudio(audio, { householdId: household, title, date: date || null, consentedBy: consented, participants });
       onImported(view.meeting_id);
     } catch (e) {
       const err = toAppError(e);
@@ -177,7 +187,10 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
       </Step>
       <Step n={2} title="Consent" done={consentDone} disabled={!chosen}>
         <div className="space-y-3">
-          <p className="text-sm text-muted">Read the firm's disclosure to everyone in the meeting before recording or importing.</p>
+          <p className="text-sm text-muted">
+            Read the firm's disclosure to everyone in the meeting before recording or importing. On a video or phone call the other side is recorded too: read it to
+            everyone on the call.
+          </p>
           <blockquote className="rounded-md border-l-4 border-accent bg-sunken p-3 text-sm leading-relaxed" data-testid="disclosure" data-selectable>
             {disclosure ? disclosure.text : <Spinner />}
             {disclosure && <div className="mt-1 text-xs text-muted">Disclosure version {disclosure.version}</div>}
@@ -185,16 +198,56 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" data-testid="disclosure-read" checked={read} onChange={(e) => setRead(e.target.checked)} />I read the disclosure aloud and everyone agreed.
           </label>
+          {attendees.length > 0 && (
+            <table className="w-full text-sm" data-testid="consent-members">
+              <thead>
+                <tr className="text-left text-xs text-muted">
+                  <th className="font-normal">Household member</th>
+                  <th className="font-normal">In the meeting</th>
+                  <th className="font-normal">Consented</th>
+                </tr>
+              </thead>
+              <tbody>
+                {attendees.map((a) => (
+                  <tr key={a.name}>
+                    <td>{a.name}</td>
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={`${a.name} is in the meeting`}
+                        checked={a.present}
+                        onChange={(e) => setAttendance((s) => ({ ...s, [a.name]: { present: e.target.checked, consented: e.target.checked && (s[a.name]?.consented ?? false) } }))}
+                      />
+                    </td>
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={`${a.name} consented`}
+                        disabled={!a.present}
+                        checked={a.consented}
+                        onChange={(e) => setAttendance((s) => ({ ...s, [a.name]: { present: true, consented: e.target.checked } }))}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
           <Field
-            label="Who consented"
+            label={attendees.length > 0 ? "Others who consented (guests)" : "Who consented"}
             hint={
               consentMode === "all-party"
-                ? "Everyone in the meeting, comma-separated: your firm records with all-party consent, so every participant must agree."
-                : "Everyone who agreed, comma-separated. All-party (two-party) consent states need every participant."
+                ? "Comma-separated. Your firm records with all-party consent: every participant must agree before recording starts."
+                : "Comma-separated. All-party (two-party) consent states need every participant."
             }
           >
             <Input data-testid="consent-names" value={names} onChange={(e) => setNames(e.target.value)} placeholder="Linda Johnson, Robert Johnson" />
           </Field>
+          {consentMode === "all-party" && consent.missing.length > 0 && (
+            <p className="text-sm text-warn" data-testid="consent-missing">
+              Not yet consented: {consent.missing.join(", ")}. Everyone in the meeting must consent before recording.
+            </p>
+          )}
         </div>
       </Step>
       <Step n={3} title="What was said" disabled={!chosen || !consentDone}>
@@ -261,7 +314,7 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
           </div>
           {recordOpen && (
             <RecordPanel
-              meeting={{ householdId: household, title, date: date || null, consentedBy: consented }}
+              meeting={{ householdId: household, title, date: date || null, consentedBy: consented, participants }}
               onRecorded={onImported}
               onClose={() => setRecordOpen(false)}
             />

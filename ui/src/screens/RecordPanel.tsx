@@ -16,7 +16,7 @@ export function RecordPanel({
   onRecorded,
   onClose,
 }: {
-  meeting: { householdId: string; title: string; date: string | null; consentedBy: string[] };
+  meeting: { householdId: string; title: string; date: string | null; consentedBy: string[]; participants: string[] };
   onRecorded: (meetingId: string) => void;
   onClose: () => void;
 }) {
