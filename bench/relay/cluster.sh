@@ -29,7 +29,8 @@ mkdir -p "$out"
 pids=()
 pg_data=''
 
-log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=bench/relay/lib.sh
+source "$here/lib.sh"
 
 cleanup() {
     local pid
@@ -40,31 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-json_get() {
-    node -e '
-        let s = "";
-        process.stdin.on("data", (d) => (s += d)).on("end", () => {
-            let v = JSON.parse(s);
-            for (const k of process.argv[1].split(".")) v = v[k];
-            if (v === undefined) process.exit(1);
-            console.log(v);
-        });' "$1"
-}
-
-wait_for_url() {
-    local file=$1 i
-    for i in $(seq 300); do
-        if grep -q 'hearth-relay listening on' "$file" 2>/dev/null; then
-            grep -m1 'hearth-relay listening on' "$file" | grep -o 'http://[0-9.:]*'
-            return 0
-        fi
-        sleep 0.1
-    done
-    log "no address from the relay in $file:"
-    cat "$file" >&2
-    return 1
-}
 
 if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
     log "building hearth-relay and hearth-loadgen (release)"
@@ -128,7 +104,7 @@ start_nodes() {
             </dev/null >"$dir/stdout.log" 2>"$out/$(basename "$dir").log" &
         node_pids+=($!)
         pids+=($!)
-        urls+=("ws://$(wait_for_url "$dir/stdout.log" | sed 's#http://##')/sync")
+        urls+=("ws://$(wait_for_url "$dir/stdout.log" "hearth-relay listening on" | sed 's#http://##')/sync")
     done
 }
 

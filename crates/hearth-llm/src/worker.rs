@@ -72,8 +72,8 @@ impl WorkerOptions {
     }
 }
 
-struct Running {
-    child: Child,
+/// The running worker's pipes (held while a request is in flight).
+struct Pipes {
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
 }
@@ -84,9 +84,10 @@ struct Running {
 pub struct Worker {
     exe: PathBuf,
     options: WorkerOptions,
-    running: Mutex<Option<Running>>,
-    /// The running worker's process id (for cancelling without the lock, and for its memory).
-    pid: Mutex<Option<u32>>,
+    pipes: Mutex<Option<Pipes>>,
+    /// The worker process, apart from its pipes, so [`Worker::cancel`] can kill it while a
+    /// request holds the pipes.
+    child: Mutex<Option<Child>>,
     cancelled: Arc<AtomicBool>,
     peak_rss: Mutex<u64>,
 }
@@ -106,8 +107,8 @@ impl Worker {
         Self {
             exe: exe.into(),
             options,
-            running: Mutex::new(None),
-            pid: Mutex::new(None),
+            pipes: Mutex::new(None),
+            child: Mutex::new(None),
             cancelled: Arc::new(AtomicBool::new(false)),
             peak_rss: Mutex::new(0),
         }
@@ -116,14 +117,31 @@ impl Worker {
     /// Stops the generation in progress (kills the worker process).
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::SeqCst);
-        if let Some(pid) = *self.pid.lock().unwrap_or_else(|p| p.into_inner()) {
-            kill(pid);
+        if let Some(child) = self
+            .child
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            let _ = child.kill();
         }
     }
 
     /// Whether a worker process is running (started and not known to have stopped).
     pub fn is_running(&self) -> bool {
-        self.pid.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+        self.child
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// Kills and reaps the worker, if any (the next request starts a new one).
+    fn stop(&self, pipes: &mut Option<Pipes>) {
+        *pipes = None;
+        if let Some(mut child) = self.child.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 
     /// The worker's peak memory so far (resident set, bytes; Linux only, else 0).
@@ -131,7 +149,7 @@ impl Worker {
         *self.peak_rss.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn start(&self) -> Result<Running, GenerateError> {
+    fn start(&self) -> Result<Pipes, GenerateError> {
         let mut child = Command::new(&self.exe)
             .env("OMP_WAIT_POLICY", "PASSIVE")
             .stdin(Stdio::piped())
@@ -145,16 +163,21 @@ impl Worker {
             let _ = child.kill();
             return Err(GenerateError::Failed("the worker has no pipes".into()));
         };
-        *self.pid.lock().unwrap_or_else(|p| p.into_inner()) = Some(child.id());
-        Ok(Running {
-            child,
+        *self.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
+        Ok(Pipes {
             stdin,
             stdout: BufReader::new(stdout),
         })
     }
 
     fn note_memory(&self) {
-        if let Some(pid) = *self.pid.lock().unwrap_or_else(|p| p.into_inner()) {
+        let pid = self
+            .child
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(Child::id);
+        if let Some(pid) = pid {
             let rss = peak_rss_of(pid);
             let mut peak = self.peak_rss.lock().unwrap_or_else(|p| p.into_inner());
             *peak = (*peak).max(rss);
@@ -164,15 +187,8 @@ impl Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
-        if let Some(mut running) = self
-            .running
-            .get_mut()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            let _ = running.child.kill();
-            let _ = running.child.wait();
-        }
+        let mut pipes = self.pipes.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.stop(&mut pipes);
     }
 }
 
@@ -183,14 +199,10 @@ impl TextGenerator for Worker {
         prompt: &str,
         json_schema: &str,
     ) -> Result<Generation, GenerateError> {
-        let mut guard = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.pipes.lock().unwrap_or_else(|p| p.into_inner());
         if self.cancelled.swap(false, Ordering::SeqCst) {
-            // A cancel with nothing running: the next request starts clean.
-            if let Some(mut old) = guard.take() {
-                let _ = old.child.kill();
-                let _ = old.child.wait();
-            }
-            *self.pid.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            // A cancel with nothing in flight: the next request starts clean.
+            self.stop(&mut guard);
         }
         if guard.is_none() {
             *guard = Some(self.start()?);
@@ -210,11 +222,7 @@ impl TextGenerator for Worker {
             Ok(generation) => Ok(generation),
             Err(e) => {
                 // The worker is dead or confused: the next request starts a new one.
-                if let Some(mut old) = guard.take() {
-                    let _ = old.child.kill();
-                    let _ = old.child.wait();
-                }
-                *self.pid.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                self.stop(&mut guard);
                 if self.cancelled.swap(false, Ordering::SeqCst) {
                     Err(GenerateError::Cancelled)
                 } else {
@@ -225,7 +233,7 @@ impl TextGenerator for Worker {
     }
 }
 
-fn exchange(running: Option<&mut Running>, request: &Request) -> Result<Generation, GenerateError> {
+fn exchange(running: Option<&mut Pipes>, request: &Request) -> Result<Generation, GenerateError> {
     let Some(running) = running else {
         return Err(GenerateError::Failed("the worker is not running".into()));
     };
@@ -274,24 +282,6 @@ fn exchange(running: Option<&mut Running>, request: &Request) -> Result<Generati
             Event::Error { message, .. } => return Err(GenerateError::Failed(message)),
         }
     }
-}
-
-#[cfg(unix)]
-fn kill(pid: u32) {
-    let _ = Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-}
-
-#[cfg(windows)]
-fn kill(pid: u32) {
-    let _ = Command::new("taskkill")
-        .args(["/F", "/PID", &pid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
 }
 
 /// Peak resident set of a process, bytes (`VmHWM`; Linux only).

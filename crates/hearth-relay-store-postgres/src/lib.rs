@@ -256,6 +256,11 @@ fn audit_row(r: &PgRow) -> sqlx::Result<AuditEvent> {
     })
 }
 
+/// A share: (document, advisor it is shared with).
+fn share_row(r: &PgRow) -> sqlx::Result<(String, String)> {
+    Ok((r.try_get("doc_id")?, r.try_get("advisor_id")?))
+}
+
 fn rows<T>(rows: Vec<PgRow>, f: fn(&PgRow) -> sqlx::Result<T>) -> Result<Vec<T>> {
     rows.iter().map(|r| f(r).map_err(map_err)).collect()
 }
@@ -774,10 +779,7 @@ impl RelayStore for PostgresStore {
             .fetch_all(&self.pool)
             .await
             .map_err(map_err)?;
-        r.iter()
-            .map(|row| Ok((row.try_get("doc_id")?, row.try_get("advisor_id")?)))
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(map_err)
+        rows(r, share_row)
     }
 
     async fn firm_shares(&self, firm_id: &str) -> Result<Vec<(String, String)>> {
@@ -789,10 +791,7 @@ impl RelayStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-        r.iter()
-            .map(|row| Ok((row.try_get("doc_id")?, row.try_get("advisor_id")?)))
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(map_err)
+        rows(r, share_row)
     }
 
     async fn document(&self, doc_id: &str) -> Result<Option<DocumentMeta>> {

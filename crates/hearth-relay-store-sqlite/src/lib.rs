@@ -293,6 +293,11 @@ fn audit_row(r: &SqliteRow) -> sqlx::Result<AuditEvent> {
     })
 }
 
+/// A share: (document, advisor it is shared with).
+fn share_row(r: &SqliteRow) -> sqlx::Result<(String, String)> {
+    Ok((r.try_get("doc_id")?, r.try_get("advisor_id")?))
+}
+
 fn rows<T>(rows: Vec<SqliteRow>, f: fn(&SqliteRow) -> sqlx::Result<T>) -> Result<Vec<T>> {
     rows.iter().map(|r| f(r).map_err(map_err)).collect()
 }
@@ -763,10 +768,7 @@ impl RelayStore for SqliteStore {
             .fetch_all(&self.reader)
             .await
             .map_err(map_err)?;
-        r.iter()
-            .map(|row| Ok((row.try_get("doc_id")?, row.try_get("advisor_id")?)))
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(map_err)
+        rows(r, share_row)
     }
 
     async fn firm_shares(&self, firm_id: &str) -> Result<Vec<(String, String)>> {
@@ -778,10 +780,7 @@ impl RelayStore for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(map_err)?;
-        r.iter()
-            .map(|row| Ok((row.try_get("doc_id")?, row.try_get("advisor_id")?)))
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(map_err)
+        rows(r, share_row)
     }
 
     async fn document(&self, doc_id: &str) -> Result<Option<DocumentMeta>> {
