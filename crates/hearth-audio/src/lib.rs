@@ -45,7 +45,8 @@ pub use decode::{DecodedAudio, decode_bytes, decode_file};
 pub use pipeline::{Level, Recorder, RecorderReport};
 pub use resample::MonoResampler;
 pub use sealed::{
-    AudioKey, SealedAudio, SealedWriter, read_sealed, read_sealed_recovering, sealed_in_use,
+    AudioKey, SealedAudio, SealedWriter, read_sealed, read_sealed_recovering, sealed_finished,
+    sealed_in_use,
 };
 
 /// The sample rate everything downstream (whisper) expects.

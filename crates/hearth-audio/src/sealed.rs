@@ -252,6 +252,27 @@ pub fn sealed_in_use(path: &Path) -> Result<bool> {
     })
 }
 
+/// Whether a sealed audio file ends with its final chunk (its writer stopped cleanly). Reads
+/// only the chunk headers, not the audio: cheap enough to run over every kept recording.
+pub fn sealed_finished(path: &Path) -> Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path).map_err(io_err("opening", path))?;
+    let len = file.metadata().map_err(io_err("reading", path))?.len();
+    let mut pos = HEADER_LEN as u64;
+    let mut header = [0u8; CHUNK_HEADER_LEN];
+    while pos + CHUNK_HEADER_LEN as u64 <= len {
+        file.seek(SeekFrom::Start(pos))
+            .and_then(|_| file.read_exact(&mut header))
+            .map_err(io_err("reading", path))?;
+        if header[4] & FLAG_LAST != 0 {
+            return Ok(true);
+        }
+        let ct_len = u32::from_le_bytes([header[5], header[6], header[7], header[8]]);
+        pos += (CHUNK_HEADER_LEN as u64) + u64::from(ct_len);
+    }
+    Ok(false)
+}
+
 /// Opens an encrypted audio file.
 pub fn read_sealed(path: &Path, key: &AudioKey) -> Result<SealedAudio> {
     read(path, key, false)
@@ -425,6 +446,7 @@ mod tests {
         let full = std::fs::read(&path).unwrap();
         let a = read_sealed(&path, &key).unwrap();
         assert!(!a.complete);
+        assert!(!sealed_finished(&path).unwrap());
         assert_eq!((a.chunks, a.samples.len()), (3, 48_000));
         // A torn last write (any prefix of a chunk) still opens up to the chunk before.
         for cut in [1usize, 9, 100, 31_000] {
@@ -467,6 +489,10 @@ mod tests {
         assert!(sealed_in_use(&path).unwrap());
         drop(w); // the process died
         assert!(!sealed_in_use(&path).unwrap());
+        assert!(
+            !sealed_finished(&path).unwrap(),
+            "no final chunk: interrupted"
+        );
         let full = std::fs::read(&path).unwrap();
 
         // A crash that left zeros after the last chunk (a file system that extended the file

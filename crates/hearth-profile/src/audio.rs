@@ -328,15 +328,27 @@ impl Profile {
         self.store_transcript(meeting_id, transcript, duration_secs, true)
     }
 
-    /// Meetings whose audio state is still `recording`: being captured or imported now, or
-    /// left so by a process that died. Oldest first.
-    pub fn unfinished_recordings(&self) -> Result<Vec<UnfinishedRecording>, ProfileError> {
+    /// Of the meetings `candidates`, those whose audio state is still `recording` (being
+    /// captured or imported now, or left so by a process that died). Oldest first. Households
+    /// are read only when there are candidates, and only until all are found.
+    pub fn unfinished_recordings(
+        &self,
+        candidates: &[String],
+    ) -> Result<Vec<UnfinishedRecording>, ProfileError> {
         let mut found = Vec::new();
+        let mut left = candidates.len();
         for row in self.list_households()? {
+            if left == 0 {
+                break;
+            }
             let Ok(data) = self.household_data(&row.id) else {
                 continue;
             };
             for (id, m) in data.meetings {
+                if !candidates.contains(&id) {
+                    continue;
+                }
+                left -= 1;
                 if m.audio.as_deref() == Some("recording") {
                     found.push(UnfinishedRecording {
                         household_id: row.id.clone(),

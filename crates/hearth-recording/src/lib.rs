@@ -376,17 +376,47 @@ pub struct Recovered {
 }
 
 /// Recordings left `recording` by a process that died (a crash, a kill, a dead battery):
-/// every meeting whose audio state is still `recording` and whose audio file no running
-/// recorder holds. Oldest first.
+/// sealed audio files without their final chunk that no running recorder holds, whose
+/// meeting still says `recording`. Oldest first.
+///
+/// Run on every start of the app, so it starts from the audio directory (a directory listing
+/// and a few chunk headers) and reads households only when such a file exists. A process
+/// killed in the instant between recording consent and creating the file leaves no file: that
+/// meeting is recovered by naming it (`hearth meeting recover MEETING`). A recovered
+/// recording kept by the retention policy stays a candidate (it has no final chunk) and costs
+/// a household scan per start until retention deletes it.
 pub fn interrupted(profile: &Profile) -> Result<Vec<hearth_profile::UnfinishedRecording>> {
-    let mut found = Vec::new();
-    for r in profile.unfinished_recordings()? {
-        let path = profile.audio_path(&r.meeting_id);
-        if !path.exists() || !hearth_audio::sealed_in_use(&path)? {
-            found.push(r);
+    let dir = profile.audio_dir();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(AudioError::Io {
+                action: "listing",
+                path: dir,
+                source: e,
+            }
+            .into());
+        }
+    };
+    let mut candidates = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(meeting_id) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".hca"))
+        else {
+            continue;
+        };
+        if path != profile.audio_path(meeting_id) {
+            continue;
+        }
+        if !hearth_audio::sealed_in_use(&path)? && !hearth_audio::sealed_finished(&path)? {
+            candidates.push(meeting_id.to_string());
         }
     }
-    Ok(found)
+    Ok(profile.unfinished_recordings(&candidates)?)
 }
 
 /// An interrupted recording's sealed audio, read back for transcription
