@@ -28,16 +28,25 @@ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/n
 command -v node >/dev/null 2>&1 || HEARTH_APT_PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || HEARTH_APT_PACKAGES+=(npm)
 
-missing=()
-for pkg in "${HEARTH_APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
+# The system-audio test starts its own PulseAudio daemon (null sinks, paplay). Installed
+# without its recommends: no session manager or realtime kit is needed for that.
+HEARTH_APT_BARE_PACKAGES=(pulseaudio pulseaudio-utils)
+
+not_installed() {
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
+  done
+}
+mapfile -t missing < <(not_installed "${HEARTH_APT_PACKAGES[@]}")
+mapfile -t missing_bare < <(not_installed "${HEARTH_APT_BARE_PACKAGES[@]}")
+if [ ${#missing[@]} -gt 0 ] || [ ${#missing_bare[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} ${missing_bare[*]}"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+  [ ${#missing[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+  [ ${#missing_bare[@]} -eq 0 ] \
+    || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing_bare[@]}"
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

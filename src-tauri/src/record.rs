@@ -6,7 +6,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hearth_recording::{Level, LiveEvent, MeetingAudio, RecordOptions, Recording, RecordingError};
+use hearth_recording::{
+    Level, LiveEvent, MeetingAudio, RecordOptions, Recording, RecordingError, SourceKind,
+    SystemAudio,
+};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
@@ -32,14 +35,18 @@ pub struct AudioDevice {
     pub id: String,
     /// Name to show.
     pub name: String,
-    /// Whether it is the system's default input.
+    /// Whether it is the system's default input (or the default output's system audio).
     pub is_default: bool,
+    /// `microphone`, or `system` for the other side of a call (what the computer plays).
+    pub kind: String,
 }
 
-/// The input level of the last ~100 ms.
+/// The input level of the last ~100 ms of one stream.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordingLevel {
+    /// `microphone` (the advisor) or `system` (the other side of the call).
+    pub source: String,
     /// RMS level in dBFS (silence is very negative, full scale is 0).
     pub dbfs: f32,
     /// Seconds since the recording started.
@@ -50,6 +57,9 @@ pub struct RecordingLevel {
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordingLive {
+    /// `microphone` (the advisor) or `system` (the other side of the call); utterance
+    /// numbers count per source.
+    pub source: String,
     /// Utterance number (0, 1, ...).
     pub utterance: u64,
     /// The text so far (partial) or the utterance's text (final).
@@ -86,6 +96,7 @@ pub async fn audio_devices() -> CommandResult<Vec<AudioDevice>> {
             id: d.id,
             name: d.name,
             is_default: d.is_default,
+            kind: d.kind.as_str().to_string(),
         })
         .collect())
 }
@@ -104,6 +115,7 @@ pub async fn start_recording(
     consented_by: Vec<String>,
     participants: Option<Vec<String>>,
     device: Option<String>,
+    other_side: Option<String>,
 ) -> CommandResult<String> {
     if active(&state)?.is_some() {
         return Err(already_recording());
@@ -121,19 +133,29 @@ pub async fn start_recording(
             .map(|n| n.get().min(4))
             .unwrap_or(2),
     };
+    // `off` for a meeting in the room, a system-audio device id, or (none, `auto`) the
+    // default output's where this computer can record it.
+    let system = match given(other_side).as_deref() {
+        None | Some("auto") => SystemAudio::Auto,
+        Some("off") => SystemAudio::Off,
+        Some(id) => SystemAudio::Device(id.to_string()),
+    };
     let options = RecordOptions {
         device: given(device),
+        system,
         max_secs: None,
     };
     let level_app = app.clone();
-    let mut last_level: Option<Instant> = None;
+    let mut last_level: [Option<Instant>; 2] = [None, None];
     let started = Instant::now();
-    let on_level = move |level: Level| {
-        if last_level.is_none_or(|t| t.elapsed() >= LEVEL_EVERY) {
-            last_level = Some(Instant::now());
+    let on_level = move |kind: SourceKind, level: Level| {
+        let last = &mut last_level[usize::from(kind == SourceKind::SystemAudio)];
+        if last.is_none_or(|t| t.elapsed() >= LEVEL_EVERY) {
+            *last = Some(Instant::now());
             let _ = level_app.emit(
                 RECORDING_LEVEL_EVENT,
                 RecordingLevel {
+                    source: kind.as_str().to_string(),
                     dbfs: level.rms_dbfs(),
                     secs: started.elapsed().as_secs_f64(),
                 },
@@ -141,11 +163,13 @@ pub async fn start_recording(
         }
     };
     let live_app = app.clone();
-    let on_live = move |event: &LiveEvent| {
+    let on_live = move |kind: SourceKind, event: &LiveEvent| {
+        let source = kind.as_str().to_string();
         let live = match event {
             LiveEvent::Partial {
                 utterance, text, ..
             } => RecordingLive {
+                source,
                 utterance: *utterance,
                 text: text.trim().to_string(),
                 is_final: false,
@@ -154,6 +178,7 @@ pub async fn start_recording(
                 utterance,
                 segments,
             } => RecordingLive {
+                source,
                 utterance: *utterance,
                 text: segments
                     .iter()

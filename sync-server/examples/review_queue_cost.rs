@@ -132,6 +132,7 @@ fn household() -> Vec<u8> {
             accepted: Vec::new(),
             scheduled: false,
             recovered: false,
+            audio_notice: None,
         };
         h.add_meeting(&meeting, &ctx(t0 + 100 + m))
             .expect("meeting");

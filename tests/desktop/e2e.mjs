@@ -433,6 +433,8 @@ async function main() {
     timeoutMsg: "the file-backed microphone is not listed",
   });
   await (await byId(a, "record-device")).selectByAttribute("value", "hearth_speech");
+  // A meeting in the room: the microphone only (a call's other side is tests/tests/system_audio.rs).
+  await (await byId(a, "record-other-side")).selectByAttribute("value", "off");
   await click(a, "record-start");
   await shown(a, "record-level", 60_000);
   // Paced by the audio itself: poll until the meter has shown sound and the live transcript

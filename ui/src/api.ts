@@ -90,7 +90,16 @@ export const api = {
     callWithFile<B.MeetingView>("import_meeting_audio", file, { ...m, fileName: file.name }),
   cancelImport: () => call<void>("cancel_import"),
   audioDevices: () => call<B.AudioDevice[]>("audio_devices"),
-  startRecording: (m: { householdId: string; title: string; date: string | null; consentedBy: string[]; participants: string[]; device: string | null }) =>
+  startRecording: (m: {
+    householdId: string;
+    title: string;
+    date: string | null;
+    consentedBy: string[];
+    participants: string[];
+    device: string | null;
+    /** `auto` (the default output's, where this computer can record it), `off`, or a system-audio device id. */
+    otherSide: string;
+  }) =>
     call<string>("start_recording", m),
   stopRecording: () => call<B.MeetingView>("stop_recording"),
   cancelRecording: () => call<void>("cancel_recording"),

@@ -255,9 +255,13 @@ id: string,
  */
 name: string, 
 /**
- * Whether it is the system's default input.
+ * Whether it is the system's default input (or the default output's system audio).
  */
-isDefault: boolean, };
+isDefault: boolean, 
+/**
+ * `microphone`, or `system` for the other side of a call (what the computer plays).
+ */
+kind: string, };
 
 export type AumChange = { 
 /**
@@ -1288,7 +1292,13 @@ scheduled: boolean,
  * holds what was sealed up to the last whole second before that (`hearth meeting
  * recover`, or the app's prompt on the next start).
  */
-recovered: boolean, };
+recovered: boolean, 
+/**
+ * What the advisor must know about the recording before trusting the transcript as
+ * complete, e.g. that the other side of the call was silent for the whole meeting (the
+ * wrong output device) or that only the microphone could be recorded.
+ */
+audio_notice: string | null, };
 
 export type MeetingView = { 
 /**
@@ -1597,6 +1607,10 @@ info: ProfileInfo | null, };
 
 export type RecordingLevel = { 
 /**
+ * `microphone` (the advisor) or `system` (the other side of the call).
+ */
+source: string, 
+/**
  * RMS level in dBFS (silence is very negative, full scale is 0).
  */
 dbfs: number, 
@@ -1606,6 +1620,11 @@ dbfs: number,
 secs: number, };
 
 export type RecordingLive = { 
+/**
+ * `microphone` (the advisor) or `system` (the other side of the call); utterance
+ * numbers count per source.
+ */
+source: string, 
 /**
  * Utterance number (0, 1, ...).
  */

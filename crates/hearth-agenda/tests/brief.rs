@@ -98,6 +98,7 @@ fn the_brief_shows_changes_since_the_last_meeting_and_suggests_an_agenda() {
                 accepted: vec!["action:0".into(), "action:1".into()],
                 scheduled: false,
                 recovered: false,
+                audio_notice: None,
             },
             &at(MEETING),
         )

@@ -17,7 +17,28 @@ use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{ErrorKind, FromSample, SampleFormat, SizedSample, StreamConfig};
 
 use crate::pipeline::{Recorder, RecorderReport};
-use crate::{AudioError, Result};
+use crate::{AudioError, Result, system};
+
+/// What a device records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SourceKind {
+    /// A microphone (any input device): the advisor's side of a call, or the whole room.
+    #[default]
+    Microphone,
+    /// What the computer plays — the other side of a video call: a loopback of an output
+    /// device (Windows, macOS) or a sink's monitor source (PulseAudio/PipeWire on Linux).
+    SystemAudio,
+}
+
+impl SourceKind {
+    /// `microphone` or `system`, as `hearth audio devices` shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Microphone => "microphone",
+            SourceKind::SystemAudio => "system",
+        }
+    }
+}
 
 /// An input device as `hearth audio devices` lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,10 +51,45 @@ pub struct InputDevice {
     pub is_default: bool,
     /// Native format, e.g. `48000 Hz, 2 ch, f32`, when the device answers.
     pub native_format: Option<String>,
+    /// A microphone (`--mic`) or a system-audio source (`--system`).
+    pub kind: SourceKind,
 }
 
-/// Lists the input devices of the default audio host.
+fn format_of(config: &cpal::SupportedStreamConfig) -> String {
+    format!(
+        "{} Hz, {} ch, {}",
+        config.sample_rate(),
+        config.channels(),
+        config.sample_format()
+    )
+}
+
+/// Lists the microphones of the default audio host, then the system-audio sources (none
+/// where the platform has no way to record system audio).
 pub fn input_devices() -> Result<Vec<InputDevice>> {
+    let mut out = microphones()?;
+    if let Ok(host) = system::host()
+        && let Ok(sources) = system::devices(&host)
+    {
+        out.extend(sources.into_iter().map(|s| {
+            let config = if s.loopback {
+                s.device.default_output_config()
+            } else {
+                s.device.default_input_config()
+            };
+            InputDevice {
+                native_format: config.ok().as_ref().map(format_of),
+                id: s.id,
+                name: s.name,
+                is_default: s.is_default,
+                kind: SourceKind::SystemAudio,
+            }
+        }));
+    }
+    Ok(out)
+}
+
+fn microphones() -> Result<Vec<InputDevice>> {
     let host = cpal::default_host();
     let default_id = host
         .default_input_device()
@@ -46,23 +102,20 @@ pub fn input_devices() -> Result<Vec<InputDevice>> {
     for d in devices {
         let Ok(id) = d.id() else { continue };
         let id = id.id().to_string();
+        if system::is_monitor(&id) {
+            continue;
+        }
         let name = d
             .description()
             .map(|desc| desc.name().to_string())
             .unwrap_or_else(|_| id.clone());
-        let native_format = d.default_input_config().ok().map(|c| {
-            format!(
-                "{} Hz, {} ch, {}",
-                c.sample_rate(),
-                c.channels(),
-                c.sample_format()
-            )
-        });
+        let native_format = d.default_input_config().ok().as_ref().map(format_of);
         out.push(InputDevice {
             is_default: default_id.as_deref() == Some(id.as_str()),
             id,
             name,
             native_format,
+            kind: SourceKind::Microphone,
         });
     }
     Ok(out)
@@ -71,10 +124,18 @@ pub fn input_devices() -> Result<Vec<InputDevice>> {
 /// How to record.
 #[derive(Debug, Clone)]
 pub struct CaptureOptions {
-    /// Device id or name (`None`: the system default input).
+    /// Device id or name (`None`: the system default input, or the default output's
+    /// system audio).
     pub device: Option<String>,
+    /// A microphone, or the system audio (whose silences are filled in: a loopback delivers
+    /// nothing while nothing plays, and the stream keeps time with the microphone's).
+    pub kind: SourceKind,
     /// Stop after this much audio (seconds of captured sound, not wall-clock time).
     pub max_secs: Option<f64>,
+    /// Time zero of the recording: silence from it to the moment the device opened comes
+    /// first, so streams opened one after the other (the microphone and the system audio)
+    /// share one timeline. `None`: the recording starts when the device opens.
+    pub anchor: Option<Instant>,
     /// How many times to try reopening after the device disappears before stopping.
     pub reopen_attempts: u32,
     /// A device that delivers nothing for this long is treated as gone.
@@ -85,7 +146,9 @@ impl Default for CaptureOptions {
     fn default() -> Self {
         Self {
             device: None,
+            kind: SourceKind::Microphone,
             max_secs: None,
+            anchor: None,
             reopen_attempts: 5,
             stall_timeout: Duration::from_secs(5),
         }
@@ -136,18 +199,53 @@ trait Input {
     fn open(&mut self, wanted: Option<&str>) -> Result<(Self::Stream, Receiver<Msg>, String)>;
 }
 
-/// The default cpal host.
+/// A cpal host: the default one for microphones, the system-audio one for system audio.
 struct CpalInput {
     host: cpal::Host,
+    kind: SourceKind,
+}
+
+impl CpalInput {
+    fn new(kind: SourceKind) -> Result<Self> {
+        let host = match kind {
+            SourceKind::Microphone => cpal::default_host(),
+            SourceKind::SystemAudio => system::host()?,
+        };
+        Ok(Self { host, kind })
+    }
+
+    /// Whether to ask for ~100 ms buffers: a PulseAudio record stream left to its default
+    /// delivers in blocks of about two seconds, which delays live text and would make a quiet
+    /// system stream look like a gap to fill. Other hosts keep their defaults.
+    fn small_buffers(&self) -> bool {
+        #[cfg(target_os = "linux")]
+        {
+            self.host.id() == cpal::HostId::PulseAudio
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            false
+        }
+    }
 }
 
 impl Input for CpalInput {
     type Stream = cpal::Stream;
 
     fn open(&mut self, wanted: Option<&str>) -> Result<(cpal::Stream, Receiver<Msg>, String)> {
-        let device = find_device(&self.host, wanted)?;
-        let (stream, rx) = open_stream(&device)?;
-        Ok((stream, rx, device_id(&device)))
+        match self.kind {
+            SourceKind::Microphone => {
+                let device = find_device(&self.host, wanted)?;
+                let (stream, rx) = open_stream(&device, false, self.small_buffers())?;
+                Ok((stream, rx, device_id(&device)))
+            }
+            SourceKind::SystemAudio => {
+                let source = system::find(&self.host, wanted)?;
+                let (stream, rx) =
+                    open_stream(&source.device, source.loopback, self.small_buffers())?;
+                Ok((stream, rx, source.id))
+            }
+        }
     }
 }
 
@@ -162,16 +260,27 @@ impl CaptureSession {
     /// Opens the device and starts recording into `recorder`. Returns once the stream runs,
     /// or with the error that prevented it (no such device, device busy, ...).
     pub fn start(options: CaptureOptions, recorder: Recorder) -> Result<Self> {
-        let stop = Arc::new(AtomicBool::new(false));
+        Self::start_with_stop(options, recorder, Arc::new(AtomicBool::new(false)))
+    }
+
+    /// [`Self::start`] with a stop flag shared with other sessions (a microphone and the
+    /// system audio recorded together stop together).
+    pub fn start_with_stop(
+        options: CaptureOptions,
+        recorder: Recorder,
+        stop: Arc<AtomicBool>,
+    ) -> Result<Self> {
         let (ready_tx, ready_rx) = mpsc::channel::<Result<()>>();
         let flag = Arc::clone(&stop);
         let join = std::thread::Builder::new()
             .name("hearth-capture".into())
-            .spawn(move || {
-                let mut input = CpalInput {
-                    host: cpal::default_host(),
-                };
-                run(&mut input, options, recorder, flag, ready_tx)
+            .spawn(move || match CpalInput::new(options.kind) {
+                Ok(mut input) => run(&mut input, options, recorder, flag, ready_tx),
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    let _ = recorder.finish();
+                    Err(AudioError::Device("capture did not start".into()))
+                }
             })
             .map_err(|e| AudioError::Device(format!("cannot start the capture thread: {e}")))?;
         match ready_rx.recv() {
@@ -286,11 +395,24 @@ where
         .map_err(|e| AudioError::Device(e.to_string()))
 }
 
-fn open_stream(device: &cpal::Device) -> Result<(cpal::Stream, Receiver<Msg>)> {
-    let supported = device
-        .default_input_config()
-        .map_err(|e| AudioError::Device(e.to_string()))?;
-    let config = supported.config();
+/// Opens an input stream on `device` at its native format; `loopback` records an output
+/// device (WASAPI loopback, Core Audio process tap) at the output's format.
+/// With `small_buffers`, the device delivers every ~100 ms.
+fn open_stream(
+    device: &cpal::Device,
+    loopback: bool,
+    small_buffers: bool,
+) -> Result<(cpal::Stream, Receiver<Msg>)> {
+    let supported = if loopback {
+        device.default_output_config()
+    } else {
+        device.default_input_config()
+    }
+    .map_err(|e| AudioError::Device(e.to_string()))?;
+    let mut config = supported.config();
+    if small_buffers {
+        config.buffer_size = cpal::BufferSize::Fixed((supported.sample_rate() / 10).max(1));
+    }
     let (tx, rx) = mpsc::channel();
     let stream = match supported.sample_format() {
         SampleFormat::F32 => build::<f32>(device, config, tx)?,
@@ -326,6 +448,32 @@ fn device_id(device: &cpal::Device) -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
+/// How long a system-audio stream may deliver nothing before the silence is filled in
+/// (several of the ~100 ms buffers asked for, so late data is not mistaken for a gap).
+const GAP: Duration = Duration::from_millis(600);
+
+/// Fills a system-audio stream's silence up to the wall clock once nothing came for [`GAP`]
+/// (never past `max_secs`).
+fn fill_gap(
+    recorder: &mut Recorder,
+    started: Instant,
+    last_data: Instant,
+    max_secs: Option<f64>,
+) -> Result<()> {
+    if last_data.elapsed() < GAP {
+        return Ok(());
+    }
+    let behind = started.elapsed().as_secs_f64() - recorder.input_secs();
+    if behind < 0.1 {
+        return Ok(());
+    }
+    let left = max_secs.map_or(f64::INFINITY, |max| max - recorder.input_secs());
+    if left > 0.0 {
+        recorder.push_silence(behind.min(left))?;
+    }
+    Ok(())
+}
+
 /// Errors after which the stream will not deliver again and must be rebuilt.
 fn is_fatal(kind: ErrorKind) -> bool {
     !matches!(
@@ -357,6 +505,17 @@ fn run<I: Input>(
     let mut devices = vec![first_id];
     let mut reopened = 0u32;
     let mut last_data = Instant::now();
+    // System audio keeps time with the wall clock (and so with the microphone): a loopback
+    // delivers nothing while nothing plays, and a reopen takes a moment.
+    let started = options.anchor.unwrap_or_else(Instant::now);
+    let keeps_time = options.kind == SourceKind::SystemAudio;
+    if let Some(anchor) = options.anchor {
+        let late = anchor.elapsed().as_secs_f64();
+        let late = options.max_secs.map_or(late, |max| late.min(max));
+        if late > 0.0 {
+            recorder.push_silence(late)?;
+        }
+    }
     let stop_reason = 'outer: loop {
         // Drain what the stream delivered.
         let lost: String = loop {
@@ -365,7 +524,7 @@ fn run<I: Input>(
             }
             if options
                 .max_secs
-                .is_some_and(|m| recorder.captured_secs() >= m)
+                .is_some_and(|m| recorder.input_secs() >= m - 0.5 / f64::from(crate::TARGET_RATE))
             {
                 break 'outer StopReason::Duration;
             }
@@ -379,7 +538,7 @@ fn run<I: Input>(
                     let take = match options.max_secs {
                         // Stop exactly at the requested length.
                         Some(m) => {
-                            let left = ((m - recorder.captured_secs()) * f64::from(rate))
+                            let left = ((m - recorder.input_secs()) * f64::from(rate))
                                 .ceil()
                                 .max(0.0) as usize
                                 * usize::from(channels);
@@ -397,7 +556,9 @@ fn run<I: Input>(
                     tracing::warn!(error = %message, "capture glitch")
                 }
                 Err(RecvTimeoutError::Timeout) => {
-                    if last_data.elapsed() > options.stall_timeout {
+                    if keeps_time {
+                        fill_gap(&mut recorder, started, last_data, options.max_secs)?;
+                    } else if last_data.elapsed() > options.stall_timeout {
                         break "the device stopped delivering audio".to_string();
                     }
                 }
@@ -420,6 +581,14 @@ fn run<I: Input>(
                 reopened_now = Some(v);
                 break;
             }
+        }
+        if keeps_time {
+            fill_gap(
+                &mut recorder,
+                started,
+                Instant::now() - GAP,
+                options.max_secs,
+            )?;
         }
         match reopened_now {
             Some((s, r, id)) => {
@@ -465,11 +634,14 @@ mod tests {
         secs: f32,
         /// A stream error that cpal reports as fatal (`true`), or the stream just closes.
         ends_with_error: bool,
+        /// The stream stays open but delivers nothing more (a loopback when nothing plays).
+        goes_quiet: bool,
     }
 
     struct Scripted {
         openings: VecDeque<Opening>,
         asked: Vec<Option<String>>,
+        quiet: Vec<Sender<Msg>>,
     }
 
     impl Input for Scripted {
@@ -506,6 +678,9 @@ mod tests {
                     .unwrap();
                 }
             }
+            if o.goes_quiet {
+                self.quiet.push(tx.clone());
+            }
             if o.ends_with_error {
                 tx.send(Msg::Error {
                     fatal: true,
@@ -521,6 +696,20 @@ mod tests {
         openings: Vec<Opening>,
         device: Option<&str>,
     ) -> (CaptureReport, Scripted, Vec<f32>) {
+        capture_with(
+            openings,
+            CaptureOptions {
+                device: device.map(str::to_owned),
+                reopen_attempts: 2,
+                ..CaptureOptions::default()
+            },
+        )
+    }
+
+    fn capture_with(
+        openings: Vec<Opening>,
+        options: CaptureOptions,
+    ) -> (CaptureReport, Scripted, Vec<f32>) {
         let dir = tempfile::tempdir().unwrap();
         let key = AudioKey::generate().unwrap();
         let path = dir.path().join("meeting.hca");
@@ -528,11 +717,7 @@ mod tests {
         let mut input = Scripted {
             openings: openings.into(),
             asked: Vec::new(),
-        };
-        let options = CaptureOptions {
-            device: device.map(str::to_owned),
-            reopen_attempts: 2,
-            ..CaptureOptions::default()
+            quiet: Vec::new(),
         };
         let (ready, started) = mpsc::channel();
         let report = run(
@@ -562,6 +747,7 @@ mod tests {
                     channels: 2,
                     secs: 1.0,
                     ends_with_error: true,
+                    goes_quiet: false,
                 },
                 Opening {
                     id: "headset",
@@ -570,6 +756,7 @@ mod tests {
                     channels: 1,
                     secs: 1.5,
                     ends_with_error: false,
+                    goes_quiet: false,
                 },
             ],
             Some("headset"),
@@ -616,6 +803,7 @@ mod tests {
                     channels: 1,
                     secs: 1.0,
                     ends_with_error: true,
+                    goes_quiet: false,
                 },
                 Opening {
                     id: "laptop-mic",
@@ -624,6 +812,7 @@ mod tests {
                     channels: 1,
                     secs: 1.0,
                     ends_with_error: false,
+                    goes_quiet: false,
                 },
             ],
             Some("usb-mic"),
@@ -632,5 +821,36 @@ mod tests {
         assert_eq!(report.reopened, 1);
         assert_eq!(samples.len(), 32_000, "both seconds are kept");
         assert!(matches!(report.stop, StopReason::DeviceLost(_)));
+    }
+
+    #[test]
+    fn a_system_stream_that_goes_quiet_keeps_time_with_the_wall_clock() {
+        // A loopback delivers half a second of sound, then nothing while nothing plays; the
+        // recording asks for 1.5 s. The silence is filled in, so the stream ends 1.5 s long
+        // (in step with a microphone recorded beside it) instead of waiting or stalling.
+        let (report, _, samples) = capture_with(
+            vec![Opening {
+                id: "speakers.monitor",
+                is_default: true,
+                rate: 48_000,
+                channels: 2,
+                secs: 0.5,
+                ends_with_error: false,
+                goes_quiet: true,
+            }],
+            CaptureOptions {
+                kind: SourceKind::SystemAudio,
+                max_secs: Some(1.5),
+                ..CaptureOptions::default()
+            },
+        );
+        assert_eq!(report.stop, StopReason::Duration);
+        assert_eq!(report.reopened, 0, "a quiet loopback is not a lost device");
+        assert_eq!(samples.len(), 24_000, "1.5 s at 16 kHz");
+        let sound = Level::measure(&samples[1_000..7_000]).rms;
+        assert!((sound - 0.4 / 2f32.sqrt()).abs() < 0.02, "rms {sound}");
+        assert!(samples[9_000..].iter().all(|s| *s == 0.0), "then silence");
+        let voiced = report.recording.voiced_secs;
+        assert!((voiced - 0.5).abs() < 0.05, "voiced {voiced} s");
     }
 }

@@ -13,7 +13,8 @@
 //!   16 kHz samples to a live consumer. Tests drive it without any audio hardware.
 //! * [`capture`]: the cpal front end: list input devices, open the chosen one at its
 //!   native format, and keep recording through a device that changes sample rate or
-//!   disappears (reopen, or stop cleanly with everything captured so far kept).
+//!   disappears (reopen, or stop cleanly with everything captured so far kept); system
+//!   audio (the other side of a video call) per platform, kept in time with the microphone.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -22,6 +23,7 @@ pub mod decode;
 pub mod pipeline;
 pub mod resample;
 pub mod sealed;
+mod system;
 
 /// Test signals shared by the crate's unit tests.
 #[cfg(test)]
@@ -40,9 +42,11 @@ pub(crate) mod test_signal {
 
 use std::path::PathBuf;
 
-pub use capture::{CaptureOptions, CaptureReport, CaptureSession, InputDevice, StopReason};
+pub use capture::{
+    CaptureOptions, CaptureReport, CaptureSession, InputDevice, SourceKind, StopReason,
+};
 pub use decode::{DecodedAudio, decode_bytes, decode_file};
-pub use pipeline::{Level, Recorder, RecorderReport};
+pub use pipeline::{Level, Recorder, RecorderReport, VOICED_DBFS, voiced_secs};
 pub use resample::MonoResampler;
 pub use sealed::{
     AudioKey, SealedAudio, SealedWriter, read_sealed, read_sealed_recovering, sealed_finished,
@@ -137,6 +141,9 @@ pub enum AudioError {
         /// Names available.
         available: String,
     },
+    /// System audio (the other side of a call) cannot be recorded here.
+    #[error("cannot record the other side of the call (system audio): {0}")]
+    NoSystemAudio(String),
     /// No input device at all.
     #[error("no audio input device is available (is a microphone connected and allowed?)")]
     NoInputDevice,

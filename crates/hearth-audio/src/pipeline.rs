@@ -49,6 +49,22 @@ pub struct RecorderReport {
     pub samples: u64,
     /// Times the input's sample rate or channel count changed mid-recording.
     pub format_changes: u32,
+    /// Seconds of buffers louder than [`VOICED_DBFS`]: next to nothing means nobody was
+    /// heard (a muted microphone, a system stream from the wrong output device).
+    pub voiced_secs: f64,
+}
+
+/// A buffer whose RMS is above this is sound, not silence or a noise floor.
+pub const VOICED_DBFS: f32 = -50.0;
+
+/// Seconds of 16 kHz mono `samples` louder than [`VOICED_DBFS`], measured in 100 ms frames.
+pub fn voiced_secs(samples: &[f32]) -> f64 {
+    let frame = TARGET_RATE as usize / 10;
+    samples
+        .chunks(frame)
+        .filter(|f| Level::measure(f).rms_dbfs() > VOICED_DBFS)
+        .map(|f| f.len() as f64 / f64::from(TARGET_RATE))
+        .sum()
 }
 
 impl RecorderReport {
@@ -69,6 +85,8 @@ pub struct Recorder {
     on_level: Option<Box<dyn FnMut(Level) + Send>>,
     samples: u64,
     format_changes: u32,
+    voiced_secs: f64,
+    input_secs: f64,
     scratch: Vec<f32>,
 }
 
@@ -91,6 +109,8 @@ impl Recorder {
             on_level: None,
             samples: 0,
             format_changes: 0,
+            voiced_secs: 0.0,
+            input_secs: 0.0,
             scratch: Vec::new(),
         }
     }
@@ -113,6 +133,12 @@ impl Recorder {
         self.samples as f64 / f64::from(TARGET_RATE)
     }
 
+    /// Seconds of captured audio pushed so far: what the resampler was given, ahead of
+    /// [`Self::captured_secs`] by its latency (the rest comes out at [`Self::finish`]).
+    pub fn input_secs(&self) -> f64 {
+        self.input_secs
+    }
+
     /// Seconds already sealed on disk (what a crash now would keep).
     pub fn durable_secs(&self) -> f64 {
         self.writer.durable_samples() as f64 / f64::from(TARGET_RATE)
@@ -123,6 +149,13 @@ impl Recorder {
     /// resampler and continues seamlessly with a new one.
     pub fn push(&mut self, interleaved: &[f32], channels: u16, rate: u32) -> Result<Level> {
         let level = Level::measure(interleaved);
+        if channels > 0 && rate > 0 {
+            let secs = interleaved.len() as f64 / f64::from(channels) / f64::from(rate);
+            self.input_secs += secs;
+            if level.rms_dbfs() > VOICED_DBFS {
+                self.voiced_secs += secs;
+            }
+        }
         if let Some(f) = self.on_level.as_mut() {
             f(level);
         }
@@ -146,6 +179,29 @@ impl Recorder {
         }
         self.emit()?;
         Ok(level)
+    }
+
+    /// Pushes `secs` of silence, in the input's current format (straight at 16 kHz before
+    /// the first buffer). A loopback delivers nothing while nothing plays; the gap is filled
+    /// so the stream keeps time with the microphone's.
+    pub fn push_silence(&mut self, secs: f64) -> Result<()> {
+        match self.resampler.as_ref().map(|r| (r.rate(), r.channels())) {
+            Some((rate, channels)) => {
+                let frames = (secs * f64::from(rate)).round() as usize;
+                let zeros = vec![0.0; frames * usize::from(channels)];
+                self.push(&zeros, channels, rate).map(|_| ())
+            }
+            None => {
+                if let Some(f) = self.on_level.as_mut() {
+                    f(Level::default());
+                }
+                let samples = (secs * f64::from(TARGET_RATE)).round() as usize;
+                self.input_secs += samples as f64 / f64::from(TARGET_RATE);
+                self.scratch.clear();
+                self.scratch.resize(samples, 0.0);
+                self.emit()
+            }
+        }
     }
 
     fn emit(&mut self) -> Result<()> {
@@ -175,6 +231,7 @@ impl Recorder {
             path,
             samples,
             format_changes: self.format_changes,
+            voiced_secs: self.voiced_secs,
         })
     }
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use hearth_profile::{ConsentMode, Profile, RetentionPolicy};
-use hearth_recording::LiveEvent;
+use hearth_recording::{LiveEvent, SourceKind};
 use hearth_transcribe::{Segment, TranscribeOptions, Transcriber};
 use serde_json::json;
 
@@ -161,20 +161,38 @@ pub fn devices(json: JsonFlag) -> Result<()> {
     if json.json {
         let rows: Vec<_> = list
             .iter()
-            .map(|d| json!({ "id": d.id, "name": d.name, "default": d.is_default, "native_format": d.native_format }))
+            .map(|d| {
+                json!({
+                    "id": d.id,
+                    "name": d.name,
+                    "kind": d.kind.as_str(),
+                    "default": d.is_default,
+                    "native_format": d.native_format,
+                })
+            })
             .collect();
         return print_json(&rows);
     }
     if list.is_empty() {
         println!("no audio input devices");
     }
+    let list_has_system = list
+        .iter()
+        .any(|d| d.kind == hearth_audio::SourceKind::SystemAudio);
     for d in list {
         println!(
-            "{} {:<28} {}  ({})",
+            "{} {:<10} {:<28} {}  ({})",
             if d.is_default { "*" } else { " " },
+            d.kind.as_str(),
             d.id,
             d.name,
             d.native_format.as_deref().unwrap_or("format unknown")
+        );
+    }
+    if !list_has_system {
+        println!(
+            "  (no system-audio source: the other side of a call cannot be recorded here; \
+             on Linux it needs PulseAudio or PipeWire)"
         );
     }
     Ok(())
@@ -277,37 +295,37 @@ pub fn import(profile: &mut Profile, m: MeetingAudio, file: PathBuf) -> Result<(
 pub fn record(
     profile: &mut Profile,
     m: MeetingAudio,
-    device: Option<String>,
-    seconds: Option<f64>,
+    options: hearth_recording::RecordOptions,
 ) -> Result<()> {
+    let seconds = options.max_secs;
+    // One meter line for both streams: the microphone (you) and the other side.
     let mut last_meter = std::time::Instant::now();
-    let on_level = move |level: hearth_recording::Level| {
+    let mut levels = [f32::NEG_INFINITY; 2];
+    let on_level = move |kind: SourceKind, level: hearth_recording::Level| {
+        levels[usize::from(kind == SourceKind::SystemAudio)] = level.rms_dbfs();
         if last_meter.elapsed().as_millis() >= 250 {
             last_meter = std::time::Instant::now();
-            let bars = ((level.rms_dbfs() + 60.0).max(0.0) / 3.0) as usize;
+            let bars = |dbfs: f32| "|".repeat((((dbfs + 60.0).max(0.0) / 3.0) as usize).min(20));
             let mut err = std::io::stderr();
             let _ = write!(
                 err,
-                "\rlevel {:<20} {:>6.1} dBFS ",
-                "|".repeat(bars.min(20)),
-                level.rms_dbfs()
+                "\rmic {:<20} {:>6.1} dBFS  other side {:<20} ",
+                bars(levels[0]),
+                levels[0].max(-120.0),
+                bars(levels[1]),
             );
             let _ = err.flush();
         }
     };
-    let recording = hearth_recording::Recording::start(
-        profile,
-        &m,
-        hearth_recording::RecordOptions {
-            device,
-            max_secs: seconds,
-        },
-        on_level,
-        show_live,
-    )?;
+    let recording = hearth_recording::Recording::start(profile, &m, options, on_level, show_live)?;
     eprintln!(
-        "consent recorded in meeting {}; recording...",
-        recording.meeting_id()
+        "consent recorded in meeting {}; recording {}...",
+        recording.meeting_id(),
+        if recording.records_other_side() {
+            "the microphone and the other side of the call"
+        } else {
+            "the microphone only"
+        }
     );
     if seconds.is_none() {
         eprintln!("press Enter to stop");
@@ -319,33 +337,48 @@ pub fn record(
         });
     }
     let captured = recording.wait();
-    if let Ok(report) = &captured.capture {
-        eprintln!(
-            "\nrecorded {:.1} s ({:?}{})",
-            report.recording.secs(),
-            report.stop,
-            if report.reopened > 0 {
-                format!(", device reopened {} time(s)", report.reopened)
-            } else {
-                String::new()
-            }
-        );
+    for (side, report) in [
+        ("microphone", Some(&captured.capture)),
+        ("other side", captured.system.as_ref()),
+    ] {
+        if let Some(Ok(report)) = report {
+            eprintln!(
+                "\n{side}: recorded {:.1} s ({:?}{})",
+                report.recording.secs(),
+                report.stop,
+                if report.reopened > 0 {
+                    format!(", device reopened {} time(s)", report.reopened)
+                } else {
+                    String::new()
+                }
+            );
+        }
     }
-    let finished = captured.finish(profile, &hearth_recording::Control::default())?;
+    let control = hearth_recording::Control::default();
+    let transcription = captured.read_back(profile)?;
+    if let Some(notice) = transcription.notice() {
+        eprintln!("note: {notice}");
+    }
+    let outcome = transcription.transcribe(captured.model(), captured.threads(), &control);
+    let finished = hearth_recording::complete(profile, &transcription, outcome, &control)?;
     print_finished(&finished);
     Ok(())
 }
 
-fn show_live(event: &LiveEvent) {
+fn show_live(kind: SourceKind, event: &LiveEvent) {
+    let who = match kind {
+        SourceKind::Microphone => "you",
+        SourceKind::SystemAudio => "them",
+    };
     match event {
         LiveEvent::Partial { text, .. } => {
             let mut err = std::io::stderr();
-            let _ = write!(err, "\r… {text}");
+            let _ = write!(err, "\r… {who}: {text}");
             let _ = err.flush();
         }
         LiveEvent::Final { segments, .. } => {
             for s in segments {
-                eprintln!("\r[{:>7.2}] {}", s.start_ms as f64 / 1000.0, s.text);
+                eprintln!("\r[{:>7.2}] {who}: {}", s.start_ms as f64 / 1000.0, s.text);
             }
         }
         LiveEvent::Progress { .. } => {}

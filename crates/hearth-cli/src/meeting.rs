@@ -75,9 +75,16 @@ pub enum MeetingCmd {
         /// Everyone taking part (all-party consent checks them), comma-separated.
         #[arg(long, value_delimiter = ',')]
         participants: Vec<String>,
-        /// Input device id or name (`hearth audio devices`; default: the system default).
+        /// Microphone id or name (`hearth audio devices`; default: the system default).
+        #[arg(long, alias = "device")]
+        mic: Option<String>,
+        /// System-audio source for the other side of a call (`hearth audio devices`;
+        /// default: the default output's, where this computer can record it).
+        #[arg(long, conflicts_with = "no_system")]
+        system: Option<String>,
+        /// Record the microphone only (a meeting in the room).
         #[arg(long)]
-        device: Option<String>,
+        no_system: bool,
         /// Stop after this many seconds of audio (default: when Enter is pressed).
         #[arg(long)]
         seconds: Option<f64>,
@@ -398,12 +405,19 @@ pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
             household,
             consent_by,
             participants,
-            device,
+            mic,
+            system,
+            no_system,
             seconds,
             title,
             model,
             threads,
         } => {
+            let system = match (system, no_system) {
+                (_, true) => hearth_recording::SystemAudio::Off,
+                (Some(device), false) => hearth_recording::SystemAudio::Device(device),
+                (None, false) => hearth_recording::SystemAudio::Auto,
+            };
             crate::media::record(
                 profile,
                 crate::media::MeetingAudio {
@@ -415,8 +429,11 @@ pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
                     model,
                     threads,
                 },
-                device,
-                seconds,
+                hearth_recording::RecordOptions {
+                    device: mic,
+                    system,
+                    max_secs: seconds,
+                },
             )?;
         }
         MeetingCmd::Recover {

@@ -666,6 +666,7 @@ impl Household {
         redactions: Option<&str>,
         audio_state: &str,
         recovered: bool,
+        audio_notice: Option<&str>,
         ctx: &EditContext,
     ) -> Result<Committed<()>, CoreError> {
         let meeting = self.item(meeting_id, "meetings", "meeting")?;
@@ -684,6 +685,9 @@ impl Household {
             doc.put(&meeting, "audio", audio_state)?;
             if recovered {
                 doc.put(&meeting, "recovered", true)?;
+            }
+            if let Some(notice) = audio_notice {
+                doc.put(&meeting, "audio_notice", notice)?;
             }
             Ok(())
         })

@@ -494,6 +494,11 @@ pub struct Meeting {
     /// recover`, or the app's prompt on the next start).
     #[autosurgeon(missing = "Default::default")]
     pub recovered: bool,
+    /// What the advisor must know about the recording before trusting the transcript as
+    /// complete, e.g. that the other side of the call was silent for the whole meeting (the
+    /// wrong output device) or that only the microphone could be recorded.
+    #[autosurgeon(missing = "Default::default", hydrate = "lenient::opt_string")]
+    pub audio_notice: Option<String>,
 }
 
 /// A fact about the client, with where it came from.

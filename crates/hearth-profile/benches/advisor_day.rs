@@ -221,6 +221,7 @@ fn three_years() -> Household {
                     accepted: Vec::new(),
                     scheduled: false,
                     recovered: false,
+                    audio_notice: None,
                 },
                 &c,
             )

@@ -263,6 +263,7 @@ impl Profile {
             accepted: Vec::new(),
             scheduled: true,
             recovered: false,
+            audio_notice: None,
         };
         self.edit(id, |h, ctx: &EditContext| h.add_meeting(&meeting, ctx))
     }

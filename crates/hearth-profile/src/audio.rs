@@ -121,9 +121,22 @@ impl Profile {
         self.dir().join(AUDIO_DIR)
     }
 
-    /// Where a meeting's encrypted recording lives.
+    /// Where a meeting's encrypted recording lives (the microphone, or an imported file).
     pub fn audio_path(&self, meeting_id: &str) -> PathBuf {
         self.audio_dir().join(format!("{meeting_id}.hca"))
+    }
+
+    /// Where the other side of a recorded call (system audio) lives, beside
+    /// [`Profile::audio_path`]; retention treats both as the meeting's audio.
+    pub fn system_audio_path(&self, meeting_id: &str) -> PathBuf {
+        self.audio_dir()
+            .join(format!("{meeting_id}{SYSTEM_AUDIO_SUFFIX}.hca"))
+    }
+
+    /// Deletes a meeting's audio files (either may be absent).
+    pub fn remove_meeting_audio(&self, meeting_id: &str) -> Result<(), ProfileError> {
+        remove_audio(&self.audio_path(meeting_id))?;
+        remove_audio(&self.system_audio_path(meeting_id))
     }
 
     /// The retention recordings get: the local setting, or the firm policy's limit when the
@@ -302,19 +315,23 @@ impl Profile {
             accepted: Vec::new(),
             scheduled: false,
             recovered: false,
+            audio_notice: None,
         };
         self.edit(new.household_id, |h, ctx| h.add_meeting(&meeting, ctx))
     }
 
     /// Stores a recorded meeting's transcript (redacted first: masked numbers never reach the
     /// document) and applies the retention policy to its audio file. Returns the audio state.
+    /// `audio_notice` says what the advisor must know before taking the transcript as
+    /// complete (a silent other side, only the microphone recorded).
     pub fn complete_recorded_meeting(
         &mut self,
         meeting_id: &str,
         transcript: &Transcript,
         duration_secs: u64,
+        audio_notice: Option<&str>,
     ) -> Result<String, ProfileError> {
-        self.store_transcript(meeting_id, transcript, duration_secs, false)
+        self.store_transcript(meeting_id, transcript, duration_secs, false, audio_notice)
     }
 
     /// [`Profile::complete_recorded_meeting`] for a recording that was interrupted (its
@@ -324,8 +341,9 @@ impl Profile {
         meeting_id: &str,
         transcript: &Transcript,
         duration_secs: u64,
+        audio_notice: Option<&str>,
     ) -> Result<String, ProfileError> {
-        self.store_transcript(meeting_id, transcript, duration_secs, true)
+        self.store_transcript(meeting_id, transcript, duration_secs, true, audio_notice)
     }
 
     /// Of the meetings `candidates`, those whose audio state is still `recording` (being
@@ -370,6 +388,7 @@ impl Profile {
         transcript: &Transcript,
         duration_secs: u64,
         recovered: bool,
+        audio_notice: Option<&str>,
     ) -> Result<String, ProfileError> {
         let found = self.find_meeting(meeting_id)?;
         let (redacted, found_pii) = hearth_intel::redact_transcript(transcript);
@@ -385,14 +404,15 @@ impl Profile {
                 text: s.text.clone(),
             })
             .collect();
-        let path = self.audio_path(meeting_id);
-        let state = if !path.exists() {
+        let has_audio =
+            self.audio_path(meeting_id).exists() || self.system_audio_path(meeting_id).exists();
+        let state = if !has_audio {
             "none".to_string()
         } else {
             match self.retention_policy()? {
                 RetentionPolicy::DeleteAfterTranscription
                 | RetentionPolicy::KeepDays { days: 0 } => {
-                    remove_audio(&path)?;
+                    self.remove_meeting_audio(meeting_id)?;
                     "deleted".to_string()
                 }
                 RetentionPolicy::KeepDays { days } => format!(
@@ -409,6 +429,7 @@ impl Profile {
                 redactions.as_deref(),
                 &state,
                 recovered,
+                audio_notice,
                 ctx,
             )
         })?;
@@ -437,7 +458,7 @@ impl Profile {
         }
         let mut done = Vec::new();
         for (household, meeting) in expired {
-            remove_audio(&self.audio_path(&meeting))?;
+            self.remove_meeting_audio(&meeting)?;
             self.edit(&household, |h, ctx| {
                 h.set_meeting_audio(&meeting, "deleted", ctx)
             })?;
@@ -461,6 +482,9 @@ pub struct UnfinishedRecording {
     /// When it started, ms since the epoch.
     pub started_at: i64,
 }
+
+/// What [`Profile::system_audio_path`] adds to a meeting id.
+pub const SYSTEM_AUDIO_SUFFIX: &str = ".system";
 
 fn remove_audio(path: &std::path::Path) -> Result<(), ProfileError> {
     match std::fs::remove_file(path) {

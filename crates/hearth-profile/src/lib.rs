@@ -30,7 +30,9 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 pub use agenda::{HouseholdAlert, start_of_day_ms};
-pub use audio::{AUDIO_DIR, ConsentMode, NewRecording, RetentionPolicy, UnfinishedRecording};
+pub use audio::{
+    AUDIO_DIR, ConsentMode, NewRecording, RetentionPolicy, SYSTEM_AUDIO_SUFFIX, UnfinishedRecording,
+};
 pub use crm_import::{
     CrmFormat, FIELDS as CRM_FIELDS, ImportPlan, ImportedHousehold, PlannedHousehold,
     plan_crm_import, plan_crm_import_bytes,

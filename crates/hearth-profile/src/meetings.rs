@@ -131,6 +131,7 @@ impl Profile {
             accepted: Vec::new(),
             scheduled: false,
             recovered: false,
+            audio_notice: None,
         };
         self.edit(household_id, |h, ctx| h.add_meeting(&meeting, ctx))
     }

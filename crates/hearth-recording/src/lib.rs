@@ -16,6 +16,9 @@
 //! Recording from a microphone is [`Recording::start`] (the same consent gate, model and
 //! begin, method `in_app`, then capture with a level meter and live transcript) and
 //! [`Recording::stop`] → [`Captured::finish`] (or its read back / transcribe / complete steps).
+//! Beside the microphone it records the system audio — the other side of a video call — into
+//! `<meeting>.system.hca`; the two are transcribed apart and merged by time into one
+//! transcript whose speakers are the advisor and the other side ([`two_sides`]).
 //!
 //! Each step reports a [`Stage`] to an optional progress callback, and a cancel flag stops
 //! the work between steps and inside transcription. Everything here is blocking; UI callers
@@ -24,10 +27,13 @@
 #![warn(missing_docs)]
 
 mod record;
+pub mod two_sides;
 
-pub use hearth_audio::InputDevice;
 pub use hearth_audio::capture::input_devices;
-pub use record::{Captured, Level, LiveEvent, RecordOptions, Recording};
+pub use hearth_audio::{InputDevice, SourceKind};
+pub use hearth_intel::Segment as SpokenSegment;
+pub use record::{Captured, Level, LiveEvent, RecordOptions, Recording, SystemAudio};
+pub use two_sides::Speakers;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -249,8 +255,10 @@ pub fn begin(profile: &mut Profile, m: &MeetingAudio, method: ConsentMethod) -> 
 /// Marks a begun meeting as having no audio (its consent record stays) and deletes whatever
 /// audio was written. Used when capture or an import fails after [`begin`].
 pub fn abandon(profile: &mut Profile, meeting_id: &str) {
-    let _ = std::fs::remove_file(profile.audio_path(meeting_id));
-    if let Err(e) = profile.complete_recorded_meeting(meeting_id, &to_transcript(&[]), 0) {
+    if let Err(e) = profile.remove_meeting_audio(meeting_id) {
+        tracing::warn!(error = %e, "could not delete the abandoned meeting's audio");
+    }
+    if let Err(e) = profile.complete_recorded_meeting(meeting_id, &to_transcript(&[]), 0, None) {
         tracing::warn!(error = %e, "could not mark the abandoned meeting as without audio");
     }
 }
@@ -276,46 +284,162 @@ pub struct Transcription {
     /// The meeting's id.
     pub meeting_id: String,
     samples: Vec<f32>,
+    other_side: Option<OtherSide>,
+    /// What the advisor must know before taking the transcript as complete.
+    notice: Option<String>,
 }
 
+/// The other side of a call, recorded from system audio.
+struct OtherSide {
+    samples: Vec<f32>,
+    speakers: Speakers,
+}
+
+/// Less sound than this on the system stream is a silent other side.
+const SILENT_OTHER_SIDE_SECS: f64 = 1.0;
+
+/// The notice of a system stream that heard nothing.
+pub const SILENT_OTHER_SIDE: &str = "The other side of the call was silent for the whole \
+    meeting: check the output device (this transcript holds the microphone only).";
+
 impl Transcription {
-    /// Seconds of audio (rounded up).
+    fn new(meeting_id: &str, samples: Vec<f32>, other_side: Option<(Vec<f32>, Speakers)>) -> Self {
+        let notice = other_side
+            .as_ref()
+            .filter(|(system, _)| hearth_audio::voiced_secs(system) < SILENT_OTHER_SIDE_SECS)
+            .map(|_| SILENT_OTHER_SIDE.to_string());
+        Self {
+            meeting_id: meeting_id.to_string(),
+            samples,
+            other_side: other_side.map(|(samples, speakers)| OtherSide { samples, speakers }),
+            notice,
+        }
+    }
+
+    /// Seconds of audio (rounded up; the longer stream's).
     pub fn secs(&self) -> u64 {
-        (self.samples.len() as u64).div_ceil(u64::from(hearth_audio::TARGET_RATE))
+        let longest = self
+            .other_side
+            .as_ref()
+            .map_or(0, |o| o.samples.len())
+            .max(self.samples.len());
+        (longest as u64).div_ceil(u64::from(hearth_audio::TARGET_RATE))
+    }
+
+    /// Whether the other side of a call was recorded beside the microphone.
+    pub fn has_other_side(&self) -> bool {
+        self.other_side.is_some()
+    }
+
+    /// What the advisor must know before taking the transcript as complete (a silent other
+    /// side, or only the microphone recorded), stored with the meeting.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
     }
 
     /// Transcribes the audio on this device, reporting [`Stage::Transcribing`] and stopping
-    /// when `control` is cancelled. Empty audio gives no segments.
+    /// when `control` is cancelled. Empty audio gives no segments. With the other side of a
+    /// call, both streams are transcribed apart and merged by time ([`two_sides::merge`]):
+    /// the microphone's segments are the advisor's, the system audio's the other side's.
     pub fn transcribe(
         &self,
         model: &Transcriber,
         threads: usize,
         control: &Control,
-    ) -> Result<Vec<Segment>, TranscribeError> {
-        if self.samples.is_empty() {
-            return Ok(Vec::new());
-        }
-        control.report(Stage::Transcribing(0));
-        let options = TranscribeOptions {
-            n_threads: threads,
-            cancel: Arc::clone(&control.cancel),
-            progress: control.progress.clone().map(|progress| {
-                Arc::new(move |percent: u8| progress(Stage::Transcribing(percent)))
-                    as Arc<dyn Fn(u8) + Send + Sync>
-            }),
-            ..TranscribeOptions::default()
+    ) -> Result<Vec<SpokenSegment>, TranscribeError> {
+        let Some(other) = &self.other_side else {
+            let mine = transcribe_part(model, &self.samples, threads, control, (0, 100), false)?;
+            return Ok(unlabelled(&mine));
         };
-        model.transcribe(&self.samples, &options)
+        // Progress in proportion to each stream's length.
+        let total = (self.samples.len() + other.samples.len()).max(1);
+        let split = (self.samples.len() * 100 / total) as u8;
+        let (heard, echo_secs) = two_sides::gate_echo(&self.samples, &other.samples);
+        if echo_secs > 0.0 {
+            tracing::info!(
+                echo_secs,
+                "the speakers heard by the microphone were left out of its transcript"
+            );
+        }
+        let mine = transcribe_part(model, &heard, threads, control, (0, split), true)?;
+        let theirs = if self.notice.as_deref() == Some(SILENT_OTHER_SIDE) {
+            // Nothing to hear: whisper would only hallucinate into the silence.
+            Vec::new()
+        } else {
+            transcribe_part(model, &other.samples, threads, control, (split, 100), true)?
+        };
+        let (merged, echoes) = two_sides::merge(&mine, &theirs, &other.speakers);
+        if echoes > 0 {
+            tracing::info!(
+                echoes,
+                "microphone segments that echoed the speakers were kept once"
+            );
+        }
+        Ok(merged)
     }
 }
 
-/// Reads back what is sealed on disk for `meeting_id` (exactly the audio that was kept).
+/// Transcribes one stream, its progress mapped into `range` percent; one side of a call
+/// turn by turn ([`Transcriber::transcribe_turns`]).
+fn transcribe_part(
+    model: &Transcriber,
+    samples: &[f32],
+    threads: usize,
+    control: &Control,
+    range: (u8, u8),
+    by_turns: bool,
+) -> Result<Vec<Segment>, TranscribeError> {
+    if samples.is_empty() {
+        return Ok(Vec::new());
+    }
+    control.report(Stage::Transcribing(range.0));
+    let span = u16::from(range.1.saturating_sub(range.0));
+    let options = TranscribeOptions {
+        n_threads: threads,
+        cancel: Arc::clone(&control.cancel),
+        progress: control.progress.clone().map(|progress| {
+            Arc::new(move |percent: u8| {
+                let scaled = u16::from(range.0) + u16::from(percent.min(100)) * span / 100;
+                progress(Stage::Transcribing(scaled as u8))
+            }) as Arc<dyn Fn(u8) + Send + Sync>
+        }),
+        ..TranscribeOptions::default()
+    };
+    if by_turns {
+        model.transcribe_turns(samples, &options)
+    } else {
+        model.transcribe(samples, &options)
+    }
+}
+
+fn unlabelled(segments: &[Segment]) -> Vec<SpokenSegment> {
+    to_transcript(segments).segments
+}
+
+/// The system audio of `meeting_id`, if it was recorded, with who is speaking on each side.
+fn other_side(
+    profile: &Profile,
+    meeting_id: &str,
+    read: impl Fn(&Path) -> Result<Vec<f32>>,
+) -> Result<Option<(Vec<f32>, Speakers)>> {
+    let path = profile.system_audio_path(meeting_id);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let samples = read(&path)?;
+    let meeting = profile.find_meeting(meeting_id)?.meeting;
+    let speakers = Speakers::for_meeting(profile.advisor(), &meeting.participants);
+    Ok(Some((samples, speakers)))
+}
+
+/// Reads back what is sealed on disk for `meeting_id` (exactly the audio that was kept):
+/// the microphone or imported file, and the other side of a call when it was recorded.
 pub fn read_back(profile: &Profile, meeting_id: &str, key: &AudioKey) -> Result<Transcription> {
     let sealed = hearth_audio::read_sealed(&profile.audio_path(meeting_id), key)?;
-    Ok(Transcription {
-        meeting_id: meeting_id.to_string(),
-        samples: sealed.samples,
-    })
+    let system = other_side(profile, meeting_id, |path| {
+        Ok(hearth_audio::read_sealed(path, key)?.samples)
+    })?;
+    Ok(Transcription::new(meeting_id, sealed.samples, system))
 }
 
 /// Stores the outcome of [`Transcription::transcribe`]: the redacted transcript, with the
@@ -324,7 +448,7 @@ pub fn read_back(profile: &Profile, meeting_id: &str, key: &AudioKey) -> Result<
 pub fn complete(
     profile: &mut Profile,
     transcription: &Transcription,
-    outcome: Result<Vec<Segment>, TranscribeError>,
+    outcome: Result<Vec<SpokenSegment>, TranscribeError>,
     control: &Control,
 ) -> Result<Finished> {
     let meeting_id = &transcription.meeting_id;
@@ -340,11 +464,16 @@ pub fn complete(
     };
     control.report(Stage::Saving);
     let secs = transcription.secs();
-    let audio_state =
-        profile.complete_recorded_meeting(meeting_id, &to_transcript(&segments), secs)?;
+    let count = segments.len();
+    let audio_state = profile.complete_recorded_meeting(
+        meeting_id,
+        &hearth_intel::Transcript { segments },
+        secs,
+        transcription.notice(),
+    )?;
     Ok(Finished {
         meeting_id: meeting_id.clone(),
-        segments: segments.len(),
+        segments: count,
         audio_secs: secs,
         audio_state,
     })
@@ -406,6 +535,7 @@ pub fn interrupted(profile: &Profile) -> Result<Vec<hearth_profile::UnfinishedRe
             .file_name()
             .and_then(|n| n.to_str())
             .and_then(|n| n.strip_suffix(".hca"))
+            .filter(|id| !id.ends_with(hearth_profile::SYSTEM_AUDIO_SUFFIX))
         else {
             continue;
         };
@@ -442,19 +572,19 @@ pub fn read_interrupted(profile: &mut Profile, meeting_id: &str) -> Result<Inter
     if path.exists() && hearth_audio::sealed_in_use(&path)? {
         return Err(RecordingError::StillRecording(meeting_id.to_string()));
     }
+    let key = AudioKey::from_bytes(*profile.audio_key()?);
     let (samples, chunks, damaged_tail) = if path.exists() {
-        let key = AudioKey::from_bytes(*profile.audio_key()?);
         let sealed = hearth_audio::read_sealed_recovering(&path, &key)?;
         (sealed.samples, sealed.chunks, sealed.damaged_tail)
     } else {
         // Killed before the audio file was created: the consent record is all there is.
         (Vec::new(), 0, None)
     };
+    let system = other_side(profile, meeting_id, |path| {
+        Ok(hearth_audio::read_sealed_recovering(path, &key)?.samples)
+    })?;
     Ok(Interrupted {
-        transcription: Transcription {
-            meeting_id: meeting_id.to_string(),
-            samples,
-        },
+        transcription: Transcription::new(meeting_id, samples, system),
         chunks,
         damaged_tail,
     })
@@ -466,7 +596,7 @@ pub fn read_interrupted(profile: &mut Profile, meeting_id: &str) -> Result<Inter
 pub fn complete_recovered(
     profile: &mut Profile,
     transcription: &Transcription,
-    outcome: Result<Vec<Segment>, TranscribeError>,
+    outcome: Result<Vec<SpokenSegment>, TranscribeError>,
     control: &Control,
 ) -> Result<Finished> {
     let segments = match outcome {
@@ -479,11 +609,16 @@ pub fn complete_recovered(
     control.report(Stage::Saving);
     let secs = transcription.secs();
     let meeting_id = &transcription.meeting_id;
-    let audio_state =
-        profile.complete_recovered_meeting(meeting_id, &to_transcript(&segments), secs)?;
+    let count = segments.len();
+    let audio_state = profile.complete_recovered_meeting(
+        meeting_id,
+        &hearth_intel::Transcript { segments },
+        secs,
+        transcription.notice(),
+    )?;
     Ok(Finished {
         meeting_id: meeting_id.clone(),
-        segments: segments.len(),
+        segments: count,
         audio_secs: secs,
         audio_state,
     })

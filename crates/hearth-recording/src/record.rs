@@ -2,19 +2,22 @@
 //! model and starts capture with a level meter and live transcript; [`Recording::stop`] ends
 //! the capture; [`Captured::finish`] transcribes what was sealed and applies retention.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use hearth_audio::{AudioKey, CaptureOptions, CaptureReport, CaptureSession, Recorder};
+use hearth_audio::{
+    AudioKey, CaptureOptions, CaptureReport, CaptureSession, Recorder, SealedWriter, SourceKind,
+    StopReason,
+};
 use hearth_profile::Profile;
 use hearth_transcribe::live::{LiveOptions, LiveTranscriber};
 use hearth_transcribe::{Segment, Transcriber};
 
 use crate::{
-    Begun, ConsentMethod, Control, Finished, MeetingAudio, Result, Transcription, abandon, begin,
-    check, complete, load_model, read_back,
+    Begun, CHUNK_SECS, ConsentMethod, Control, Finished, MeetingAudio, Result, Transcription,
+    abandon, begin, check, complete, load_model, read_back,
 };
 
 pub use hearth_audio::Level;
@@ -23,100 +26,99 @@ pub use hearth_transcribe::live::LiveEvent;
 /// Where and how long to record.
 #[derive(Debug, Clone, Default)]
 pub struct RecordOptions {
-    /// Input device id or name (`None`: the system default input).
+    /// Microphone id or name (`None`: the system default input).
     pub device: Option<String>,
+    /// The other side of the call.
+    pub system: SystemAudio,
     /// Stop by itself after this many seconds of captured audio.
     pub max_secs: Option<f64>,
 }
 
-/// A meeting being recorded: its consent is recorded, the device is captured into the
-/// sealed audio file, levels and live text go to the callbacks given to [`Recording::start`].
-/// Dropping it stops the capture (the sealed audio stays for [`Captured::finish`] or is
-/// removed by [`abandon`]).
-pub struct Recording {
-    meeting_id: String,
-    key: AudioKey,
-    model: Arc<Transcriber>,
-    threads: usize,
+/// Whether to record the system audio — the other side of a video call — beside the
+/// microphone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SystemAudio {
+    /// The default output's system audio where this computer can record it; otherwise the
+    /// microphone alone, and the meeting says so.
+    #[default]
+    Auto,
+    /// This system-audio source (`hearth audio devices`); failing to open it stops the start.
+    Device(String),
+    /// The microphone only (a meeting in the room).
+    Off,
+}
+
+type LevelFn = Arc<Mutex<dyn FnMut(SourceKind, Level) + Send>>;
+type LiveFn = Arc<Mutex<dyn FnMut(SourceKind, &LiveEvent) + Send>>;
+
+/// One captured stream with its live transcript.
+struct Side {
     session: CaptureSession,
     live_done: StopOnDrop,
     live: JoinHandle<Option<Vec<Segment>>>,
 }
 
-impl std::fmt::Debug for Recording {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Recording")
-            .field("meeting_id", &self.meeting_id)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Recording {
-    /// Checks consent (refused → nothing written), loads the model (missing → nothing
-    /// written), records consent as a new meeting (method `in_app`) and starts capturing.
-    /// Returns once audio flows. `on_level` is called for every buffer the device delivers
-    /// (throttle it for a display); `on_live` gets the live transcript's partial and final
-    /// text. If the device cannot be opened, the meeting keeps its consent record, marked
-    /// without audio, and the device's error is returned.
-    pub fn start(
-        profile: &mut Profile,
-        m: &MeetingAudio,
-        options: RecordOptions,
-        on_level: impl FnMut(Level) + Send + 'static,
-        mut on_live: impl FnMut(&LiveEvent) + Send + 'static,
+impl Side {
+    /// Starts capturing `kind` into `writer`, with levels and live text tagged with `kind`.
+    #[allow(clippy::too_many_arguments)] // the parts of one stream, each needed once
+    fn start(
+        kind: SourceKind,
+        device: Option<String>,
+        max_secs: Option<f64>,
+        anchor: Instant,
+        writer: SealedWriter,
+        stop: Arc<AtomicBool>,
+        model: &Arc<Transcriber>,
+        threads: usize,
+        on_level: &LevelFn,
+        on_live: &LiveFn,
     ) -> Result<Self> {
-        check(profile, m)?;
-        let model = Arc::new(load_model(m.model.as_deref())?);
-        let Begun {
-            meeting_id,
-            key,
-            writer,
-        } = begin(profile, m, ConsentMethod::InApp)?;
-        let live = match LiveTranscriber::start(
-            Arc::clone(&model),
+        let live = LiveTranscriber::start(
+            Arc::clone(model),
             LiveOptions {
-                n_threads: m.threads,
+                n_threads: threads,
                 ..LiveOptions::default()
             },
-        ) {
-            Ok(live) => live,
-            Err(e) => {
-                abandon(profile, &meeting_id);
-                return Err(e.into());
+        )?;
+        let levels = Arc::clone(on_level);
+        let mut recorder = Recorder::new(writer).with_level(move |level| {
+            if let Ok(mut f) = levels.lock() {
+                f(kind, level);
             }
-        };
-        let mut recorder = Recorder::new(writer).with_level(on_level);
+        });
         if let Some(tx) = live.sender() {
             recorder = recorder.with_live(tx);
         }
-        let session = match CaptureSession::start(
+        let session = CaptureSession::start_with_stop(
             CaptureOptions {
-                device: options.device,
-                max_secs: options.max_secs,
+                device,
+                kind,
+                max_secs,
+                anchor: Some(anchor),
                 ..CaptureOptions::default()
             },
             recorder,
-        ) {
-            Ok(session) => session,
-            Err(e) => {
-                drop(live);
-                abandon(profile, &meeting_id);
-                return Err(e.into());
-            }
-        };
+            stop,
+        )?;
         // The live transcriber's events are forwarded on their own thread until the capture
         // ends; then its last utterance is transcribed and forwarded too.
         let live_done = Arc::new(AtomicBool::new(false));
         let done = Arc::clone(&live_done);
+        let on_live = Arc::clone(on_live);
+        let emit = move |event: &LiveEvent| {
+            if let Ok(mut f) = on_live.lock() {
+                f(kind, event);
+            }
+        };
         let forward = move || {
             while !done.load(Ordering::SeqCst) {
                 if let Ok(event) = live.events().recv_timeout(Duration::from_millis(100)) {
-                    on_live(&event);
+                    emit(&event);
                 }
             }
             let (result, events) = live.finish();
             for event in events.try_iter() {
-                on_live(&event);
+                emit(&event);
             }
             match result {
                 Ok(segments) => Some(segments),
@@ -126,18 +128,142 @@ impl Recording {
                 }
             }
         };
-        let live = match std::thread::Builder::new()
+        let live = std::thread::Builder::new()
             .name("hearth-live-events".into())
             .spawn(forward)
-        {
-            Ok(join) => join,
-            Err(e) => {
-                let _ = session.stop();
-                abandon(profile, &meeting_id);
-                return Err(hearth_audio::AudioError::Device(format!(
+            .map_err(|e| {
+                session.stop_flag().store(true, Ordering::SeqCst);
+                hearth_audio::AudioError::Device(format!(
                     "cannot start the live transcript thread: {e}"
                 ))
-                .into());
+            })?;
+        Ok(Self {
+            session,
+            live_done: StopOnDrop(live_done),
+            live,
+        })
+    }
+
+    /// Waits for the capture to end, then for the live transcript's last utterance.
+    fn wait(
+        self,
+    ) -> (
+        Result<CaptureReport, hearth_audio::AudioError>,
+        Option<Vec<Segment>>,
+    ) {
+        let capture = self.session.wait();
+        self.live_done.0.store(true, Ordering::SeqCst);
+        let live = self.live.join().ok().flatten();
+        (capture, live)
+    }
+}
+
+/// A meeting being recorded: its consent is recorded, the microphone (and the other side of
+/// the call, when there is one) captured into sealed audio files, levels and live text go to
+/// the callbacks given to [`Recording::start`]. Dropping it stops the capture (the sealed
+/// audio stays for [`Captured::finish`] or is removed by [`abandon`]).
+pub struct Recording {
+    meeting_id: String,
+    key: AudioKey,
+    model: Arc<Transcriber>,
+    threads: usize,
+    stop: Arc<AtomicBool>,
+    mic: Side,
+    system: Option<Side>,
+    notice: Option<String>,
+}
+
+impl std::fmt::Debug for Recording {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recording")
+            .field("meeting_id", &self.meeting_id)
+            .field("system", &self.system.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Recording {
+    /// Checks consent (refused → nothing written), loads the model (missing → nothing
+    /// written), records consent as a new meeting (method `in_app`) and starts capturing
+    /// the microphone and, per [`RecordOptions::system`], the other side of the call.
+    /// Returns once audio flows. `on_level` is called for every buffer a device delivers
+    /// (throttle it for a display); `on_live` gets the live transcript's partial and final
+    /// text; both say which stream. If a device cannot be opened, the meeting keeps its
+    /// consent record, marked without audio, and the device's error is returned.
+    pub fn start(
+        profile: &mut Profile,
+        m: &MeetingAudio,
+        options: RecordOptions,
+        on_level: impl FnMut(SourceKind, Level) + Send + 'static,
+        on_live: impl FnMut(SourceKind, &LiveEvent) + Send + 'static,
+    ) -> Result<Self> {
+        check(profile, m)?;
+        let model = Arc::new(load_model(m.model.as_deref())?);
+        let Begun {
+            meeting_id,
+            key,
+            writer,
+        } = begin(profile, m, ConsentMethod::InApp)?;
+        let on_level: LevelFn = Arc::new(Mutex::new(on_level));
+        let on_live: LiveFn = Arc::new(Mutex::new(on_live));
+        let stop = Arc::new(AtomicBool::new(false));
+        // Both streams are timed from here, whichever device opens first.
+        let anchor = Instant::now();
+        let start_side = |kind, device, writer| {
+            Side::start(
+                kind,
+                device,
+                options.max_secs,
+                anchor,
+                writer,
+                Arc::clone(&stop),
+                &model,
+                m.threads,
+                &on_level,
+                &on_live,
+            )
+        };
+        // The other side first: when it cannot be had and must be, nothing else started.
+        let mut notice = None;
+        let system = match &options.system {
+            SystemAudio::Off => None,
+            chosen => {
+                let device = match chosen {
+                    SystemAudio::Device(d) => Some(d.clone()),
+                    _ => None,
+                };
+                let path = profile.system_audio_path(&meeting_id);
+                let started =
+                    SealedWriter::create(&path, &key, hearth_audio::TARGET_RATE, CHUNK_SECS)
+                        .map_err(crate::RecordingError::from)
+                        .and_then(|writer| start_side(SourceKind::SystemAudio, device, writer));
+                match started {
+                    Ok(side) => Some(side),
+                    Err(e) => {
+                        let _ = std::fs::remove_file(&path);
+                        if *chosen != SystemAudio::Auto {
+                            drop(writer);
+                            abandon(profile, &meeting_id);
+                            return Err(e);
+                        }
+                        tracing::warn!(error = %e, "the other side of the call cannot be recorded; recording the microphone only");
+                        notice = Some(format!(
+                            "Only the microphone was recorded: {e}. If this was a call, the other side is missing."
+                        ));
+                        None
+                    }
+                }
+            }
+        };
+        let mic = match start_side(SourceKind::Microphone, options.device.clone(), writer) {
+            Ok(side) => side,
+            Err(e) => {
+                stop.store(true, Ordering::SeqCst);
+                if let Some(system) = system {
+                    let _ = system.wait();
+                }
+                abandon(profile, &meeting_id);
+                return Err(e);
             }
         };
         Ok(Self {
@@ -145,9 +271,10 @@ impl Recording {
             key,
             model,
             threads: m.threads,
-            session,
-            live_done: StopOnDrop(live_done),
-            live,
+            stop,
+            mic,
+            system,
+            notice,
         })
     }
 
@@ -156,37 +283,44 @@ impl Recording {
         &self.meeting_id
     }
 
+    /// Whether the other side of the call is being recorded.
+    pub fn records_other_side(&self) -> bool {
+        self.system.is_some()
+    }
+
     /// A flag that stops the capture when set (e.g. from a key press on another thread).
     pub fn stop_flag(&self) -> Arc<AtomicBool> {
-        self.session.stop_flag()
+        Arc::clone(&self.stop)
     }
 
-    /// Whether the capture ended by itself (duration reached, device lost) or was stopped
-    /// through [`Self::stop_flag`].
+    /// Whether the microphone's capture ended by itself (duration reached, device lost) or
+    /// was stopped through [`Self::stop_flag`].
     pub fn is_finished(&self) -> bool {
-        self.session.is_finished()
+        self.mic.session.is_finished()
     }
 
-    /// Stops the capture (the sealed file is finished and fsynced) and the live transcript
+    /// Stops the capture (the sealed files are finished and fsynced) and the live transcript
     /// (its last utterance is transcribed and reported). Needs no profile.
     pub fn stop(self) -> Captured {
-        self.session.stop_flag().store(true, Ordering::SeqCst);
+        self.stop.store(true, Ordering::SeqCst);
         self.wait()
     }
 
-    /// Waits until the capture ends by itself (or through [`Self::stop_flag`]), then as
-    /// [`Self::stop`].
+    /// Waits until the microphone's capture ends by itself (or through
+    /// [`Self::stop_flag`]), then stops the other side too, as [`Self::stop`].
     pub fn wait(self) -> Captured {
-        let capture = self.session.wait();
-        self.live_done.0.store(true, Ordering::SeqCst);
-        let live = self.live.join().ok().flatten();
+        let (capture, live) = self.mic.wait();
+        self.stop.store(true, Ordering::SeqCst);
+        let system = self.system.map(|side| side.wait().0);
         Captured {
             meeting_id: self.meeting_id,
             key: self.key,
             model: self.model,
             threads: self.threads,
             capture,
+            system,
             live,
+            notice: self.notice,
         }
     }
 }
@@ -208,10 +342,15 @@ pub struct Captured {
     key: AudioKey,
     model: Arc<Transcriber>,
     threads: usize,
-    /// How the capture ended (what was sealed, why it stopped), or why it failed.
+    /// How the microphone's capture ended (what was sealed, why it stopped), or why it
+    /// failed.
     pub capture: Result<CaptureReport, hearth_audio::AudioError>,
-    /// The live transcript's final segments (`None` when live transcription failed).
+    /// The same for the other side of the call, when it was recorded.
+    pub system: Option<Result<CaptureReport, hearth_audio::AudioError>>,
+    /// The microphone's live transcript's final segments (`None` when live transcription
+    /// failed).
     pub live: Option<Vec<Segment>>,
+    notice: Option<String>,
 }
 
 impl std::fmt::Debug for Captured {
@@ -242,7 +381,30 @@ impl Captured {
             abandon(profile, &self.meeting_id);
             return Err(crate::RecordingError::Capture(e.to_string()));
         }
-        read_back(profile, &self.meeting_id, &self.key)
+        let mut notice = self.notice.clone();
+        match &self.system {
+            Some(Err(e)) => {
+                // The microphone's half stands on its own; say what is missing.
+                let _ = std::fs::remove_file(profile.system_audio_path(&self.meeting_id));
+                notice = Some(format!(
+                    "The other side of the call could not be recorded ({e}); this transcript holds the microphone only."
+                ));
+            }
+            Some(Ok(report)) => {
+                if let StopReason::DeviceLost(why) = &report.stop {
+                    notice = Some(format!(
+                        "The other side's audio stopped after {:.0} s ({why}); what was said after that is missing.",
+                        report.recording.secs()
+                    ));
+                }
+            }
+            None => {}
+        }
+        let mut transcription = read_back(profile, &self.meeting_id, &self.key)?;
+        if transcription.notice.is_none() {
+            transcription.notice = notice;
+        }
+        Ok(transcription)
     }
 
     /// Transcribes what was sealed and stores it with retention applied: [`Self::read_back`],

@@ -423,6 +423,7 @@ fn no_plaintext_on_disk() {
             accepted: vec![],
             scheduled: false,
             recovered: false,
+            audio_notice: None,
         },
     );
     index.index_household(&h).unwrap();

@@ -87,6 +87,53 @@ fn rms(frame: &[f32]) -> f32 {
     (frame.iter().map(|s| s * s).sum::<f32>() / frame.len() as f32).sqrt()
 }
 
+/// Quiet that separates two turns of speech (1 s): shorter pauses stay inside a turn.
+const TURN_GAP_FRAMES: usize = 33;
+/// A turn with less speech than this is a click or a cough (150 ms).
+const MIN_TURN_FRAMES: usize = 5;
+/// Audio kept before a turn's first loud frame, so first syllables are not clipped (240 ms).
+const TURN_PREROLL_FRAMES: usize = 8;
+/// Audio kept after its last loud frame, for trailing consonants (300 ms).
+const TURN_HANGOVER_FRAMES: usize = 10;
+
+/// The turns of speech in `samples` (16 kHz mono): runs of speech separated by at least a
+/// second of quiet, with a little audio kept either side; a turn over [`MAX_CHUNK_SECS`] is
+/// cut at its pauses like [`at_pauses`]. Silence is in no turn. Each stream of a call is
+/// transcribed turn by turn: the times of a turn are where the speech is (whisper's own
+/// segment times drift across long silences, and it skips or invents words there).
+pub fn turns(samples: &[f32]) -> Vec<Range<usize>> {
+    let quiet = quiet_frames(samples);
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // (first, end, loud frames)
+    for (i, q) in quiet.iter().enumerate() {
+        if *q {
+            continue;
+        }
+        match runs.last_mut() {
+            Some((_, end, loud)) if i - *end < TURN_GAP_FRAMES => {
+                *end = i + 1;
+                *loud += 1;
+            }
+            _ => runs.push((i, i + 1, 1)),
+        }
+    }
+    let frames = quiet.len();
+    let mut out = Vec::new();
+    let mut previous_end = 0;
+    for (first, end, loud) in runs {
+        if loud < MIN_TURN_FRAMES {
+            continue;
+        }
+        let start = first.saturating_sub(TURN_PREROLL_FRAMES).max(previous_end);
+        let end = (end + TURN_HANGOVER_FRAMES).min(frames);
+        previous_end = end;
+        let range = (start * FRAME)..(end * FRAME).min(samples.len());
+        for piece in at_pauses(&samples[range.clone()]) {
+            out.push((range.start + piece.start)..(range.start + piece.end));
+        }
+    }
+    out
+}
+
 fn quiet_frames(samples: &[f32]) -> Vec<bool> {
     let levels: Vec<f32> = samples.chunks(FRAME).map(rms).collect();
     // Noise floor: the 10th percentile of frame levels — unless the recording has fewer
@@ -148,6 +195,31 @@ mod tests {
         assert_eq!(r.first().unwrap().start, 0);
         assert_eq!(r.last().unwrap().end, a.len());
         assert!(r.windows(2).all(|w| w[0].end == w[1].start));
+    }
+
+    #[test]
+    fn turns_are_the_speech_between_long_pauses() {
+        // 2 s quiet, 3 s talk with a 0.5 s pause inside, 4 s quiet, a 60 ms click, 3 s
+        // quiet, 2 s talk to the end.
+        let mut a = silence(2.0);
+        a.extend(tone(1.5));
+        a.extend(silence(0.5));
+        a.extend(tone(1.0));
+        a.extend(silence(4.0));
+        a.extend(tone(0.06));
+        a.extend(silence(3.0));
+        a.extend(tone(2.0));
+        let t = turns(&a);
+        let secs: Vec<(f32, f32)> = t
+            .iter()
+            .map(|r| (r.start as f32 / SR as f32, r.end as f32 / SR as f32))
+            .collect();
+        assert_eq!(t.len(), 2, "{secs:?}");
+        assert!((1.7..1.8).contains(&secs[0].0), "{secs:?}");
+        assert!((5.2..5.4).contains(&secs[0].1), "{secs:?}");
+        assert!((11.8..11.85).contains(&secs[1].0), "{secs:?}");
+        assert_eq!(t[1].end, a.len());
+        assert!(turns(&silence(5.0)).is_empty());
     }
 
     #[test]

@@ -233,6 +233,51 @@ impl Transcriber {
         Ok(out)
     }
 
+    /// Transcribes `samples` turn by turn ([`chunk::turns`]): one stream of a call, where
+    /// the speaker talks in turns between long silences while the other side speaks.
+    /// Segment times are within their turn, so two streams merge by time; silence is never
+    /// handed to whisper. Progress counts the speech only.
+    pub fn transcribe_turns(
+        &self,
+        samples: &[f32],
+        opts: &TranscribeOptions,
+    ) -> Result<Vec<Segment>> {
+        if samples.iter().any(|s| !s.is_finite()) {
+            return Err(TranscribeError::InvalidAudio("non-finite sample".into()));
+        }
+        let turns = chunk::turns(samples);
+        let total: u64 = turns.iter().map(|t| t.len() as u64).sum::<u64>().max(1);
+        let mut done = 0u64;
+        let mut out = Vec::new();
+        for turn in turns {
+            let audio = &samples[turn.clone()];
+            let offset_ms = turn.start as u64 * 1000 / u64::from(SAMPLE_RATE);
+            let len_ms = turn.len() as u64 * 1000 / u64::from(SAMPLE_RATE);
+            let progress = opts.progress.as_ref().map(|cb| {
+                let cb = Arc::clone(cb);
+                let (before, len) = (done, turn.len() as u64);
+                Arc::new(move |p: u8| {
+                    cb(((before + len * u64::from(p) / 100) * 100 / total).min(100) as u8)
+                }) as Arc<dyn Fn(u8) + Send + Sync>
+            });
+            let turn_opts = TranscribeOptions {
+                progress,
+                ..opts.clone()
+            };
+            let segments = self.transcribe_window(audio, &turn_opts)?;
+            out.extend(segments.into_iter().map(|s| Segment {
+                start_ms: offset_ms + s.start_ms.min(len_ms),
+                end_ms: offset_ms + s.end_ms.min(len_ms),
+                text: s.text,
+            }));
+            done += turn.len() as u64;
+        }
+        if let Some(cb) = &opts.progress {
+            cb(100);
+        }
+        Ok(out)
+    }
+
     /// One whisper run over at most a few windows of audio.
     fn transcribe_window(&self, samples: &[f32], opts: &TranscribeOptions) -> Result<Vec<Segment>> {
         self.run_whisper(samples, opts, None)

@@ -6,7 +6,7 @@ import { errorTitle, toAppError } from "./errors";
 import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp, consentFor } from "./meeting";
 import { describeSync, type SyncStatus } from "./sync";
 import { isMac, keysFor, matchShortcut, shortcutList } from "./shortcuts";
-import { applyLive, hasSignal, interruptedLabel, levelPercent } from "./recording";
+import { applyLive, hasSignal, interruptedLabel, levelPercent, speakerLabel } from "./recording";
 
 describe("money", () => {
   it("sums exactly, without floating-point error", () => {
@@ -220,15 +220,28 @@ describe("recording", () => {
     expect(hasSignal(Number.NaN)).toBe(false);
   });
   it("replaces partials by later text of the same utterance, keeps finals", () => {
-    let lines = applyLive([], { utterance: 0, text: "we want", isFinal: false });
-    lines = applyLive(lines, { utterance: 0, text: "we want to retire", isFinal: false });
-    expect(lines).toEqual([{ utterance: 0, text: "we want to retire", isFinal: false }]);
-    lines = applyLive(lines, { utterance: 0, text: "We want to retire early.", isFinal: true });
-    lines = applyLive(lines, { utterance: 0, text: "late draft", isFinal: false });
-    expect(lines).toEqual([{ utterance: 0, text: "We want to retire early.", isFinal: true }]);
-    lines = applyLive(lines, { utterance: 2, text: "two", isFinal: false });
-    lines = applyLive(lines, { utterance: 1, text: "one", isFinal: true });
+    const mic = (utterance: number, text: string, isFinal: boolean) => ({ source: "microphone" as const, utterance, text, isFinal });
+    let lines = applyLive([], mic(0, "we want", false));
+    lines = applyLive(lines, mic(0, "we want to retire", false));
+    expect(lines).toEqual([mic(0, "we want to retire", false)]);
+    lines = applyLive(lines, mic(0, "We want to retire early.", true));
+    lines = applyLive(lines, mic(0, "late draft", false));
+    expect(lines).toEqual([mic(0, "We want to retire early.", true)]);
+    lines = applyLive(lines, mic(2, "two", false));
+    lines = applyLive(lines, mic(1, "one", true));
     expect(lines.map((l) => l.utterance)).toEqual([0, 1, 2]);
+  });
+  it("keeps the two sides of a call apart, in the order they spoke", () => {
+    let lines = applyLive([], { source: "microphone", utterance: 0, text: "Good morning", isFinal: true });
+    lines = applyLive(lines, { source: "system", utterance: 0, text: "Morning, can we", isFinal: false });
+    lines = applyLive(lines, { source: "microphone", utterance: 1, text: "Of course", isFinal: false });
+    // The other side's utterance 0 is not the advisor's utterance 0.
+    lines = applyLive(lines, { source: "system", utterance: 0, text: "Morning, can we talk about the IRA?", isFinal: true });
+    expect(lines.map((l) => `${speakerLabel(l.source)}: ${l.text}`)).toEqual([
+      "You: Good morning",
+      "Other side: Morning, can we talk about the IRA?",
+      "You: Of course",
+    ]);
   });
   it("names an interrupted recording by title, household and start", () => {
     const started = new Date(2026, 11, 7, 9, 30).getTime();

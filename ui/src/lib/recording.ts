@@ -15,27 +15,43 @@ export function hasSignal(dbfs: number): boolean {
   return Number.isFinite(dbfs) && dbfs > -50;
 }
 
-/** Live text of one utterance, as the shell sends it. */
+/** Which stream a level or a live line comes from: the advisor's microphone or the other side of the call. */
+export type Source = "microphone" | "system";
+
+/** Live text of one utterance, as the shell sends it; utterances count per source. */
 export interface LiveLine {
+  source: Source;
   utterance: number;
   text: string;
   isFinal: boolean;
 }
 
+/** Who a live line is, in words. */
+export function speakerLabel(source: Source): string {
+  return source === "system" ? "Other side" : "You";
+}
+
 /**
  * The live transcript after an event: a partial or final replaces the earlier text of the
- * same utterance (a final is never replaced by a late partial); lines stay in utterance order.
+ * same utterance of the same source (a final is never replaced by a late partial). A new
+ * utterance comes after everything already said (the two sides take turns), before any
+ * later utterance of its own source that arrived first.
  */
 export function applyLive(lines: LiveLine[], event: LiveLine): LiveLine[] {
-  const i = lines.findIndex((l) => l.utterance === event.utterance);
+  const i = lines.findIndex((l) => l.source === event.source && l.utterance === event.utterance);
   if (i >= 0) {
     if (lines[i].isFinal && !event.isFinal) return lines;
     const next = lines.slice();
     next[i] = event;
     return next;
   }
-  return [...lines, event].sort((a, b) => a.utterance - b.utterance);
+  const later = lines.findIndex((l) => l.source === event.source && l.utterance > event.utterance);
+  if (later < 0) return [...lines, event];
+  return [...lines.slice(0, later), event, ...lines.slice(later)];
 }
+
+/** What the meter of each source shows: the latest level of each, in dBFS. */
+export type Levels = Record<Source, number>;
 
 /** What an interrupted recording is, in words: "Annual review with the Okafors, started 7 Dec at 09:30". */
 export function interruptedLabel(r: { title: string; household_name: string; started_at: number }, locale?: string): string {

@@ -477,6 +477,11 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
           {audioStatus(m.audio) && <> · {audioStatus(m.audio)}</>}
         </p>
       )}
+      {m.audio_notice && (
+        <p className="rounded-md border border-warn/40 bg-warn/10 px-3 py-2 text-sm" data-testid="audio-notice" role="status">
+          {m.audio_notice}
+        </p>
+      )}
       <div className="grid gap-4 lg:grid-cols-5">
         <Card
           title="Transcript"

@@ -1,11 +1,12 @@
-// Recording a meeting from a microphone: device picker, Start, level meter, elapsed time and
-// live transcript, Stop → transcription progress → the meeting.
+// Recording a meeting: the microphone (the advisor) and the other side of a video call (what
+// this computer plays), each with its level meter, elapsed time and the live transcript of
+// both sides, Stop → transcription progress → the meeting.
 
 import { useEffect, useRef, useState } from "react";
 import { api, onImportProgress, onRecordingLevel, onRecordingLive, type AudioDevice, type ImportProgress, type LiveLine } from "../api";
 import { toAppError, type AppError } from "../lib/errors";
 import { importLabel, importPercent, timestamp } from "../lib/meeting";
-import { applyLive, hasSignal, levelPercent, METER_FLOOR_DBFS } from "../lib/recording";
+import { applyLive, hasSignal, levelPercent, METER_FLOOR_DBFS, speakerLabel, type Levels, type Source } from "../lib/recording";
 import { Button, ErrorBanner, Field, ProgressBar, Select, Spinner } from "../components/ui";
 import { ModelMissingHelp } from "./Settings";
 
@@ -22,8 +23,9 @@ export function RecordPanel({
 }) {
   const [devices, setDevices] = useState<AudioDevice[] | null>(null);
   const [device, setDevice] = useState("");
+  const [otherSide, setOtherSide] = useState("auto");
   const [phase, setPhase] = useState<Phase>("idle");
-  const [dbfs, setDbfs] = useState(METER_FLOOR_DBFS);
+  const [levels, setLevels] = useState<Levels>({ microphone: METER_FLOOR_DBFS, system: METER_FLOOR_DBFS });
   const [secs, setSecs] = useState(0);
   const [lines, setLines] = useState<LiveLine[]>([]);
   const [progress, setProgress] = useState<ImportProgress | null>(null);
@@ -34,13 +36,13 @@ export function RecordPanel({
     api.audioDevices().then(
       (list) => {
         setDevices(list);
-        setDevice(list[0]?.id ?? "");
+        setDevice(list.find((d) => d.kind === "microphone")?.id ?? "");
       },
       (e) => setError(toAppError(e)),
     );
     const unlisten = [
       onRecordingLevel((l) => {
-        setDbfs(l.dbfs);
+        setLevels((prev) => ({ ...prev, [l.source as Source]: l.dbfs }));
         setSecs(l.secs);
       }),
       onRecordingLive((l) => setLines((prev) => applyLive(prev, l))),
@@ -59,10 +61,10 @@ export function RecordPanel({
     setError(null);
     setLines([]);
     setSecs(0);
-    setDbfs(METER_FLOOR_DBFS);
+    setLevels({ microphone: METER_FLOOR_DBFS, system: METER_FLOOR_DBFS });
     setPhase("starting");
     try {
-      await api.startRecording({ ...meeting, device: device || null });
+      await api.startRecording({ ...meeting, device: device || null, otherSide });
       setPhase("recording");
     } catch (e) {
       setError(toAppError(e));
@@ -91,7 +93,8 @@ export function RecordPanel({
     setPhase("idle");
   };
 
-  const percent = levelPercent(dbfs);
+  const microphones = devices?.filter((d) => d.kind === "microphone") ?? null;
+  const systemSources = devices?.filter((d) => d.kind === "system") ?? [];
   return (
     <div className="space-y-3 rounded-md border border-line bg-sunken/50 p-3" data-testid="record-panel">
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
@@ -108,10 +111,10 @@ export function RecordPanel({
       {phase === "idle" || phase === "starting" ? (
         <>
           <Field label="Microphone">
-            {devices ? (
-              <Select data-testid="record-device" value={device} onChange={(e) => setDevice(e.target.value)} disabled={devices.length === 0}>
-                {devices.length === 0 && <option value="">No microphone found</option>}
-                {devices.map((d) => (
+            {microphones ? (
+              <Select data-testid="record-device" value={device} onChange={(e) => setDevice(e.target.value)} disabled={microphones.length === 0}>
+                {microphones.length === 0 && <option value="">No microphone found</option>}
+                {microphones.map((d) => (
                   <option key={d.id} value={d.id}>
                     {d.name}
                     {d.isDefault ? " (default)" : ""}
@@ -122,12 +125,27 @@ export function RecordPanel({
               <Spinner />
             )}
           </Field>
-          <p className="text-sm text-muted">Consent is recorded in the meeting before any audio is kept. The audio is encrypted on this computer and transcribed here.</p>
+          <Field label="Other side of the call">
+            <Select data-testid="record-other-side" value={otherSide} onChange={(e) => setOtherSide(e.target.value)}>
+              <option value="auto">{systemSources.length > 0 ? "What this computer plays (video call)" : "What this computer plays, where it can"}</option>
+              {systemSources
+                .filter((d) => !d.isDefault)
+                .map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+              <option value="off">Nothing — everyone is in the room</option>
+            </Select>
+          </Field>
+          <p className="text-sm text-muted">
+            Consent is recorded in the meeting before any audio is kept. On a call, the other side is recorded too, as its own speaker. The audio is encrypted on this computer and transcribed here.
+          </p>
           <div className="flex justify-end gap-2">
             <Button variant="ghost" onClick={onClose}>
               Close
             </Button>
-            <Button data-testid="record-start" variant="primary" busy={phase === "starting"} disabled={!devices || devices.length === 0} onClick={() => void start()}>
+            <Button data-testid="record-start" variant="primary" busy={phase === "starting"} disabled={!microphones || microphones.length === 0} onClick={() => void start()}>
               ● Start recording
             </Button>
           </div>
@@ -142,17 +160,9 @@ export function RecordPanel({
             <span className="font-mono text-sm tabular-nums" data-testid="record-elapsed">
               {timestamp(secs * 1000)}
             </span>
-            <div
-              className="h-3 flex-1 overflow-hidden rounded-full bg-sunken"
-              role="meter"
-              aria-label="Input level"
-              aria-valuemin={METER_FLOOR_DBFS}
-              aria-valuemax={0}
-              aria-valuenow={Math.round(dbfs)}
-              data-testid="record-level"
-              data-signal={hasSignal(dbfs) ? "yes" : "no"}
-            >
-              <div className={hasSignal(dbfs) ? "h-full rounded-full bg-green-600 transition-[width] duration-100" : "h-full rounded-full bg-muted transition-[width] duration-100"} style={{ width: `${percent}%` }} />
+            <div className="flex flex-1 flex-col gap-1">
+              <LevelMeter source="microphone" dbfs={levels.microphone} />
+              {otherSide !== "off" && <LevelMeter source="system" dbfs={levels.system} />}
             </div>
           </div>
           <div className="min-h-24 space-y-1 rounded-md border border-line bg-panel p-3 text-sm leading-relaxed" data-testid="record-live" aria-live="polite" aria-label="Live transcript" data-selectable>
@@ -160,7 +170,8 @@ export function RecordPanel({
               <span className="text-muted">Listening… the live transcript appears here.</span>
             ) : (
               lines.map((l) => (
-                <p key={l.utterance} className={l.isFinal ? "" : "text-muted italic"} data-final={l.isFinal ? "yes" : "no"}>
+                <p key={`${l.source}-${l.utterance}`} className={l.isFinal ? "" : "text-muted italic"} data-final={l.isFinal ? "yes" : "no"} data-source={l.source}>
+                  <span className="mr-1 text-xs font-medium text-muted">{speakerLabel(l.source)}:</span>
                   {l.text || "…"}
                 </p>
               ))
@@ -180,6 +191,28 @@ export function RecordPanel({
           )}
         </>
       )}
+    </div>
+  );
+}
+
+/** One stream's level: the advisor's microphone or the other side of the call. */
+function LevelMeter({ source, dbfs }: { source: Source; dbfs: number }) {
+  const signal = hasSignal(dbfs);
+  return (
+    <div className="flex items-center gap-2">
+      <span className="w-20 text-xs text-muted">{source === "system" ? "Other side" : "Microphone"}</span>
+      <div
+        className="h-3 flex-1 overflow-hidden rounded-full bg-sunken"
+        role="meter"
+        aria-label={source === "system" ? "Other side level" : "Microphone level"}
+        aria-valuemin={METER_FLOOR_DBFS}
+        aria-valuemax={0}
+        aria-valuenow={Math.round(dbfs)}
+        data-testid={source === "system" ? "record-level-system" : "record-level"}
+        data-signal={signal ? "yes" : "no"}
+      >
+        <div className={signal ? "h-full rounded-full bg-green-600 transition-[width] duration-100" : "h-full rounded-full bg-muted transition-[width] duration-100"} style={{ width: `${levelPercent(dbfs)}%` }} />
+      </div>
     </div>
   );
 }
