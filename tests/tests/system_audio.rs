@@ -315,6 +315,21 @@ fn a_video_call_is_recorded_as_two_speakers_from_the_microphone_and_the_speakers
         stderr.contains("the microphone and the other side of the call"),
         "{stderr}"
     );
+    // The live transcript labelled both sides as they spoke; the client's words heard by the
+    // microphone were gated out of the advisor's live text.
+    let live_lines = |who: &str| -> String {
+        stderr
+            .lines()
+            .flat_map(|l| l.split('\r'))
+            .filter(|l| l.starts_with('[') && l.contains(&format!("] {who}: ")))
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let (live_you, live_them) = (live_lines("you"), live_lines("them"));
+    assert!(live_you.contains("transfer"), "{stderr}");
+    assert!(live_them.contains("beneficiary"), "{stderr}");
+    assert!(!live_you.contains("beneficiary"), "{stderr}");
     let meeting = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let shown = h.json(&["meeting", "show", &meeting]);
     eprintln!(

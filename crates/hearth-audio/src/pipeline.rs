@@ -74,6 +74,9 @@ impl RecorderReport {
     }
 }
 
+/// Where a recorder hands 16 kHz audio for live transcription.
+type LiveSink = Box<dyn FnMut(&[f32]) -> bool + Send>;
+
 /// Feeds captured audio (any rate and channel count, changing at will) through the
 /// resampler into a [`SealedWriter`], reporting levels and forwarding 16 kHz mono samples
 /// to an optional live consumer. No audio hardware involved: the capture front end, a
@@ -81,7 +84,7 @@ impl RecorderReport {
 pub struct Recorder {
     writer: SealedWriter,
     resampler: Option<MonoResampler>,
-    live: Option<Sender<Vec<f32>>>,
+    live: Option<LiveSink>,
     on_level: Option<Box<dyn FnMut(Level) + Send>>,
     samples: u64,
     format_changes: u32,
@@ -117,8 +120,14 @@ impl Recorder {
 
     /// Also sends every piece of 16 kHz mono audio to `tx` (live transcription). A closed
     /// receiver just stops the forwarding; recording goes on.
-    pub fn with_live(mut self, tx: Sender<Vec<f32>>) -> Self {
-        self.live = Some(tx);
+    pub fn with_live(self, tx: Sender<Vec<f32>>) -> Self {
+        self.with_live_fn(move |samples| tx.send(samples.to_vec()).is_ok())
+    }
+
+    /// Also hands every piece of 16 kHz mono audio to `sink` (e.g. an echo gate in front of
+    /// live transcription); once it returns `false` it is not called again.
+    pub fn with_live_fn(mut self, sink: impl FnMut(&[f32]) -> bool + Send + 'static) -> Self {
+        self.live = Some(Box::new(sink));
         self
     }
 
@@ -210,8 +219,8 @@ impl Recorder {
         }
         self.writer.append(&self.scratch)?;
         self.samples += self.scratch.len() as u64;
-        if let Some(tx) = &self.live
-            && tx.send(self.scratch.clone()).is_err()
+        if let Some(sink) = self.live.as_mut()
+            && !sink(&self.scratch)
         {
             self.live = None;
         }

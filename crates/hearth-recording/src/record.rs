@@ -15,6 +15,7 @@ use hearth_profile::Profile;
 use hearth_transcribe::live::{LiveOptions, LiveTranscriber};
 use hearth_transcribe::{Segment, Transcriber};
 
+use crate::two_sides::EchoGate;
 use crate::{
     Begun, CHUNK_SECS, ConsentMethod, Control, Finished, MeetingAudio, Result, Transcription,
     abandon, begin, check, complete, load_model, read_back,
@@ -68,26 +69,21 @@ impl Side {
         anchor: Instant,
         writer: SealedWriter,
         stop: Arc<AtomicBool>,
-        model: &Arc<Transcriber>,
-        threads: usize,
+        live: LiveTranscriber,
+        feed: Option<LiveFeed>,
         on_level: &LevelFn,
         on_live: &LiveFn,
     ) -> Result<Self> {
-        let live = LiveTranscriber::start(
-            Arc::clone(model),
-            LiveOptions {
-                n_threads: threads,
-                ..LiveOptions::default()
-            },
-        )?;
         let levels = Arc::clone(on_level);
         let mut recorder = Recorder::new(writer).with_level(move |level| {
             if let Ok(mut f) = levels.lock() {
                 f(kind, level);
             }
         });
-        if let Some(tx) = live.sender() {
-            recorder = recorder.with_live(tx);
+        match (feed, live.sender()) {
+            (Some(feed), _) => recorder = recorder.with_live_fn(feed),
+            (None, Some(tx)) => recorder = recorder.with_live(tx),
+            (None, None) => {}
         }
         let session = CaptureSession::start_with_stop(
             CaptureOptions {
@@ -144,18 +140,94 @@ impl Side {
         })
     }
 
-    /// Waits for the capture to end, then for the live transcript's last utterance.
-    fn wait(
-        self,
-    ) -> (
-        Result<CaptureReport, hearth_audio::AudioError>,
-        Option<Vec<Segment>>,
-    ) {
+    /// Waits for the capture to end; the live transcript is still finishing.
+    fn end_capture(self) -> (Result<CaptureReport, hearth_audio::AudioError>, LiveEnd) {
         let capture = self.session.wait();
-        self.live_done.0.store(true, Ordering::SeqCst);
-        let live = self.live.join().ok().flatten();
-        (capture, live)
+        (
+            capture,
+            LiveEnd {
+                live_done: self.live_done,
+                live: self.live,
+            },
+        )
     }
+}
+
+/// A stream's live transcript after its capture ended.
+struct LiveEnd {
+    live_done: StopOnDrop,
+    live: JoinHandle<Option<Vec<Segment>>>,
+}
+
+impl LiveEnd {
+    /// Transcribes the last utterance and returns the live transcript's final segments.
+    fn finish(self) -> Option<Vec<Segment>> {
+        self.live_done.0.store(true, Ordering::SeqCst);
+        self.live.join().ok().flatten()
+    }
+}
+
+/// What a recorder hands its 16 kHz audio to for the live transcript.
+type LiveFeed = Box<dyn FnMut(&[f32]) -> bool + Send>;
+
+/// Releases the microphone audio an [`EchoGate`] holds back once the system stream ends
+/// (the end of the meeting, or its device lost): dropped with the system recorder.
+struct GateEnd {
+    gate: Arc<Mutex<EchoGate>>,
+    mic: Option<std::sync::mpsc::Sender<Vec<f32>>>,
+}
+
+impl Drop for GateEnd {
+    fn drop(&mut self) {
+        let rest = self.gate.lock().map(|mut g| g.finish()).unwrap_or_default();
+        if let Some(tx) = &self.mic
+            && !rest.is_empty()
+        {
+            let _ = tx.send(rest);
+        }
+    }
+}
+
+/// The live feeds of a call's two streams: the system audio goes to its own live transcript
+/// and into the echo gate, the microphone through the gate, so the live transcript does not
+/// show the client's words (heard from the speakers) as the advisor's.
+fn gated_feeds(mic_live: &LiveTranscriber, system_live: &LiveTranscriber) -> (LiveFeed, LiveFeed) {
+    let gate = Arc::new(Mutex::new(EchoGate::default()));
+    let mic_tx = mic_live.sender();
+    let system_tx = system_live.sender();
+    let send_mic = {
+        let mic_tx = mic_tx.clone();
+        move |samples: Vec<f32>| {
+            if let Some(tx) = &mic_tx
+                && !samples.is_empty()
+            {
+                let _ = tx.send(samples);
+            }
+        }
+    };
+    let end = GateEnd {
+        gate: Arc::clone(&gate),
+        mic: mic_tx,
+    };
+    let system_gate = Arc::clone(&gate);
+    let send = send_mic.clone();
+    let system_feed = move |samples: &[f32]| {
+        let _ends_the_gate = &end;
+        if let Some(tx) = &system_tx {
+            let _ = tx.send(samples.to_vec());
+        }
+        if let Ok(mut g) = system_gate.lock() {
+            send(g.push_system(samples));
+        }
+        true
+    };
+    let mic_feed = move |samples: &[f32]| {
+        if let Ok(mut g) = gate.lock() {
+            send_mic(g.push_mic(samples));
+        }
+        true
+    };
+    (Box::new(mic_feed), Box::new(system_feed))
 }
 
 /// A meeting being recorded: its consent is recorded, the microphone (and the other side of
@@ -209,7 +281,23 @@ impl Recording {
         let stop = Arc::new(AtomicBool::new(false));
         // Both streams are timed from here, whichever device opens first.
         let anchor = Instant::now();
-        let start_side = |kind, device, writer| {
+        // Two live transcripts share the threads: on two cores, one thread each kept both
+        // sides' final text within ~2 s (p50) where two each fell behind (benches/two_streams).
+        let live_threads = if options.system == SystemAudio::Off {
+            m.threads
+        } else {
+            (m.threads / 2).max(1)
+        };
+        let new_live = || {
+            LiveTranscriber::start(
+                Arc::clone(&model),
+                LiveOptions {
+                    n_threads: live_threads,
+                    ..LiveOptions::default()
+                },
+            )
+        };
+        let start_side = |kind, device, writer, live, feed| {
             Side::start(
                 kind,
                 device,
@@ -217,12 +305,21 @@ impl Recording {
                 anchor,
                 writer,
                 Arc::clone(&stop),
-                &model,
-                m.threads,
+                live,
+                feed,
                 &on_level,
                 &on_live,
             )
         };
+        let mic_live = match new_live() {
+            Ok(live) => live,
+            Err(e) => {
+                drop(writer);
+                abandon(profile, &meeting_id);
+                return Err(e.into());
+            }
+        };
+        let mut mic_feed = None;
         // The other side first: when it cannot be had and must be, nothing else started.
         let mut notice = None;
         let system = match &options.system {
@@ -233,10 +330,26 @@ impl Recording {
                     _ => None,
                 };
                 let path = profile.system_audio_path(&meeting_id);
-                let started =
-                    SealedWriter::create(&path, &key, hearth_audio::TARGET_RATE, CHUNK_SECS)
-                        .map_err(crate::RecordingError::from)
-                        .and_then(|writer| start_side(SourceKind::SystemAudio, device, writer));
+                let started = new_live()
+                    .map_err(crate::RecordingError::from)
+                    .and_then(|live| {
+                        let writer = SealedWriter::create(
+                            &path,
+                            &key,
+                            hearth_audio::TARGET_RATE,
+                            CHUNK_SECS,
+                        )?;
+                        let (mic_gated, system_feed) = gated_feeds(&mic_live, &live);
+                        let side = start_side(
+                            SourceKind::SystemAudio,
+                            device,
+                            writer,
+                            live,
+                            Some(system_feed),
+                        )?;
+                        mic_feed = Some(mic_gated);
+                        Ok(side)
+                    });
                 match started {
                     Ok(side) => Some(side),
                     Err(e) => {
@@ -255,12 +368,19 @@ impl Recording {
                 }
             }
         };
-        let mic = match start_side(SourceKind::Microphone, options.device.clone(), writer) {
+        let mic = match start_side(
+            SourceKind::Microphone,
+            options.device.clone(),
+            writer,
+            mic_live,
+            mic_feed,
+        ) {
             Ok(side) => side,
             Err(e) => {
                 stop.store(true, Ordering::SeqCst);
                 if let Some(system) = system {
-                    let _ = system.wait();
+                    let (_, live) = system.end_capture();
+                    live.finish();
                 }
                 abandon(profile, &meeting_id);
                 return Err(e);
@@ -309,9 +429,16 @@ impl Recording {
     /// Waits until the microphone's capture ends by itself (or through
     /// [`Self::stop_flag`]), then stops the other side too, as [`Self::stop`].
     pub fn wait(self) -> Captured {
-        let (capture, live) = self.mic.wait();
+        // Both captures end before either live transcript finishes: the microphone's live
+        // audio waits in the echo gate until the system stream has ended.
+        let (capture, mic_live) = self.mic.end_capture();
         self.stop.store(true, Ordering::SeqCst);
-        let system = self.system.map(|side| side.wait().0);
+        let system = self.system.map(Side::end_capture);
+        let live = mic_live.finish();
+        let system = system.map(|(capture, live)| {
+            live.finish();
+            capture
+        });
         Captured {
             meeting_id: self.meeting_id,
             key: self.key,

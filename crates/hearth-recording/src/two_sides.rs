@@ -57,22 +57,91 @@ fn frame_rms(frame: &[f32]) -> f32 {
 /// microphone is much quieter than it, the microphone hears only that echo. Where both are
 /// loud (the advisor talking over the client) the microphone is kept.
 pub fn gate_echo(mic: &[f32], system: &[f32]) -> (Vec<f32>, f64) {
-    let system_levels: Vec<f32> = system.chunks(GATE_FRAME).map(frame_rms).collect();
-    let mut gated = mic.to_vec();
-    let mut silenced = 0usize;
-    for (i, frame) in gated.chunks_mut(GATE_FRAME).enumerate() {
-        let near = system_levels
-            .get(i.saturating_sub(GATE_SPREAD)..(i + GATE_SPREAD + 1).min(system_levels.len()))
-            .unwrap_or(&[]);
-        let system_level = near.iter().copied().fold(0.0f32, f32::max);
-        if system_level >= GATE_SYSTEM_SPEECH_RMS
-            && frame_rms(frame) < system_level * GATE_ECHO_RATIO
-        {
-            frame.fill(0.0);
-            silenced += frame.len();
-        }
+    let mut gate = EchoGate::default();
+    gate.push_system(system);
+    let mut gated = gate.push_mic(mic);
+    gated.extend(gate.finish());
+    (gated, gate.silenced_secs())
+}
+
+/// [`gate_echo`] for audio arriving in pieces while recording (the live transcript): both
+/// streams on one timeline; gated microphone audio comes out once the system audio around
+/// it (±300 ms) has arrived, whole 30 ms frames at a time.
+#[derive(Debug, Default)]
+pub struct EchoGate {
+    /// RMS of every whole system frame so far.
+    system_levels: Vec<f32>,
+    /// System samples of the frame in progress.
+    system_partial: Vec<f32>,
+    /// Microphone samples not yet released.
+    mic_pending: Vec<f32>,
+    /// Microphone frames released so far.
+    mic_frames_out: usize,
+    silenced: usize,
+    system_ended: bool,
+}
+
+impl EchoGate {
+    /// Adds system audio; returns the microphone audio it releases.
+    pub fn push_system(&mut self, samples: &[f32]) -> Vec<f32> {
+        self.system_partial.extend_from_slice(samples);
+        let whole = self.system_partial.len() / GATE_FRAME * GATE_FRAME;
+        self.system_levels.extend(
+            self.system_partial[..whole]
+                .chunks(GATE_FRAME)
+                .map(frame_rms),
+        );
+        self.system_partial.drain(..whole);
+        self.release(false)
     }
-    (gated, silenced as f64 / 16_000.0)
+
+    /// Adds microphone audio; returns the gated microphone audio that can be released.
+    pub fn push_mic(&mut self, samples: &[f32]) -> Vec<f32> {
+        self.mic_pending.extend_from_slice(samples);
+        self.release(false)
+    }
+
+    /// The system stream ended (or stopped): releases all the microphone audio held back.
+    pub fn finish(&mut self) -> Vec<f32> {
+        if !self.system_partial.is_empty() {
+            self.system_levels.push(frame_rms(&self.system_partial));
+            self.system_partial.clear();
+        }
+        self.system_ended = true;
+        self.release(true)
+    }
+
+    /// Seconds of microphone audio silenced so far.
+    pub fn silenced_secs(&self) -> f64 {
+        self.silenced as f64 / 16_000.0
+    }
+
+    fn release(&mut self, everything: bool) -> Vec<f32> {
+        let mut out = Vec::new();
+        loop {
+            let i = self.mic_frames_out;
+            let frame_len = GATE_FRAME.min(self.mic_pending.len());
+            let whole = frame_len == GATE_FRAME;
+            let known = self.system_ended || self.system_levels.len() > i + GATE_SPREAD;
+            if frame_len == 0 || !(whole || everything) || !known {
+                break;
+            }
+            let mut frame: Vec<f32> = self.mic_pending.drain(..frame_len).collect();
+            let near =
+                &self.system_levels[i.saturating_sub(GATE_SPREAD).min(self.system_levels.len())
+                    ..(i + GATE_SPREAD + 1).min(self.system_levels.len())];
+            let system_level = near.iter().copied().fold(0.0f32, f32::max);
+            if system_level >= GATE_SYSTEM_SPEECH_RMS
+                && frame_rms(&frame) < system_level * GATE_ECHO_RATIO
+            {
+                frame.fill(0.0);
+                self.silenced += frame.len();
+            }
+            out.extend(frame);
+            self.mic_frames_out += 1;
+        }
+        out
+    }
 }
 
 /// A microphone segment within this long of a system segment may be its echo.
@@ -253,6 +322,31 @@ mod tests {
         let (over, silenced) = gate_echo(&tone(2.0, 0.3), &tone(2.0, 0.3));
         assert_eq!(silenced, 0.0);
         assert!(frame_rms(&over) > 0.2);
+    }
+
+    #[test]
+    fn the_live_gate_in_pieces_gives_what_the_whole_gate_gives() {
+        let mut system = tone(1.0, 0.0);
+        system.extend(tone(2.0, 0.3));
+        system.extend(tone(2.0, 0.0));
+        let mut mic = tone(1.0, 0.3);
+        mic.extend(tone(2.0, 0.075));
+        mic.extend(tone(2.0, 0.3));
+        let (whole, silenced) = gate_echo(&mic, &system);
+        // Pieces of odd sizes, the system side running behind the microphone.
+        let mut gate = EchoGate::default();
+        let mut live = Vec::new();
+        for (m, s) in mic.chunks(1_000).zip(system.chunks(1_000)) {
+            live.extend(gate.push_mic(m));
+            assert!(
+                live.len() + GATE_FRAME * (GATE_SPREAD + 2)
+                    >= gate.system_levels.len() * GATE_FRAME
+            );
+            live.extend(gate.push_system(s));
+        }
+        live.extend(gate.finish());
+        assert_eq!(live, whole);
+        assert_eq!(gate.silenced_secs(), silenced);
     }
 
     #[test]
