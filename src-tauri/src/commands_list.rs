@@ -73,6 +73,7 @@ pub const COMMANDS: &[&str] = &[
     "start_recording",
     "stop_recording",
     "cancel_recording",
+    "pause_recording",
     "interrupted_recordings",
     "recover_recording",
     "update_status",

@@ -137,6 +137,7 @@ pub fn run() -> anyhow::Result<()> {
             record::start_recording,
             record::stop_recording,
             record::cancel_recording,
+            record::pause_recording,
             media::interrupted_recordings,
             media::recover_recording,
             commands::updates::update_status,

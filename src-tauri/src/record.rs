@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use hearth_core::NoteCategory;
 use hearth_recording::{
     Level, LiveEvent, MeetingAudio, RecordOptions, Recording, RecordingError, SourceKind,
     SystemAudio,
@@ -215,17 +216,44 @@ pub async fn start_recording(
     Ok(meeting_id)
 }
 
-/// Stops the recording, transcribes it on this computer (progress as `import-progress`
-/// events) and answers with the meeting and its transcript.
+/// Pauses (`paused: true`) or resumes the recording: while paused nothing the devices hear
+/// is kept (both streams record silence and the meeting's clock runs on).
+#[tauri::command]
+pub async fn pause_recording(state: State<'_, AppState>, paused: bool) -> CommandResult<bool> {
+    let slot = active(&state)?;
+    let Some(ActiveRecording { recording }) = slot.as_ref() else {
+        return Err(CommandError::new("invalid", "No recording is in progress."));
+    };
+    recording.set_paused(paused);
+    Ok(recording.is_paused())
+}
+
+/// Stops the recording, files the advisor's own notes typed during the meeting (a
+/// discussion note from the meeting, before transcription, so they survive whatever follows),
+/// transcribes it on this computer (progress as `import-progress` events) and answers with
+/// the meeting and its transcript.
 #[tauri::command]
 pub async fn stop_recording(
     app: AppHandle,
     state: State<'_, AppState>,
+    notes: Option<String>,
 ) -> CommandResult<MeetingView> {
     let ActiveRecording { recording } = take(&state)?;
     let captured = tauri::async_runtime::spawn_blocking(move || recording.stop())
         .await
         .map_err(CommandError::internal)?;
+    if let Some(text) = given(notes) {
+        let meeting_id = captured.meeting_id.clone();
+        state
+            .with_profile(move |p| {
+                let household = p.find_meeting(&meeting_id)?.household_id;
+                p.edit(&household, |h, ctx| {
+                    h.add_note(NoteCategory::Discussion, &text, Some(&meeting_id), ctx)
+                })?;
+                Ok(())
+            })
+            .await?;
+    }
     let captured = Arc::new(captured);
     let control = progress_control(&app, &state);
     // Reading back and storing need the profile; transcription does not, so the rest of the

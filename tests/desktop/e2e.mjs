@@ -437,6 +437,8 @@ async function main() {
   await (await byId(a, "record-other-side")).selectByAttribute("value", "off");
   await click(a, "record-start");
   await shown(a, "record-level", 60_000);
+  // The advisor's own notes, typed while the meeting goes on, are filed with it.
+  await type(a, "record-notes", "Wants the rollover done before March.");
   // Paced by the audio itself: poll until the meter has shown sound and the live transcript
   // has caught up with the speech.
   let signalSeen = false;
@@ -459,6 +461,12 @@ async function main() {
   if (!shotTaken) await shot(a, "meeting-recording");
   const elapsed = String(await (await byId(a, "record-elapsed")).getProperty("textContent"));
   if (elapsed === "0:00") throw new Error("the elapsed time did not advance");
+  // Pause and resume once the speech is in (a pause keeps nothing the microphone hears).
+  await click(a, "record-pause");
+  await expectText(a, '[data-testid="record-panel"]', "Paused");
+  await click(a, "record-pause");
+  await expectText(a, '[data-testid="record-panel"]', "Recording");
+  await a.execute(() => document.querySelector('[data-testid="record-stop"]').focus());
   // Keyboard: the Stop button has the focus while recording; Enter stops and transcribes.
   await a.keys(["Enter"]);
   await shown(a, "meeting-review", 300_000);
@@ -472,8 +480,12 @@ async function main() {
   await expectText(a, '[data-testid="meeting-review"]', "recorded in the app by");
   await shot(a, "meeting-recorded");
 
-  // Documents: attach a text file; an unsupported file is refused readably.
+
+  // The notes typed during the meeting are a discussion note of the household.
   await (await a.$("button=Open household →")).click();
+  await click(a, "tab-notes");
+  await expectText(a, '[data-testid="note"]', "Wants the rollover done before March.");
+  // Documents: attach a text file; an unsupported file is refused readably.
   await click(a, "tab-documents");
   await chooseFile(a, "document-file", env("DOC_BAD"));
   kind = await errorKind(a, 60_000);

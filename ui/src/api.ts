@@ -101,7 +101,10 @@ export const api = {
     otherSide: string;
   }) =>
     call<string>("start_recording", m),
-  stopRecording: () => call<B.MeetingView>("stop_recording"),
+  /** Stops, files the advisor's notes typed during the meeting (if any) and transcribes. */
+  stopRecording: (notes: string | null) => call<B.MeetingView>("stop_recording", { notes }),
+  /** Pauses or resumes; answers whether it is now paused. */
+  pauseRecording: (paused: boolean) => call<boolean>("pause_recording", { paused }),
   cancelRecording: () => call<void>("cancel_recording"),
   interruptedRecordings: () => call<B.InterruptedRecording[]>("interrupted_recordings"),
   recoverRecording: (meetingId: string) => call<B.MeetingView>("recover_recording", { meetingId }),

@@ -136,6 +136,9 @@ pub struct CaptureOptions {
     /// first, so streams opened one after the other (the microphone and the system audio)
     /// share one timeline. `None`: the recording starts when the device opens.
     pub anchor: Option<Instant>,
+    /// While set, what the device delivers is kept as silence: the advisor paused the
+    /// recording; the stream keeps time, so a paused stretch is a silent stretch.
+    pub paused: Option<Arc<AtomicBool>>,
     /// How many times to try reopening after the device disappears before stopping.
     pub reopen_attempts: u32,
     /// A device that delivers nothing for this long is treated as gone.
@@ -149,6 +152,7 @@ impl Default for CaptureOptions {
             kind: SourceKind::Microphone,
             max_secs: None,
             anchor: None,
+            paused: None,
             reopen_attempts: 5,
             stall_timeout: Duration::from_secs(5),
         }
@@ -530,11 +534,18 @@ fn run<I: Input>(
             }
             match rx.recv_timeout(Duration::from_millis(50)) {
                 Ok(Msg::Data {
-                    samples,
+                    mut samples,
                     channels,
                     rate,
                 }) => {
                     last_data = Instant::now();
+                    if options
+                        .paused
+                        .as_ref()
+                        .is_some_and(|p| p.load(Ordering::SeqCst))
+                    {
+                        samples.fill(0.0);
+                    }
                     let take = match options.max_secs {
                         // Stop exactly at the requested length.
                         Some(m) => {
@@ -852,5 +863,32 @@ mod tests {
         assert!(samples[9_000..].iter().all(|s| *s == 0.0), "then silence");
         let voiced = report.recording.voiced_secs;
         assert!((voiced - 0.5).abs() < 0.05, "voiced {voiced} s");
+    }
+
+    #[test]
+    fn a_paused_recording_keeps_time_with_silence() {
+        let paused = Arc::new(AtomicBool::new(true));
+        let (report, _, samples) = capture_with(
+            vec![Opening {
+                id: "mic",
+                is_default: true,
+                rate: 48_000,
+                channels: 1,
+                secs: 1.0,
+                ends_with_error: false,
+                goes_quiet: false,
+            }],
+            CaptureOptions {
+                paused: Some(Arc::clone(&paused)),
+                reopen_attempts: 0,
+                ..CaptureOptions::default()
+            },
+        );
+        assert_eq!(samples.len(), 16_000, "the paused second is still a second");
+        assert!(
+            samples.iter().all(|s| *s == 0.0),
+            "and nothing of it was kept"
+        );
+        assert_eq!(report.recording.voiced_secs, 0.0);
     }
 }

@@ -69,6 +69,7 @@ impl Side {
         anchor: Instant,
         writer: SealedWriter,
         stop: Arc<AtomicBool>,
+        paused: Arc<AtomicBool>,
         live: LiveTranscriber,
         feed: Option<LiveFeed>,
         on_level: &LevelFn,
@@ -91,6 +92,7 @@ impl Side {
                 kind,
                 max_secs,
                 anchor: Some(anchor),
+                paused: Some(paused),
                 ..CaptureOptions::default()
             },
             recorder,
@@ -240,6 +242,7 @@ pub struct Recording {
     model: Arc<Transcriber>,
     threads: usize,
     stop: Arc<AtomicBool>,
+    paused: Arc<AtomicBool>,
     mic: Side,
     system: Option<Side>,
     notice: Option<String>,
@@ -297,6 +300,7 @@ impl Recording {
                 },
             )
         };
+        let paused = Arc::new(AtomicBool::new(false));
         let start_side = |kind, device, writer, live, feed| {
             Side::start(
                 kind,
@@ -305,6 +309,7 @@ impl Recording {
                 anchor,
                 writer,
                 Arc::clone(&stop),
+                Arc::clone(&paused),
                 live,
                 feed,
                 &on_level,
@@ -392,6 +397,7 @@ impl Recording {
             model,
             threads: m.threads,
             stop,
+            paused,
             mic,
             system,
             notice,
@@ -406,6 +412,17 @@ impl Recording {
     /// Whether the other side of the call is being recorded.
     pub fn records_other_side(&self) -> bool {
         self.system.is_some()
+    }
+
+    /// Pauses (`true`) or resumes the recording. While paused nothing the devices hear is
+    /// kept: both streams record silence, so the meeting's timeline runs on.
+    pub fn set_paused(&self, paused: bool) {
+        self.paused.store(paused, Ordering::SeqCst);
+    }
+
+    /// Whether the recording is paused.
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::SeqCst)
     }
 
     /// A flag that stops the capture when set (e.g. from a key press on another thread).

@@ -7,7 +7,7 @@ import { api, onImportProgress, onRecordingLevel, onRecordingLive, type AudioDev
 import { toAppError, type AppError } from "../lib/errors";
 import { importLabel, importPercent, timestamp } from "../lib/meeting";
 import { applyLive, hasSignal, levelPercent, METER_FLOOR_DBFS, speakerLabel, type Levels, type Source } from "../lib/recording";
-import { Button, ErrorBanner, Field, ProgressBar, Select, Spinner } from "../components/ui";
+import { Button, ErrorBanner, Field, ProgressBar, Select, Spinner, TextArea } from "../components/ui";
 import { ModelMissingHelp } from "./Settings";
 
 type Phase = "idle" | "starting" | "recording" | "transcribing";
@@ -28,6 +28,8 @@ export function RecordPanel({
   const [levels, setLevels] = useState<Levels>({ microphone: METER_FLOOR_DBFS, system: METER_FLOOR_DBFS });
   const [secs, setSecs] = useState(0);
   const [lines, setLines] = useState<LiveLine[]>([]);
+  const [paused, setPaused] = useState(false);
+  const [notes, setNotes] = useState("");
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const stopButton = useRef<HTMLButtonElement>(null);
@@ -61,6 +63,7 @@ export function RecordPanel({
     setError(null);
     setLines([]);
     setSecs(0);
+    setPaused(false);
     setLevels({ microphone: METER_FLOOR_DBFS, system: METER_FLOOR_DBFS });
     setPhase("starting");
     try {
@@ -76,11 +79,19 @@ export function RecordPanel({
     setProgress(null);
     setPhase("transcribing");
     try {
-      const view = await api.stopRecording();
+      const view = await api.stopRecording(notes.trim() || null);
       onRecorded(view.meeting_id);
     } catch (e) {
       setError(toAppError(e));
       setPhase("idle");
+    }
+  };
+
+  const togglePause = async () => {
+    try {
+      setPaused(await api.pauseRecording(!paused));
+    } catch (e) {
+      setError(toAppError(e));
     }
   };
 
@@ -154,8 +165,8 @@ export function RecordPanel({
         <>
           <div className="flex items-center gap-3">
             <span className="inline-flex items-center gap-1 text-sm font-medium text-red-600" aria-live="polite">
-              <span className={phase === "recording" ? "h-2 w-2 animate-pulse rounded-full bg-red-600" : "h-2 w-2 rounded-full bg-muted"} />
-              {phase === "recording" ? "Recording" : "Stopped"}
+              <span className={phase === "recording" && !paused ? "h-2 w-2 animate-pulse rounded-full bg-red-600" : "h-2 w-2 rounded-full bg-muted"} />
+              {phase !== "recording" ? "Stopped" : paused ? "Paused" : "Recording"}
             </span>
             <span className="font-mono text-sm tabular-nums" data-testid="record-elapsed">
               {timestamp(secs * 1000)}
@@ -165,17 +176,29 @@ export function RecordPanel({
               {otherSide !== "off" && <LevelMeter source="system" dbfs={levels.system} />}
             </div>
           </div>
+          <div className="grid gap-3 md:grid-cols-2">
           <div className="min-h-24 space-y-1 rounded-md border border-line bg-panel p-3 text-sm leading-relaxed" data-testid="record-live" aria-live="polite" aria-label="Live transcript" data-selectable>
-            {lines.length === 0 ? (
-              <span className="text-muted">Listening… the live transcript appears here.</span>
-            ) : (
-              lines.map((l) => (
-                <p key={`${l.source}-${l.utterance}`} className={l.isFinal ? "" : "text-muted italic"} data-final={l.isFinal ? "yes" : "no"} data-source={l.source}>
-                  <span className="mr-1 text-xs font-medium text-muted">{speakerLabel(l.source)}:</span>
-                  {l.text || "…"}
-                </p>
-              ))
-            )}
+              {lines.length === 0 ? (
+                <span className="text-muted">Listening… the live transcript appears here.</span>
+              ) : (
+                lines.map((l) => (
+                  <p key={`${l.source}-${l.utterance}`} className={l.isFinal ? "" : "text-muted italic"} data-final={l.isFinal ? "yes" : "no"} data-source={l.source}>
+                    <span className="mr-1 text-xs font-medium text-muted">{speakerLabel(l.source)}:</span>
+                    {l.text || "…"}
+                  </p>
+                ))
+              )}
+            </div>
+            <Field label="Your notes (filed with the meeting)">
+              <TextArea
+                data-testid="record-notes"
+                rows={6}
+                value={notes}
+                onChange={(e) => setNotes(e.target.value)}
+                placeholder="Type while you talk: what you want to remember, in your words."
+                disabled={phase === "transcribing"}
+              />
+            </Field>
           </div>
           {phase === "transcribing" ? (
             <ProgressBar testId="record-progress" label={progress ? importLabel(progress) : "Finishing the recording…"} detail={`${importPercent(progress)}%`} percent={importPercent(progress)} />
@@ -183,6 +206,9 @@ export function RecordPanel({
             <div className="flex justify-end gap-2">
               <Button data-testid="record-discard" variant="ghost" onClick={() => void discard()}>
                 Discard
+              </Button>
+              <Button data-testid="record-pause" onClick={() => void togglePause()} title={paused ? "Resume recording" : "Pause: nothing is kept until you resume"}>
+                {paused ? "▶ Resume" : "❚❚ Pause"}
               </Button>
               <Button ref={stopButton} data-testid="record-stop" variant="primary" onClick={() => void stop()}>
                 ■ Stop and transcribe
