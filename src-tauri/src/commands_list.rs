@@ -74,6 +74,8 @@ pub const COMMANDS: &[&str] = &[
     "stop_recording",
     "cancel_recording",
     "pause_recording",
+    "relabel_speaker",
+    "revise_suggestion",
     "interrupted_recordings",
     "recover_recording",
     "update_status",

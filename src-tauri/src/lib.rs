@@ -110,6 +110,8 @@ pub fn run() -> anyhow::Result<()> {
             commands::meetings::import_transcript,
             commands::meetings::meeting,
             commands::meetings::analyze_meeting,
+            commands::meetings::relabel_speaker,
+            commands::meetings::revise_suggestion,
             commands::meetings::accept_meeting_items,
             commands::settings::get_settings,
             commands::settings::save_settings,

@@ -348,6 +348,21 @@ async function main() {
   const segments = await a.$$('[data-testid="transcript-segment"]');
   if (segments.length !== 5) throw new Error(`expected 5 transcript segments, got ${segments.length}`);
   await shot(a, "meeting-review");
+  // Correct who spoke: "Linda" becomes her full name in every segment, and the analysis runs again.
+  await (await a.$$('[data-testid="segment-speaker"]'))[1].click();
+  await type(a, "speaker-name", "Linda Johnson");
+  await click(a, "speaker-save");
+  await expectText(a, '[data-testid="transcript"]', "Linda Johnson:");
+  await shown(a, "suggestions", 60_000);
+  // Edit before filing: the first action item reworded, the e-mail's subject changed.
+  await click(a, "edit-action");
+  await type(a, "action-what", "Send the 529 plan forms to Linda");
+  await click(a, "action-save");
+  await expectText(a, '[data-testid="suggestions"]', "Send the 529 plan forms to Linda");
+  await click(a, "edit-draft");
+  await type(a, "draft-subject-input", "Next steps from today");
+  await click(a, "draft-save");
+  await expectText(a, '[data-testid="draft-subject"]', "Next steps from today");
   await click(a, "accept");
   await shown(a, "filed");
   await click(a, "copy-draft");
@@ -356,7 +371,7 @@ async function main() {
   // The filed action item is an open loop of the household now; history shows who did what.
   await (await a.$("button=Open household →")).click();
   await click(a, "tab-loops");
-  await expectText(a, '[data-testid="task"]', "529");
+  await expectText(a, '[data-testid="task"]', "Send the 529 plan forms to Linda");
   await shot(a, "household-loops");
   await click(a, "tab-history");
   await expectText(a, '[data-testid="history-entry"]', "Ada Advisor");

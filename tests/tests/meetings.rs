@@ -105,7 +105,7 @@ fn import_analyse_accept_and_history() {
         .len();
     assert!(
         h.ok(&["meeting", "accept", &meeting, "action:0", "notes"])
-            .contains("Filed action:0, notes")
+            .contains("Filed action:0, note:0")
     );
     let after = h.json(&["household", "show", &id]);
     let tasks = after["tasks"].as_object().unwrap();
@@ -148,11 +148,16 @@ fn import_analyse_accept_and_history() {
     let history = h.json(&["history", &id]);
     let last = history.as_array().unwrap().last().unwrap();
     assert_eq!(last["advisor"], "Dana Advisor");
+    let suggested_notes = analysis["analysis"]["notes"].as_array().unwrap().len();
+    let notes_filed = match suggested_notes {
+        1 => "1 note".to_string(),
+        n => format!("{n} notes"),
+    };
     assert!(
-        last["summary"]
-            .as_str()
-            .unwrap()
-            .contains("Filed 1 action item and the notes from Onboarding")
+        last["summary"].as_str().unwrap().contains(&format!(
+            "Filed 1 action item and {notes_filed} from Onboarding"
+        )),
+        "{last}"
     );
 
     // Accepting again files nothing twice; a bad item is a clear error.
@@ -361,4 +366,131 @@ fn relabelled_speakers_move_the_action_items_to_their_owners() {
         history.to_string().contains("Relabelled speakers"),
         "{history}"
     );
+}
+
+/// The advisor edits suggestions before filing them: an action item's wording, owner and due
+/// date, one note of several, the follow-up e-mail; notes are certified one by one; what is
+/// filed is what was edited; a filed suggestion and bad input are refused and change nothing.
+#[test]
+fn suggestions_are_edited_before_they_are_filed() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Hearth::init(&dir.path().join("p"), "Dana Advisor", "pw");
+    let id = h.ok(&["household", "create", "--name", "Okafor"]);
+    let transcript = dir.path().join("t.txt");
+    std::fs::write(
+        &transcript,
+        "Dana Advisor: I'll send you the rollover forms by Friday.\n\
+         Ada Okafor: We want to retire at sixty two. We sold the rental property in March.\n\
+         Ada Okafor: And I will sign the beneficiary change form next week.\n\
+         Dana Advisor: We decided to keep the moderate allocation.\n",
+    )
+    .unwrap();
+    let meeting = h.ok(&[
+        "meeting",
+        "import-transcript",
+        &id,
+        transcript.to_str().unwrap(),
+        "--consent-by",
+        "Ada Okafor",
+        "--date",
+        "2026-03-02",
+    ]);
+    let analysis = h.json(&["meeting", "analyze", &meeting, "--engine", "local"]);
+    let notes = analysis["analysis"]["notes"].as_array().unwrap().len();
+    assert!(notes >= 2, "{analysis}");
+
+    // An action item reworded, given to the client, with another due date.
+    let revised = h.json(&[
+        "meeting",
+        "revise",
+        &meeting,
+        "action:0",
+        "--text",
+        "Send the IRA rollover forms",
+        "--owner",
+        "client",
+        "--due",
+        "2026-03-13",
+    ]);
+    let item = &revised["analysis"]["action_items"][0];
+    assert_eq!(item["what"], "Send the IRA rollover forms");
+    assert_eq!(item["owner"], "client");
+    assert_eq!(item["due"], "2026-03-13");
+    // A note in the advisor's words; an account number typed in is masked.
+    h.ok(&[
+        "meeting",
+        "revise",
+        &meeting,
+        "note:1",
+        "--text",
+        "Rental sold in March; proceeds to account 4417123456789113.",
+    ]);
+    let email = h.json(&[
+        "meeting",
+        "revise",
+        &meeting,
+        "email",
+        "--subject",
+        "Our review and next steps",
+    ]);
+    assert_eq!(
+        email["analysis"]["email"]["subject"],
+        "Our review and next steps"
+    );
+    let stored = h.json(&["meeting", "show", &meeting]).to_string();
+    assert!(!stored.contains("4417123456789113"), "{stored}");
+
+    // Bad input: a suggestion that does not exist, an unknown owner, a bad date, an emptied
+    // note — each a clear error, nothing changed.
+    let before = h.json(&["meeting", "show", &meeting]);
+    for (args, says) in [
+        (vec!["action:99", "--text", "x"], "action:99"),
+        (vec!["action:0", "--owner", "grandson"], "advisor or client"),
+        (vec!["action:0", "--due", "next friday"], "YYYY-MM-DD"),
+        (vec!["note:0", "--text", "   "], "empty"),
+        (vec!["memo:1", "--text", "x"], "memo:1"),
+    ] {
+        let mut all = vec!["meeting", "revise", meeting.as_str()];
+        all.extend(args);
+        let err = h.fails(&all);
+        assert!(err.contains(says), "{all:?}: {err}");
+    }
+    assert_eq!(h.json(&["meeting", "show", &meeting]), before);
+
+    // One note of several is certified and filed, as edited, with the edited task.
+    h.ok(&["meeting", "accept", &meeting, "action:0", "note:1"]);
+    let household = h.json(&["household", "show", &id]);
+    let filed_notes: Vec<String> = household["notes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n["body"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(filed_notes.len(), 1, "{filed_notes:?}");
+    assert!(
+        filed_notes[0].contains("Rental sold in March"),
+        "{filed_notes:?}"
+    );
+    let task = household["tasks"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .clone();
+    assert!(
+        task["title"]
+            .as_str()
+            .unwrap()
+            .contains("Send the IRA rollover forms"),
+        "{task}"
+    );
+    assert_eq!(task["due"], "2026-03-13");
+    // Filed suggestions cannot be revised here any more; the other notes still can, and are
+    // filed by `notes` without filing the first one twice.
+    let err = h.fails(&["meeting", "revise", &meeting, "action:0", "--text", "y"]);
+    assert!(err.contains("already filed"), "{err}");
+    h.ok(&["meeting", "accept", &meeting, "notes"]);
+    let household = h.json(&["household", "show", &id]);
+    assert_eq!(household["notes"].as_object().unwrap().len(), notes);
 }

@@ -102,6 +102,12 @@ export const api = {
   }) =>
     call<string>("start_recording", m),
   /** Stops, files the advisor's notes typed during the meeting (if any) and transcribes. */
+  /** Changes a suggestion before filing: `action:N` (text, owner, due), `note:N`/`fact:N` (text), `email` (subject, text); answers with the meeting. */
+  reviseSuggestion: (meetingId: string, item: string, edit: { text?: string; owner?: string; due?: string; subject?: string }) =>
+    call<B.MeetingView>("revise_suggestion", { meetingId, item, text: edit.text ?? null, owner: edit.owner ?? null, due: edit.due ?? null, subject: edit.subject ?? null }),
+  /** Renames a speaker: every segment labelled `old` (`?` unlabelled), or only segments from..to; an analysed meeting is analysed again. */
+  relabelSpeaker: (meetingId: string, old: string, name: string, from: number | null, to: number | null) =>
+    call<B.MeetingView>("relabel_speaker", { meetingId, old, new: name, from, to }),
   stopRecording: (notes: string | null) => call<B.MeetingView>("stop_recording", { notes }),
   /** Pauses or resumes; answers whether it is now paused. */
   pauseRecording: (paused: boolean) => call<boolean>("pause_recording", { paused }),

@@ -146,7 +146,29 @@ pub enum MeetingCmd {
         #[command(flatten)]
         json: JsonFlag,
     },
-    /// File suggestions: action:N, fact:N, notes (certifies the notes) or all.
+    /// Change a suggestion before filing it: action:N (--text, --owner, --due), note:N or
+    /// fact:N (--text), email (--subject, --text). The change is kept with the meeting.
+    Revise {
+        meeting: String,
+        /// action:N, note:N, fact:N or email.
+        item: String,
+        /// New wording (action item), text (note, e-mail body) or value (fact).
+        #[arg(long)]
+        text: Option<String>,
+        /// advisor or client.
+        #[arg(long)]
+        owner: Option<String>,
+        /// YYYY-MM-DD, or none.
+        #[arg(long)]
+        due: Option<String>,
+        /// The e-mail's subject.
+        #[arg(long)]
+        subject: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// File suggestions: action:N, fact:N, note:N (certifies that note), notes (every note)
+    /// or all.
     Accept {
         meeting: String,
         #[arg(required = true)]
@@ -576,6 +598,31 @@ pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
                 render_analysis(&outcome);
             }
         }
+        MeetingCmd::Revise {
+            meeting,
+            item,
+            text,
+            owner,
+            due,
+            subject,
+            json,
+        } => {
+            let analysis = profile.revise_item(
+                &meeting,
+                &item,
+                hearth_profile::SuggestionEdit {
+                    text,
+                    owner,
+                    due,
+                    subject,
+                },
+            )?;
+            if json.json {
+                print_json(&serde_json::json!({ "analysis": analysis }))?;
+            } else {
+                println!("Revised {item}; file it with `hearth meeting accept {meeting} {item}`.");
+            }
+        }
         MeetingCmd::Accept { meeting, items } => {
             let filed = profile.accept_meeting_items(&meeting, &items)?;
             if filed.accepted.is_empty() {
@@ -611,9 +658,9 @@ fn render_analysis(outcome: &hearth_intel::Outcome) {
     if let Some(why) = &outcome.fallback_reason {
         println!("(local engine: {why})");
     }
-    println!("Notes (accept with: notes)");
-    for n in &a.notes {
-        println!("  [{}] {}", n.category, n.text);
+    println!("Notes (accept one with note:N, all with notes; change one with `meeting revise`)");
+    for (i, n) in a.notes.iter().enumerate() {
+        println!("  note:{i} [{}] {}", n.category, n.text);
     }
     println!("Action items");
     for (i, item) in a.action_items.iter().enumerate() {

@@ -955,7 +955,10 @@ fn filing_summary(keys: &[String], meeting_title: &str) -> String {
     if facts > 0 {
         parts.push(plural(facts, "fact", "facts"));
     }
-    if keys.iter().any(|k| k == "notes") {
+    let notes = count("note:");
+    if notes > 0 {
+        parts.push(plural(notes, "note", "notes"));
+    } else if keys.iter().any(|k| k == "notes") {
         parts.push("the notes".to_string());
     }
     let what = match parts.len() {

@@ -43,8 +43,8 @@ pub use hearth_agenda::{Brief, Today};
 pub use hearth_docs::{DocError, Limits as DocumentLimits};
 pub use hearth_search::{Hit as SearchHit, Kind as SearchKind, Query as SearchQuery};
 pub use meetings::{
-    DEFAULT_DISCLOSURE_TEXT, DEFAULT_DISCLOSURE_VERSION, Filed, FoundMeeting, meeting_vtt,
-    parse_transcript,
+    DEFAULT_DISCLOSURE_TEXT, DEFAULT_DISCLOSURE_VERSION, Filed, FoundMeeting, Revision,
+    SuggestionEdit, meeting_vtt, parse_transcript,
 };
 pub use policy::PolicyApplied;
 pub use search::{INDEX_DIR, IndexReport};

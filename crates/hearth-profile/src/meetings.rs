@@ -266,9 +266,162 @@ impl Profile {
         Ok((found, analysis))
     }
 
+    /// Changes a suggestion before it is filed: an action item's wording, owner and due date,
+    /// a note's text, a fact's value, or the follow-up e-mail. The advisor's text is redacted
+    /// like the analysis (an account number typed in is masked). A suggestion already filed
+    /// is refused: it is changed where it was filed. Returns the revised analysis.
+    pub fn revise_suggestion(
+        &mut self,
+        meeting_id: &str,
+        revision: Revision,
+    ) -> Result<Analysis, ProfileError> {
+        let (found, mut analysis) = self.meeting_analysis(meeting_id)?;
+        let accepted = |key: &str| found.meeting.accepted.iter().any(|k| k == key);
+        let filed = |key: &str| {
+            ProfileError::BadInput(format!(
+                "{key} is already filed; change it where it was filed (the task, fact or note)"
+            ))
+        };
+        let text = |t: &str, what: &str| -> Result<String, ProfileError> {
+            let t = t.trim();
+            if t.is_empty() {
+                return Err(ProfileError::BadInput(format!(
+                    "the {what} is empty; leave the suggestion unticked instead of emptying it"
+                )));
+            }
+            Ok(hearth_intel::redact_text(t))
+        };
+        match revision {
+            Revision::Action {
+                index,
+                what,
+                owner,
+                due,
+            } => {
+                let key = format!("action:{index}");
+                if accepted(&key) {
+                    return Err(filed(&key));
+                }
+                let what = text(&what, "action item")?;
+                let item = analysis
+                    .action_items
+                    .get_mut(index)
+                    .ok_or_else(|| ProfileError::BadItem(key.clone()))?;
+                item.what = what;
+                item.owner = owner;
+                if item.due != due {
+                    item.due = due;
+                    item.due_phrase = None;
+                }
+            }
+            Revision::Note { index, text: t } => {
+                let key = format!("note:{index}");
+                if accepted(&key) || accepted("notes") {
+                    return Err(filed(&key));
+                }
+                let t = text(&t, "note")?;
+                let note = analysis
+                    .notes
+                    .get_mut(index)
+                    .ok_or_else(|| ProfileError::BadItem(key.clone()))?;
+                note.text = t;
+            }
+            Revision::Fact { index, value } => {
+                let key = format!("fact:{index}");
+                if accepted(&key) {
+                    return Err(filed(&key));
+                }
+                let value = text(&value, "fact")?;
+                let fact = analysis
+                    .facts
+                    .get_mut(index)
+                    .ok_or_else(|| ProfileError::BadItem(key.clone()))?;
+                fact.value = value;
+            }
+            Revision::Email { subject, body } => {
+                analysis.email.subject = text(&subject, "subject")?;
+                analysis.email.body = text(&body, "e-mail")?;
+            }
+        }
+        let json = serde_json::to_string(&analysis)
+            .map_err(|e| ProfileError::Core(hearth_core::CoreError::Corrupt(e.to_string())))?;
+        self.edit(&found.household_id, |h, ctx| {
+            h.set_meeting_analysis(meeting_id, &json, ctx)
+        })?;
+        Ok(analysis)
+    }
+
+    /// [`Profile::revise_suggestion`] for a suggestion named as in review (`action:N`,
+    /// `note:N`, `fact:N`, `email`) with only the fields given changed: `text` (an action
+    /// item's wording, a note's text, a fact's value, the e-mail's body), `owner` (`advisor`
+    /// or `client`), `due` (`YYYY-MM-DD`, or `none`), `subject` (the e-mail's).
+    pub fn revise_item(
+        &mut self,
+        meeting_id: &str,
+        item: &str,
+        edit: SuggestionEdit,
+    ) -> Result<Analysis, ProfileError> {
+        let (_, analysis) = self.meeting_analysis(meeting_id)?;
+        let bad_item = || ProfileError::BadItem(item.to_string());
+        let index = |n: &str| n.trim().parse::<usize>().map_err(|_| bad_item());
+        let revision = match item.trim().split_once(':') {
+            Some(("action", n)) => {
+                let index = index(n)?;
+                let current = analysis.action_items.get(index).ok_or_else(bad_item)?;
+                let owner = match edit.owner.as_deref().map(str::trim) {
+                    None => current.owner,
+                    Some("advisor") => hearth_intel::Owner::Advisor,
+                    Some("client") => hearth_intel::Owner::Client,
+                    Some(other) => {
+                        return Err(ProfileError::BadInput(format!(
+                            "owner '{other}': use advisor or client"
+                        )));
+                    }
+                };
+                let due = match edit.due.as_deref().map(str::trim) {
+                    None => current.due,
+                    Some("" | "none") => None,
+                    Some(day) => Some(chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(
+                        |_| {
+                            ProfileError::BadInput(format!(
+                                "due date '{day}': use YYYY-MM-DD, or none"
+                            ))
+                        },
+                    )?),
+                };
+                Revision::Action {
+                    index,
+                    what: edit.text.unwrap_or_else(|| current.what.clone()),
+                    owner,
+                    due,
+                }
+            }
+            Some(("note", n)) => Revision::Note {
+                index: index(n)?,
+                text: edit
+                    .text
+                    .ok_or_else(|| ProfileError::BadInput("give the note's new text".into()))?,
+            },
+            Some(("fact", n)) => Revision::Fact {
+                index: index(n)?,
+                value: edit
+                    .text
+                    .ok_or_else(|| ProfileError::BadInput("give the fact's new value".into()))?,
+            },
+            None if item.trim() == "email" => Revision::Email {
+                subject: edit
+                    .subject
+                    .unwrap_or_else(|| analysis.email.subject.clone()),
+                body: edit.text.unwrap_or_else(|| analysis.email.body.clone()),
+            },
+            _ => return Err(bad_item()),
+        };
+        self.revise_suggestion(meeting_id, revision)
+    }
+
     /// Files accepted suggestions: `action:N` (a task), `fact:N` (a client fact, with the meeting
-    /// as provenance), `notes` (the advisor certifies the suggested notes and they are filed),
-    /// or `all`. Items already accepted are not filed twice. One change, so history shows who
+    /// as provenance), `note:N` (the advisor certifies that suggested note and it is filed),
+    /// `notes` (every note), or `all`. Items already accepted are not filed twice. One change, so history shows who
     /// accepted what, when.
     pub fn accept_meeting_items(
         &mut self,
@@ -278,16 +431,25 @@ impl Profile {
         let (found, analysis) = self.meeting_analysis(meeting_id)?;
         let mut keys: Vec<String> = Vec::new();
         for item in items {
-            if item == "all" {
-                keys.extend((0..analysis.action_items.len()).map(|i| format!("action:{i}")));
-                keys.extend((0..analysis.facts.len()).map(|i| format!("fact:{i}")));
-                keys.push("notes".to_string());
+            let item = item.trim();
+            if item == "all" || item == "notes" {
+                if item == "all" {
+                    keys.extend((0..analysis.action_items.len()).map(|i| format!("action:{i}")));
+                    keys.extend((0..analysis.facts.len()).map(|i| format!("fact:{i}")));
+                }
+                keys.extend((0..analysis.notes.len()).map(|i| format!("note:{i}")));
             } else {
-                keys.push(item.trim().to_string());
+                keys.push(item.to_string());
             }
         }
-        keys.retain(|k| !found.meeting.accepted.contains(k));
-        keys.dedup();
+        // Meetings reviewed before notes were accepted one by one recorded `notes` for all.
+        let all_notes_filed = found.meeting.accepted.iter().any(|k| k == "notes");
+        let filed = |k: &String| {
+            found.meeting.accepted.contains(k) || (all_notes_filed && k.starts_with("note:"))
+        };
+        keys.retain(|k| !filed(k));
+        let mut seen = std::collections::HashSet::new();
+        keys.retain(|k| seen.insert(k.clone()));
         let mut review = Review::default();
         for key in &keys {
             let bad = || ProfileError::BadItem(key.clone());
@@ -296,7 +458,17 @@ impl Profile {
                     .accepted_action_items
                     .push(n.parse().map_err(|_| bad())?),
                 Some(("fact", n)) => review.accepted_facts.push(n.parse().map_err(|_| bad())?),
-                None if key == "notes" => review.certified_notes = Some(analysis.notes.clone()),
+                Some(("note", n)) => {
+                    let note = n
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| analysis.notes.get(i))
+                        .ok_or_else(bad)?;
+                    review
+                        .certified_notes
+                        .get_or_insert_with(Vec::new)
+                        .push(note.clone());
+                }
                 _ => return Err(bad()),
             }
         }
@@ -331,7 +503,6 @@ impl Profile {
         })
     }
 
-    /// Meetings of a household, newest first.
     /// Renames a speaker in a meeting's transcript: every segment labelled `old` (`?` for
     /// segments without a label) within `segments` (indices, inclusive; all when `None`)
     /// becomes `new`. One change; returns how many segments changed (0: nothing written). A
@@ -379,6 +550,7 @@ impl Profile {
         Ok(changed)
     }
 
+    /// Meetings of a household, newest first.
     pub fn meetings(&self, household_id: &str) -> Result<Vec<(String, Meeting)>, ProfileError> {
         let data = self.household_data(household_id)?;
         let mut list: Vec<(String, Meeting)> = data.meetings.into_iter().collect();
@@ -465,4 +637,55 @@ pub fn parse_transcript(text: &str) -> Result<Transcript, String> {
         return Err("the transcript is empty".to_string());
     }
     Ok(Transcript { segments })
+}
+
+/// A change the advisor makes to a suggestion before filing it
+/// ([`Profile::revise_suggestion`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Revision {
+    /// An action item's wording, owner and due date (`None`: no due date).
+    Action {
+        /// Which action item.
+        index: usize,
+        /// What has to be done.
+        what: String,
+        /// Who does it.
+        owner: hearth_intel::Owner,
+        /// When it is due.
+        due: Option<chrono::NaiveDate>,
+    },
+    /// A suggested note's text.
+    Note {
+        /// Which note.
+        index: usize,
+        /// Its text.
+        text: String,
+    },
+    /// A fact's value.
+    Fact {
+        /// Which fact.
+        index: usize,
+        /// Its value.
+        value: String,
+    },
+    /// The follow-up e-mail.
+    Email {
+        /// Subject line.
+        subject: String,
+        /// Body.
+        body: String,
+    },
+}
+
+/// The fields of a suggestion to change ([`Profile::revise_item`]); `None` keeps the value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SuggestionEdit {
+    /// An action item's wording, a note's text, a fact's value, or the e-mail's body.
+    pub text: Option<String>,
+    /// `advisor` or `client` (action items).
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD` or `none` (action items).
+    pub due: Option<String>,
+    /// The e-mail's subject.
+    pub subject: Option<String>,
 }

@@ -97,7 +97,73 @@ pub async fn analyze_meeting(
     })
 }
 
-/// Files accepted suggestions (`action:N`, `fact:N`, `notes`, `all`) into the household.
+/// Corrects who spoke: the segments labelled `old` (`?` for unlabelled ones) — all of them,
+/// or only segments `from`..=`to` — become `to_speaker`; an analysed meeting is analysed
+/// again so the owners of action items follow the speakers. Answers with the meeting.
+#[tauri::command]
+pub async fn relabel_speaker(
+    state: State<'_, AppState>,
+    meeting_id: String,
+    old: String,
+    new: String,
+    from: Option<usize>,
+    to: Option<usize>,
+) -> CommandResult<MeetingView> {
+    let segments = match (from, to) {
+        (Some(a), Some(b)) if a <= b => Some(a..=b),
+        (Some(a), None) => Some(a..=a),
+        (None, None) => None,
+        _ => return Err(invalid("the segments to relabel run backwards")),
+    };
+    let view = state
+        .with_profile(move |p| {
+            let changed = p.relabel_speakers(&meeting_id, &old, &new, segments)?;
+            if changed > 0 && p.find_meeting(&meeting_id)?.meeting.analysis.is_some() {
+                let engine = engine(p)?;
+                let tone = tone(p)?;
+                p.analyze_meeting(&meeting_id, &engine, tone)?;
+            }
+            meeting_view(p, &meeting_id)
+        })
+        .await?;
+    state.sync.kick();
+    Ok(view)
+}
+
+/// Changes a suggestion before it is filed (`action:N`: `text`, `owner`, `due`; `note:N`,
+/// `fact:N`: `text`; `email`: `subject`, `text`); answers with the meeting and its analysis.
+#[tauri::command]
+#[allow(clippy::too_many_arguments)] // each is one named IPC argument the UI sends
+pub async fn revise_suggestion(
+    state: State<'_, AppState>,
+    meeting_id: String,
+    item: String,
+    text: Option<String>,
+    owner: Option<String>,
+    due: Option<String>,
+    subject: Option<String>,
+) -> CommandResult<MeetingView> {
+    let view = state
+        .with_profile(move |p| {
+            p.revise_item(
+                &meeting_id,
+                &item,
+                hearth_profile::SuggestionEdit {
+                    text,
+                    owner,
+                    due,
+                    subject,
+                },
+            )?;
+            meeting_view(p, &meeting_id)
+        })
+        .await?;
+    state.sync.kick();
+    Ok(view)
+}
+
+/// Files accepted suggestions (`action:N`, `fact:N`, `note:N`, `notes`, `all`) into the
+/// household.
 #[tauri::command]
 pub async fn accept_meeting_items(
     state: State<'_, AppState>,

@@ -3,7 +3,7 @@ import { formatMoney, formatRate, sumDecimals, toScaled } from "./money";
 import { filterHouseholds, fold, initials, segmentsOf, sortHouseholds, type HouseholdSummary } from "./households";
 import { addDays, dayOf, dueState, formatDay, relativeTime, today } from "./dates";
 import { errorTitle, toAppError } from "./errors";
-import { acceptKeys, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp, consentFor } from "./meeting";
+import { acceptKeys, isFiled, consentComplete, draftText, formatBytes, importLabel, importPercent, parseNames, speakerChoices, timestamp, consentFor } from "./meeting";
 import { describeSync, type SyncStatus } from "./sync";
 import { isMac, keysFor, matchShortcut, shortcutList } from "./shortcuts";
 import { applyLive, hasSignal, interruptedLabel, levelPercent, speakerLabel } from "./recording";
@@ -134,9 +134,13 @@ describe("meeting", () => {
     expect(consentComplete(true, ["A"])).toBe(true);
   });
   it("builds accept keys and skips accepted ones", () => {
-    const sel = { actions: new Set([2, 0]), facts: new Set([1]), notes: true };
-    expect(acceptKeys(sel)).toEqual(["action:0", "action:2", "fact:1", "notes"]);
-    expect(acceptKeys(sel, ["action:0", "notes"])).toEqual(["action:2", "fact:1"]);
+    const sel = { actions: new Set([2, 0]), facts: new Set([1]), notes: new Set([1, 0]) };
+    expect(acceptKeys(sel)).toEqual(["action:0", "action:2", "fact:1", "note:0", "note:1"]);
+    expect(acceptKeys(sel, ["action:0", "note:1"])).toEqual(["action:2", "fact:1", "note:0"]);
+    // A meeting reviewed before notes were certified one by one: `notes` filed them all.
+    expect(acceptKeys(sel, ["notes"])).toEqual(["action:0", "action:2", "fact:1"]);
+    expect(isFiled("note:3", ["notes"])).toBe(true);
+    expect(isFiled("fact:3", ["notes"])).toBe(false);
   });
   it("formats drafts and timestamps", () => {
     expect(draftText({ subject: "Hi", body: "Body" })).toBe("Subject: Hi\n\nBody");
@@ -271,5 +275,13 @@ describe("consent before capture", () => {
     expect(consentFor([ada], [], false, false).complete).toBe(false);
     expect(consentFor([{ ...ada, consented: false }], [], false, true).complete).toBe(false);
     expect(consentFor([], ["Ada Okafor"], true, true).complete).toBe(true);
+  });
+});
+
+describe("speaker choices", () => {
+  it("offers the participants, then the transcript's speakers, each once, never '?'", () => {
+    expect(
+      speakerChoices(["Ada Okafor", "Dana Advisor"], [{ speaker: "Dana Advisor" }, { speaker: "Speaker 2" }, { speaker: null }, { speaker: "?" }, { speaker: "ada okafor" }]),
+    ).toEqual(["Ada Okafor", "Dana Advisor", "Speaker 2"]);
   });
 });

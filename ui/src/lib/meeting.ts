@@ -12,17 +12,22 @@ export function parseNames(text: string): string[] {
 export interface Selection {
   actions: Set<number>;
   facts: Set<number>;
-  notes: boolean;
+  notes: Set<number>;
 }
 
-/** The item keys the shell's accept command takes (`action:N`, `fact:N`, `notes`). */
+/** Whether a suggestion was filed: its key was accepted (`notes` filed every note, before notes were certified one by one). */
+export function isFiled(key: string, accepted: string[]): boolean {
+  return accepted.includes(key) || (key.startsWith("note:") && accepted.includes("notes"));
+}
+
+/** The item keys the shell's accept command takes (`action:N`, `fact:N`, `note:N`), without those already filed. */
 export function acceptKeys(sel: Selection, alreadyAccepted: string[] = []): string[] {
   const keys = [
     ...[...sel.actions].sort((a, b) => a - b).map((i) => `action:${i}`),
     ...[...sel.facts].sort((a, b) => a - b).map((i) => `fact:${i}`),
-    ...(sel.notes ? ["notes"] : []),
+    ...[...sel.notes].sort((a, b) => a - b).map((i) => `note:${i}`),
   ];
-  return keys.filter((k) => !alreadyAccepted.includes(k));
+  return keys.filter((k) => !isFiled(k, alreadyAccepted));
 }
 
 /** Consent is complete when the disclosure was read and at least one person consented. */
@@ -114,4 +119,17 @@ export function importLabel(p: ImportStage | null): string {
 export function formatBytes(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
   return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
+}
+
+/** The names a speaker can be given: the meeting's participants and the speakers already in its transcript ("?" left out), each once, in that order. */
+export function speakerChoices(participants: string[], transcript: { speaker: string | null }[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const name of [...participants, ...transcript.map((s) => s.speaker ?? "")]) {
+    const n = name.trim();
+    if (!n || n === "?" || seen.has(n.toLowerCase())) continue;
+    seen.add(n.toLowerCase());
+    out.push(n);
+  }
+  return out;
 }

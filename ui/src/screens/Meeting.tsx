@@ -6,7 +6,7 @@ import { api, onImportProgress, type Analysis, type Capabilities, type FlagKind,
 import { keys, useQuery } from "../lib/data";
 import { dateTime, formatDay, today } from "../lib/dates";
 import { toAppError, type AppError } from "../lib/errors";
-import { acceptKeys, consentFor, draftText, formatBytes, importLabel, importPercent, parseNames, timestamp, type Attendee } from "../lib/meeting";
+import { acceptKeys, isFiled, consentFor, draftText, formatBytes, importLabel, importPercent, parseNames, speakerChoices, timestamp, type Attendee } from "../lib/meeting";
 import { audioStatus } from "../lib/settings";
 import { RecordPanel } from "./RecordPanel";
 import { ModelMissingHelp, SavedFile } from "./Settings";
@@ -68,6 +68,9 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
   const [householdQuery, setHouseholdQuery] = useState("");
   const [title, setTitle] = useState("Annual review");
   const [date, setDate] = useState(today());
+  const [time, setTime] = useState("");
+  // The meeting's start as the shell takes it: the day, and the time when one was given.
+  const when = date ? (time ? `${date}T${time}` : date) : null;
   const [disclosure, setDisclosure] = useState<{ version: string; text: string } | null>(null);
   const [read, setRead] = useState(false);
   const [names, setNames] = useState("");
@@ -120,7 +123,7 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
     setBusy(true);
     setError(null);
     try {
-      onImported(await api.importTranscript(household, title, date || null, transcript, consented));
+      onImported(await api.importTranscript(household, title, when, transcript, consented));
     } catch (e) {
       setError(toAppError(e));
     } finally {
@@ -135,7 +138,7 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
     setAudioError(null);
     setNeedModel(false);
     try {
-      const view = await api.importMeetingAudio(audio, { householdId: household, title, date: date || null, consentedBy: consented, participants });
+      const view = await api.importMeetingAudio(audio, { householdId: household, title, date: when, consentedBy: consented, participants });
       onImported(view.meeting_id);
     } catch (e) {
       const err = toAppError(e);
@@ -181,6 +184,9 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
             </Field>
             <Field label="Date" hint="Relative due dates (“by Friday”) resolve from it.">
               <Input data-testid="meeting-date" type="date" value={date} onChange={(e) => setDate(e.target.value)} />
+            </Field>
+            <Field label="Time" hint="Optional; without it, today's meeting starts now.">
+              <Input data-testid="meeting-time" type="time" value={time} onChange={(e) => setTime(e.target.value)} />
             </Field>
           </div>
         </div>
@@ -309,12 +315,12 @@ function NewMeeting({ households, initialHousehold, caps, onImported }: { househ
               )}
             >
               <span className="font-medium">● Record</span>
-              <span className="text-xs text-muted">{caps.recording ? "Microphone, with live transcript" : "Not in this build yet"}</span>
+              <span className="text-xs text-muted">{caps.recording ? "Microphone and the call, live transcript" : "Not in this build yet"}</span>
             </button>
           </div>
           {recordOpen && (
             <RecordPanel
-              meeting={{ householdId: household, title, date: date || null, consentedBy: consented, participants }}
+              meeting={{ householdId: household, title, date: when, consentedBy: consented, participants }}
               onRecorded={onImported}
               onClose={() => setRecordOpen(false)}
             />
@@ -373,7 +379,7 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
   const [engineNote, setEngineNote] = useState<string | null>(null);
   const [actions, setActions] = useState<Set<number>>(new Set());
   const [facts, setFacts] = useState<Set<number>>(new Set());
-  const [notes, setNotes] = useState(true);
+  const [notes, setNotes] = useState<Set<number>>(new Set());
   const [busy, setBusy] = useState<"analyse" | "accept" | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [copied, setCopied] = useState(false);
@@ -390,7 +396,7 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
         setAnalysis(v.analysis);
         setActions(new Set(v.analysis.action_items.map((_, i) => i).filter((i) => !v.meeting.accepted.includes(`action:${i}`))));
         setFacts(new Set(v.analysis.facts.map((_, i) => i).filter((i) => !v.meeting.accepted.includes(`fact:${i}`))));
-        setNotes(!v.meeting.accepted.includes("notes"));
+        setNotes(new Set(v.analysis.notes.map((_, i) => i).filter((i) => !isFiled(`note:${i}`, v.meeting.accepted))));
       }
     } catch (e) {
       setError(toAppError(e));
@@ -506,7 +512,15 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
             {m.transcript.map((s, i) => (
               <li key={i}>
                 <span className="mr-2 font-mono text-[11px] text-muted">{timestamp(s.start_ms)}</span>
-                {s.speaker && <span className="font-semibold">{s.speaker}: </span>}
+                <SpeakerLabel
+                  speaker={s.speaker}
+                  choices={speakerChoices(m.participants, m.transcript)}
+                  onRename={async (name, onlyThis) => {
+                    await api.relabelSpeaker(meetingId, s.speaker ?? "?", name, onlyThis ? i : null, onlyThis ? i : null);
+                    await load();
+                    onChanged();
+                  }}
+                />
                 <span data-testid="transcript-segment">{s.text}</span>
               </li>
             ))}
@@ -545,18 +559,31 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
                     {analysis.action_items.map((a, i) => {
                       const filed = m.accepted.includes(`action:${i}`);
                       return (
-                        <label key={i} className="flex items-start gap-2 py-1">
-                          <input type="checkbox" data-testid="suggest-action" disabled={filed} checked={filed || actions.has(i)} onChange={() => toggle(actions, i, setActions)} className="mt-1" />
-                          <span className="flex-1">
-                            {a.what} <span className="text-xs text-muted">· {a.owner === "client" ? "for the client" : "for you"}</span>
-                          </span>
-                          {a.due && (
-                            <Badge tone="warn">
-                              <span title={a.due_phrase ? `“${a.due_phrase}”` : undefined}>due {formatDay(a.due)}</span>
-                            </Badge>
+                        <div key={i} className="py-1" data-testid="action-row">
+                          <label className="flex items-start gap-2">
+                            <input type="checkbox" data-testid="suggest-action" disabled={filed} checked={filed || actions.has(i)} onChange={() => toggle(actions, i, setActions)} className="mt-1" />
+                            <span className="flex-1">
+                              {a.what} <span className="text-xs text-muted">· {a.owner === "client" ? "for the client" : "for you"}</span>
+                            </span>
+                            {a.due && (
+                              <Badge tone="warn">
+                                <span title={a.due_phrase ? `“${a.due_phrase}”` : undefined}>due {formatDay(a.due)}</span>
+                              </Badge>
+                            )}
+                            {filed && <Badge tone="ok">filed</Badge>}
+                          </label>
+                          {!filed && (
+                            <ActionEditor
+                              what={a.what}
+                              owner={a.owner}
+                              due={a.due}
+                              onSave={async (edit) => {
+                                await api.reviseSuggestion(meetingId, `action:${i}`, edit);
+                                await load();
+                              }}
+                            />
                           )}
-                          {filed && <Badge tone="ok">filed</Badge>}
-                        </label>
+                        </div>
                       );
                     })}
                   </section>
@@ -579,17 +606,31 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
                   </section>
                   <section>
                     <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted">Notes</h3>
-                    <label className="flex items-start gap-2 py-1">
-                      <input type="checkbox" data-testid="suggest-notes" disabled={m.accepted.includes("notes")} checked={m.accepted.includes("notes") || notes} onChange={() => setNotes(!notes)} className="mt-1" />
-                      <span>I certify these notes are accurate and want them filed.</span>
-                    </label>
-                    <ul className="ml-6 space-y-1">
-                      {analysis.notes.map((n, i) => (
-                        <li key={i} data-selectable>
-                          <Badge>{n.category.replaceAll("_", " ")}</Badge> {n.text}
-                        </li>
-                      ))}
-                    </ul>
+                    <p className="mb-1 text-xs text-muted">Tick the notes you certify as accurate; edit any first. Each is filed as a note of the household.</p>
+                    {analysis.notes.map((n, i) => {
+                      const filed = isFiled(`note:${i}`, m.accepted);
+                      return (
+                        <div key={i} className="py-1" data-testid="note-row">
+                          <label className="flex items-start gap-2">
+                            <input type="checkbox" data-testid="suggest-note" disabled={filed} checked={filed || notes.has(i)} onChange={() => toggle(notes, i, setNotes)} className="mt-1" />
+                            <span className="flex-1" data-selectable>
+                              <Badge>{n.category.replaceAll("_", " ")}</Badge> {n.text}
+                            </span>
+                            {filed && <Badge tone="ok">filed</Badge>}
+                          </label>
+                          {!filed && (
+                            <TextEditor
+                              label="note"
+                              text={n.text}
+                              onSave={async (text) => {
+                                await api.reviseSuggestion(meetingId, `note:${i}`, { text });
+                                await load();
+                              }}
+                            />
+                          )}
+                        </div>
+                      );
+                    })}
                   </section>
                   <div className="flex items-center justify-end gap-3 border-t border-line pt-3">
                     {filedCount !== null && (
@@ -619,12 +660,21 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
                   </Button>
                 }
               >
-                <p className="mb-2 text-sm font-medium" data-selectable>
+                <p className="mb-2 text-sm font-medium" data-selectable data-testid="draft-subject">
                   {analysis.email.subject}
                 </p>
-                <pre className="whitespace-pre-wrap font-sans text-sm leading-relaxed text-ink" data-selectable>
+                <pre className="whitespace-pre-wrap font-sans text-sm leading-relaxed text-ink" data-selectable data-testid="draft-body">
                   {analysis.email.body}
                 </pre>
+                <TextEditor
+                  label="e-mail"
+                  text={analysis.email.body}
+                  subject={analysis.email.subject}
+                  onSave={async (text, subject) => {
+                    await api.reviseSuggestion(meetingId, "email", { text, subject });
+                    await load();
+                  }}
+                />
                 <p className="mt-3 text-xs text-muted">Hearth never sends e-mail: review it and send it from your own mail client.</p>
               </Card>
             </>
@@ -651,3 +701,176 @@ const FLAG_LABEL: Record<FlagKind, string> = {
   pii_account: "account number",
   pii_card: "card number",
 };
+
+/**
+ * Who said a segment, and a way to correct it: the name opens a small form to rename this
+ * speaker everywhere in the transcript or in this segment only (the analysis follows).
+ */
+function SpeakerLabel({ speaker, choices, onRename }: { speaker: string | null; choices: string[]; onRename: (name: string, onlyThis: boolean) => Promise<void> }) {
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(speaker ?? "");
+  const [onlyThis, setOnlyThis] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  const label = speaker ?? "Unknown speaker";
+  if (!editing) {
+    return (
+      <button
+        type="button"
+        className={cx("mr-1 font-semibold hover:underline", !speaker && "font-normal text-muted")}
+        data-testid="segment-speaker"
+        title="Correct who said this"
+        onClick={() => {
+          setName(speaker ?? "");
+          setEditing(true);
+        }}
+      >
+        {speaker ? `${speaker}:` : "?"}
+      </button>
+    );
+  }
+  const save = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onRename(name.trim(), onlyThis);
+      setEditing(false);
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span className="my-1 flex flex-wrap items-center gap-2 rounded-md border border-line bg-sunken/50 p-2 text-xs" data-testid="speaker-editor">
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      <span>Who said this?</span>
+      <Input data-testid="speaker-name" list="speaker-choices" value={name} onChange={(e) => setName(e.target.value)} autoFocus className="w-40" aria-label={`New name for ${label}`} />
+      <datalist id="speaker-choices">
+        {choices.map((c) => (
+          <option key={c} value={c} />
+        ))}
+      </datalist>
+      <label className="flex items-center gap-1">
+        <input type="checkbox" data-testid="speaker-only-this" checked={onlyThis} onChange={(e) => setOnlyThis(e.target.checked)} />
+        this segment only
+      </label>
+      <Button data-testid="speaker-save" variant="primary" busy={busy} disabled={!name.trim() || name.trim() === speaker} onClick={() => void save()}>
+        {onlyThis ? "Rename" : `Rename every “${label}”`}
+      </Button>
+      <Button variant="ghost" onClick={() => setEditing(false)}>
+        Cancel
+      </Button>
+    </span>
+  );
+}
+
+/** "Edit" under an action item: its wording, who does it and when it is due, saved with the meeting before filing. */
+function ActionEditor({ what, owner, due, onSave }: { what: string; owner: string; due: string | null; onSave: (edit: { text: string; owner: string; due: string }) => Promise<void> }) {
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState(what);
+  const [who, setWho] = useState(owner);
+  const [when, setWhen] = useState(due ?? "");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  if (!open) {
+    return (
+      <button
+        type="button"
+        className="ml-6 text-xs text-accent hover:underline"
+        data-testid="edit-action"
+        onClick={() => {
+          setText(what);
+          setWho(owner);
+          setWhen(due ?? "");
+          setOpen(true);
+        }}
+      >
+        Edit
+      </button>
+    );
+  }
+  const save = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onSave({ text, owner: who, due: when || "none" });
+      setOpen(false);
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="ml-6 mt-1 space-y-2 rounded-md border border-line bg-sunken/50 p-2 text-xs" data-testid="action-editor">
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      <Input data-testid="action-what" value={text} onChange={(e) => setText(e.target.value)} aria-label="What has to be done" />
+      <div className="flex flex-wrap items-center gap-2">
+        <Select data-testid="action-owner" value={who} onChange={(e) => setWho(e.target.value)} aria-label="Who does it">
+          <option value="advisor">You</option>
+          <option value="client">The client</option>
+        </Select>
+        <Input data-testid="action-due" type="date" value={when} onChange={(e) => setWhen(e.target.value)} aria-label="Due" className="w-40" />
+        <Button data-testid="action-save" variant="primary" busy={busy} disabled={!text.trim()} onClick={() => void save()}>
+          Save
+        </Button>
+        <Button variant="ghost" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+/** "Edit" under a note or the e-mail draft: its text (and the e-mail's subject), saved with the meeting. */
+function TextEditor({ label, text, subject, onSave }: { label: string; text: string; subject?: string; onSave: (text: string, subject?: string) => Promise<void> }) {
+  const [open, setOpen] = useState(false);
+  const [value, setValue] = useState(text);
+  const [subj, setSubj] = useState(subject ?? "");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  if (!open) {
+    return (
+      <button
+        type="button"
+        className="ml-6 text-xs text-accent hover:underline"
+        data-testid={`edit-${label === "note" ? "note" : "draft"}`}
+        onClick={() => {
+          setValue(text);
+          setSubj(subject ?? "");
+          setOpen(true);
+        }}
+      >
+        Edit {label}
+      </button>
+    );
+  }
+  const save = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onSave(value, subject === undefined ? undefined : subj);
+      setOpen(false);
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="ml-6 mt-1 space-y-2 rounded-md border border-line bg-sunken/50 p-2 text-xs" data-testid={`${label === "note" ? "note" : "draft"}-editor`}>
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      {subject !== undefined && <Input data-testid="draft-subject-input" value={subj} onChange={(e) => setSubj(e.target.value)} aria-label="Subject" />}
+      <TextArea data-testid={`${label === "note" ? "note" : "draft"}-text-input`} rows={label === "note" ? 3 : 10} value={value} onChange={(e) => setValue(e.target.value)} aria-label={`The ${label}`} />
+      <div className="flex justify-end gap-2">
+        <Button variant="ghost" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
+        <Button data-testid={`${label === "note" ? "note" : "draft"}-save`} variant="primary" busy={busy} disabled={!value.trim()} onClick={() => void save()}>
+          Save
+        </Button>
+      </div>
+    </div>
+  );
+}
