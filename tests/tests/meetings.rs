@@ -300,6 +300,20 @@ fn relabelled_speakers_move_the_action_items_to_their_owners() {
             .all(|(o, _)| o == "advisor"),
         "{first}"
     );
+    // ...and marked as a guess for the review.
+    let guessed = |analysis: &serde_json::Value, needle: &str| {
+        analysis["action_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["what"].as_str().unwrap().contains(needle))
+            .map(|i| i["owner_guessed"] == true)
+            .unwrap_or_else(|| panic!("no item about {needle}: {analysis}"))
+    };
+    assert!(
+        guessed(&first["analysis"], "sign the beneficiary"),
+        "{first}"
+    );
 
     // Bad input changes nothing.
     let err = h.fails(&[
@@ -333,6 +347,10 @@ fn relabelled_speakers_move_the_action_items_to_their_owners() {
             .iter()
             .any(|(o, w)| o == "client" && w.contains("sign the beneficiary")),
         "{owned:?}"
+    );
+    assert!(
+        !guessed(&relabelled["analysis"], "sign the beneficiary"),
+        "a named speaker's commitment is no guess: {relabelled}"
     );
     assert!(
         owned

@@ -89,7 +89,13 @@ due_phrase: string | null,
 /**
  * Where it was said.
  */
-span: Span, };
+span: Span, 
+/**
+ * The owner is a guess: nobody is named as the speaker of the sentence (one microphone
+ * in a room, no relabelling), so "I'll …" was taken as the advisor's. The review says
+ * so, and relabelling the speakers settles it.
+ */
+owner_guessed: boolean, };
 
 export type ActivityLine = { 
 /**

@@ -739,12 +739,17 @@ pub(crate) fn validate_wire(
                 continue;
             }
         };
+        let owner_guessed = redacted
+            .segments
+            .get(span.segment)
+            .is_none_or(|seg| seg.speaker.is_none());
         action_items.push(ActionItem {
             what,
             owner: a.owner,
             due,
             due_phrase: a.due_phrase.map(|p| redact_text(&p)),
             span,
+            owner_guessed,
         });
     }
     let mut facts = Vec::new();

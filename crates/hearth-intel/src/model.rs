@@ -141,6 +141,11 @@ pub struct ActionItem {
     pub due_phrase: Option<String>,
     /// Where it was said.
     pub span: Span,
+    /// The owner is a guess: nobody is named as the speaker of the sentence (one microphone
+    /// in a room, no relabelling), so "I'll …" was taken as the advisor's. The review says
+    /// so, and relabelling the speakers settles it.
+    #[serde(default)]
+    pub owner_guessed: bool,
 }
 
 /// The kind of a client fact.

@@ -309,6 +309,8 @@ impl Profile {
                     .ok_or_else(|| ProfileError::BadItem(key.clone()))?;
                 item.what = what;
                 item.owner = owner;
+                // The advisor has looked at who does it: no longer a guess.
+                item.owner_guessed = false;
                 if item.due != due {
                     item.due = due;
                     item.due_phrase = None;

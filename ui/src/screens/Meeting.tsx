@@ -564,6 +564,11 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
                             <input type="checkbox" data-testid="suggest-action" disabled={filed} checked={filed || actions.has(i)} onChange={() => toggle(actions, i, setActions)} className="mt-1" />
                             <span className="flex-1">
                               {a.what} <span className="text-xs text-muted">· {a.owner === "client" ? "for the client" : "for you"}</span>
+                              {a.owner_guessed && (
+                                <span className="ml-1 text-xs text-warn" data-testid="owner-guessed" title="Nobody is named as the speaker here, so who does it is a guess: correct the speaker in the transcript, or edit the item.">
+                                  (a guess)
+                                </span>
+                              )}
                             </span>
                             {a.due && (
                               <Badge tone="warn">

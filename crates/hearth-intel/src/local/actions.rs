@@ -484,6 +484,8 @@ fn build(
             due,
             due_phrase,
             span,
+            // A family member named in the third person is the client's whoever speaks.
+            owner_guessed: s.role == Role::Unknown && c.trigger != Trigger::AssignOther,
         },
         ack: ack_only,
     })
