@@ -64,11 +64,23 @@ static SSN_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
 static DIGIT_RUN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\d(?:[ -]?\d){5,18}").expect("regex"));
 static ACCOUNT_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
+    // Commas between digits too: speech recognisers write "664,47109" for 66447109.
     Regex::new(
-        r"(?i)\b(?:account|acct|a/c)\.?(?:\s+(?:number|no\.?|num|#))?(?:\s+(?:there|here|over there|(?:at|with) \w+(?: \w+){0,2}))?(?:\s*(?:is|was|it's|:|#))?\s*(?:like\s+)?(?-i:((?:[A-Z]{1,2}[ -]?)?\d(?:[ -]?[0-9A-Z]){5,18}))\b",
+        r"(?i)\b(?:account|acct|a/c)\.?(?:\s+(?:number|no\.?|num|#))?(?:\s+(?:there|here|over there|(?:at|with) \w+(?: \w+){0,2}))?(?:\s*(?:is|was|it's|:|#))?\s*(?:like\s+)?(?-i:((?:[A-Z]{1,2}[ -]?)?\d(?:[ ,-]?[0-9A-Z]){5,18}))\b",
     )
     .expect("regex")
 });
+/// A card named as a card or by its network, then its number the way a speech recogniser
+/// writes it: digit groups with thousands separators ("4,111,111,111,111,111") or dots,
+/// spaces, hyphens. With the cue, 13–21 digits are a card number whatever the check digit says
+/// (recognition adds and drops digits).
+static CARD_CUED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:card|visa|master ?card|amex|american express|discover)\b[^\d!]{0,30}?(\d(?:[,. -]?\d){12,20})\b")
+        .expect("regex")
+});
+/// An amount written with thousands separators ("640,000"), which is not an account number.
+static GROUPED_AMOUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{1,3}(?:,\d{3})+$").expect("regex"));
 static ENDING_IN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(account|acct|card|amex|visa|mastercard|debit card|credit card)\b[^.?!\d]{0,20}?\bending (?:in|with)\s+(\d{4})\b")
         .expect("regex")
@@ -312,6 +324,19 @@ pub fn redact_in_context(text: &str, ssn_cued: bool) -> (String, Vec<Redaction>)
             );
         }
     }
+    for c in CARD_CUED.captures_iter(text) {
+        if let Some(m) = c.get(1)
+            && (13..=21).contains(&digit_count(m.as_str()))
+        {
+            push(
+                &mut found,
+                PiiKind::Card,
+                "pii.card.cued",
+                m.start(),
+                m.end(),
+            );
+        }
+    }
     for c in SSN_LABELLED.captures_iter(text) {
         if let Some(m) = c.get(1) {
             push(
@@ -361,7 +386,7 @@ pub fn redact_in_context(text: &str, ssn_cued: bool) -> (String, Vec<Redaction>)
     for c in ACCOUNT_LABELLED.captures_iter(text) {
         if let Some(m) = c.get(1) {
             let n = digit_count(m.as_str());
-            if (6..=17).contains(&n) {
+            if (6..=17).contains(&n) && !GROUPED_AMOUNT.is_match(m.as_str()) {
                 push(
                     &mut found,
                     PiiKind::Account,
@@ -561,6 +586,44 @@ mod tests {
             let (out, found) = redact_in_context(text, cued);
             assert_eq!(out, text);
             assert!(found.is_empty(), "{text}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn masks_numbers_as_a_speech_recogniser_writes_them_after_a_label() {
+        // Whisper's renderings of spoken card and account numbers (from the corpus's
+        // recognised-speech split): thousands separators, extra digits.
+        for (text, kind, digits) in [
+            (
+                "can I just put it on my visa? It's 4,111,111,111,111,111,111",
+                PiiKind::Card,
+                "4,111,111,111,111,111,111",
+            ),
+            (
+                "I was going to put the first one on the Mastercard. It's 5,955,955,945,444.",
+                PiiKind::Card,
+                "5,955,955,945,444",
+            ),
+            (
+                "At first Harbor Bank, account number 664,47109, the routing number is on the check.",
+                PiiKind::Account,
+                "664,47109",
+            ),
+        ] {
+            let (out, found) = redact(text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(found[0].kind, kind, "{text}");
+            assert!(!out.contains(digits), "{out}");
+        }
+        // An amount with thousands separators after "account" is money, not a number to mask;
+        // a card amount is not a card number.
+        for text in [
+            "The account is 640,000 now.",
+            "I put 12,500 on the visa card last month.",
+        ] {
+            let (out, found) = redact(text);
+            assert!(found.is_empty(), "{text}: {found:?}");
+            assert_eq!(out, text);
         }
     }
 

@@ -74,19 +74,39 @@ impl ExpLabel {
     }
 }
 
+/// The written transcripts, then the recognised-speech split (`asr/`: the same meetings
+/// spoken by espeak-ng and transcribed by whisper, no speaker labels).
 fn load() -> Vec<Fixture> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/meetings");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("fixture dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for d in [dir.clone(), dir.join("asr")] {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let mut here: Vec<PathBuf> = entries
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        here.sort();
+        paths.extend(here);
+    }
     paths
         .iter()
         .map(|p| {
             let text = std::fs::read_to_string(p).expect("read fixture");
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            let mut f: Fixture =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            if f.split == "asr" {
+                // Recognised speech does not keep the labels' words verbatim: a fact or flag
+                // is matched anywhere in its segment.
+                for label in f.expected.facts.iter_mut().chain(&mut f.expected.flags) {
+                    let text = &f.segments[label.segment].text;
+                    if !text.contains(&label.quote) {
+                        label.quote = text.clone();
+                    }
+                }
+            }
+            f
         })
         .collect()
 }
@@ -368,12 +388,19 @@ fn local_engine_meets_the_bars() {
         let split: &str = match f.split.as_str() {
             "holdout" => "holdout",
             "holdout2" => "holdout2",
+            "asr" => "asr",
             _ => "dev",
         };
         let attributed = attribution(f, &a);
         let false_flags = false_conduct_flags(f, &t, &a);
         let greeting = greeting_ok(f, &a);
-        for s in [split, "all"] {
+        // The recognised-speech split repeats meetings of the others: not in "all".
+        let splits: &[&str] = if split == "asr" {
+            &["asr"]
+        } else {
+            &[split, "all"]
+        };
+        for &s in splits {
             table.entry((s, "action_items")).or_default().add(actions);
             table.entry((s, "facts")).or_default().add(facts);
             table.entry((s, "flags")).or_default().add(flags);
@@ -477,6 +504,30 @@ fn local_engine_meets_the_bars() {
         "blind holdout due-date accuracy {:.2} < 0.8",
         attr.due()
     );
+    // Recognised speech without speaker labels (20 meetings through espeak-ng + whisper):
+    // guards at what was measured (action F1 0.51, flag recall 0.70, owner 0.83, due 0.74).
+    let asr = fixtures.iter().filter(|f| f.split == "asr").count();
+    assert!(asr >= 20, "only {asr} recognised-speech meetings");
+    let asr_actions = get("asr", "action_items");
+    assert!(
+        asr_actions.f1() >= 0.45,
+        "recognised speech: action F1 {:.2}",
+        asr_actions.f1()
+    );
+    let asr_flags = get("asr", "flags");
+    assert!(
+        asr_flags.recall() >= 0.65,
+        "recognised speech: flag recall {:.2}",
+        asr_flags.recall()
+    );
+    let (asr_attr, asr_false, asr_greet_ok, asr_greet_n) =
+        extra.get("asr").copied().unwrap_or_default();
+    assert!(asr_attr.owner() >= 0.75 && asr_attr.due() >= 0.65);
+    assert!(
+        asr_false <= 1,
+        "recognised speech: {asr_false} false conduct flags"
+    );
+    assert_eq!(asr_greet_ok, asr_greet_n, "recognised speech: greetings");
     for split in ["holdout", "holdout2"] {
         let (_, false_flags, greet_ok, greet_n) = extra.get(split).copied().unwrap_or_default();
         assert_eq!(
@@ -494,7 +545,9 @@ fn local_engine_meets_the_bars() {
 fn raw_sensitive_numbers_never_reach_the_analysis() {
     let engine = LocalEngine::new();
     let mut checked = 0;
-    for f in load() {
+    // Recognised speech garbles the very digits these labels hold; the written split checks
+    // them, and the recogniser's own output is redacted like any transcript.
+    for f in load().into_iter().filter(|f| f.split != "asr") {
         let (t, ctx) = context(&f);
         let a = engine.analyze(&t, &ctx).expect("analysis");
         let json = serde_json::to_string(&a).expect("serialize");

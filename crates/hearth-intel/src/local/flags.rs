@@ -92,7 +92,9 @@ static ADVISOR_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
                 r"\b(?:won't|will not|can't|cannot|never|not going to) lose (?:any |a (?:dime|penny|cent)|money|a thing|anything)|\b(?:no|zero) risk\b|\brisk[- ]free\b|\bsure thing\b|\bcan't go wrong\b|\b(?:100|a hundred) percent safe\b|\bcompletely safe\b|\bcan't lose\b",
             ),
             unless: Some(re(
-                r"\bthere's no such thing as (?:no|zero) risk\b|\bnothing(?: is|'s) risk[- ]free\b|\bno (?:\w+ )?(?:is|are) risk[- ]free\b|\bnot risk[- ]free\b|\bisn't risk[- ]free\b|\baren't risk[- ]free\b",
+                // "I just can't lose it" is someone's fear for their own money (the client's,
+                // heard without speaker labels), not a promise made to them.
+                r"\bthere's no such thing as (?:no|zero) risk\b|\bnothing(?: is|'s) risk[- ]free\b|\bno (?:\w+ )?(?:is|are) risk[- ]free\b|\bnot risk[- ]free\b|\bisn't risk[- ]free\b|\baren't risk[- ]free\b|\bi (?:just |really |simply )?(?:can't|cannot) (?:afford to )?lose (?:it|this|that|everything|my)\b",
             )),
         },
         Rule {
