@@ -270,12 +270,13 @@ async function openHousehold(browser) {
   await shown(browser, "household-page");
 }
 
+// The advisor speaks as "Ada" (the profile's Ada Advisor): her commitments are hers.
 const TRANSCRIPT = [
-  "Avery: Thanks for coming in, Linda and Robert. Let's review the plan.",
+  "Ada: Thanks for coming in, Linda and Robert. Let's review the plan.",
   "Linda: Robert is retiring in June, so we want to be more conservative with our investments.",
-  "Avery: I will send you the 529 forms by Friday.",
+  "Ada: I will send you the 529 forms by Friday.",
   "Robert: My Social Security number is 078-05-1120 if you need it for the forms.",
-  "Avery: Great. We will meet again in three months to review.",
+  "Ada: Great. We will meet again in three months to review.",
 ].join("\n");
 
 async function main() {
@@ -345,6 +346,8 @@ async function main() {
   const actions = await a.$$('[data-testid="suggest-action"]');
   if (actions.length === 0) throw new Error("the analysis suggested no action items");
   await expectText(a, '[data-testid="follow-up"]', "Hi Linda");
+  // "I will send you the 529 forms", said by the advisor, is the advisor's to do.
+  await expectText(a, '[data-testid="suggestions"]', "for you");
   const segments = await a.$$('[data-testid="transcript-segment"]');
   if (segments.length !== 5) throw new Error(`expected 5 transcript segments, got ${segments.length}`);
   await shot(a, "meeting-review");
@@ -354,6 +357,12 @@ async function main() {
   await click(a, "speaker-save");
   await expectText(a, '[data-testid="transcript"]', "Linda Johnson:");
   await shown(a, "suggestions", 60_000);
+  // Every suggestion links to where it was said: the link shows that transcript segment.
+  await (await a.$$('[data-testid="source-link"]'))[0].click();
+  await a.waitUntil(async () => (await a.$$('[data-testid="transcript-line"][data-shown="yes"]')).length === 1, {
+    timeout: 5_000,
+    timeoutMsg: "a source link did not show its transcript segment",
+  });
   // Edit before filing: the first action item reworded, the e-mail's subject changed.
   await click(a, "edit-action");
   await type(a, "action-what", "Send the 529 plan forms to Linda");

@@ -383,6 +383,12 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
   const [busy, setBusy] = useState<"analyse" | "accept" | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [copied, setCopied] = useState(false);
+  // The transcript segment a suggestion's source link points at, highlighted.
+  const [shownSegment, setShownSegment] = useState<number | null>(null);
+  const showSource = (segment: number) => {
+    setShownSegment(segment);
+    document.getElementById(`segment-${segment}`)?.scrollIntoView({ block: "center", behavior: "smooth" });
+  };
   const [filedCount, setFiledCount] = useState<number | null>(null);
   const [exporting, setExporting] = useState(false);
   const [vttPath, setVttPath] = useState<string | null>(null);
@@ -510,7 +516,7 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
           {m.transcript.length === 0 && <p className="text-sm text-muted">No transcript yet.</p>}
           <ol className="max-h-[28rem] space-y-2 overflow-y-auto pr-2 text-sm" data-selectable>
             {m.transcript.map((s, i) => (
-              <li key={i}>
+              <li key={i} id={`segment-${i}`} data-testid="transcript-line" data-shown={shownSegment === i ? "yes" : "no"} className={cx("rounded px-1", shownSegment === i && "bg-warn/15")}>
                 <span className="mr-2 font-mono text-[11px] text-muted">{timestamp(s.start_ms)}</span>
                 <SpeakerLabel
                   speaker={s.speaker}
@@ -563,7 +569,8 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
                           <label className="flex items-start gap-2">
                             <input type="checkbox" data-testid="suggest-action" disabled={filed} checked={filed || actions.has(i)} onChange={() => toggle(actions, i, setActions)} className="mt-1" />
                             <span className="flex-1">
-                              {a.what} <span className="text-xs text-muted">· {a.owner === "client" ? "for the client" : "for you"}</span>
+                              {a.what} <span className="text-xs text-muted">· {a.owner === "client" ? "for the client" : "for you"}</span>{" "}
+                              <SourceLinks segments={[a.span.segment]} transcript={m.transcript} onShow={showSource} />
                               {a.owner_guessed && (
                                 <span className="ml-1 text-xs text-warn" data-testid="owner-guessed" title="Nobody is named as the speaker here, so who does it is a guess: correct the speaker in the transcript, or edit the item.">
                                   (a guess)
@@ -601,7 +608,7 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
                         <label key={i} className="flex items-start gap-2 py-1">
                           <input type="checkbox" data-testid="suggest-fact" disabled={filed} checked={filed || facts.has(i)} onChange={() => toggle(facts, i, setFacts)} className="mt-1" />
                           <span className="flex-1">
-                            <span className="font-medium">{f.key.replaceAll("_", " ")}</span>: {f.value}
+                            <span className="font-medium">{f.key.replaceAll("_", " ")}</span>: {f.value} <SourceLinks segments={[f.span.segment]} transcript={m.transcript} onShow={showSource} />
                           </span>
                           <span className="text-xs text-muted">{Math.round(f.confidence * 100)}%</span>
                           {filed && <Badge tone="ok">filed</Badge>}
@@ -619,7 +626,7 @@ function Review({ meetingId, onOpenHousehold, onChanged }: { meetingId: string; 
                           <label className="flex items-start gap-2">
                             <input type="checkbox" data-testid="suggest-note" disabled={filed} checked={filed || notes.has(i)} onChange={() => toggle(notes, i, setNotes)} className="mt-1" />
                             <span className="flex-1" data-selectable>
-                              <Badge>{n.category.replaceAll("_", " ")}</Badge> {n.text}
+                              <Badge>{n.category.replaceAll("_", " ")}</Badge> {n.text} <SourceLinks segments={n.spans.map((sp) => sp.segment)} transcript={m.transcript} onShow={showSource} />
                             </span>
                             {filed && <Badge tone="ok">filed</Badge>}
                           </label>
@@ -877,5 +884,30 @@ function TextEditor({ label, text, subject, onSave }: { label: string; text: str
         </Button>
       </div>
     </div>
+  );
+}
+
+/** Where in the transcript a suggestion came from: one link per segment, at its time; a click shows that segment. */
+function SourceLinks({ segments, transcript, onShow }: { segments: number[]; transcript: { start_ms: number }[]; onShow: (segment: number) => void }) {
+  const unique = [...new Set(segments)].filter((i) => i >= 0 && i < transcript.length).sort((a, b) => a - b);
+  if (unique.length === 0) return null;
+  return (
+    <span className="whitespace-nowrap text-xs text-muted">
+      {unique.map((i) => (
+        <button
+          key={i}
+          type="button"
+          className="ml-1 font-mono text-accent hover:underline"
+          data-testid="source-link"
+          title="Show where this was said"
+          onClick={(e) => {
+            e.preventDefault();
+            onShow(i);
+          }}
+        >
+          {timestamp(transcript[i].start_ms)}
+        </button>
+      ))}
+    </span>
   );
 }
