@@ -130,6 +130,9 @@ impl std::fmt::Debug for TranscribeOptions {
     }
 }
 
+/// Pieces shorter than this many seconds are encoded with a context sized to them.
+pub const SHORT_PIECE_SECS: usize = 15;
+
 /// A loaded Whisper model. Loading takes a moment; reuse it across recordings.
 /// `Send + Sync`: each [`Transcriber::transcribe`] call creates its own whisper state.
 pub struct Transcriber {
@@ -195,7 +198,7 @@ impl Transcriber {
         }
         let pieces = chunk::at_pauses(samples);
         if pieces.len() == 1 {
-            return self.transcribe_window(samples, opts);
+            return self.transcribe_piece(samples, opts);
         }
         let total = samples.len() as u64;
         let mut out: Vec<Segment> = Vec::new();
@@ -220,7 +223,7 @@ impl Transcriber {
                 ..opts.clone()
             };
             let len_ms = piece.len() as u64 * 1000 / u64::from(SAMPLE_RATE);
-            let segments = self.transcribe_window(audio, &piece_opts)?;
+            let segments = self.transcribe_piece(audio, &piece_opts)?;
             out.extend(segments.into_iter().map(|s| Segment {
                 start_ms: offset_ms + s.start_ms.min(len_ms),
                 end_ms: offset_ms + s.end_ms.min(len_ms),
@@ -264,6 +267,9 @@ impl Transcriber {
                 progress,
                 ..opts.clone()
             };
+            // Full windows: a turn of one side of a call, the microphone's with the other
+            // side's echo silenced, lost words with a context sized to it (benches/two_streams:
+            // microphone WER 11.9 % → 32.8 %).
             let segments = self.transcribe_window(audio, &turn_opts)?;
             out.extend(segments.into_iter().map(|s| Segment {
                 start_ms: offset_ms + s.start_ms.min(len_ms),
@@ -278,8 +284,25 @@ impl Transcriber {
         Ok(out)
     }
 
+    /// One piece of at most [`chunk::MAX_CHUNK_SECS`]: a piece shorter than
+    /// [`SHORT_PIECE_SECS`] gets an encoder context sized to it (as live partials do), a
+    /// longer one whisper's full 30 s window. On the 60 s benchmark clip (pieces of 27.5,
+    /// 20.8 and 11.7 s) sizing only the short tail cut the time by 14 % at the same WER;
+    /// sizing every piece cut 22 % but raised WER from 7.4 % to 10.8 %.
+    fn transcribe_piece(&self, samples: &[f32], opts: &TranscribeOptions) -> Result<Vec<Segment>> {
+        if samples.len() < SHORT_PIECE_SECS * SAMPLE_RATE as usize {
+            self.transcribe_draft(samples, opts)
+        } else {
+            self.transcribe_window(samples, opts)
+        }
+    }
+
     /// One whisper run over at most a few windows of audio.
-    fn transcribe_window(&self, samples: &[f32], opts: &TranscribeOptions) -> Result<Vec<Segment>> {
+    pub(crate) fn transcribe_window(
+        &self,
+        samples: &[f32],
+        opts: &TranscribeOptions,
+    ) -> Result<Vec<Segment>> {
         self.run_whisper(samples, opts, None)
     }
 

@@ -442,7 +442,7 @@ fn transcribe_padded(
     };
     match pass {
         Pass::Draft => model.transcribe_draft(audio, opts),
-        Pass::Final => model.transcribe(audio, opts),
+        Pass::Final => model.transcribe_window(audio, opts),
     }
 }
 
