@@ -455,3 +455,23 @@ pub fn npm_ci(dir: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Duration of an audio file in seconds (`sox --i -D`).
+pub fn wav_secs(wav: &Path) -> f64 {
+    let out = Command::new("sox")
+        .args(["--i", "-D"])
+        .arg(wav)
+        .output()
+        .expect("run sox --i");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("sox prints the duration")
+}
+
+/// Whole one-second chunks sealed so far in a Hearth audio file (16 kHz mono s16 chunks: a
+/// 32-byte header, then per chunk a 9-byte header, 32,000 bytes and a 16-byte tag).
+pub fn sealed_chunks(path: &Path) -> u64 {
+    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    len.saturating_sub(32) / (9 + 32_000 + 16)
+}

@@ -11,7 +11,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use hearth_e2e::{Hearth, all_files, contains};
+use hearth_e2e::{Hearth, all_files, contains, sealed_chunks, wav_secs};
 
 const SCRIPT: &str = "Good morning. Thanks for coming in today. We reviewed your retirement plan \
 and the college savings account for your daughter. Your portfolio is up four percent this year. \
@@ -561,26 +561,6 @@ fn models_fetch_from_a_mirror_verifies_the_pinned_hash() {
         "tiny.en-pypi",
     ]);
     assert!(!out["segments"].as_array().unwrap().is_empty());
-}
-
-/// Seconds of audio in a wav file.
-fn wav_secs(wav: &Path) -> f64 {
-    let out = Command::new("sox")
-        .args(["--i", "-D"])
-        .arg(wav)
-        .output()
-        .expect("run sox --i");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .expect("sox prints the duration")
-}
-
-/// Whole one-second chunks sealed in a meeting's audio file so far (16 kHz mono s16: a
-/// 32-byte header, then chunks of a 9-byte header, 32,000 bytes and a 16-byte tag).
-fn sealed_chunks(path: &Path) -> u64 {
-    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    len.saturating_sub(32) / (9 + 32_000 + 16)
 }
 
 /// A recording killed with SIGKILL mid-sentence is found on the next run and transcribed

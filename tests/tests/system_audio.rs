@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hearth_e2e::Hearth;
+use hearth_e2e::{Hearth, sealed_chunks, wav_secs};
 
 /// A user PulseAudio daemon of the test's own, stopped on drop.
 struct Pulse {
@@ -102,18 +102,6 @@ fn sox(args: &[&str]) {
     assert!(st.success(), "sox {args:?}");
 }
 
-fn wav_secs(wav: &Path) -> f64 {
-    let out = Command::new("sox")
-        .args(["--i", "-D"])
-        .arg(wav)
-        .output()
-        .expect("run sox --i");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .expect("sox prints the duration")
-}
-
 /// A conversation as two tracks of one length: each speaker's turns at their times, silence
 /// while the other talks.
 struct Conversation {
@@ -187,12 +175,6 @@ fn words_of(turns: &[(&str, &str)], who: &str) -> Vec<String> {
         .map(|(_, t)| *t)
         .collect();
     speech::normalize(&text.join(" "))
-}
-
-/// Whole one-second chunks sealed so far in an audio file (16 kHz mono s16 chunks).
-fn sealed_chunks(path: &Path) -> u64 {
-    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    len.saturating_sub(32) / (9 + 32_000 + 16)
 }
 
 const TURNS: &[(&str, &str)] = &[

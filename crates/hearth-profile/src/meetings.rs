@@ -239,12 +239,23 @@ impl Profile {
                 outcome.analysis.flags.push(flag);
             }
         }
-        let json = serde_json::to_string(&outcome.analysis)
+        self.store_analysis(&found.household_id, meeting_id, &outcome.analysis)?;
+        Ok(outcome)
+    }
+
+    /// Stores a meeting's analysis (JSON) on the meeting record, as one change.
+    fn store_analysis(
+        &mut self,
+        household_id: &str,
+        meeting_id: &str,
+        analysis: &Analysis,
+    ) -> Result<(), ProfileError> {
+        let json = serde_json::to_string(analysis)
             .map_err(|e| ProfileError::Core(hearth_core::CoreError::Corrupt(e.to_string())))?;
-        self.edit(&found.household_id, |h, ctx| {
+        self.edit(household_id, |h, ctx| {
             h.set_meeting_analysis(meeting_id, &json, ctx)
         })?;
-        Ok(outcome)
+        Ok(())
     }
 
     /// The stored analysis of a meeting.
@@ -345,11 +356,7 @@ impl Profile {
                 analysis.email.body = text(&body, "e-mail")?;
             }
         }
-        let json = serde_json::to_string(&analysis)
-            .map_err(|e| ProfileError::Core(hearth_core::CoreError::Corrupt(e.to_string())))?;
-        self.edit(&found.household_id, |h, ctx| {
-            h.set_meeting_analysis(meeting_id, &json, ctx)
-        })?;
+        self.store_analysis(&found.household_id, meeting_id, &analysis)?;
         Ok(analysis)
     }
 

@@ -35,22 +35,8 @@ const CLIENT: [&str; 6] = [
     "I will email you the tax return on Friday.",
 ];
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn summary(name: &str, mut v: Vec<f64>) {
-    v.sort_by(f64::total_cmp);
-    println!(
-        "{name:<44} n={:<3} p50 {:>6.2} s  p95 {:>6.2} s  max {:>6.2} s",
-        v.len(),
-        percentile(&v, 0.5),
-        percentile(&v, 0.95),
-        v.last().copied().unwrap_or(f64::NAN)
-    );
+fn summary(name: &str, v: Vec<f64>) {
+    common::print_lag_summary(name, 44, v);
 }
 
 /// CPU seconds (user + system) this process has used: /proc/self/stat fields 14 and 15.

@@ -21,22 +21,8 @@ use hearth_audio::{AudioKey, SealedWriter};
 use hearth_transcribe::live::{LiveEvent, LiveOptions, LiveTranscriber};
 use hearth_transcribe::{SAMPLE_RATE, Transcriber, read_wav_16k_mono};
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn summary(name: &str, mut v: Vec<f64>) {
-    v.sort_by(f64::total_cmp);
-    println!(
-        "{name:<34} n={:<3} p50 {:>6.2} s  p95 {:>6.2} s  max {:>6.2} s",
-        v.len(),
-        percentile(&v, 0.5),
-        percentile(&v, 0.95),
-        v.last().copied().unwrap_or(f64::NAN)
-    );
+fn summary(name: &str, v: Vec<f64>) {
+    common::print_lag_summary(name, 34, v);
 }
 
 fn main() {

@@ -722,8 +722,7 @@ function SpeakerLabel({ speaker, choices, onRename }: { speaker: string | null; 
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(speaker ?? "");
   const [onlyThis, setOnlyThis] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
+  const { busy, error, setError, run } = useSave(() => setEditing(false));
   const label = speaker ?? "Unknown speaker";
   if (!editing) {
     return (
@@ -741,18 +740,7 @@ function SpeakerLabel({ speaker, choices, onRename }: { speaker: string | null; 
       </button>
     );
   }
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onRename(name.trim(), onlyThis);
-      setEditing(false);
-    } catch (e) {
-      setError(toAppError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = () => run(() => onRename(name.trim(), onlyThis));
   return (
     <span className="my-1 flex flex-wrap items-center gap-2 rounded-md border border-line bg-sunken/50 p-2 text-xs" data-testid="speaker-editor">
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
@@ -783,8 +771,7 @@ function ActionEditor({ what, owner, due, onSave }: { what: string; owner: strin
   const [text, setText] = useState(what);
   const [who, setWho] = useState(owner);
   const [when, setWhen] = useState(due ?? "");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
+  const { busy, error, setError, run } = useSave(() => setOpen(false));
   if (!open) {
     return (
       <button
@@ -802,18 +789,7 @@ function ActionEditor({ what, owner, due, onSave }: { what: string; owner: strin
       </button>
     );
   }
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onSave({ text, owner: who, due: when || "none" });
-      setOpen(false);
-    } catch (e) {
-      setError(toAppError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = () => run(() => onSave({ text, owner: who, due: when || "none" }));
   return (
     <div className="ml-6 mt-1 space-y-2 rounded-md border border-line bg-sunken/50 p-2 text-xs" data-testid="action-editor">
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
@@ -840,8 +816,7 @@ function TextEditor({ label, text, subject, onSave }: { label: string; text: str
   const [open, setOpen] = useState(false);
   const [value, setValue] = useState(text);
   const [subj, setSubj] = useState(subject ?? "");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
+  const { busy, error, setError, run } = useSave(() => setOpen(false));
   if (!open) {
     return (
       <button
@@ -858,18 +833,7 @@ function TextEditor({ label, text, subject, onSave }: { label: string; text: str
       </button>
     );
   }
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onSave(value, subject === undefined ? undefined : subj);
-      setOpen(false);
-    } catch (e) {
-      setError(toAppError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = () => run(() => onSave(value, subject === undefined ? undefined : subj));
   return (
     <div className="ml-6 mt-1 space-y-2 rounded-md border border-line bg-sunken/50 p-2 text-xs" data-testid={`${label === "note" ? "note" : "draft"}-editor`}>
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
@@ -910,4 +874,23 @@ function SourceLinks({ segments, transcript, onShow }: { segments: number[]; tra
       ))}
     </span>
   );
+}
+
+/** A small form's save: busy while it runs, its error if it fails, `done` once it succeeded. */
+function useSave(done: () => void) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  const run = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+      done();
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
 }

@@ -219,3 +219,23 @@ pub fn wer(reference: &[String], hypothesis: &[String]) -> f64 {
     }
     prev[m] as f64 / n as f64
 }
+
+/// The `p` quantile (0..1) of sorted values (nearest rank); NaN for none.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Prints `name`, the count, p50, p95 and max of `v` (seconds), the name padded to `width`.
+pub fn print_lag_summary(name: &str, width: usize, mut v: Vec<f64>) {
+    v.sort_by(f64::total_cmp);
+    println!(
+        "{name:<width$} n={:<3} p50 {:>6.2} s  p95 {:>6.2} s  max {:>6.2} s",
+        v.len(),
+        percentile(&v, 0.5),
+        percentile(&v, 0.95),
+        v.last().copied().unwrap_or(f64::NAN)
+    );
+}
