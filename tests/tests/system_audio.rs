@@ -196,12 +196,18 @@ const TURNS: &[(&str, &str)] = &[
     ),
 ];
 
+/// A PulseAudio daemon of the test's own and an advisor's profile that records through it.
+fn desk(dir: &Path) -> (Pulse, Hearth) {
+    let pulse = Pulse::start(dir);
+    let mut h = Hearth::init(&dir.join("p"), "Dana Advisor", "pw");
+    h.env.extend(pulse.env());
+    (pulse, h)
+}
+
 #[test]
 fn a_video_call_is_recorded_as_two_speakers_from_the_microphone_and_the_speakers() {
     let dir = tempfile::tempdir().unwrap();
-    let pulse = Pulse::start(dir.path());
-    let mut h = Hearth::init(&dir.path().join("p"), "Dana Advisor", "pw");
-    h.env.extend(pulse.env());
+    let (pulse, h) = desk(dir.path());
     let id = h.ok(&[
         "household",
         "create",
@@ -370,9 +376,7 @@ fn a_video_call_is_recorded_as_two_speakers_from_the_microphone_and_the_speakers
 #[test]
 fn a_silent_other_side_is_reported_not_passed_off_as_complete() {
     let dir = tempfile::tempdir().unwrap();
-    let pulse = Pulse::start(dir.path());
-    let mut h = Hearth::init(&dir.path().join("p"), "Dana Advisor", "pw");
-    h.env.extend(pulse.env());
+    let (_pulse, h) = desk(dir.path());
     let id = h.ok(&["household", "create", "--name", "Okafor"]);
     let model = speech::tiny_en_model().to_str().unwrap().to_string();
     // Nothing plays on the speakers: the call app is on another output device.

@@ -457,14 +457,14 @@ fn device_id(device: &cpal::Device) -> String {
 const GAP: Duration = Duration::from_millis(600);
 
 /// Fills a system-audio stream's silence up to the wall clock once nothing came for [`GAP`]
-/// (never past `max_secs`).
+/// (`idle`: how long nothing came; never past `max_secs`).
 fn fill_gap(
     recorder: &mut Recorder,
     started: Instant,
-    last_data: Instant,
+    idle: Duration,
     max_secs: Option<f64>,
 ) -> Result<()> {
-    if last_data.elapsed() < GAP {
+    if idle < GAP {
         return Ok(());
     }
     let behind = started.elapsed().as_secs_f64() - recorder.input_secs();
@@ -568,7 +568,12 @@ fn run<I: Input>(
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     if keeps_time {
-                        fill_gap(&mut recorder, started, last_data, options.max_secs)?;
+                        fill_gap(
+                            &mut recorder,
+                            started,
+                            last_data.elapsed(),
+                            options.max_secs,
+                        )?;
                     } else if last_data.elapsed() > options.stall_timeout {
                         break "the device stopped delivering audio".to_string();
                     }
@@ -594,12 +599,8 @@ fn run<I: Input>(
             }
         }
         if keeps_time {
-            fill_gap(
-                &mut recorder,
-                started,
-                Instant::now() - GAP,
-                options.max_secs,
-            )?;
+            // The time the device was away is a gap, however recently it delivered.
+            fill_gap(&mut recorder, started, GAP, options.max_secs)?;
         }
         match reopened_now {
             Some((s, r, id)) => {
@@ -861,7 +862,7 @@ mod tests {
         let sound = Level::measure(&samples[1_000..7_000]).rms;
         assert!((sound - 0.4 / 2f32.sqrt()).abs() < 0.02, "rms {sound}");
         assert!(samples[9_000..].iter().all(|s| *s == 0.0), "then silence");
-        let voiced = report.recording.voiced_secs;
+        let voiced = crate::voiced_secs(&samples);
         assert!((voiced - 0.5).abs() < 0.05, "voiced {voiced} s");
     }
 
@@ -889,6 +890,7 @@ mod tests {
             samples.iter().all(|s| *s == 0.0),
             "and nothing of it was kept"
         );
-        assert_eq!(report.recording.voiced_secs, 0.0);
+        assert_eq!(crate::voiced_secs(&samples), 0.0);
+        assert_eq!(report.recording.samples, 16_000);
     }
 }

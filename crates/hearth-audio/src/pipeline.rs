@@ -49,15 +49,15 @@ pub struct RecorderReport {
     pub samples: u64,
     /// Times the input's sample rate or channel count changed mid-recording.
     pub format_changes: u32,
-    /// Seconds of buffers louder than [`VOICED_DBFS`]: next to nothing means nobody was
-    /// heard (a muted microphone, a system stream from the wrong output device).
-    pub voiced_secs: f64,
 }
 
 /// A buffer whose RMS is above this is sound, not silence or a noise floor.
 pub const VOICED_DBFS: f32 = -50.0;
 
-/// Seconds of 16 kHz mono `samples` louder than [`VOICED_DBFS`], measured in 100 ms frames.
+/// Seconds of 16 kHz mono `samples` louder than [`VOICED_DBFS`], measured in 100 ms frames:
+/// next to nothing means nobody was heard (a muted microphone, a system stream from the
+/// wrong output device). Taken from the sealed audio, so a recovered recording is judged the
+/// same way.
 pub fn voiced_secs(samples: &[f32]) -> f64 {
     let frame = TARGET_RATE as usize / 10;
     samples
@@ -88,7 +88,6 @@ pub struct Recorder {
     on_level: Option<Box<dyn FnMut(Level) + Send>>,
     samples: u64,
     format_changes: u32,
-    voiced_secs: f64,
     input_secs: f64,
     scratch: Vec<f32>,
 }
@@ -112,7 +111,6 @@ impl Recorder {
             on_level: None,
             samples: 0,
             format_changes: 0,
-            voiced_secs: 0.0,
             input_secs: 0.0,
             scratch: Vec::new(),
         }
@@ -159,11 +157,7 @@ impl Recorder {
     pub fn push(&mut self, interleaved: &[f32], channels: u16, rate: u32) -> Result<Level> {
         let level = Level::measure(interleaved);
         if channels > 0 && rate > 0 {
-            let secs = interleaved.len() as f64 / f64::from(channels) / f64::from(rate);
-            self.input_secs += secs;
-            if level.rms_dbfs() > VOICED_DBFS {
-                self.voiced_secs += secs;
-            }
+            self.input_secs += interleaved.len() as f64 / f64::from(channels) / f64::from(rate);
         }
         if let Some(f) = self.on_level.as_mut() {
             f(level);
@@ -240,7 +234,6 @@ impl Recorder {
             path,
             samples,
             format_changes: self.format_changes,
-            voiced_secs: self.voiced_secs,
         })
     }
 }

@@ -354,13 +354,10 @@ pub fn record(
             );
         }
     }
-    let control = hearth_recording::Control::default();
-    let transcription = captured.read_back(profile)?;
-    if let Some(notice) = transcription.notice() {
+    let finished = captured.finish(profile, &hearth_recording::Control::default())?;
+    if let Some(notice) = &finished.audio_notice {
         eprintln!("note: {notice}");
     }
-    let outcome = transcription.transcribe(captured.model(), captured.threads(), &control);
-    let finished = hearth_recording::complete(profile, &transcription, outcome, &control)?;
     print_finished(&finished);
     Ok(())
 }

@@ -287,7 +287,7 @@ impl Profile {
         revision: Revision,
     ) -> Result<Analysis, ProfileError> {
         let (found, mut analysis) = self.meeting_analysis(meeting_id)?;
-        let accepted = |key: &str| found.meeting.accepted.iter().any(|k| k == key);
+        let accepted = |key: &str| is_filed(&found.meeting.accepted, key);
         let filed = |key: &str| {
             ProfileError::BadInput(format!(
                 "{key} is already filed; change it where it was filed (the task, fact or note)"
@@ -329,7 +329,7 @@ impl Profile {
             }
             Revision::Note { index, text: t } => {
                 let key = format!("note:{index}");
-                if accepted(&key) || accepted("notes") {
+                if accepted(&key) {
                     return Err(filed(&key));
                 }
                 let t = text(&t, "note")?;
@@ -451,12 +451,7 @@ impl Profile {
                 keys.push(item.to_string());
             }
         }
-        // Meetings reviewed before notes were accepted one by one recorded `notes` for all.
-        let all_notes_filed = found.meeting.accepted.iter().any(|k| k == "notes");
-        let filed = |k: &String| {
-            found.meeting.accepted.contains(k) || (all_notes_filed && k.starts_with("note:"))
-        };
-        keys.retain(|k| !filed(k));
+        keys.retain(|k| !is_filed(&found.meeting.accepted, k));
         let mut seen = std::collections::HashSet::new();
         keys.retain(|k| seen.insert(k.clone()));
         let mut review = Review::default();
@@ -697,4 +692,11 @@ pub struct SuggestionEdit {
     pub due: Option<String>,
     /// The e-mail's subject.
     pub subject: Option<String>,
+}
+
+/// Whether the suggestion `key` of a meeting was filed: its key was accepted, or — for a
+/// note — `notes` was (meetings reviewed before notes were accepted one by one).
+fn is_filed(accepted: &[String], key: &str) -> bool {
+    accepted.iter().any(|k| k == key)
+        || (key.starts_with("note:") && accepted.iter().any(|k| k == "notes"))
 }

@@ -207,6 +207,9 @@ pub struct Finished {
     pub audio_secs: u64,
     /// What happened to the audio: `deleted`, `kept-until:<ms>` or `none`.
     pub audio_state: String,
+    /// What the advisor must know before taking the transcript as complete (stored with the
+    /// meeting as its `audio_notice`).
+    pub audio_notice: Option<String>,
 }
 
 /// Checks consent and that the household exists: nothing is read or written when refused.
@@ -349,7 +352,7 @@ impl Transcription {
     ) -> Result<Vec<SpokenSegment>, TranscribeError> {
         let Some(other) = &self.other_side else {
             let mine = transcribe_part(model, &self.samples, threads, control, (0, 100), false)?;
-            return Ok(unlabelled(&mine));
+            return Ok(to_transcript(&mine).segments);
         };
         // Progress in proportion to each stream's length.
         let total = (self.samples.len() + other.samples.len()).max(1);
@@ -412,23 +415,20 @@ fn transcribe_part(
     }
 }
 
-fn unlabelled(segments: &[Segment]) -> Vec<SpokenSegment> {
-    to_transcript(segments).segments
-}
-
-/// The system audio of `meeting_id`, if it was recorded, with who is speaking on each side.
+/// The system audio of `meeting_id` read with `read`, if it was recorded, with who is
+/// speaking on each side (`participants` of the meeting, read only then).
 fn other_side(
     profile: &Profile,
     meeting_id: &str,
     read: impl Fn(&Path) -> Result<Vec<f32>>,
+    participants: impl FnOnce() -> Result<Vec<String>>,
 ) -> Result<Option<(Vec<f32>, Speakers)>> {
     let path = profile.system_audio_path(meeting_id);
     if !path.exists() {
         return Ok(None);
     }
     let samples = read(&path)?;
-    let meeting = profile.find_meeting(meeting_id)?.meeting;
-    let speakers = Speakers::for_meeting(profile.advisor(), &meeting.participants);
+    let speakers = Speakers::for_meeting(profile.advisor(), &participants()?);
     Ok(Some((samples, speakers)))
 }
 
@@ -436,9 +436,12 @@ fn other_side(
 /// the microphone or imported file, and the other side of a call when it was recorded.
 pub fn read_back(profile: &Profile, meeting_id: &str, key: &AudioKey) -> Result<Transcription> {
     let sealed = hearth_audio::read_sealed(&profile.audio_path(meeting_id), key)?;
-    let system = other_side(profile, meeting_id, |path| {
-        Ok(hearth_audio::read_sealed(path, key)?.samples)
-    })?;
+    let system = other_side(
+        profile,
+        meeting_id,
+        |path| Ok(hearth_audio::read_sealed(path, key)?.samples),
+        || Ok(profile.find_meeting(meeting_id)?.meeting.participants),
+    )?;
     Ok(Transcription::new(meeting_id, sealed.samples, system))
 }
 
@@ -476,6 +479,7 @@ pub fn complete(
         segments: count,
         audio_secs: secs,
         audio_state,
+        audio_notice: transcription.notice.clone(),
     })
 }
 
@@ -572,17 +576,27 @@ pub fn read_interrupted(profile: &mut Profile, meeting_id: &str) -> Result<Inter
     if path.exists() && hearth_audio::sealed_in_use(&path)? {
         return Err(RecordingError::StillRecording(meeting_id.to_string()));
     }
+    if !path.exists() && !profile.system_audio_path(meeting_id).exists() {
+        // Killed before the audio file was created: the consent record is all there is.
+        return Ok(Interrupted {
+            transcription: Transcription::new(meeting_id, Vec::new(), None),
+            chunks: 0,
+            damaged_tail: None,
+        });
+    }
     let key = AudioKey::from_bytes(*profile.audio_key()?);
     let (samples, chunks, damaged_tail) = if path.exists() {
         let sealed = hearth_audio::read_sealed_recovering(&path, &key)?;
         (sealed.samples, sealed.chunks, sealed.damaged_tail)
     } else {
-        // Killed before the audio file was created: the consent record is all there is.
         (Vec::new(), 0, None)
     };
-    let system = other_side(profile, meeting_id, |path| {
-        Ok(hearth_audio::read_sealed_recovering(path, &key)?.samples)
-    })?;
+    let system = other_side(
+        profile,
+        meeting_id,
+        |path| Ok(hearth_audio::read_sealed_recovering(path, &key)?.samples),
+        || Ok(found.meeting.participants.clone()),
+    )?;
     Ok(Interrupted {
         transcription: Transcription::new(meeting_id, samples, system),
         chunks,
@@ -621,6 +635,7 @@ pub fn complete_recovered(
         segments: count,
         audio_secs: secs,
         audio_state,
+        audio_notice: transcription.notice.clone(),
     })
 }
 

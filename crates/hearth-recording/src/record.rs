@@ -55,8 +55,7 @@ type LiveFn = Arc<Mutex<dyn FnMut(SourceKind, &LiveEvent) + Send>>;
 /// One captured stream with its live transcript.
 struct Side {
     session: CaptureSession,
-    live_done: StopOnDrop,
-    live: JoinHandle<Option<Vec<Segment>>>,
+    live_end: LiveEnd,
 }
 
 impl Side {
@@ -86,20 +85,10 @@ impl Side {
             (None, Some(tx)) => recorder = recorder.with_live(tx),
             (None, None) => {}
         }
-        let session = CaptureSession::start_with_stop(
-            CaptureOptions {
-                device,
-                kind,
-                max_secs,
-                anchor: Some(anchor),
-                paused: Some(paused),
-                ..CaptureOptions::default()
-            },
-            recorder,
-            stop,
-        )?;
         // The live transcriber's events are forwarded on their own thread until the capture
-        // ends; then its last utterance is transcribed and forwarded too.
+        // ends; then its last utterance is transcribed and forwarded too. It starts first:
+        // once a capture runs, stopping it would stop every stream of the recording (they
+        // share one stop flag).
         let live_done = Arc::new(AtomicBool::new(false));
         let done = Arc::clone(&live_done);
         let on_live = Arc::clone(on_live);
@@ -130,28 +119,38 @@ impl Side {
             .name("hearth-live-events".into())
             .spawn(forward)
             .map_err(|e| {
-                session.stop_flag().store(true, Ordering::SeqCst);
                 hearth_audio::AudioError::Device(format!(
                     "cannot start the live transcript thread: {e}"
                 ))
             })?;
-        Ok(Self {
-            session,
+        let live_end = LiveEnd {
             live_done: StopOnDrop(live_done),
             live,
-        })
+        };
+        let session = match CaptureSession::start_with_stop(
+            CaptureOptions {
+                device,
+                kind,
+                max_secs,
+                anchor: Some(anchor),
+                paused: Some(paused),
+                ..CaptureOptions::default()
+            },
+            recorder,
+            stop,
+        ) {
+            Ok(session) => session,
+            Err(e) => {
+                live_end.finish();
+                return Err(e.into());
+            }
+        };
+        Ok(Self { session, live_end })
     }
 
     /// Waits for the capture to end; the live transcript is still finishing.
     fn end_capture(self) -> (Result<CaptureReport, hearth_audio::AudioError>, LiveEnd) {
-        let capture = self.session.wait();
-        (
-            capture,
-            LiveEnd {
-                live_done: self.live_done,
-                live: self.live,
-            },
-        )
+        (self.session.wait(), self.live_end)
     }
 }
 

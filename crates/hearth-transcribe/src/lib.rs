@@ -200,40 +200,7 @@ impl Transcriber {
         if pieces.len() == 1 {
             return self.transcribe_piece(samples, opts);
         }
-        let total = samples.len() as u64;
-        let mut out: Vec<Segment> = Vec::new();
-        for (index, piece) in pieces.into_iter().enumerate() {
-            let audio = &samples[piece.clone()];
-            let offset_ms = piece.start as u64 * 1000 / u64::from(SAMPLE_RATE);
-            if chunk::is_silent(audio) {
-                continue;
-            }
-            // Progress of the whole run: this piece's share of the audio, scaled.
-            let progress = opts.progress.as_ref().map(|cb| {
-                let cb = Arc::clone(cb);
-                let (done, len) = (piece.start as u64, piece.len() as u64);
-                Arc::new(move |p: u8| {
-                    let overall = (done + len * u64::from(p) / 100) * 100 / total;
-                    cb(overall.min(100) as u8);
-                }) as Arc<dyn Fn(u8) + Send + Sync>
-            });
-            let piece_opts = TranscribeOptions {
-                initial_prompt: opts.initial_prompt.clone().filter(|_| index == 0),
-                progress,
-                ..opts.clone()
-            };
-            let len_ms = piece.len() as u64 * 1000 / u64::from(SAMPLE_RATE);
-            let segments = self.transcribe_piece(audio, &piece_opts)?;
-            out.extend(segments.into_iter().map(|s| Segment {
-                start_ms: offset_ms + s.start_ms.min(len_ms),
-                end_ms: offset_ms + s.end_ms.min(len_ms),
-                text: s.text,
-            }));
-        }
-        if let Some(cb) = &opts.progress {
-            cb(100);
-        }
-        Ok(out)
+        self.transcribe_ranges(samples, pieces, opts, false)
     }
 
     /// Transcribes `samples` turn by turn ([`chunk::turns`]): one stream of a call, where
@@ -248,35 +215,59 @@ impl Transcriber {
         if samples.iter().any(|s| !s.is_finite()) {
             return Err(TranscribeError::InvalidAudio("non-finite sample".into()));
         }
-        let turns = chunk::turns(samples);
-        let total: u64 = turns.iter().map(|t| t.len() as u64).sum::<u64>().max(1);
+        self.transcribe_ranges(samples, chunk::turns(samples), opts, true)
+    }
+
+    /// Transcribes each of `ranges` of `samples` (ascending, not overlapping) on its own, with
+    /// segment times from the start of `samples`; digital silence is skipped, progress counts
+    /// the audio in the ranges, `initial_prompt` goes to the first. `full_windows`: every range
+    /// gets whisper's full 30 s window — a turn of one side of a call, the microphone's with
+    /// the other side's echo silenced, lost words with a context sized to it
+    /// (benches/two_streams: microphone WER 11.9 % → 32.8 %); otherwise
+    /// [`Self::transcribe_piece`] decides.
+    fn transcribe_ranges(
+        &self,
+        samples: &[f32],
+        ranges: Vec<std::ops::Range<usize>>,
+        opts: &TranscribeOptions,
+        full_windows: bool,
+    ) -> Result<Vec<Segment>> {
+        let total: u64 = ranges.iter().map(|r| r.len() as u64).sum::<u64>().max(1);
         let mut done = 0u64;
-        let mut out = Vec::new();
-        for turn in turns {
-            let audio = &samples[turn.clone()];
-            let offset_ms = turn.start as u64 * 1000 / u64::from(SAMPLE_RATE);
-            let len_ms = turn.len() as u64 * 1000 / u64::from(SAMPLE_RATE);
+        let mut out: Vec<Segment> = Vec::new();
+        for (index, range) in ranges.into_iter().enumerate() {
+            let audio = &samples[range.clone()];
+            let len = range.len() as u64;
+            if chunk::is_silent(audio) {
+                done += len;
+                continue;
+            }
+            // Progress of the whole run: this range's share of the audio, scaled.
             let progress = opts.progress.as_ref().map(|cb| {
                 let cb = Arc::clone(cb);
-                let (before, len) = (done, turn.len() as u64);
+                let before = done;
                 Arc::new(move |p: u8| {
-                    cb(((before + len * u64::from(p) / 100) * 100 / total).min(100) as u8)
+                    cb(((before + len * u64::from(p) / 100) * 100 / total).min(100) as u8);
                 }) as Arc<dyn Fn(u8) + Send + Sync>
             });
-            let turn_opts = TranscribeOptions {
+            let range_opts = TranscribeOptions {
+                initial_prompt: opts.initial_prompt.clone().filter(|_| index == 0),
                 progress,
                 ..opts.clone()
             };
-            // Full windows: a turn of one side of a call, the microphone's with the other
-            // side's echo silenced, lost words with a context sized to it (benches/two_streams:
-            // microphone WER 11.9 % → 32.8 %).
-            let segments = self.transcribe_window(audio, &turn_opts)?;
+            let segments = if full_windows {
+                self.transcribe_window(audio, &range_opts)?
+            } else {
+                self.transcribe_piece(audio, &range_opts)?
+            };
+            let offset_ms = range.start as u64 * 1000 / u64::from(SAMPLE_RATE);
+            let len_ms = len * 1000 / u64::from(SAMPLE_RATE);
             out.extend(segments.into_iter().map(|s| Segment {
                 start_ms: offset_ms + s.start_ms.min(len_ms),
                 end_ms: offset_ms + s.end_ms.min(len_ms),
                 text: s.text,
             }));
-            done += turn.len() as u64;
+            done += len;
         }
         if let Some(cb) = &opts.progress {
             cb(100);

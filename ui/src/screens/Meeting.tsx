@@ -774,19 +774,16 @@ function ActionEditor({ what, owner, due, onSave }: { what: string; owner: strin
   const { busy, error, setError, run } = useSave(() => setOpen(false));
   if (!open) {
     return (
-      <button
-        type="button"
-        className="ml-6 text-xs text-accent hover:underline"
-        data-testid="edit-action"
-        onClick={() => {
+      <EditLink
+        testId="edit-action"
+        label="Edit"
+        onOpen={() => {
           setText(what);
           setWho(owner);
           setWhen(due ?? "");
           setOpen(true);
         }}
-      >
-        Edit
-      </button>
+      />
     );
   }
   const save = () => run(() => onSave({ text, owner: who, due: when || "none" }));
@@ -817,33 +814,32 @@ function TextEditor({ label, text, subject, onSave }: { label: string; text: str
   const [value, setValue] = useState(text);
   const [subj, setSubj] = useState(subject ?? "");
   const { busy, error, setError, run } = useSave(() => setOpen(false));
+  // Test ids: edit-note / note-editor / …, edit-draft / draft-editor / … for the e-mail.
+  const id = label === "note" ? "note" : "draft";
   if (!open) {
     return (
-      <button
-        type="button"
-        className="ml-6 text-xs text-accent hover:underline"
-        data-testid={`edit-${label === "note" ? "note" : "draft"}`}
-        onClick={() => {
+      <EditLink
+        testId={`edit-${id}`}
+        label={`Edit ${label}`}
+        onOpen={() => {
           setValue(text);
           setSubj(subject ?? "");
           setOpen(true);
         }}
-      >
-        Edit {label}
-      </button>
+      />
     );
   }
   const save = () => run(() => onSave(value, subject === undefined ? undefined : subj));
   return (
-    <div className="ml-6 mt-1 space-y-2 rounded-md border border-line bg-sunken/50 p-2 text-xs" data-testid={`${label === "note" ? "note" : "draft"}-editor`}>
+    <div className="ml-6 mt-1 space-y-2 rounded-md border border-line bg-sunken/50 p-2 text-xs" data-testid={`${id}-editor`}>
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
       {subject !== undefined && <Input data-testid="draft-subject-input" value={subj} onChange={(e) => setSubj(e.target.value)} aria-label="Subject" />}
-      <TextArea data-testid={`${label === "note" ? "note" : "draft"}-text-input`} rows={label === "note" ? 3 : 10} value={value} onChange={(e) => setValue(e.target.value)} aria-label={`The ${label}`} />
+      <TextArea data-testid={`${id}-text-input`} rows={label === "note" ? 3 : 10} value={value} onChange={(e) => setValue(e.target.value)} aria-label={`The ${label}`} />
       <div className="flex justify-end gap-2">
         <Button variant="ghost" onClick={() => setOpen(false)}>
           Cancel
         </Button>
-        <Button data-testid={`${label === "note" ? "note" : "draft"}-save`} variant="primary" busy={busy} disabled={!value.trim()} onClick={() => void save()}>
+        <Button data-testid={`${id}-save`} variant="primary" busy={busy} disabled={!value.trim()} onClick={() => void save()}>
           Save
         </Button>
       </div>
@@ -893,4 +889,13 @@ function useSave(done: () => void) {
     }
   };
   return { busy, error, setError, run };
+}
+
+/** The small "Edit …" link under a suggestion that opens its editor. */
+function EditLink({ testId, label, onOpen }: { testId: string; label: string; onOpen: () => void }) {
+  return (
+    <button type="button" className="ml-6 text-xs text-accent hover:underline" data-testid={testId} onClick={onOpen}>
+      {label}
+    </button>
+  );
 }
