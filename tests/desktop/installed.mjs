@@ -11,6 +11,12 @@ let failed = false;
 try {
   app = await openApp({ driver: env("TAURI_DRIVER"), app: env("HEARTH_DESKTOP_BIN"), profile: env("PROFILE") });
   await app.shown("first-run", 60_000);
+  await app.shown("advisor-name");
+  // The screenshot once the screen is painted: its fonts loaded and two frames drawn (on a
+  // loaded machine WebKit showed the element before painting it, and the PNG was blank).
+  await app.browser.executeAsync((done) => {
+    document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  });
   await app.browser.saveScreenshot(env("SCREENSHOT"));
   await createProfile(app, "Ines Installed", "installed passphrase");
   console.log("PASS");
