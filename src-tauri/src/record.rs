@@ -145,6 +145,7 @@ pub async fn start_recording(
         device: given(device),
         system,
         max_secs: None,
+        live_lag_limit: None,
     };
     let level_app = app.clone();
     let mut last_level: [Option<Instant>; 2] = [None, None];

@@ -88,6 +88,10 @@ pub enum MeetingCmd {
         /// Stop after this many seconds of audio (default: when Enter is pressed).
         #[arg(long)]
         seconds: Option<f64>,
+        /// Seconds the other side's live text may fall behind before it is left for after
+        /// the meeting (default 30; the meeting then says so).
+        #[arg(long, value_name = "SECS")]
+        live_lag_limit: Option<u64>,
         #[arg(long, default_value = "Meeting")]
         title: String,
         /// Model name or ggml path (default: tiny.en).
@@ -431,6 +435,7 @@ pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
             system,
             no_system,
             seconds,
+            live_lag_limit,
             title,
             model,
             threads,
@@ -455,6 +460,7 @@ pub fn meeting(profile: &mut Profile, cmd: MeetingCmd) -> Result<()> {
                     device: mic,
                     system,
                     max_secs: seconds,
+                    live_lag_limit: live_lag_limit.map(std::time::Duration::from_secs),
                 },
             )?;
         }

@@ -2,7 +2,7 @@
 //! model and starts capture with a level meter and live transcript; [`Recording::stop`] ends
 //! the capture; [`Captured::finish`] transcribes what was sealed and applies retention.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -33,6 +33,47 @@ pub struct RecordOptions {
     pub system: SystemAudio,
     /// Stop by itself after this many seconds of captured audio.
     pub max_secs: Option<f64>,
+    /// How far the other side's live transcript may fall behind its audio before it is left
+    /// for after the meeting (`None`: [`LIVE_LAG_LIMIT`]).
+    pub live_lag_limit: Option<Duration>,
+}
+
+/// How far the other side's live transcript may fall behind by default. Both sides keep up
+/// on two cores with tiny.en (final text p95 ≈ 3 s, benches/two_streams); a machine that
+/// cannot would show text half a minute late while starving the advisor's own side, so
+/// the other side is then transcribed after the meeting only, and the meeting says so.
+pub const LIVE_LAG_LIMIT: Duration = Duration::from_secs(30);
+
+/// What the meeting says when the other side's live transcript was given up.
+const LIVE_GAVE_UP: &str = "This computer could not transcribe both sides live, so the other side of the call was transcribed after the meeting.";
+
+/// How far a live transcript is behind its audio: the feed counts the samples it sent, the
+/// event forwarder how much audio the transcriber has read (its `Progress`).
+#[derive(Debug, Default)]
+struct LiveLag {
+    sent_samples: AtomicU64,
+    read_ms: AtomicU64,
+    gave_up: AtomicBool,
+}
+
+impl LiveLag {
+    fn sent(&self, samples: usize) {
+        self.sent_samples
+            .fetch_add(samples as u64, Ordering::Relaxed);
+    }
+
+    /// Records how much the transcriber has read; true when that leaves it more than
+    /// `limit` behind what was sent.
+    fn read_up_to(&self, audio_ms: u64, limit: Duration) -> bool {
+        self.read_ms.store(audio_ms, Ordering::Relaxed);
+        let sent_ms =
+            self.sent_samples.load(Ordering::Relaxed) * 1000 / u64::from(hearth_audio::TARGET_RATE);
+        sent_ms.saturating_sub(audio_ms) > limit.as_millis() as u64
+    }
+
+    fn gave_up(&self) -> bool {
+        self.gave_up.load(Ordering::SeqCst)
+    }
 }
 
 /// Whether to record the system audio — the other side of a video call — beside the
@@ -71,6 +112,7 @@ impl Side {
         paused: Arc<AtomicBool>,
         live: LiveTranscriber,
         feed: Option<LiveFeed>,
+        lag: Option<(Arc<LiveLag>, Duration)>,
         on_level: &LevelFn,
         on_live: &LiveFn,
     ) -> Result<Self> {
@@ -99,8 +141,28 @@ impl Side {
         };
         let forward = move || {
             while !done.load(Ordering::SeqCst) {
-                if let Ok(event) = live.events().recv_timeout(Duration::from_millis(100)) {
-                    emit(&event);
+                match live.events().recv_timeout(Duration::from_millis(100)) {
+                    Ok(LiveEvent::Progress { audio_ms, .. })
+                        if lag
+                            .as_ref()
+                            .is_some_and(|(lag, limit)| lag.read_up_to(audio_ms, *limit)) =>
+                    {
+                        // Too far behind to be worth reading: stop it, so the advisor's own
+                        // side keeps the cores; the sealed audio is transcribed afterwards.
+                        tracing::warn!(
+                            ?kind,
+                            "the live transcript fell too far behind; leaving it for after the meeting"
+                        );
+                        if let Some((lag, _)) = &lag {
+                            lag.gave_up.store(true, Ordering::SeqCst);
+                        }
+                        live.cancel();
+                        break;
+                    }
+                    Ok(event) => emit(&event),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    // The transcriber has ended (failed or cancelled): nothing more to wait for.
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
                 }
             }
             let (result, events) = live.finish();
@@ -192,7 +254,12 @@ impl Drop for GateEnd {
 /// The live feeds of a call's two streams: the system audio goes to its own live transcript
 /// and into the echo gate, the microphone through the gate, so the live transcript does not
 /// show the client's words (heard from the speakers) as the advisor's.
-fn gated_feeds(mic_live: &LiveTranscriber, system_live: &LiveTranscriber) -> (LiveFeed, LiveFeed) {
+/// The other side's live transcript is fed until `lag` says it was given up.
+fn gated_feeds(
+    mic_live: &LiveTranscriber,
+    system_live: &LiveTranscriber,
+    lag: Arc<LiveLag>,
+) -> (LiveFeed, LiveFeed) {
     let gate = Arc::new(Mutex::new(EchoGate::default()));
     let mic_tx = mic_live.sender();
     let system_tx = system_live.sender();
@@ -214,7 +281,10 @@ fn gated_feeds(mic_live: &LiveTranscriber, system_live: &LiveTranscriber) -> (Li
     let send = send_mic.clone();
     let system_feed = move |samples: &[f32]| {
         let _ends_the_gate = &end;
-        if let Some(tx) = &system_tx {
+        if let Some(tx) = &system_tx
+            && !lag.gave_up()
+        {
+            lag.sent(samples.len());
             let _ = tx.send(samples.to_vec());
         }
         if let Ok(mut g) = system_gate.lock() {
@@ -244,6 +314,8 @@ pub struct Recording {
     paused: Arc<AtomicBool>,
     mic: Side,
     system: Option<Side>,
+    /// Whether the other side's live transcript was given up (see [`LIVE_LAG_LIMIT`]).
+    system_lag: Arc<LiveLag>,
     notice: Option<String>,
 }
 
@@ -300,7 +372,7 @@ impl Recording {
             )
         };
         let paused = Arc::new(AtomicBool::new(false));
-        let start_side = |kind, device, writer, live, feed| {
+        let start_side = |kind, device, writer, live, feed, lag| {
             Side::start(
                 kind,
                 device,
@@ -311,10 +383,13 @@ impl Recording {
                 Arc::clone(&paused),
                 live,
                 feed,
+                lag,
                 &on_level,
                 &on_live,
             )
         };
+        let system_lag = Arc::new(LiveLag::default());
+        let lag_limit = options.live_lag_limit.unwrap_or(LIVE_LAG_LIMIT);
         let mic_live = match new_live() {
             Ok(live) => live,
             Err(e) => {
@@ -343,13 +418,15 @@ impl Recording {
                             hearth_audio::TARGET_RATE,
                             CHUNK_SECS,
                         )?;
-                        let (mic_gated, system_feed) = gated_feeds(&mic_live, &live);
+                        let (mic_gated, system_feed) =
+                            gated_feeds(&mic_live, &live, Arc::clone(&system_lag));
                         let side = start_side(
                             SourceKind::SystemAudio,
                             device,
                             writer,
                             live,
                             Some(system_feed),
+                            Some((Arc::clone(&system_lag), lag_limit)),
                         )?;
                         mic_feed = Some(mic_gated);
                         Ok(side)
@@ -378,6 +455,7 @@ impl Recording {
             writer,
             mic_live,
             mic_feed,
+            None,
         ) {
             Ok(side) => side,
             Err(e) => {
@@ -399,6 +477,7 @@ impl Recording {
             paused,
             mic,
             system,
+            system_lag,
             notice,
         })
     }
@@ -455,6 +534,11 @@ impl Recording {
             live.finish();
             capture
         });
+        let notice = match (self.notice, self.system_lag.gave_up()) {
+            (Some(n), true) => Some(format!("{n} {LIVE_GAVE_UP}")),
+            (None, true) => Some(LIVE_GAVE_UP.to_string()),
+            (n, false) => n,
+        };
         Captured {
             meeting_id: self.meeting_id,
             key: self.key,
@@ -463,7 +547,7 @@ impl Recording {
             capture,
             system,
             live,
-            notice: self.notice,
+            notice,
         }
     }
 }
@@ -524,25 +608,28 @@ impl Captured {
             abandon(profile, &self.meeting_id);
             return Err(crate::RecordingError::Capture(e.to_string()));
         }
-        let mut notice = self.notice.clone();
-        match &self.system {
+        let system_notice = match &self.system {
             Some(Err(e)) => {
                 // The microphone's half stands on its own; say what is missing.
                 let _ = std::fs::remove_file(profile.system_audio_path(&self.meeting_id));
-                notice = Some(format!(
+                Some(format!(
                     "The other side of the call could not be recorded ({e}); this transcript holds the microphone only."
-                ));
+                ))
             }
-            Some(Ok(report)) => {
-                if let StopReason::DeviceLost(why) = &report.stop {
-                    notice = Some(format!(
-                        "The other side's audio stopped after {:.0} s ({why}); what was said after that is missing.",
-                        report.recording.secs()
-                    ));
-                }
-            }
-            None => {}
-        }
+            Some(Ok(report)) => match &report.stop {
+                StopReason::DeviceLost(why) => Some(format!(
+                    "The other side's audio stopped after {:.0} s ({why}); what was said after that is missing.",
+                    report.recording.secs()
+                )),
+                _ => None,
+            },
+            None => None,
+        };
+        let notices: Vec<&str> = [system_notice.as_deref(), self.notice.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let notice = (!notices.is_empty()).then(|| notices.join(" "));
         let mut transcription = read_back(profile, &self.meeting_id, &self.key)?;
         if transcription.notice.is_none() {
             transcription.notice = notice;
@@ -562,5 +649,33 @@ impl Captured {
     /// and the sealed audio is deleted.
     pub fn abandon(&self, profile: &mut Profile) {
         abandon(profile, &self.meeting_id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_live_transcript_is_behind_by_what_was_sent_and_not_yet_read() {
+        let lag = LiveLag::default();
+        let limit = Duration::from_secs(30);
+        // 40 s of audio sent in 100 ms buffers.
+        for _ in 0..400 {
+            lag.sent(1_600);
+        }
+        assert!(lag.read_up_to(5_000, limit), "35 s behind");
+        assert!(
+            !lag.read_up_to(10_000, limit),
+            "exactly 30 s behind is still keeping up"
+        );
+        assert!(!lag.read_up_to(39_900, limit));
+        // Read ahead of what was counted (a buffer in flight): not behind.
+        assert!(!lag.read_up_to(41_000, limit));
+        assert!(
+            lag.read_up_to(39_900, Duration::ZERO),
+            "with no slack, any backlog"
+        );
+        assert!(!lag.gave_up());
     }
 }
