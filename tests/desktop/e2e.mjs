@@ -448,8 +448,40 @@ async function main() {
 
   // Recording from the microphone (an ALSA file device speaking the same words): the level
   // meter moves and the live transcript follows the speech; Stop transcribes it in full.
-  await (await a.$("button=Open household →")).click();
-  await meetingWithConsent(a, "Live review (microphone)");
+  // The firm records with all-party consent from here on: everyone in the meeting must
+  // consent before the recorder opens.
+  await click(a, "nav-settings");
+  await (await byId(a, "policy-consent-mode")).selectByAttribute("value", "all-party");
+  await expectText(a, '[data-testid="policy-consent-sentence"]', "Everyone in the meeting must agree");
+  await click(a, "policy-save");
+  let card = "";
+  await a.waitUntil(
+    async () => {
+      card = String(await (await byId(a, "recording-card")).getProperty("textContent"));
+      const saveDisabled = await (await byId(a, "policy-save")).getAttribute("disabled");
+      return card.includes("Saved.") || saveDisabled !== null;
+    },
+    { timeout: 20_000, interval: 100 },
+  ).catch(() => {
+    throw new Error(`the recording policy was not saved: ${card}`);
+  });
+  await click(a, "nav-households");
+  await click(a, "household-row");
+  await click(a, "household-new-meeting");
+  await shown(a, "meeting-screen");
+  await type(a, "meeting-title", "Live review (microphone)");
+  await click(a, "disclosure-read");
+  // Linda is in the room but has not said yes yet; her son joins as a guest who has.
+  await (await a.$('[aria-label="Linda Johnson is in the meeting"]')).click();
+  await type(a, "consent-names", "Robert Johnson");
+  await expectText(a, '[data-testid="consent-missing"]', "Linda Johnson");
+  if (await (await byId(a, "record-open")).isEnabled()) throw new Error("the recorder opened before everyone consented");
+  await shot(a, "meeting-consent-all-party");
+  await (await a.$('[aria-label="Linda Johnson consented"]')).click();
+  await a.waitUntil(async () => (await a.$$('[data-testid="consent-missing"]')).length === 0, {
+    timeout: 20_000,
+    timeoutMsg: "Linda's consent did not complete the consent step",
+  });
   await click(a, "record-open");
   await shown(a, "record-panel");
   await a.waitUntil(async () => (await a.$$('[data-testid="record-device"] option[value="hearth_speech"]')).length > 0, {

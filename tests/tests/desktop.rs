@@ -248,10 +248,17 @@ fn desktop_app_end_to_end() {
         .find(|m| m["title"] == "Live review (microphone)")
         .unwrap_or_else(|| panic!("no recorded meeting among {meetings:?}"));
     assert_eq!(live["consent"]["method"], "in_app", "{live}");
-    assert_eq!(
-        live["consent"]["consented_by"][0], "Linda Johnson",
-        "{live}"
-    );
+    // All-party consent by then: the household member in the room and the guest both
+    // consented, and both are recorded as the meeting's participants.
+    for who in ["Linda Johnson", "Robert Johnson"] {
+        let named = |field: &serde_json::Value| {
+            field
+                .as_array()
+                .is_some_and(|names| names.iter().any(|n| n == who))
+        };
+        assert!(named(&live["consent"]["consented_by"]), "{who}: {live}");
+        assert!(named(&live["participants"]), "{who}: {live}");
+    }
     assert_eq!(live["audio"], "deleted", "{live}");
     let said = live["transcript"].to_string().to_lowercase();
     for word in ["retirement", "college", "daughter"] {
