@@ -11,7 +11,8 @@
 //!
 //! For each model engine two rows: what the desk shows (the rules' analysis whenever the model
 //! fails) and the model alone (a meeting it fails counts as nothing found), with how many
-//! answers were used and why the others were not.
+//! answers were used and why the others were not. (The on-device engine itself fills a list
+//! its model left empty with the rules' list, so its "alone" row includes those.)
 //!
 //! `cargo build --release -p hearth-llm-worker --bins --examples &&
 //! target/release/examples/engine_report [--split holdout2] [--engines rules,on-device,client]
