@@ -37,6 +37,29 @@ describe("the data layer", () => {
     expect(cache.fetches.get("household:a")).toBe(1);
   });
 
+  it("loads again when invalidated while a load is in flight (it may have read the old data)", async () => {
+    const cache = new QueryCache();
+    let stored = "one-party";
+    let release: () => void = () => {};
+    const fetch = () =>
+      new Promise<string>((resolve) => {
+        const read = stored; // read before the save below lands
+        release = () => resolve(read);
+      });
+    cache.watch("settings");
+    const first = cache.load("settings", fetch);
+    // A save lands and invalidates the key while the first load is still out.
+    stored = "all-party";
+    cache.invalidate("settings");
+    release();
+    await first;
+    await tick();
+    release();
+    await tick();
+    expect(cache.fetches.get("settings")).toBe(2);
+    expect(cache.snapshot("settings").data).toBe("all-party");
+  });
+
   it("keeps an error for the screen and clears it on the next good load", async () => {
     const cache = new QueryCache();
     cache.watch("k");

@@ -12,6 +12,9 @@ type Entry = {
   error?: unknown;
   /** The fetch in flight, if any. */
   pending?: Promise<void>;
+  /** Invalidated while a fetch was in flight: that fetch may have read the data from before
+   * the change, so another follows it. */
+  refetch?: boolean;
   /** Set by `invalidate`: the cached data is stale. */
   stale: boolean;
   /** How to (re)load it: the last fetcher a screen gave for this key. */
@@ -77,6 +80,11 @@ export class QueryCache {
     ).finally(() => {
       e.pending = undefined;
       this.changed(e);
+      if (e.refetch) {
+        e.refetch = false;
+        e.stale = true;
+        if (e.watchers > 0) void this.load(key);
+      }
     });
     this.changed(e);
     return e.pending;
@@ -97,7 +105,8 @@ export class QueryCache {
     for (const [key, e] of this.entries) {
       if (!keys.some((k) => (k.endsWith(":") ? key.startsWith(k) : key === k))) continue;
       e.stale = true;
-      if (e.watchers > 0) void this.load(key);
+      if (e.pending) e.refetch = true;
+      else if (e.watchers > 0) void this.load(key);
       else this.changed(e);
     }
   }
