@@ -204,6 +204,10 @@ fn desk(dir: &Path) -> (Pulse, Hearth) {
     (pulse, h)
 }
 
+/// Calls are recorded one at a time: two real-time recordings with their whisper runs on two
+/// cores starve the PulseAudio daemons and the recogniser (advisor WER rose past 0.3 in CI).
+static ONE_CALL_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Records `talk` as a call through `hearth meeting record` (defaults, plus `extra`): the
 /// advisor into the microphone, which also hears the client from the speakers 12 dB down
 /// (no headphones), the client into the speakers. Returns the recorder's output and stderr.
@@ -214,6 +218,9 @@ fn record_call(
     talk: &Conversation,
     extra: &[&str],
 ) -> (std::process::Output, String) {
+    let _alone = ONE_CALL_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = talk.advisor.parent().unwrap();
     let heard = dir.join("heard.wav");
     sox(&[
