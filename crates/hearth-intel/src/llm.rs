@@ -359,19 +359,23 @@ impl LlmEngine {
         let wire: WireAnalysis = serde_json::from_value(payload)
             .map_err(|e| IntelError::InvalidLlmOutput(format!("does not match the schema: {e}")))?;
         let analysis = validate(wire, &redacted, ctx)?;
-        Ok(with_rules_flags_and_draft(analysis, transcript, ctx))
+        Ok(with_rules_flags_and_draft(
+            analysis,
+            analyze_local(transcript, ctx),
+            ctx,
+        ))
     }
 }
 
 /// A model's analysis, finished the same way for every model: the deterministic rules'
 /// compliance flags always apply (auditable; the model's are extra candidates), flags in
-/// transcript order, and the follow-up draft written from what was found.
+/// transcript order, and the follow-up draft written from what was found. `local` is the
+/// rules' analysis of the same transcript.
 pub(crate) fn with_rules_flags_and_draft(
     mut analysis: Analysis,
-    transcript: &Transcript,
+    local: Analysis,
     ctx: &MeetingContext,
 ) -> Analysis {
-    let local = analyze_local(transcript, ctx);
     for f in local.flags {
         if !analysis
             .flags

@@ -101,6 +101,25 @@ pub struct GenerationStats {
 }
 
 impl GenerationStats {
+    /// Counts one answer (one window).
+    pub fn add_generation(&mut self, g: &Generation) {
+        self.windows += 1;
+        self.prompt_tokens += u64::from(g.prompt_tokens);
+        self.generated_tokens += u64::from(g.generated_tokens);
+        self.prompt_ms += g.prompt_ms;
+        self.generation_ms += g.generation_ms;
+    }
+
+    /// Adds another analysis's totals (figures over several meetings).
+    pub fn add(&mut self, other: &GenerationStats) {
+        self.windows += other.windows;
+        self.prompt_tokens += other.prompt_tokens;
+        self.generated_tokens += other.generated_tokens;
+        self.prompt_ms += other.prompt_ms;
+        self.generation_ms += other.generation_ms;
+        self.dropped_unsourced += other.dropped_unsourced;
+    }
+
     /// Prompt tokens per second.
     pub fn prompt_tokens_per_sec(&self) -> f64 {
         self.prompt_tokens as f64 / (self.prompt_ms.max(1) as f64 / 1000.0)
@@ -218,11 +237,7 @@ impl OnDeviceEngine {
                 )));
             }
         };
-        stats.windows += 1;
-        stats.prompt_tokens += u64::from(generation.prompt_tokens);
-        stats.generated_tokens += u64::from(generation.generated_tokens);
-        stats.prompt_ms += generation.prompt_ms;
-        stats.generation_ms += generation.generation_ms;
+        stats.add_generation(&generation);
         if generation.truncated {
             return Err(IntelError::InvalidLlmOutput(format!(
                 "the on-device model's answer was cut short after {} tokens",
@@ -294,16 +309,14 @@ impl Engine for OnDeviceEngine {
         // the transcript (the small test model did so on every blind-holdout meeting) — is
         // the rules' list: an advisor is better served by the rules' action items than by
         // none.
-        if merged.action_items.is_empty() || merged.facts.is_empty() {
-            let rules = analyze_local(transcript, ctx);
-            if merged.action_items.is_empty() {
-                merged.action_items = rules.action_items;
-            }
-            if merged.facts.is_empty() {
-                merged.facts = rules.facts;
-            }
+        let mut rules = analyze_local(transcript, ctx);
+        if merged.action_items.is_empty() {
+            merged.action_items = std::mem::take(&mut rules.action_items);
         }
-        Ok(with_rules_flags_and_draft(merged, transcript, ctx))
+        if merged.facts.is_empty() {
+            merged.facts = std::mem::take(&mut rules.facts);
+        }
+        Ok(with_rules_flags_and_draft(merged, rules, ctx))
     }
 }
 

@@ -41,17 +41,11 @@ use hearth_intel::{
 use hearth_llm::{Worker, WorkerOptions};
 use serde_json::{Value, json};
 
-/// What the local server has generated, for tokens per second.
-#[derive(Default)]
-struct ServerTotals {
-    requests: u32,
-    stats: GenerationStats,
-}
-
 struct ServerState {
     worker: Worker,
     model: String,
-    totals: Mutex<ServerTotals>,
+    /// What the server has generated (one window per request), for tokens per second.
+    totals: Mutex<GenerationStats>,
 }
 
 /// `POST /v1/chat/completions`: the system and user messages and the JSON schema of
@@ -82,17 +76,13 @@ async fn chat_completions(
             .await;
     match answer {
         Ok(Ok(g)) => {
-            {
-                let mut t = state.totals.lock().unwrap_or_else(|p| p.into_inner());
-                t.requests += 1;
-                t.stats.windows += 1;
-                t.stats.prompt_tokens += u64::from(g.prompt_tokens);
-                t.stats.generated_tokens += u64::from(g.generated_tokens);
-                t.stats.prompt_ms += g.prompt_ms;
-                t.stats.generation_ms += g.generation_ms;
-            }
+            let request = {
+                let mut totals = state.totals.lock().unwrap_or_else(|p| p.into_inner());
+                totals.add_generation(&g);
+                totals.windows
+            };
             Json(json!({
-                "id": format!("chatcmpl-{}", state.totals.lock().map(|t| t.requests).unwrap_or(0)),
+                "id": format!("chatcmpl-{request}"),
                 "object": "chat.completion",
                 "model": state.model,
                 "choices": [{
@@ -242,16 +232,9 @@ fn main() -> anyhow::Result<()> {
                 // The engine keeps the last analysis's figures: sum them over the meetings.
                 let mut stats = GenerationStats::default();
                 let result = run(&fallback, &meetings, engine, &mut |e| {
-                    let s = e
-                        .on_device()
-                        .map(OnDeviceEngine::last_stats)
-                        .unwrap_or_default();
-                    stats.windows += s.windows;
-                    stats.prompt_tokens += s.prompt_tokens;
-                    stats.generated_tokens += s.generated_tokens;
-                    stats.prompt_ms += s.prompt_ms;
-                    stats.generation_ms += s.generation_ms;
-                    stats.dropped_unsourced += s.dropped_unsourced;
+                    if let Some(on_device) = e.on_device() {
+                        stats.add(&on_device.last_stats());
+                    }
                 });
                 rows.push(("on-device".into(), result, stats));
             }
@@ -260,7 +243,7 @@ fn main() -> anyhow::Result<()> {
                 let state = Arc::new(ServerState {
                     worker: Worker::new(common::worker_exe(), worker_options(model)),
                     model: "smollm2-135m".into(),
-                    totals: Mutex::new(ServerTotals::default()),
+                    totals: Mutex::new(GenerationStats::default()),
                 });
                 let addr = start_server(Arc::clone(&state))?;
                 let config = LlmConfig {
@@ -275,7 +258,7 @@ fn main() -> anyhow::Result<()> {
                 };
                 let fallback = FallbackEngine::from_config(config, None);
                 let result = run(&fallback, &meetings, engine, &mut |_| {});
-                let stats = state.totals.lock().map(|t| t.stats).unwrap_or_default();
+                let stats = *state.totals.lock().unwrap_or_else(|p| p.into_inner());
                 rows.push(("client".into(), result, stats));
             }
             other => anyhow::bail!("unknown engine {other:?}: rules, on-device or client"),

@@ -47,33 +47,51 @@ pub const LIVE_LAG_LIMIT: Duration = Duration::from_secs(30);
 /// What the meeting says when the other side's live transcript was given up.
 const LIVE_GAVE_UP: &str = "This computer could not transcribe both sides live, so the other side of the call was transcribed after the meeting.";
 
-/// How far a live transcript is behind its audio: the feed counts the samples it sent, the
-/// event forwarder how much audio the transcriber has read (its `Progress`).
-#[derive(Debug, Default)]
+/// How far a live transcript is behind its audio, and whether it was given up for that: the
+/// feed counts the samples it sent, the event forwarder compares them with how much audio the
+/// transcriber has read (its `Progress`).
+#[derive(Debug)]
 struct LiveLag {
+    limit: Duration,
     sent_samples: AtomicU64,
-    read_ms: AtomicU64,
     gave_up: AtomicBool,
 }
 
 impl LiveLag {
+    fn new(limit: Duration) -> Self {
+        Self {
+            limit,
+            sent_samples: AtomicU64::new(0),
+            gave_up: AtomicBool::new(false),
+        }
+    }
+
     fn sent(&self, samples: usize) {
         self.sent_samples
             .fetch_add(samples as u64, Ordering::Relaxed);
     }
 
-    /// Records how much the transcriber has read; true when that leaves it more than
-    /// `limit` behind what was sent.
-    fn read_up_to(&self, audio_ms: u64, limit: Duration) -> bool {
-        self.read_ms.store(audio_ms, Ordering::Relaxed);
+    /// Whether a transcriber that has read `audio_ms` is more than the limit behind what
+    /// was sent.
+    fn too_far_behind(&self, audio_ms: u64) -> bool {
         let sent_ms =
             self.sent_samples.load(Ordering::Relaxed) * 1000 / u64::from(hearth_audio::TARGET_RATE);
-        sent_ms.saturating_sub(audio_ms) > limit.as_millis() as u64
+        sent_ms.saturating_sub(audio_ms) > self.limit.as_millis() as u64
+    }
+
+    fn give_up(&self) {
+        self.gave_up.store(true, Ordering::SeqCst);
     }
 
     fn gave_up(&self) -> bool {
         self.gave_up.load(Ordering::SeqCst)
     }
+}
+
+/// The notices that apply, as one (`None` when none does).
+fn joined(notices: &[Option<&str>]) -> Option<String> {
+    let present: Vec<&str> = notices.iter().flatten().copied().collect();
+    (!present.is_empty()).then(|| present.join(" "))
 }
 
 /// Whether to record the system audio — the other side of a video call — beside the
@@ -112,7 +130,7 @@ impl Side {
         paused: Arc<AtomicBool>,
         live: LiveTranscriber,
         feed: Option<LiveFeed>,
-        lag: Option<(Arc<LiveLag>, Duration)>,
+        lag: Option<Arc<LiveLag>>,
         on_level: &LevelFn,
         on_live: &LiveFn,
     ) -> Result<Self> {
@@ -143,9 +161,7 @@ impl Side {
             while !done.load(Ordering::SeqCst) {
                 match live.events().recv_timeout(Duration::from_millis(100)) {
                     Ok(LiveEvent::Progress { audio_ms, .. })
-                        if lag
-                            .as_ref()
-                            .is_some_and(|(lag, limit)| lag.read_up_to(audio_ms, *limit)) =>
+                        if lag.as_ref().is_some_and(|lag| lag.too_far_behind(audio_ms)) =>
                     {
                         // Too far behind to be worth reading: stop it, so the advisor's own
                         // side keeps the cores; the sealed audio is transcribed afterwards.
@@ -153,8 +169,8 @@ impl Side {
                             ?kind,
                             "the live transcript fell too far behind; leaving it for after the meeting"
                         );
-                        if let Some((lag, _)) = &lag {
-                            lag.gave_up.store(true, Ordering::SeqCst);
+                        if let Some(lag) = &lag {
+                            lag.give_up();
                         }
                         live.cancel();
                         break;
@@ -388,8 +404,9 @@ impl Recording {
                 &on_live,
             )
         };
-        let system_lag = Arc::new(LiveLag::default());
-        let lag_limit = options.live_lag_limit.unwrap_or(LIVE_LAG_LIMIT);
+        let system_lag = Arc::new(LiveLag::new(
+            options.live_lag_limit.unwrap_or(LIVE_LAG_LIMIT),
+        ));
         let mic_live = match new_live() {
             Ok(live) => live,
             Err(e) => {
@@ -426,7 +443,7 @@ impl Recording {
                             writer,
                             live,
                             Some(system_feed),
-                            Some((Arc::clone(&system_lag), lag_limit)),
+                            Some(Arc::clone(&system_lag)),
                         )?;
                         mic_feed = Some(mic_gated);
                         Ok(side)
@@ -534,11 +551,8 @@ impl Recording {
             live.finish();
             capture
         });
-        let notice = match (self.notice, self.system_lag.gave_up()) {
-            (Some(n), true) => Some(format!("{n} {LIVE_GAVE_UP}")),
-            (None, true) => Some(LIVE_GAVE_UP.to_string()),
-            (n, false) => n,
-        };
+        let gave_up = self.system_lag.gave_up().then_some(LIVE_GAVE_UP);
+        let notice = joined(&[self.notice.as_deref(), gave_up]);
         Captured {
             meeting_id: self.meeting_id,
             key: self.key,
@@ -625,11 +639,7 @@ impl Captured {
             },
             None => None,
         };
-        let notices: Vec<&str> = [system_notice.as_deref(), self.notice.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
-        let notice = (!notices.is_empty()).then(|| notices.join(" "));
+        let notice = joined(&[system_notice.as_deref(), self.notice.as_deref()]);
         let mut transcription = read_back(profile, &self.meeting_id, &self.key)?;
         if transcription.notice.is_none() {
             transcription.notice = notice;
@@ -658,24 +668,34 @@ mod tests {
 
     #[test]
     fn a_live_transcript_is_behind_by_what_was_sent_and_not_yet_read() {
-        let lag = LiveLag::default();
-        let limit = Duration::from_secs(30);
+        let lag = LiveLag::new(Duration::from_secs(30));
+        let no_slack = LiveLag::new(Duration::ZERO);
         // 40 s of audio sent in 100 ms buffers.
         for _ in 0..400 {
             lag.sent(1_600);
+            no_slack.sent(1_600);
         }
-        assert!(lag.read_up_to(5_000, limit), "35 s behind");
+        assert!(lag.too_far_behind(5_000), "35 s behind");
         assert!(
-            !lag.read_up_to(10_000, limit),
+            !lag.too_far_behind(10_000),
             "exactly 30 s behind is still keeping up"
         );
-        assert!(!lag.read_up_to(39_900, limit));
+        assert!(!lag.too_far_behind(39_900));
         // Read ahead of what was counted (a buffer in flight): not behind.
-        assert!(!lag.read_up_to(41_000, limit));
+        assert!(!lag.too_far_behind(41_000));
         assert!(
-            lag.read_up_to(39_900, Duration::ZERO),
+            no_slack.too_far_behind(39_900),
             "with no slack, any backlog"
         );
         assert!(!lag.gave_up());
+        lag.give_up();
+        assert!(lag.gave_up());
+    }
+
+    #[test]
+    fn notices_that_apply_are_joined_in_order() {
+        assert_eq!(joined(&[None, None]), None);
+        assert_eq!(joined(&[None, Some("b.")]).as_deref(), Some("b."));
+        assert_eq!(joined(&[Some("a."), Some("b.")]).as_deref(), Some("a. b."));
     }
 }
