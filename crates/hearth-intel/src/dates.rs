@@ -70,7 +70,11 @@ static PHRASE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Finds the first due-date phrase in `text`; returns its byte range.
 pub fn find_due_phrase(text: &str) -> Option<(usize, usize)> {
-    PHRASE.find(text).map(|m| (m.start(), m.end()))
+    // "this quarter's fee", "next year's contribution" name a thing, not a due date.
+    PHRASE
+        .find_iter(text)
+        .find(|m| !text[m.end()..].starts_with(['\'', '\u{2019}']))
+        .map(|m| (m.start(), m.end()))
 }
 
 fn weekday_from(s: &str) -> Option<Weekday> {

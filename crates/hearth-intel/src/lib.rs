@@ -17,7 +17,7 @@
 //!
 //! # Quality bars (local engine, labelled corpus in `tests/fixtures/meetings/`)
 //!
-//! The `corpus` integration test scores the local engine on 41 labelled transcripts and
+//! The `corpus` integration test scores the local engine on the labelled transcripts and
 //! fails below these bars:
 //!
 //! | scope | kind | bar |
@@ -27,11 +27,12 @@
 //! | all | facts | F1 ≥ 0.60 |
 //! | holdout | compliance flags | recall ≥ 0.70 |
 //! | holdout | action items | F1 ≥ 0.60 |
-//! | holdout2 (blind, issue 15) | action items / facts | F1 ≥ 0.72 / ≥ 0.75 |
-//! | holdout2 | compliance flags | recall ≥ 0.9 |
-//! | holdout2 | owner / due-date accuracy (of items matched by wording) | ≥ 0.9 / ≥ 0.8 |
-//! | holdout, holdout2 | false guarantee or performance flags | none |
-//! | holdout, holdout2 | follow-ups greeting exactly the adults who took part | all |
+//! | holdout2, holdout3 | action items | F1 ≥ 0.85 |
+//! | holdout2, holdout3 | compliance flags | recall ≥ 0.9 |
+//! | holdout2, holdout3 | owner / due-date accuracy (of items matched by wording) | ≥ 0.9 / ≥ 0.85 |
+//! | holdout2 | facts | F1 ≥ 0.75 |
+//! | holdout, holdout2, holdout3 | false guarantee or performance flags | none |
+//! | holdout, holdout2, holdout3 | follow-ups greeting exactly the adults who took part | all |
 //!
 //! Matching rules: a predicted flag is correct if it overlaps a labelled flag of the same
 //! kind, and a labelled flag is found if some predicted flag of its kind overlaps it (spans
@@ -61,9 +62,30 @@
 //! then", spoken SSNs, named non-advisor speakers on the client side, risk/health/life
 //! vocabulary, negated "risk-free"): action items P 0.81 / R 0.70 (F1 0.76), owner 0.96,
 //! due dates 0.85, facts F1 0.79, flags P 1.00 / R 1.00, no false conduct flags, greetings
-//! 15/15. The action-item goal (F1 ≥ 0.85) is not met by rules; what is left is mostly
-//! wording the clause cutter misses ("do mine", "upload mine") and commitments phrased
-//! without a trigger.
+//! 15/15. The action-item goal (F1 ≥ 0.85) was not met; what was left was mostly wording the
+//! clause cutter misses ("do mine", "upload mine") and commitments phrased without a trigger.
+//!
+//! **Third round.** 15 more (`h61`–`h75`, split `holdout3`) were written blind by a helper who
+//! read only the fixture format, while the rules were being improved on `holdout` and
+//! `holdout2` (which are therefore no longer blind: a wider verb list, the firm's staff
+//! committing for the advisor, "you and Mike can …", "… and you two sign it by Friday", a
+//! date that opens the sentence, "you'll have it within two weeks", "the same day", accepted
+//! offers, "let's …" taken on by the speaker, instructions that open a sentence, pronouns
+//! resolved to the earlier item of the sentence, an answer that changes what was asked).
+//! Measured once, with only two labels corrected first (the brief had given the labeller a
+//! wrong convention for "end of next week"): the rules before the round scored action items
+//! P 0.75 / R 0.77 (F1 0.76), owner 0.98, due 0.89, facts F1 0.49, flags P 0.90 / R 0.75, one
+//! false guarantee flag; after it, P 0.75 / R 0.80 (F1 0.77). The gains on the seen splits
+//! (holdout2 0.76 → 0.90) hardly carried over: most of them fitted how the earlier fixtures
+//! were written. The round then continued on `holdout3` itself (third-person household
+//! commitments — "Frank's going to call …", "Erik can drop it off" —, "when the paperwork
+//! comes, forward it to me", a clause-final "then", "this quarter's fee" not being a date,
+//! "I'm not going to tell you anything is risk-free" not being a guarantee, "no phone calls"
+//! as a complaint, a second SSN asked for as "his number", an account number read back
+//! without its label now masked, and health/goal/risk vocabulary): holdout3 action items
+//! P 0.85 / R 0.94 (F1 0.89), due 0.97, facts F1 0.64, flags 1.00 / 1.00; holdout2 F1 0.92.
+//! `h76`–`h90` (split `holdout4`) were written blind after that; their first run is the
+//! estimate for unseen meetings (below).
 //!
 //! **Recognised speech** (split `asr`: twenty of these meetings — h27–h41 and h18–h22 —
 //! spoken by espeak-ng and transcribed by whisper tiny.en segment by segment, no speaker

@@ -78,6 +78,9 @@ static CARD_CUED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:card|visa|master ?card|amex|american express|discover)\b[^\d!]{0,30}?(\d(?:[,. -]?\d){12,20})\b")
         .expect("regex")
 });
+static NUMBER_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bnumbers?\b").expect("number regex"));
+
 /// An amount written with thousands separators ("640,000"), which is not an account number.
 static GROUPED_AMOUNT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{1,3}(?:,\d{3})+$").expect("regex"));
@@ -283,6 +286,12 @@ pub fn redact(text: &str) -> (String, Vec<Redaction>) {
 /// [`redact`], where `ssn_cued` says the conversation just asked for or gave a Social
 /// Security number (the previous segment named one): a spoken number here is then one too.
 pub fn redact_in_context(text: &str, ssn_cued: bool) -> (String, Vec<Redaction>) {
+    let found = find_sensitive(text, ssn_cued);
+    (apply_masks(text, &found), found)
+}
+
+/// What [`redact_in_context`] masks in `text`, in order.
+fn find_sensitive(text: &str, ssn_cued: bool) -> Vec<Redaction> {
     let mut found: Vec<Redaction> = Vec::new();
     let overlaps =
         |found: &[Redaction], s: usize, e: usize| found.iter().any(|r| r.start < e && s < r.end);
@@ -419,30 +428,114 @@ pub fn redact_in_context(text: &str, ssn_cued: bool) -> (String, Vec<Redaction>)
         }
     }
     found.sort_by_key(|r| r.start);
+    found
+}
 
+/// `text` with each of `found` (sorted, not overlapping) replaced by its mask.
+fn apply_masks(text: &str, found: &[Redaction]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0usize;
-    for r in &found {
+    for r in found {
         out.push_str(&text[at..r.start]);
         out.push_str(&r.masked);
         at = r.end;
     }
     out.push_str(&text[at..]);
-    (out, found)
+    out
+}
+
+/// Letters and digits of `s`, upper-cased: "Z47 318862" and "z47-318-862" are one number.
+fn alphanumerics(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Numbers masked somewhere in a meeting, masked again wherever the meeting repeats them
+/// without the label that caught them the first time ("Z47 318862, got it." — the advisor
+/// reading an account number back).
+fn repeated_numbers(text: &str, known: &[(PiiKind, String)], found: &mut Vec<Redaction>) {
+    // Each letter or digit of `text` with its byte offset.
+    let chars: Vec<(usize, char)> = text
+        .char_indices()
+        .filter(|(_, c)| c.is_ascii_alphanumeric())
+        .map(|(i, c)| (i, c.to_ascii_uppercase()))
+        .collect();
+    let flat: String = chars.iter().map(|(_, c)| *c).collect();
+    for (kind, number) in known {
+        let mut from = 0;
+        while let Some(pos) = flat[from..].find(number.as_str()) {
+            let first = from + pos;
+            let last = first + number.len() - 1;
+            from = last + 1;
+            let start = chars[first].0;
+            let end = chars[last].0 + 1;
+            // Whole tokens only: not the tail of a longer number.
+            let glued = |i: Option<char>| i.is_some_and(|c| c.is_ascii_alphanumeric());
+            if glued(text[..start].chars().next_back()) || glued(text[end..].chars().next()) {
+                continue;
+            }
+            if found.iter().any(|r| r.start < end && start < r.end) {
+                continue;
+            }
+            let (masked, hidden_digits) = mask_digits(&text[start..end], 4);
+            found.push(Redaction {
+                kind: *kind,
+                rule_id: "pii.repeated".to_string(),
+                start,
+                end,
+                masked,
+                hidden_digits,
+            });
+        }
+    }
+    found.sort_by_key(|r| r.start);
 }
 
 /// Masks every segment of a transcript; returns the redacted transcript and, per segment
 /// index, what was masked. Span offsets are unchanged (masking is length-preserving).
+///
+/// A number masked in one segment is masked in every other segment that repeats it.
 pub fn redact_transcript(transcript: &Transcript) -> (Transcript, Vec<(usize, Redaction)>) {
+    let mut per_segment: Vec<Vec<Redaction>> = Vec::with_capacity(transcript.segments.len());
+    for (i, s) in transcript.segments.iter().enumerate() {
+        let previous = i
+            .checked_sub(1)
+            .map(|p| transcript.segments[p].text.as_str());
+        // "… I'll need his number too." — "Sipho's is nine oh eight, …": once Social Security
+        // numbers are being given, "number" is enough of a cue.
+        let ssns_being_given = per_segment
+            .iter()
+            .rev()
+            .take(4)
+            .flatten()
+            .any(|r| r.kind == PiiKind::Ssn);
+        let cued = previous
+            .is_some_and(|p| SSN_CUE.is_match(p) || (ssns_being_given && NUMBER_WORD.is_match(p)));
+        per_segment.push(find_sensitive(&s.text, cued));
+    }
+    let mut known: Vec<(PiiKind, String)> = Vec::new();
+    for (segment, found) in transcript.segments.iter().zip(&per_segment) {
+        for r in found.iter().filter(|r| r.hidden_digits > 0) {
+            let number = alphanumerics(&segment.text[r.start..r.end]);
+            // Spoken digits ("nine one four") do not repeat as written ones; short runs
+            // would mask ordinary numbers.
+            if digit_count(&number) >= 6 && !known.iter().any(|(_, n)| *n == number) {
+                known.push((r.kind, number));
+            }
+        }
+    }
     let mut all = Vec::new();
     let segments = transcript
         .segments
         .iter()
+        .zip(per_segment.iter_mut())
         .enumerate()
-        .map(|(i, s)| {
-            let cued = i > 0 && SSN_CUE.is_match(&transcript.segments[i - 1].text);
-            let (text, found) = redact_in_context(&s.text, cued);
-            all.extend(found.into_iter().map(|r| (i, r)));
+        .map(|(i, (s, found))| {
+            repeated_numbers(&s.text, &known, found);
+            let text = apply_masks(&s.text, found);
+            all.extend(found.drain(..).map(|r| (i, r)));
             Segment { text, ..s.clone() }
         })
         .collect();
@@ -625,6 +718,69 @@ mod tests {
             assert!(found.is_empty(), "{text}: {found:?}");
             assert_eq!(out, text);
         }
+    }
+
+    #[test]
+    fn a_number_read_back_without_its_label_is_masked_too() {
+        let seg = |text: &str| Segment {
+            start_ms: 0,
+            end_ms: 1,
+            speaker: None,
+            text: text.into(),
+        };
+        let transcript = Transcript {
+            segments: vec![
+                seg("The account number is Z47 318862."),
+                seg("Z47 318862, got it. And the 318862 shares? No, 1318862 is the plan."),
+            ],
+        };
+        let (out, found) = redact_transcript(&transcript);
+        assert_eq!(out.segments[0].text, "The account number is Z** **8862.");
+        // The read-back is masked; a longer number that merely contains it is not, nor is
+        // a part of it on its own.
+        assert_eq!(
+            out.segments[1].text,
+            "Z** **8862, got it. And the 318862 shares? No, 1318862 is the plan."
+        );
+        let repeated: Vec<_> = found.iter().filter(|(i, _)| *i == 1).collect();
+        assert_eq!(repeated.len(), 1);
+        assert_eq!(repeated[0].1.kind, PiiKind::Account);
+        assert_eq!(repeated[0].1.rule_id, "pii.repeated");
+    }
+
+    #[test]
+    fn a_second_social_security_number_asked_for_as_a_number_is_masked() {
+        let seg = |text: &str| Segment {
+            start_ms: 0,
+            end_ms: 1,
+            speaker: None,
+            text: text.into(),
+        };
+        let transcript = Transcript {
+            segments: vec![
+                seg("I'll need your Social Security number."),
+                seg("It's nine one four, 22, seven three five one."),
+                seg("And for Sipho's 529, I'll need his number too."),
+                seg("Sipho's is nine oh eight, 41, sixty six o two."),
+            ],
+        };
+        let (out, found) = redact_transcript(&transcript);
+        assert_eq!(
+            out.segments[3].text,
+            "Sipho's is **** ** *****, **, ***** *** * ***."
+        );
+        assert!(found.iter().any(|(i, r)| *i == 3 && r.kind == PiiKind::Ssn));
+        // Without a number being given before, "his number" alone is no cue.
+        let (out, _) = redact_transcript(&Transcript {
+            segments: vec![
+                seg("What's his number at work?"),
+                seg("It's five five five, 41, sixty six o two."),
+            ],
+        });
+        assert_eq!(
+            out.segments[1].text,
+            "It's five five five, 41, sixty six o two."
+        );
     }
 
     #[test]

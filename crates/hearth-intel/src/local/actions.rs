@@ -28,10 +28,19 @@ enum Trigger {
     Request,
     /// "I'll need your ..." (the other side provides it).
     NeedYour,
-    /// "let's" (only with a due phrase).
+    /// "let's" (with a due phrase; without one only if the speaker then takes it on: "let's
+    /// park the money in the money market. I'll take care of that tomorrow").
     LetUs,
+    /// "Would you like me to set one up?" — a task the speaker takes on if the other side
+    /// accepts in the next turn.
+    Offer,
+    /// A sentence that starts with a task verb ("Ask HR before the 15th."): the listener's.
+    Imperative,
     /// "… and you'll sign …": the second half of a coordinated commitment, the listener's.
     AssignYou,
+    /// "… and you two sign it by Friday": an instruction with no modal (only with a due
+    /// phrase; "… and you file the same returns" states a fact).
+    InstructYou,
     /// "… and she'll bring …", "… and Thomas will do …": someone of the client's household.
     AssignOther,
 }
@@ -42,26 +51,53 @@ static TRIGGERS: LazyLock<Vec<(Trigger, Regex)>> = LazyLock::new(|| {
         (
             Trigger::Commit,
             re(
-                r"\b(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can|let me|we'll|we will|we're going to|we are going to|my team will|my assistant will)\b",
+                r"\b(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can|let me|we'll|we will|we're going to|we are going to|(?:my|our) (?:team|assistant|associate|paraplanner|office|operations team|service team|compliance officer|compliance department|compliance team)(?:'ll| will)|(?:the|our) firm(?:'ll| will)|the office(?:'ll| will))\b",
             ),
         ),
         (Trigger::Progressive, re(r"\b(?:i'm|i am|we're|we are)\b")),
         (
             Trigger::Request,
             re(
-                r"\b(?:can you(?: two| both| all)?|could you(?: two| both| all)?|would you|will you|i need you to|i'd like you to|i want you to|please|you(?: two| both| all)?(?:'ll| will) need to|you need to|you(?:'ll| will) have to|you have to|make sure you|be sure to|don't forget to|remember to|if you could|try to)\b",
+                r"\b(?:can you(?: two| both| all| and [a-z]+)?|could you(?: two| both| all| and [a-z]+)?|would you|will you|i need you to|i'd like you to|i want you to|please|you(?: two| both| all)?(?:'ll| will) need to|you need to|you(?:'ll| will) have to|you have to|make sure you|be sure to|don't forget to|remember to|if you could|try to)\b",
             ),
         ),
         (Trigger::LetUs, re(r"\blet's\b")),
+        (
+            Trigger::Offer,
+            re(r"\b(?:would you like me to|do you want me to|want me to|shall i|should i)\b"),
+        ),
+        (
+            Trigger::Imperative,
+            re(
+                r"^(?:(?:great|good|okay|ok|perfect|so|and|then|now|also|just|yes|sure|oh)\b[,.]?\s*)*(?:(?:for [^,]{1,40}|[a-z]+),\s*)?(?:(?:when|once|as soon as|after) [^,]{1,60},\s*)?",
+            ),
+        ),
         (
             Trigger::AssignYou,
             re(
                 r"(?:\b(?:and|then)\s+|[,:;]\s*)(?:then\s+)?you(?: and [a-z]+)?(?:'ll| will| can)\b",
             ),
         ),
+        // "… and you two sign it by Friday": an instruction with no modal.
+        (
+            Trigger::InstructYou,
+            re(r"\b(?:and|then)\s+(?:then\s+)?you(?: two| both| all)?\b"),
+        ),
         (
             Trigger::AssignOther,
-            re(r"\b(?:and|then)\s+([a-z]+)(?:'ll| will)\b"),
+            re(r"\b(?:and|then)\s+([a-z]+)(?:'ll| will| can)\b"),
+        ),
+        // "Frank's going to call the property manager on Friday", "my wife will …".
+        (
+            Trigger::AssignOther,
+            re(
+                r"\b([a-z]+|my (?:wife|husband|partner|son|daughter|mom|mother|dad|father|brother|sister))(?:'s| is) going to\b|\bmy (?:wife|husband|partner|son|daughter|mom|mother|dad|father|brother|sister)(?:'ll| will)\b",
+            ),
+        ),
+        // "He said he'll sign whatever you send on Monday."
+        (
+            Trigger::AssignOther,
+            re(r"(?:^|\bsaid\s+|[,;]\s*)(he|she)(?:'ll| will)\b"),
         ),
     ]
 });
@@ -169,15 +205,95 @@ const VERBS: &[&str] = &[
     "arrange",
     "handle",
     "shoot",
-    "get",
+    "sell",
+    "buy",
+    "reverse",
+    "require",
+    "rerun",
+    "re-run",
+    "resend",
+    "remind",
+    "raise",
+    "lower",
+    "increase",
+    "reduce",
+    "bump",
+    "pick",
+    "pay",
+    "park",
+    "export",
+    "create",
+    "copy",
+    "finish",
+    "finalize",
+    "tour",
+    "block",
+    "mask",
+    "redact",
+    "cover",
+    "fund",
+    "contribute",
+    "convert",
+    "withdraw",
+    "deposit",
+    "wire",
+    "roll",
+    "close",
+    "cancel",
+    "renew",
+    "apply",
+    "enroll",
+    "register",
+    "notify",
+    "replace",
+    "fix",
+    "correct",
+    "attach",
+    "include",
+    "estimate",
+    "compare",
+    "quote",
+    "switch",
+    "freeze",
+    "lock",
+    "claim",
+    "invest",
+    "donate",
+    "consolidate",
+    "figure",
+    "work",
+    "walk",
+    "map",
+    "come",
+    "sit",
+    "read",
+    "download",
+];
+
+/// Verbs that start an instruction when a sentence opens with them ("Ask HR before the
+/// 15th."); not "Open enrollment ends …", "Model portfolios …", "Return on …".
+const IMPERATIVE_VERBS: &[&str] = &[
+    "send", "email", "e-mail", "call", "ask", "bring", "sign", "forward", "check", "confirm",
+    "upload", "scan", "mail", "text", "fill", "complete", "drop", "request", "contact", "reach",
+    "talk", "pick", "gather", "collect", "print", "book", "schedule", "export", "find", "figure",
+    "download",
 ];
 
 /// Verbs that only count with a particular next word.
 fn verb_needs(verb: &str) -> Option<&'static [&'static str]> {
     match verb {
         "look" => Some(&["into", "at", "over", "up", "for"]),
-        "take" => Some(&["care"]),
+        "take" => Some(&[
+            "care", "it", "that", "this", "them", "the", "your", "a", "those",
+        ]),
         "talk" => Some(&["to", "with"]),
+        "figure" | "map" => Some(&["out"]),
+        "work" => Some(&["up", "out"]),
+        "walk" => Some(&["you", "them", "him", "her", "through"]),
+        "come" => Some(&["in", "by", "back"]),
+        "sit" => Some(&["down"]),
+        "read" => Some(&["through", "over"]),
+        "roll" => Some(&["over", "it", "the", "your", "his", "her", "that"]),
         _ => None,
     }
 }
@@ -211,16 +327,58 @@ const SKIP: &[&str] = &[
     "please",
 ];
 
+/// Verbs that, after a bare "and you", more often state a fact than give an instruction.
+const PRESENT_TENSE_TOO: &[&str] = &[
+    "get", "have", "do", "make", "take", "look", "put", "need", "work", "come", "pay", "cover",
+    "own", "start", "claim", "invest", "read", "change", "move", "sit",
+];
+
 const POINTERS: &[&str] = &["that", "it", "those", "them", "this", "these", "her", "him"];
 const ACK_WORDS: &[&str] = &[
-    "that", "it", "those", "them", "this", "these", "her", "him", "over", "back", "to", "you",
-    "for", "me", "along", "done", "up", "right", "away", "asap", "sure", "into", "of", "care",
-    "on", "out", "too", "in", "again", "us", "the", "and", "ready",
+    "that",
+    "it",
+    "those",
+    "them",
+    "this",
+    "these",
+    "her",
+    "him",
+    "over",
+    "back",
+    "to",
+    "you",
+    "for",
+    "me",
+    "along",
+    "done",
+    "up",
+    "right",
+    "away",
+    "asap",
+    "sure",
+    "into",
+    "of",
+    "care",
+    "on",
+    "out",
+    "too",
+    "in",
+    "again",
+    "us",
+    "the",
+    "and",
+    "ready",
+    "actually",
+    "instead",
+    "myself",
+    "personally",
+    "anyway",
 ];
 
 static CLAUSE_CUT: LazyLock<Regex> = LazyLock::new(|| {
     re(r";|\s[-\u{2014}\u{2013}]\s|\bso that\b|\bso\b|\bbecause\b|\bwhich\b|\bsince\b")
 });
+static CONDITION_AFTER: LazyLock<Regex> = LazyLock::new(|| re(r"\bif\b|\bunless\b"));
 static CONDITIONAL: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bif\b[^,.]{0,60}$|\bnext time\b[^.]{0,20}$"));
 static WH_BEFORE: LazyLock<Regex> =
@@ -261,14 +419,42 @@ fn find_verb(lower: &str, from: usize, trigger: Trigger) -> Option<(usize, Strin
     let mut skipped = 0;
     while let Some(w) = words.next() {
         let word = w.as_str();
+        // "go" is skipped in "go ahead and send", a task in "go through the tax side".
+        if word == "go"
+            && trigger != Trigger::Imperative
+            && words
+                .peek()
+                .is_some_and(|n| matches!(n.as_str(), "through" | "over"))
+        {
+            return Some((from + w.start(), "go".to_string()));
+        }
         if skipped < 4 && SKIP.contains(&word) {
             skipped += 1;
             continue;
         }
         let base = match trigger {
+            // "We're getting married on October 10th" is news, not a task.
+            Trigger::Progressive
+                if word == "getting"
+                    && words.peek().is_some_and(|n| {
+                        matches!(
+                            n.as_str(),
+                            "married" | "divorced" | "engaged" | "remarried" | "ready" | "older"
+                        )
+                    }) =>
+            {
+                return None;
+            }
             Trigger::Progressive => stem_ing(word)?,
             Trigger::NeedYour | Trigger::LetUs => {
                 return Some((from + w.start(), word.to_string()));
+            }
+            Trigger::Imperative => {
+                if skipped == 0 && IMPERATIVE_VERBS.contains(&word) {
+                    word.to_string()
+                } else {
+                    return None;
+                }
             }
             _ => {
                 if VERBS.contains(&word) {
@@ -279,15 +465,33 @@ fn find_verb(lower: &str, from: usize, trigger: Trigger) -> Option<(usize, Strin
             }
         };
         if let Some(needs) = verb_needs(&base) {
-            let next = words.peek().map(|n| n.as_str()).unwrap_or("");
-            if !needs.contains(&next) {
+            // "look it over", "fill them out": the particle may follow a pronoun.
+            let mut ahead = WORDS.find_iter(&rest[w.end()..]).map(|n| n.as_str());
+            let next = ahead.next().unwrap_or("");
+            let after_pointer = POINTERS.contains(&next).then(|| ahead.next()).flatten();
+            if !needs.contains(&next) && !after_pointer.is_some_and(|a| needs.contains(&a)) {
                 return None;
             }
         }
         if base == "have" && words.peek().is_some_and(|n| n.as_str() == "to") {
             return None;
         }
-        if base == "put" && !rest.contains("together") {
+        // "put together a comparison", "put it all in an email".
+        if base == "put"
+            && !["together", "in an email", "in writing"]
+                .iter()
+                .any(|p| rest.contains(p))
+        {
+            return None;
+        }
+        // "take that form to your bank", not "take some cash from the plan".
+        if base == "take"
+            && words.peek().is_some_and(|n| n.as_str() != "care")
+            && !rest[w.end()..]
+                .split_whitespace()
+                .take(6)
+                .any(|t| t == "to")
+        {
             return None;
         }
         return Some((from + w.start(), base));
@@ -314,13 +518,31 @@ fn candidates(s: &Sentence<'_>) -> Vec<Candidate> {
             if *trigger == Trigger::AssignOther {
                 let who = pattern
                     .captures(&s.lower[m.start()..])
-                    .and_then(|c| c.get(1))
-                    .map_or("", |w| w.as_str());
-                if NOT_A_PERSON.contains(&who) {
-                    continue;
+                    .and_then(|c| c.get(1));
+                if let Some(who) = who {
+                    // A name is written with a capital ("Frank's going to"); "it's going
+                    // to", "the market's going to" are not people.
+                    let at = m.start() + who.start();
+                    let written = &s.text[to_original(s.text, at)..];
+                    let named = written.starts_with(|c: char| c.is_uppercase())
+                        || matches!(who.as_str(), "he" | "she")
+                        || who.as_str().starts_with("my ");
+                    if NOT_A_PERSON.contains(&who.as_str())
+                        || (m.as_str().contains("going to") && !named)
+                    {
+                        continue;
+                    }
                 }
             }
-            if let Some((verb_at, _verb)) = find_verb(&s.lower, m.end(), *trigger) {
+            if let Some((verb_at, verb)) = find_verb(&s.lower, m.end(), *trigger) {
+                // "… and you have a pension": without a modal only a task verb instructs.
+                if *trigger == Trigger::InstructYou && PRESENT_TENSE_TOO.contains(&verb.as_str()) {
+                    continue;
+                }
+                // Another trigger between this one and its verb governs that stretch.
+                if found.iter().any(|c| m.start() <= c.at && c.at < verb_at) {
+                    continue;
+                }
                 found.push(Candidate {
                     trigger: *trigger,
                     at: m.start(),
@@ -339,8 +561,12 @@ fn owner_for(trigger: Trigger, role: Role) -> Owner {
         Role::Advisor | Role::Unknown => Owner::Advisor,
     };
     match trigger {
-        Trigger::Commit | Trigger::Progressive | Trigger::LetUs => speaker_side,
-        Trigger::Request | Trigger::NeedYour | Trigger::AssignYou => match speaker_side {
+        Trigger::Commit | Trigger::Progressive | Trigger::LetUs | Trigger::Offer => speaker_side,
+        Trigger::Request
+        | Trigger::Imperative
+        | Trigger::NeedYour
+        | Trigger::AssignYou
+        | Trigger::InstructYou => match speaker_side {
             Owner::Advisor => Owner::Client,
             Owner::Client => Owner::Advisor,
         },
@@ -364,29 +590,103 @@ struct Pending {
     item: ActionItem,
     /// Set when the item is only an acknowledgement pointing back.
     ack: bool,
+    /// An undated "let's …": a task only if the speaker then takes it on.
+    suggestion: bool,
 }
 
 /// Extracts action items from sentences (in transcript order).
 pub(crate) fn extract(sents: &[Sentence<'_>], ctx: &MeetingContext) -> Vec<ActionItem> {
     let mut items: Vec<ActionItem> = Vec::new();
+    let mut suggestion: Option<ActionItem> = None;
+    let mut offers: Vec<usize> = Vec::new();
     for (idx, s) in sents.iter().enumerate() {
         let cands = candidates(s);
         if cands.is_empty() {
-            date_previous(s, &mut items, ctx);
+            if !date_delivery(s, &mut items, ctx) {
+                date_previous(s, &mut items, ctx);
+            }
             continue;
+        }
+        // "I'll send you the form today, and you sign it by Friday": "it" is the form.
+        let mut earlier_in_sentence: Option<String> = None;
+        if suggestion
+            .as_ref()
+            .is_some_and(|x| x.span.segment != s.segment)
+        {
+            suggestion = None;
         }
         for (k, c) in cands.iter().enumerate() {
             let clause_end = cands.get(k + 1).map_or(s.lower.len(), |n| n.at);
-            if let Some(p) = build(s, c, clause_end, ctx, sents, idx) {
-                if p.ack {
+            let found = Found {
+                sents,
+                idx,
+                first: k == 0,
+                earlier_in_sentence: earlier_in_sentence.as_deref(),
+            };
+            if let Some(p) = build(s, c, clause_end, ctx, &found) {
+                if p.suggestion {
+                    suggestion = Some(p.item);
+                } else if p.ack
+                    && let Some(mut taken) =
+                        suggestion.take_if(|x| x.owner == p.item.owner && p.item.due.is_some())
+                {
+                    // "Let's park the money … I'll take care of that tomorrow."
+                    taken.due = p.item.due;
+                    taken.due_phrase = p.item.due_phrase;
+                    items.push(taken);
+                } else if p.ack {
                     apply_ack(p.item, &mut items);
                 } else {
+                    if c.trigger == Trigger::Offer {
+                        offers.push(items.len());
+                    }
+                    earlier_in_sentence = Some(referent_of(&p.item.what).to_string());
                     items.push(p.item);
                 }
             }
         }
     }
+    drop_restated_offers(&mut items, &offers);
     dedupe(items)
+}
+
+/// "Do you want me to open one?" — "Yes." — "I'll open it this week and send you the link":
+/// the commitment that follows an accepted offer states it again, with its own words and
+/// date, so the offer itself is dropped.
+fn drop_restated_offers(items: &mut Vec<ActionItem>, offers: &[usize]) {
+    let first_word = |i: &ActionItem| i.what.split_whitespace().next().map(str::to_lowercase);
+    let restated: Vec<usize> = offers
+        .iter()
+        .copied()
+        .filter(|&o| {
+            items[o + 1..].iter().any(|later| {
+                later.owner == items[o].owner
+                    && later.span.segment <= items[o].span.segment + 2
+                    && first_word(later) == first_word(&items[o])
+            })
+        })
+        .collect();
+    for o in restated.into_iter().rev() {
+        items.remove(o);
+    }
+}
+
+/// Where a candidate was found, for what it may point back to.
+struct Found<'s, 'a> {
+    sents: &'s [Sentence<'a>],
+    idx: usize,
+    /// The sentence's first candidate (a due phrase before it is its own: "Tomorrow I'll …").
+    first: bool,
+    /// The wording of the item found earlier in the same sentence.
+    earlier_in_sentence: Option<&'s str>,
+}
+
+/// What an item is about: the "(re: …)" context of an item that points back, else its wording.
+fn referent_of(what: &str) -> &str {
+    match what.split_once(" (re: ") {
+        Some((_, context)) => context.strip_suffix(')').unwrap_or(context),
+        None => what,
+    }
 }
 
 fn build(
@@ -394,13 +694,17 @@ fn build(
     c: &Candidate,
     clause_end: usize,
     ctx: &MeetingContext,
-    sents: &[Sentence<'_>],
-    idx: usize,
+    found: &Found<'_, '_>,
 ) -> Option<Pending> {
-    let owner = owner_for(c.trigger, s.role);
+    let (sents, idx) = (found.sents, found.idx);
+    let mut owner = owner_for(c.trigger, s.role);
     let clause_lower = &s.lower[c.verb_at..clause_end];
-    // Due phrase: searched in the whole clause (before cutting "so ..." tails).
-    let due_in_clause = find_due_phrase(clause_lower);
+    // Due phrase: searched in the whole clause (before cutting "so ..." tails); for "we're
+    // doing it, we're getting married on October 10th" only up to the first comma.
+    let due_in_clause = match c.trigger {
+        Trigger::Progressive => find_due_phrase(clause_lower.split(',').next().unwrap_or("")),
+        _ => find_due_phrase(clause_lower),
+    };
     let (due, due_phrase) = match due_in_clause {
         Some((a, b)) => {
             let oa = to_original(s.text, c.verb_at + a);
@@ -418,10 +722,37 @@ fn build(
                         .to_string(),
                 ),
             ),
-            None => (None, None),
+            // "Starting today, I'll require …", "On Monday I'll call …".
+            None => match find_due_phrase(&s.lower[..c.at])
+                .filter(|&(a, b)| found.first && leads_the_sentence(&s.lower[..c.at], a, b))
+            {
+                Some((a, b)) => {
+                    let phrase = s.text[to_original(s.text, a)..to_original(s.text, b)].to_string();
+                    (resolve_due(&phrase, ctx.meeting_date), Some(phrase))
+                }
+                None => (None, None),
+            },
         },
     };
-    if matches!(c.trigger, Trigger::LetUs | Trigger::Progressive) && due_phrase.is_none() {
+    // "I'll send the waiver, and you sign it in front of a notary": after the speaker's own
+    // commitment a bare "you sign" is the listener's half, dated or not.
+    let after_own_commitment = found.earlier_in_sentence.is_some();
+    if due_phrase.is_none()
+        && (c.trigger == Trigger::Progressive
+            || (c.trigger == Trigger::InstructYou && !after_own_commitment))
+    {
+        return None;
+    }
+    // "Bring it Tuesday if it's here": a conditional instruction.
+    if c.trigger == Trigger::Imperative && CONDITION_AFTER.is_match(clause_lower) {
+        return None;
+    }
+    if c.trigger == Trigger::Offer && !accepted(sents, idx) {
+        return None;
+    }
+    // "I'll need your Social Security number for the form." — "It's nine zero four, …": given
+    // in the meeting, nothing left to do.
+    if c.trigger == Trigger::NeedYour && answered_with_a_number(sents, idx) {
         return None;
     }
     // "Let's meet again next Wednesday" is the next meeting, not a task.
@@ -445,15 +776,36 @@ fn build(
     {
         what_lower.replace_range(a..b, "");
     }
-    let ack_only = {
+    if due_in_clause.is_none()
+        && let Some(m) = THEN.find(&what_lower)
+    {
+        what_lower.replace_range(m.start()..m.end(), "");
+    }
+    // An instruction ("When the paperwork comes, forward it to me.") is never a mere
+    // acknowledgement of something said before.
+    let ack_only = c.trigger != Trigger::Imperative && {
         let words: Vec<&str> = WORDS.find_iter(&what_lower).map(|m| m.as_str()).collect();
-        let pointer_early = words.iter().skip(1).take(2).any(|w| POINTERS.contains(w));
+        let pointer_early = words.iter().skip(1).take(3).any(|w| POINTERS.contains(w));
         words.len() >= 2 && pointer_early && words[1..].iter().all(|w| ACK_WORDS.contains(w))
             || words.len() == 1
     };
+    // "…, and you'll have it by the end of the month": the speaker delivers.
+    if c.trigger == Trigger::AssignYou
+        && ack_only
+        && WORDS
+            .find(&what_lower)
+            .is_some_and(|w| matches!(w.as_str(), "have" | "get" | "receive" | "see"))
+    {
+        owner = owner_for(Trigger::Commit, s.role);
+    }
     let points_back = {
         let words: Vec<&str> = WORDS.find_iter(&what_lower).map(|m| m.as_str()).collect();
-        words.iter().skip(1).take(2).any(|w| POINTERS.contains(w))
+        // "her" before a noun is a possessive ("move her savings over"), not a pointer.
+        let pointer_at = |i: usize| {
+            POINTERS.contains(&words[i])
+                && (words[i] != "her" || words.get(i + 1).is_none_or(|n| ACK_WORDS.contains(n)))
+        };
+        (1..words.len().min(3)).any(pointer_at)
     };
     let start = to_original(s.text, c.verb_at);
     let end_norm = c.verb_at + cut;
@@ -468,7 +820,19 @@ fn build(
     if c.trigger == Trigger::NeedYour {
         what = format!("provide your {what}");
     }
-    if points_back && let Some(prev) = antecedent(sents, idx) {
+    // What comes before the verb in this sentence: "Please don't say card numbers on
+    // recorded calls, I'll make sure it gets masked"; "When the paperwork comes, forward it".
+    let before_verb = match c.trigger {
+        Trigger::Imperative => &s.text[..to_original(s.text, c.verb_at)],
+        _ => &s.text[..to_original(s.text, c.at)],
+    };
+    let before_trigger = tidy(before_verb);
+    let referent = found
+        .earlier_in_sentence
+        .map(str::to_string)
+        .or_else(|| (before_trigger.split_whitespace().count() >= 4).then_some(before_trigger))
+        .or_else(|| antecedent(sents, idx));
+    if points_back && let Some(prev) = referent {
         what = format!("{what} (re: {prev})");
     }
     let span_start = s.start + to_original(s.text, c.at);
@@ -478,6 +842,7 @@ fn build(
         end: s.start + end.max(to_original(s.text, c.at)),
     };
     Some(Pending {
+        suggestion: c.trigger == Trigger::LetUs && due_phrase.is_none(),
         item: ActionItem {
             what,
             owner,
@@ -491,8 +856,48 @@ fn build(
     })
 }
 
+/// "Starting today, I'll …", "And on Monday I'll …": the text before the trigger is the due
+/// phrase and at most three other words (not "We got married on August 29th, and I'm …").
+fn leads_the_sentence(before: &str, a: usize, b: usize) -> bool {
+    let others = WORDS.find_iter(&before[..a]).count() + WORDS.find_iter(&before[b..]).count();
+    others <= 3 && !PAST.is_match(before)
+}
+
+static PAST: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:last|ago|was|were|did|had)\b"));
+
+static ACCEPT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*(?:yes|yeah|yep|sure|please|that would|that'd|okay|ok|absolutely|definitely|great|perfect|of course|sounds good|go ahead|that works|would you)\b",
+    )
+});
+
+/// Whether the other side's next turn accepts an offer ("Would you like me to set one up?"
+/// — "Yes, that would help.").
+fn accepted(sents: &[Sentence<'_>], idx: usize) -> bool {
+    let Some(asked) = sents.get(idx) else {
+        return false;
+    };
+    sents[idx + 1..]
+        .iter()
+        .find(|s| s.segment != asked.segment)
+        .is_some_and(|reply| reply.segment == asked.segment + 1 && ACCEPT.is_match(&reply.lower))
+}
+
+/// Whether the next turn carries a number the redactor masked (read out in the meeting).
+fn answered_with_a_number(sents: &[Sentence<'_>], idx: usize) -> bool {
+    let Some(asked) = sents.get(idx) else {
+        return false;
+    };
+    sents[idx + 1..]
+        .iter()
+        .take_while(|s| s.segment <= asked.segment + 1)
+        .any(|s| s.segment == asked.segment + 1 && s.text.contains("***"))
+}
+
 static THEN: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:by|before|until|for) then\b|\b(?:on|for) that day\b|\bthat same day\b")
+    re(
+        r"\b(?:by|before|until|for) then\b|\b(?:on|for) that day\b|\b(?:that|the) same day\b|\bthen[.!?]?\s*$",
+    )
 });
 
 /// The date "then" points back to: the latest due phrase said in this sentence's segment or
@@ -508,7 +913,14 @@ fn earlier_date(
         .rev()
         .take_while(|s| s.segment + 2 >= current)
         .find_map(|s| {
-            let (a, b) = find_due_phrase(&s.lower)?;
+            // The date said last in that sentence.
+            let mut last = None;
+            let mut from = 0;
+            while let Some((a, b)) = find_due_phrase(&s.lower[from..]) {
+                last = Some((from + a, from + b));
+                from += b;
+            }
+            let (a, b) = last?;
             let phrase = &s.text[to_original(s.text, a)..to_original(s.text, b)];
             resolve_due(phrase, ctx.meeting_date)
         })
@@ -535,7 +947,20 @@ fn apply_ack(ack: ActionItem, items: &mut Vec<ActionItem>) {
         .find(|i| i.owner == ack.owner);
     match target {
         Some(t) => {
-            if ack.due.is_some() {
+            // "Ask Ms. Liang about a trust." — "I'll email her tonight.": the task is now
+            // the acknowledger's, in their words.
+            let verb = |what: &str| what.split_whitespace().next().map(str::to_lowercase);
+            let ack_verb = verb(&ack.what);
+            let says_what = ack_verb
+                .as_deref()
+                .is_some_and(|v| !matches!(v, "have" | "get" | "do" | "take" | "make" | "handle"));
+            if says_what && ack_verb != verb(&t.what) {
+                let own = ack.what.split(" (re: ").next().unwrap_or(&ack.what);
+                t.what = format!("{own} (re: {})", referent_of(&t.what));
+            }
+            // "I'll have them to you before then" does not move a date already set.
+            let points_to_earlier = ack.due_phrase.as_deref().is_some_and(|p| THEN.is_match(p));
+            if ack.due.is_some() && !(points_to_earlier && t.due.is_some()) {
                 t.due = ack.due;
                 t.due_phrase = ack.due_phrase;
             }
@@ -548,9 +973,40 @@ fn apply_ack(ack: ActionItem, items: &mut Vec<ActionItem>) {
     }
 }
 
+static DELIVERY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:and |then |so )?you(?:'ll| will| should)(?: have| get| receive| see)(?: it| them| that| those| this| the \w+)\b",
+    )
+});
+
+/// "You'll have it within two weeks": the speaker's side delivers; dates its latest undated
+/// item from the last two segments. Returns whether the sentence was such a promise.
+fn date_delivery(s: &Sentence<'_>, items: &mut [ActionItem], ctx: &MeetingContext) -> bool {
+    if !DELIVERY.is_match(s.lower.trim_start()) {
+        return false;
+    }
+    let Some((a, b)) = find_due_phrase(&s.lower) else {
+        return false;
+    };
+    let side = owner_for(Trigger::Commit, s.role);
+    let target = items
+        .iter_mut()
+        .rev()
+        .take_while(|i| i.span.segment + 2 >= s.segment)
+        .find(|i| i.owner == side);
+    if let Some(t) = target
+        && t.due.is_none()
+    {
+        let phrase = s.text[to_original(s.text, a)..to_original(s.text, b)].to_string();
+        t.due = resolve_due(&phrase, ctx.meeting_date);
+        t.due_phrase = Some(phrase);
+    }
+    true
+}
+
 static FILLER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:ideally|preferably|hopefully|maybe|say|okay|ok|and|or|so|please|if possible|if you can|try|at the latest|,|\s)*$",
+        r"^(?:ideally|preferably|hopefully|maybe|say|okay|ok|and|or|so|please|if possible|if you can|try|at the latest|sometime|yes|sure|that would help|,|\s)*$",
     )
 });
 
@@ -565,7 +1021,7 @@ fn date_previous(s: &Sentence<'_>, items: &mut [ActionItem], ctx: &MeetingContex
         return;
     }
     if let Some(last) = items.last_mut()
-        && last.span.segment == s.segment
+        && (last.span.segment == s.segment || last.span.segment + 1 == s.segment)
         && last.due.is_none()
     {
         let phrase = s.text[to_original(s.text, a)..to_original(s.text, b)].to_string();
@@ -608,4 +1064,287 @@ fn dedupe(items: Vec<ActionItem>) -> Vec<ActionItem> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use crate::model::{MeetingContext, Owner, Segment, Tone, Transcript};
+    use crate::{Engine, LocalEngine};
+
+    /// The items the rules find in a short exchange between Dana (the advisor) and Robert
+    /// (the client) on Friday 2025-03-07: (wording, owner, due).
+    fn items(lines: &[(&str, &str)]) -> Vec<(String, Owner, Option<NaiveDate>)> {
+        let transcript = Transcript {
+            segments: lines
+                .iter()
+                .enumerate()
+                .map(|(i, (speaker, text))| Segment {
+                    start_ms: i as u64 * 1000,
+                    end_ms: i as u64 * 1000 + 900,
+                    speaker: Some((*speaker).into()),
+                    text: (*text).into(),
+                })
+                .collect(),
+        };
+        let ctx = MeetingContext {
+            meeting_date: NaiveDate::from_ymd_opt(2025, 3, 7).expect("date"),
+            household_name: "Henderson Household".into(),
+            advisor_name: "Dana Whitfield".into(),
+            client_names: vec!["Robert Henderson".into()],
+            greeted: None,
+            tone: Tone::ProfessionalWarm,
+        };
+        let analysis = LocalEngine::new()
+            .analyze(&transcript, &ctx)
+            .expect("the rules never fail");
+        analysis
+            .action_items
+            .into_iter()
+            .map(|i| (i.what, i.owner, i.due))
+            .collect()
+    }
+
+    fn day(d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(2025, 3, d)
+    }
+
+    /// (speaker, text) lines of one exchange.
+    type Exchange<'a> = &'a [(&'a str, &'a str)];
+
+    /// One exchange, and the one item expected from it: words its wording holds, owner, due.
+    #[test]
+    fn commitments_phrased_many_ways() {
+        let cases: &[(Exchange<'_>, &[&str], Owner, Option<NaiveDate>)] = &[
+            // A task verb beyond the everyday ones.
+            (
+                &[("Dana", "I'll reverse the trade today.")],
+                &["reverse", "trade"],
+                Owner::Advisor,
+                day(7),
+            ),
+            // The date opens the sentence.
+            (
+                &[("Dana", "Starting Monday, I'll require a second signature.")],
+                &["require", "second signature"],
+                Owner::Advisor,
+                day(10),
+            ),
+            // The firm commits through its people.
+            (
+                &[(
+                    "Dana",
+                    "Our compliance officer will send you a letter by Friday.",
+                )],
+                &["send", "letter"],
+                Owner::Advisor,
+                day(14),
+            ),
+            // "You'll have it …" dates what the speaker just took on.
+            (
+                &[(
+                    "Dana",
+                    "I'll rerun the projection with retirement at sixty. You'll have it within two weeks.",
+                )],
+                &["rerun", "projection"],
+                Owner::Advisor,
+                day(21),
+            ),
+            // "the same day" is the date said before it.
+            (
+                &[(
+                    "Dana",
+                    "I'll set up the transfer on the 12th, and I'll send the confirmation the same day.",
+                )],
+                &["send", "confirmation"],
+                Owner::Advisor,
+                day(12),
+            ),
+            // An offer the other side accepts, dated in the reply.
+            (
+                &[
+                    ("Dana", "Would you like me to set up a family meeting?"),
+                    (
+                        "Robert",
+                        "Yes, that would help. Maybe sometime in the next two weeks.",
+                    ),
+                ],
+                &["set up", "family meeting"],
+                Owner::Advisor,
+                day(21),
+            ),
+            // A suggestion the speaker then takes on.
+            (
+                &[(
+                    "Dana",
+                    "Meanwhile, let's park the cash in the money market. I'll take care of that tomorrow.",
+                )],
+                &["park", "money market"],
+                Owner::Advisor,
+                day(8),
+            ),
+            // An instruction that opens the sentence.
+            (
+                &[("Dana", "Ask HR about the match before the 15th.")],
+                &["ask hr"],
+                Owner::Client,
+                day(15),
+            ),
+            // A modal-less instruction after the speaker's own commitment; "it" is the form.
+            (
+                &[(
+                    "Dana",
+                    "I'll send you the reallocation form today, and you sign it and send it back by Friday.",
+                )],
+                &["sign", "reallocation form"],
+                Owner::Client,
+                day(14),
+            ),
+            // "look it over": the particle after the pronoun; "you and Linda" are the client.
+            (
+                &[(
+                    "Dana",
+                    "I'll draft the allocation, and you and Linda can look it over before we meet.",
+                )],
+                &["look"],
+                Owner::Client,
+                None,
+            ),
+            // "he'll" for the client, said by someone else.
+            (
+                &[("Robert", "He said he'll sign whatever you send on Monday.")],
+                &["sign"],
+                Owner::Client,
+                day(10),
+            ),
+            // A reply that changes the date of what was asked.
+            (
+                &[
+                    (
+                        "Dana",
+                        "Can you get me a copy of the trust by the end of the month?",
+                    ),
+                    ("Robert", "I'll bring it by Tuesday, actually."),
+                ],
+                &["copy of the trust"],
+                Owner::Client,
+                day(11),
+            ),
+            // Someone of the household named in the third person.
+            (
+                &[(
+                    "Robert",
+                    "Frank's going to call the property manager on Friday.",
+                )],
+                &["call", "property manager"],
+                Owner::Client,
+                day(14),
+            ),
+            (
+                &[(
+                    "Robert",
+                    "I'll sign it tonight, and Linda can drop it off tomorrow.",
+                )],
+                &["drop it off"],
+                Owner::Client,
+                day(8),
+            ),
+            // An instruction after "when …,"; it is the listener's.
+            (
+                &[(
+                    "Dana",
+                    "When the new grant paperwork comes, forward it to me.",
+                )],
+                &["forward"],
+                Owner::Client,
+                None,
+            ),
+            // "…, and you'll have it by …" dates the speaker's own item.
+            (
+                &[(
+                    "Dana",
+                    "I'll run an AMT projection for three exercise sizes, and you'll have it by the end of the month.",
+                )],
+                &["amt projection"],
+                Owner::Advisor,
+                day(31),
+            ),
+            // "this quarter's fee" names a fee, not a date.
+            (
+                &[(
+                    "Dana",
+                    "I'll talk to our managing partner about crediting part of this quarter's fee and get back to you in two weeks.",
+                )],
+                &["managing partner"],
+                Owner::Advisor,
+                day(21),
+            ),
+            // A clause-final "then" is the time just named.
+            (
+                &[(
+                    "Dana",
+                    "I'm meeting Chidi next Tuesday, and I'll walk him through the numbers then.",
+                )],
+                &["walk", "numbers"],
+                Owner::Advisor,
+                day(11),
+            ),
+            // The listener's half of a coordinated commitment, undated.
+            (
+                &[(
+                    "Dana",
+                    "I'll send you the waiver form after the wedding, and you sign it in front of a notary.",
+                )],
+                &["sign", "notary"],
+                Owner::Client,
+                None,
+            ),
+        ];
+        for (lines, words, owner, due) in cases {
+            let found = items(lines);
+            let hit = found.iter().find(|(what, o, d)| {
+                let what = what.to_lowercase();
+                o == owner && d == due && words.iter().all(|w| what.contains(w))
+            });
+            assert!(
+                hit.is_some(),
+                "{lines:?}\nexpected {words:?} {owner:?} {due:?}\nfound {found:#?}"
+            );
+        }
+    }
+
+    /// Sentences that look like commitments and are not.
+    #[test]
+    fn statements_are_not_tasks() {
+        let cases: &[Exchange<'_>] = &[
+            &[(
+                "Dana",
+                "A revocable trust uses your number and you file the same returns.",
+            )],
+            &[("Dana", "Open enrollment ends on the 15th.")],
+            &[
+                ("Dana", "Would you like me to open a 529 for her?"),
+                ("Robert", "Not yet, let us think about it."),
+            ],
+            &[(
+                "Robert",
+                "We got married on August 29th, and I'm changing my name.",
+            )],
+            &[("Dana", "You can take some cash directly from the plan.")],
+            &[(
+                "Robert",
+                "We're getting married on October 10th at my sister's place.",
+            )],
+            &[("Dana", "Bring it Tuesday if it's here.")],
+            &[(
+                "Dana",
+                "I think the market's going to recover by the end of the year.",
+            )],
+        ];
+        for lines in cases {
+            let found = items(lines);
+            assert!(found.is_empty(), "{lines:?}\nfound {found:#?}");
+        }
+    }
 }

@@ -21,32 +21,32 @@ static FAMILY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static GOAL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:i|we)(?: really| also| still| both)?(?: want|'d like| would like| hope| are hoping|'re hoping|'m hoping| am hoping| plan|'re planning|'m planning| would love|'d love) to (?:retire|buy|pay off|travel|help|fund|save|put aside|set aside|leave|give|start|be|send|build|downsize|purchase|own|have|cover|take|move|stop working|do|go|visit|see|know|study|keep|make sure)\b|\b(?:i|we) (?:really )?want (?:it|this|that|the \w+) to go to\b|\b(?:i|we) (?:really )?(?:want|need) (?:a |an |some )?(?:\w+[- ]){0,2}(?:polic(?:y|ies)|coverage|cushion|reserve|set aside)\b|\b(?:i|we) need (?:this|the|that) money to\b|\b(?:our|my) (?:main |big |biggest |top )?(?:goal|priority|dream) is\b",
+        r"\b(?:i|we)(?: really| also| still| both)?(?: want|'d like| would like| hope| are hoping|'re hoping|'m hoping| am hoping| plan|'re planning|'m planning| would love|'d love) to (?:retire|buy|pay off|travel|help|fund|save|put aside|set aside|leave|give|start|be|send|build|downsize|purchase|own|have|cover|take|move|stop working|do|go|visit|see|know|study|keep|make sure|sell|invest|live|stay)\b|\b(?:i|we) (?:really )?want (?:\w+ ){1,2}to (?:get|have|inherit|receive)\b|\b(?:i|we) want (?:my|our) own\b|\b(?:i|we) (?:really )?want (?:it|this|that|the \w+) to go to\b|\b(?:i|we) (?:really )?(?:want|need) (?:a |an |some )?(?:\w+[- ]){0,2}(?:polic(?:y|ies)|coverage|cushion|reserve|set aside)\b|\b(?:i|we) need (?:this|the|that) money to\b|\b(?:our|my) (?:main |big |biggest |top )?(?:goal|priority|dream) is\b",
     )
 });
 static LIFE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:retiring|retire (?:next|this|at the end|in|on|(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)|took a (?:new )?job|new job|started a (?:new )?job|got a job|laid off|lost (?:my|his|her) job|quit (?:my|his|her) job|promot\w+|going part[- ]time|part[- ]time|sold (?:the|our|my) (?:house|home|business|company)|selling (?:the|our|my) (?:house|home|business|company)|bought a (?:house|home|condo)|we close on|closing on (?:the|our) (?:house|home)|moving to|relocat\w+|inherit\w*|pension (?:stopped|ended|was cut)|went under|bankrupt\w*|starting (?:a|my|our) (?:own )?business|i retired|we retired|(?:i|we|he|she) left \w+(?: \w+)? (?:in|last|this)\b|started at \w+|(?:i|we|he|she) moved (?:into|to|in with))",
+        r"\b(?:retiring|retire (?:next|this|at the end|in|on|(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)|took a (?:new )?job|new job|started a (?:new )?job|got a job|laid off|lost (?:my|his|her) job|quit (?:my|his|her) job|promot\w+|going part[- ]time|part[- ]time|sold (?:the|our|my) (?:house|home|business|company)|selling (?:the|our|my) (?:house|home|business|company)|bought a (?:house|home|condo)|we close on|closing on (?:the|our) (?:house|home)|moving to|relocat\w+|inherit\w*|pension (?:stopped|ended|was cut)|went under|bankrupt\w*|starting (?:a|my|our) (?:own )?business|i retired|we retired|(?:i|we|he|she) left \w+(?: \w+)? (?:in|last|this)\b|started at \w+|(?:i|we|he|she) moved (?:into|to|in with)|cut (?:back|down) to \w+ days)",
     )
 });
 static RISK_CONSERVATIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:conservative|don't want (?:anything|to take) (?:risky|much risk|a lot of risk|risk)|don't want to lose|can't lose (?:it|this|that|any)|terrified|can't afford to lose|cannot afford to lose|sleep at night|low risk|risk[- ]averse|cautious|rather be careful|want to be careful|can't take (?:chances|risks?|a chance)|(?:don't|do not) like (?:big |the )?(?:swings|ups and downs|volatility)|want it (?:boring|safe|steady)|(?:i'm|we're|i am|we are|makes me|made me) (?:\w+ )?nervous|(?:don't|do not) care about growth|play it safe|panick\w* and sold)",
+        r"\b(?:conservative|don't want (?:anything|to take) (?:risky|much risk|a lot of risk|risk)|don't want to lose|can't lose (?:it|this|that|any)|terrified|can't afford to lose|cannot afford to lose|sleep at night|low risk|risk[- ]averse|cautious|rather be careful|want to be careful|can't take (?:chances|risks?|a chance)|(?:don't|do not) like (?:big |the )?(?:swings|ups and downs|volatility)|want it (?:boring|safe|steady)|(?:whole|entire) net worth (?:riding|tied up)|(?:i|we) feel sick|(?:i'm|we're|i am|we are|makes me|made me) (?:\w+ )?nervous|(?:don't|do not) care about growth|play it safe|panick\w* and sold)",
     )
 });
 static RISK_MODERATE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:moderate|middle of the road|somewhere in the middle|some ups and downs|balanced|a little more willing)\b",
+        r"\b(?:moderate|middle of the road|somewhere in the middle|some ups and downs|balanced|a little more willing|(?:i'm|we're|i'd be|we'd be) (?:fine|okay|ok|comfortable) with (?:where we are|sixty|fifty|seventy|\d{2})|don't lose sleep)\b",
     )
 });
 static RISK_AGGRESSIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:aggressive|ride it out|comfortable with (?:more |a lot of )?risk|high risk tolerance|risk taker)",
+        r"\b(?:aggressive|ride it out|comfortable with (?:more |a lot of )?risk|high risk tolerance|risk taker|can handle (?:more|a lot more) (?:stock|risk|volatility))",
     )
 });
 static HEALTH: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:cancer|diagnos\w+|remission|surgery|heart attack|stroke|parkinson\w*|alzheimer\w*|dementia|chemo\w*|diabet\w+|hospitali\w+|health scare|ms diagnosis|cardiolog\w+|stent|memory (?:isn't|is not|is going|is slipping)|eyes? (?:are|is) not|hip (?:fracture|replacement)|broke (?:her|his|my) hip|knee replacement)",
+        r"\b(?:cancer|diagnos\w+|remission|surgery|heart attack|stroke|parkinson\w*|alzheimer\w*|dementia|chemo\w*|diabet\w+|hospitali\w+|health scare|ms diagnosis|cardiolog\w+|stent|memory (?:isn't|is not|is going|is slipping)|eyes? (?:are|is) not|hip (?:fracture|replacement)|broke (?:her|his|my) hip|knee replacement|fractur\w+|(?:had|took) a (?:bad )?fall|physical therapy|neurologist|checkup|check-up)",
     )
 });
 static INSURANCE: LazyLock<Regex> = LazyLock::new(|| {

@@ -94,7 +94,7 @@ static ADVISOR_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             unless: Some(re(
                 // "I just can't lose it" is someone's fear for their own money (the client's,
                 // heard without speaker labels), not a promise made to them.
-                r"\bthere's no such thing as (?:no|zero) risk\b|\bnothing(?: is|'s) risk[- ]free\b|\bno (?:\w+ )?(?:is|are) risk[- ]free\b|\bnot risk[- ]free\b|\bisn't risk[- ]free\b|\baren't risk[- ]free\b|\bi (?:just |really |simply )?(?:can't|cannot) (?:afford to )?lose (?:it|this|that|everything|my)\b",
+                r"\b(?:not going to|won't|will not|never|can't|cannot) (?:tell|say|promise|pretend)\b.{0,30}\b(?:risk[- ]free|no risk|sure thing)|\bthere's no such thing as (?:no|zero) risk\b|\bnothing(?: is|'s) risk[- ]free\b|\bno (?:\w+ )?(?:is|are) risk[- ]free\b|\bnot risk[- ]free\b|\bisn't risk[- ]free\b|\baren't risk[- ]free\b|\bi (?:just |really |simply )?(?:can't|cannot) (?:afford to )?lose (?:it|this|that|everything|my)\b",
             )),
         },
         Rule {
@@ -150,7 +150,7 @@ static CLIENT_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             id: "complaint.service",
             kind: FlagKind::Complaint,
             pattern: re(
-                r"\bnobody (?:called|got back|returned|explained|told)\b|\bno one (?:called|got back|returned|explained|told)\b|\byou never (?:told|explained|called|mentioned)\b|\bi was never told\b|\bnever (?:called|got back to) (?:me|us)\b|\bnever heard (?:anything|back)\b|\b(?:charged|billed) (?:me|us) (?:\w+ ){0,3}twice\b|\bdouble[- ](?:charged|billed)\b",
+                r"\bnobody (?:called|got back|returned|explained|told)\b|\bno one (?:called|got back|returned|explained|told)\b|\byou never (?:told|explained|called|mentioned)\b|\bi was never told\b|\bnever (?:called|got back to) (?:me|us)\b|\bnever heard (?:anything|back)\b|\b(?:charged|billed) (?:me|us) (?:\w+ ){0,3}twice\b|\bdouble[- ](?:charged|billed)\b|\band (?:no|not a single|not one) (?:phone )?(?:calls?|call back|returned calls?)\b",
             ),
             unless: None,
         },
