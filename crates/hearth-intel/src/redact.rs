@@ -89,6 +89,12 @@ static ENDING_IN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("regex")
 });
 
+/// An account number named (the previous turn asked for one when it also asks a question).
+static ACCOUNT_CUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:account|acct)(?: number| no\.?| #)\b").expect("regex"));
+/// A North American phone number ("503-555-0148"), not an account.
+static PHONE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{3}[ -]\d{3}[ -]\d{4}$").expect("regex"));
 static SSN_CUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\b(?:social security|ssn|social|ss#)\b").expect("regex"));
 
@@ -286,12 +292,13 @@ pub fn redact(text: &str) -> (String, Vec<Redaction>) {
 /// [`redact`], where `ssn_cued` says the conversation just asked for or gave a Social
 /// Security number (the previous segment named one): a spoken number here is then one too.
 pub fn redact_in_context(text: &str, ssn_cued: bool) -> (String, Vec<Redaction>) {
-    let found = find_sensitive(text, ssn_cued);
+    let found = find_sensitive(text, ssn_cued, false);
     (apply_masks(text, &found), found)
 }
 
-/// What [`redact_in_context`] masks in `text`, in order.
-fn find_sensitive(text: &str, ssn_cued: bool) -> Vec<Redaction> {
+/// What [`redact_in_context`] masks in `text`, in order; `account_cued`: the previous
+/// segment asked for an account number, so a bare run of digits here is one.
+fn find_sensitive(text: &str, ssn_cued: bool, account_cued: bool) -> Vec<Redaction> {
     let mut found: Vec<Redaction> = Vec::new();
     let overlaps =
         |found: &[Redaction], s: usize, e: usize| found.iter().any(|r| r.start < e && s < r.end);
@@ -406,6 +413,21 @@ fn find_sensitive(text: &str, ssn_cued: bool) -> Vec<Redaction> {
             }
         }
     }
+    if account_cued {
+        // "Do you have the account number handy?" — "Here. 4471-0938-52."
+        for m in DIGIT_RUN.find_iter(text) {
+            let n = digit_count(m.as_str());
+            if (6..=17).contains(&n) && !PHONE.is_match(m.as_str()) {
+                push(
+                    &mut found,
+                    PiiKind::Account,
+                    "pii.account.cued",
+                    m.start(),
+                    m.end(),
+                );
+            }
+        }
+    }
     for c in ENDING_IN.captures_iter(text) {
         if let (Some(label), Some(whole)) = (c.get(1), c.get(0)) {
             if overlaps(&found, whole.start(), whole.end()) {
@@ -513,7 +535,9 @@ pub fn redact_transcript(transcript: &Transcript) -> (Transcript, Vec<(usize, Re
             .any(|r| r.kind == PiiKind::Ssn);
         let cued = previous
             .is_some_and(|p| SSN_CUE.is_match(p) || (ssns_being_given && NUMBER_WORD.is_match(p)));
-        per_segment.push(find_sensitive(&s.text, cued));
+        // "Do you have the account number handy?": asked for, so the answer is one.
+        let account_cued = previous.is_some_and(|p| ACCOUNT_CUE.is_match(p) && p.contains('?'));
+        per_segment.push(find_sensitive(&s.text, cued, account_cued));
     }
     let mut known: Vec<(PiiKind, String)> = Vec::new();
     for (segment, found) in transcript.segments.iter().zip(&per_segment) {
@@ -746,6 +770,40 @@ mod tests {
         assert_eq!(repeated.len(), 1);
         assert_eq!(repeated[0].1.kind, PiiKind::Account);
         assert_eq!(repeated[0].1.rule_id, "pii.repeated");
+    }
+
+    #[test]
+    fn digits_given_after_the_account_number_was_asked_for_are_masked() {
+        let seg = |text: &str| Segment {
+            start_ms: 0,
+            end_ms: 1,
+            speaker: None,
+            text: text.into(),
+        };
+        let (out, found) = redact_transcript(&Transcript {
+            segments: vec![
+                seg("About 760,000. Do you have the account number handy?"),
+                seg(
+                    "It's five oh three... no, that's the phone, 503-555-0148. Here. 4471-0938-52.",
+                ),
+                seg("Got it, 4471-0938-52. And the balance is 760,000."),
+            ],
+        });
+        assert_eq!(
+            out.segments[1].text,
+            "It's five oh three... no, that's the phone, 503-555-0148. Here. ****-**38-52."
+        );
+        assert_eq!(
+            out.segments[2].text,
+            "Got it, ****-**38-52. And the balance is 760,000."
+        );
+        assert_eq!(
+            found
+                .iter()
+                .filter(|(_, r)| r.kind == PiiKind::Account)
+                .count(),
+            2
+        );
     }
 
     #[test]

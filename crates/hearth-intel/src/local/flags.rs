@@ -83,7 +83,10 @@ static ADVISOR_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             pattern: re(
                 r"\b(?:i|we) (?:can |will |absolutely |personally )?(?:guarantee|promise)\b|\bguaranteed? (?:to|you)\b|\bguaranteed (?:returns?|growth|gains?|profit)",
             ),
-            unless: Some(re(NEGATED_GUARANTEE)),
+            unless: Some(re(&format!(
+                // "One page, I promise.": a promise about the meeting, not about returns.
+                r"{NEGATED_GUARANTEE}|,\s*(?:i|we) promise[.!]?\s*$"
+            ))),
         },
         Rule {
             id: "guarantee.no_loss",
@@ -94,7 +97,7 @@ static ADVISOR_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             unless: Some(re(
                 // "I just can't lose it" is someone's fear for their own money (the client's,
                 // heard without speaker labels), not a promise made to them.
-                r"\b(?:not going to|won't|will not|never|can't|cannot) (?:tell|say|promise|pretend)\b.{0,30}\b(?:risk[- ]free|no risk|sure thing)|\bthere's no such thing as (?:no|zero) risk\b|\bnothing(?: is|'s) risk[- ]free\b|\bno (?:\w+ )?(?:is|are) risk[- ]free\b|\bnot risk[- ]free\b|\bisn't risk[- ]free\b|\baren't risk[- ]free\b|\bi (?:just |really |simply )?(?:can't|cannot) (?:afford to )?lose (?:it|this|that|everything|my)\b",
+                r"\b(?:not going to|won't|will not|never|can't|cannot) (?:tell|say|promise|pretend)\b.{0,30}\b(?:risk[- ]free|no risk|sure thing)|\bno risk (?:debate|discussion|question|conversation|talk)\b|\bthere's no such thing as (?:no|zero) risk\b|\bnothing(?: is|'s) risk[- ]free\b|\bno (?:\w+ )?(?:is|are) risk[- ]free\b|\bnot risk[- ]free\b|\bisn't risk[- ]free\b|\baren't risk[- ]free\b|\bi (?:just |really |simply )?(?:can't|cannot) (?:afford to )?lose (?:it|this|that|everything|my)\b",
             )),
         },
         Rule {
@@ -113,7 +116,10 @@ static ADVISOR_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             pattern: re(
                 r"\b(?:never|not once)\b.{0,20}\b(?:losing|down|negative|bad) (?:month|year|quarter)|\bevery (?:single )?year\b.{0,30}\b(?:up|positive|gains?|made money)\b|\bup while (?:everyone|everybody|the market|others)|\bnever had a client (?:run out of money|lose money|lose a (?:dime|penny))",
             ),
-            unless: None,
+            // "… every year, and someone who picks up the phone."
+            unless: Some(re(
+                r"\b(?:picks?|picked|picking|sets?|follows?|shows?|signs?) up\b",
+            )),
         },
         Rule {
             id: "performance.return_claim",
@@ -150,7 +156,7 @@ static CLIENT_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             id: "complaint.service",
             kind: FlagKind::Complaint,
             pattern: re(
-                r"\bnobody (?:called|got back|returned|explained|told)\b|\bno one (?:called|got back|returned|explained|told)\b|\byou never (?:told|explained|called|mentioned)\b|\bi was never told\b|\bnever (?:called|got back to) (?:me|us)\b|\bnever heard (?:anything|back)\b|\b(?:charged|billed) (?:me|us) (?:\w+ ){0,3}twice\b|\bdouble[- ](?:charged|billed)\b|\band (?:no|not a single|not one) (?:phone )?(?:calls?|call back|returned calls?)\b",
+                r"\bnobody (?:called|got back|returned|explained|told|bothered|thought about|cared)\b|\bno one (?:called|got back|returned|explained|told)\b|\byou never (?:told|explained|called|mentioned)\b|\bi was never told\b|\bnever (?:called|got back to) (?:me|us)\b|\bnever heard (?:anything|back)\b|\b(?:charged|billed) (?:me|us) (?:\w+ ){0,3}twice\b|\bdouble[- ](?:charged|billed)\b|\band (?:no|not a single|not one) (?:phone )?(?:calls?|call back|returned calls?)\b",
             ),
             unless: None,
         },
