@@ -77,7 +77,7 @@ fn local_engine_meets_the_bars() {
     // written blind and measured once before the rules saw them (the crate docs keep those
     // first numbers); the rules were then improved on them, so here they guard against
     // regressions at the goals.
-    for split in ["holdout2", "holdout3"] {
+    for split in ["holdout2", "holdout3", "holdout4"] {
         let totals = report.split(split);
         assert!(
             totals.actions.f1() >= 0.85,
@@ -100,26 +100,9 @@ fn local_engine_meets_the_bars() {
             totals.flags.recall()
         );
     }
-    // h76-h90 (holdout4), written blind after the third round: its first run (action F1
-    // 0.69, flags 0.73 / 0.62 with three false conduct flags, crate docs) is the estimate for
-    // unseen meetings. Guards at that run for actions; the flag bars hold since the masking
-    // and false-flag fixes that followed it.
-    let unseen = report.split("holdout4");
-    assert!(
-        unseen.actions.f1() >= 0.65,
-        "holdout4: action F1 {:.2} < 0.65",
-        unseen.actions.f1()
-    );
-    assert!(
-        unseen.attribution.owner() >= 0.9,
-        "holdout4: owner accuracy {:.2}",
-        unseen.attribution.owner()
-    );
-    assert!(
-        unseen.flags.recall() >= 0.9,
-        "holdout4: flag recall {:.2} < 0.9",
-        unseen.flags.recall()
-    );
+    // h76-h90 (holdout4) were written blind after the third round; their first run (action
+    // F1 0.69, flags 0.73 / 0.62 with three false conduct flags, crate docs) was the estimate
+    // for unseen meetings then. The fourth round was done on them, so they join the guards.
     let facts2 = report.split("holdout2").facts;
     assert!(
         facts2.f1() >= 0.75,

@@ -268,6 +268,9 @@ const VERBS: &[&str] = &[
     "sit",
     "read",
     "download",
+    "chase",
+    "nudge",
+    "ping",
 ];
 
 /// Verbs that start an instruction when a sentence opens with them ("Ask HR before the
@@ -378,6 +381,7 @@ const ACK_WORDS: &[&str] = &[
 static CLAUSE_CUT: LazyLock<Regex> = LazyLock::new(|| {
     re(r";|\s[-\u{2014}\u{2013}]\s|\bso that\b|\bso\b|\bbecause\b|\bwhich\b|\bsince\b")
 });
+static ANY_TIME: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:any ?time|whenever|if you need)\b"));
 static CONDITION_AFTER: LazyLock<Regex> = LazyLock::new(|| re(r"\bif\b|\bunless\b"));
 static CONDITIONAL: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bif\b[^,.]{0,60}$|\bnext time\b[^.]{0,20}$"));
@@ -450,7 +454,15 @@ fn find_verb(lower: &str, from: usize, trigger: Trigger) -> Option<(usize, Strin
                 return Some((from + w.start(), word.to_string()));
             }
             Trigger::Imperative => {
-                if skipped == 0 && IMPERATIVE_VERBS.contains(&word) {
+                // "Go ahead and send the claim form in." — but not "Also, …" or "Then …".
+                // ("Go ahead, ask him." gives permission in the room.)
+                let leading: Vec<&str> = WORDS
+                    .find_iter(&rest[..w.start()])
+                    .map(|l| l.as_str())
+                    .filter(|l| !matches!(*l, "just" | "please"))
+                    .collect();
+                let plain = leading.is_empty() || leading == ["go", "ahead", "and"];
+                if (skipped == 0 || plain) && IMPERATIVE_VERBS.contains(&word) {
                     word.to_string()
                 } else {
                     return None;
@@ -474,6 +486,23 @@ fn find_verb(lower: &str, from: usize, trigger: Trigger) -> Option<(usize, Strin
             }
         }
         if base == "have" && words.peek().is_some_and(|n| n.as_str() == "to") {
+            // "Gavin will have to dig up the grant documents": the task is the next verb.
+            if matches!(trigger, Trigger::Commit | Trigger::AssignOther) {
+                words.next();
+                continue;
+            }
+            return None;
+        }
+        // "What I'll do is show you …" introduces, it does not commit.
+        if base == "do" && words.peek().is_some_and(|n| n.as_str() == "is") {
+            return None;
+        }
+        // "Their deadline is... let me check... the fifteenth": thinking aloud.
+        if matches!(base.as_str(), "check" | "see" | "look")
+            && rest[w.end()..]
+                .trim_start()
+                .starts_with(['.', ',', '\u{2026}'])
+        {
             return None;
         }
         // "put together a comparison", "put it all in an email".
@@ -598,7 +627,8 @@ struct Pending {
 pub(crate) fn extract(sents: &[Sentence<'_>], ctx: &MeetingContext) -> Vec<ActionItem> {
     let mut items: Vec<ActionItem> = Vec::new();
     let mut suggestion: Option<ActionItem> = None;
-    let mut offers: Vec<usize> = Vec::new();
+    // Which trigger made each item pushed here (acks and deliveries are not listed).
+    let mut origins: Vec<(usize, Trigger)> = Vec::new();
     for (idx, s) in sents.iter().enumerate() {
         let cands = candidates(s);
         if cands.is_empty() {
@@ -637,38 +667,73 @@ pub(crate) fn extract(sents: &[Sentence<'_>], ctx: &MeetingContext) -> Vec<Actio
                 } else if p.ack {
                     apply_ack(p.item, &mut items);
                 } else {
-                    if c.trigger == Trigger::Offer {
-                        offers.push(items.len());
-                    }
+                    origins.push((items.len(), c.trigger));
                     earlier_in_sentence = Some(referent_of(&p.item.what).to_string());
                     items.push(p.item);
                 }
             }
         }
     }
-    drop_restated_offers(&mut items, &offers);
+    drop_restated(&mut items, &origins);
     dedupe(items)
 }
 
-/// "Do you want me to open one?" — "Yes." — "I'll open it this week and send you the link":
-/// the commitment that follows an accepted offer states it again, with its own words and
-/// date, so the offer itself is dropped.
-fn drop_restated_offers(items: &mut Vec<ActionItem>, offers: &[usize]) {
+/// Drops what the next turn states again as a commitment of its own, with its own words and
+/// date: an accepted offer ("Do you want me to open one?" — "Yes." — "I'll open it this week
+/// and send you the link") and a request the other side answers with a commitment ("Can you
+/// bring two by this week?" — "I'll drop them off Thursday on my way to work", which then
+/// says what it is about: "(re: bring two)").
+fn drop_restated(items: &mut Vec<ActionItem>, origins: &[(usize, Trigger)]) {
     let first_word = |i: &ActionItem| i.what.split_whitespace().next().map(str::to_lowercase);
-    let restated: Vec<usize> = offers
+    let committed = |i: usize| {
+        origins
+            .iter()
+            .any(|&(at, t)| at == i && matches!(t, Trigger::Commit | Trigger::Progressive))
+    };
+    // The commitment that answers a request, in the next turn, by the side asked.
+    let answered_by = |asked: usize, later: usize| {
+        items[later].owner == items[asked].owner
+            && items[later].span.segment == items[asked].span.segment + 1
+            && committed(later)
+    };
+    // It keeps its own words and date, and says what it is about.
+    let answers: Vec<(usize, usize)> = origins
         .iter()
-        .copied()
-        .filter(|&o| {
-            items[o + 1..].iter().any(|later| {
-                later.owner == items[o].owner
-                    && later.span.segment <= items[o].span.segment + 2
-                    && first_word(later) == first_word(&items[o])
-            })
+        .filter(|&&(_, t)| t == Trigger::Request)
+        .filter_map(|&(o, _)| {
+            (o + 1..items.len())
+                .find(|&i| answered_by(o, i))
+                .map(|i| (o, i))
         })
         .collect();
-    for o in restated.into_iter().rev() {
-        items.remove(o);
+    for &(asked, answer) in &answers {
+        let about = referent_of(&items[asked].what).to_string();
+        let own = items[answer]
+            .what
+            .split(" (re: ")
+            .next()
+            .unwrap_or("")
+            .to_string();
+        items[answer].what = format!("{own} (re: {about})");
     }
+    let mut restated: Vec<usize> = origins
+        .iter()
+        .filter(|&&(o, trigger)| {
+            trigger == Trigger::Offer
+                && items[o + 1..].iter().any(|later| {
+                    later.owner == items[o].owner
+                        && later.span.segment <= items[o].span.segment + 2
+                        && first_word(later) == first_word(&items[o])
+                })
+        })
+        .map(|&(o, _)| o)
+        .collect();
+    restated.extend(answers.iter().map(|&(asked, _)| asked));
+    let mut index = 0;
+    items.retain(|_| {
+        index += 1;
+        !restated.contains(&(index - 1))
+    });
 }
 
 /// Where a candidate was found, for what it may point back to.
@@ -743,8 +808,11 @@ fn build(
     {
         return None;
     }
-    // "Bring it Tuesday if it's here": a conditional instruction.
-    if c.trigger == Trigger::Imperative && CONDITION_AFTER.is_match(clause_lower) {
+    // "Bring it Tuesday if it's here": a conditional instruction; "Call me any time" an
+    // offer of help.
+    if c.trigger == Trigger::Imperative
+        && (CONDITION_AFTER.is_match(clause_lower) || ANY_TIME.is_match(clause_lower))
+    {
         return None;
     }
     if c.trigger == Trigger::Offer && !accepted(sents, idx) {
@@ -805,7 +873,7 @@ fn build(
             POINTERS.contains(&words[i])
                 && (words[i] != "her" || words.get(i + 1).is_none_or(|n| ACK_WORDS.contains(n)))
         };
-        (1..words.len().min(3)).any(pointer_at)
+        (1..words.len().min(4)).any(pointer_at)
     };
     let start = to_original(s.text, c.verb_at);
     let end_norm = c.verb_at + cut;
@@ -927,19 +995,66 @@ fn earlier_date(
 }
 
 /// The nearest earlier sentence with some substance, for "send that over"-style items.
+/// Prefers one that names a document ("the Oregon State offer", "the beneficiary change
+/// forms"): what gets sent, signed and forwarded after a meeting.
 fn antecedent(sents: &[Sentence<'_>], idx: usize) -> Option<String> {
     let current = sents.get(idx)?.segment;
-    sents[..idx]
+    let candidates: Vec<&Sentence<'_>> = sents[..idx]
         .iter()
         .rev()
         .take_while(|s| s.segment + 2 >= current)
-        .find(|s| s.text.split_whitespace().count() >= 5)
-        .map(|s| tidy(s.text))
+        .filter(|s| s.text.split_whitespace().count() >= 5)
+        .collect();
+    // Said earlier in this same turn, the nearest sentence is what the speaker means.
+    let nearest = candidates.first()?;
+    if nearest.segment == current {
+        return Some(tidy(nearest.text));
+    }
+    let named = candidates.iter().find(|s| DOCUMENT.is_match(&s.lower));
+    Some(tidy(named.unwrap_or(nearest).text))
 }
+
+static DOCUMENT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:forms?|statements?|applications?|paperwork|documents?|reports?|proposals?|checklists?|letters?|projections?|quotes?|offers?|returns|polic(?:y|ies)|agreements?|contracts?|certificates?|schedules?|summary|estimates?|list|links?|cop(?:y|ies)|packets?|records|stubs|w-2s?|1099s?|k-1s?|claims?|scenarios|comparison)\b",
+    )
+});
 
 /// An acknowledgement updates the latest item of the same owner from the last two segments;
 /// without one it stands on its own only if it carries a date.
 fn apply_ack(ack: ActionItem, items: &mut Vec<ActionItem>) {
+    // "Renee, go ahead and send the claim form in. I'll email it to you this afternoon.":
+    // when the last thing asked of the other side is newer than anything of the
+    // acknowledger's, "it" is that thing and the acknowledger's task is a new one.
+    let recent = |i: &&ActionItem| i.span.segment + 2 >= ack.span.segment;
+    let latest_other = items
+        .iter()
+        .rev()
+        .take_while(recent)
+        .position(|i| i.owner != ack.owner);
+    let latest_own = items
+        .iter()
+        .rev()
+        .take_while(recent)
+        .position(|i| i.owner == ack.owner);
+    if let Some(other) = latest_other
+        && latest_own.is_none_or(|own| other < own)
+        && ack.due.is_some()
+        && items[items.len() - 1 - other].span.segment == ack.span.segment
+    {
+        let about = referent_of(&items[items.len() - 1 - other].what).to_string();
+        let own = ack
+            .what
+            .split(" (re: ")
+            .next()
+            .unwrap_or(&ack.what)
+            .to_string();
+        items.push(ActionItem {
+            what: format!("{own} (re: {about})"),
+            ..ack
+        });
+        return;
+    }
     let target = items
         .iter_mut()
         .rev()
@@ -956,7 +1071,16 @@ fn apply_ack(ack: ActionItem, items: &mut Vec<ActionItem>) {
                 .is_some_and(|v| !matches!(v, "have" | "get" | "do" | "take" | "make" | "handle"));
             if says_what && ack_verb != verb(&t.what) {
                 let own = ack.what.split(" (re: ").next().unwrap_or(&ack.what);
-                t.what = format!("{own} (re: {})", referent_of(&t.what));
+                let what = format!("{own} (re: {})", referent_of(&t.what));
+                // A task with a date of its own stays as it was; this is another one.
+                // (The turn right after a request answers it: "Can you get that to me by the
+                // end of the quarter?" — "I'll bring it by Thursday, actually.")
+                let answers_request = ack.span.segment == t.span.segment + 1;
+                if !answers_request && t.due.is_some() && ack.due.is_some() && t.due != ack.due {
+                    items.push(ActionItem { what, ..ack });
+                    return;
+                }
+                t.what = what;
             }
             // "I'll have them to you before then" does not move a date already set.
             let points_to_earlier = ack.due_phrase.as_deref().is_some_and(|p| THEN.is_match(p));
@@ -975,31 +1099,64 @@ fn apply_ack(ack: ActionItem, items: &mut Vec<ActionItem>) {
 
 static DELIVERY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:and |then |so )?you(?:'ll| will| should)(?: have| get| receive| see)(?: it| them| that| those| this| the \w+)\b",
+        r"^(?:and |then |so )?(?:you(?:'ll| will| should)(?: have| get| receive| see)(?: it| them| that| those| this| the \w+)|you(?:'ll| will| should) hear (?:back )?from me|you(?:'ll| will| should) hear back|i should have (?:it|them|that|an answer|something|the \w+) (?:for|to) you)\b",
+    )
+});
+/// "Expect an email from me Monday with the list of documents": a promise made as news.
+static EXPECT_FROM_ME: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:and |so )?expect (?:an? )?(email|call|text|letter|package|summary|recap)s? from (?:me|us)\b",
     )
 });
 
 /// "You'll have it within two weeks": the speaker's side delivers; dates its latest undated
 /// item from the last two segments. Returns whether the sentence was such a promise.
-fn date_delivery(s: &Sentence<'_>, items: &mut [ActionItem], ctx: &MeetingContext) -> bool {
-    if !DELIVERY.is_match(s.lower.trim_start()) {
+fn date_delivery(s: &Sentence<'_>, items: &mut Vec<ActionItem>, ctx: &MeetingContext) -> bool {
+    let lower = s.lower.trim_start();
+    let offset = s.lower.len() - lower.len();
+    let expect = EXPECT_FROM_ME.captures(lower);
+    if !DELIVERY.is_match(lower) && expect.is_none() {
         return false;
     }
     let Some((a, b)) = find_due_phrase(&s.lower) else {
         return false;
     };
+    let phrase = s.text[to_original(s.text, a)..to_original(s.text, b)].to_string();
+    let due = resolve_due(&phrase, ctx.meeting_date);
     let side = owner_for(Trigger::Commit, s.role);
     let target = items
         .iter_mut()
         .rev()
-        .take_while(|i| i.span.segment + 2 >= s.segment)
+        .take_while(|i| i.span.segment == s.segment)
         .find(|i| i.owner == side);
-    if let Some(t) = target
-        && t.due.is_none()
-    {
-        let phrase = s.text[to_original(s.text, a)..to_original(s.text, b)].to_string();
-        t.due = resolve_due(&phrase, ctx.meeting_date);
-        t.due_phrase = Some(phrase);
+    match (target, expect) {
+        (Some(t), _) => {
+            if t.due.is_none() {
+                t.due = due;
+                t.due_phrase = Some(phrase);
+            }
+        }
+        // Nothing said before it in this turn: the e-mail itself is the task ("email with
+        // the list of documents for the appeal").
+        (None, Some(c)) => {
+            let (Some(kind), Some(whole)) = (c.get(1), c.get(0)) else {
+                return true;
+            };
+            let rest_at = to_original(s.text, offset + whole.end());
+            let mut what = format!("{} {}", kind.as_str(), s.text[rest_at..].trim());
+            if let Some(pos) = what.find(phrase.as_str()) {
+                what.replace_range(pos..pos + phrase.len(), "");
+            }
+            items.push(ActionItem {
+                what: tidy(&what),
+                owner: side,
+                due,
+                due_phrase: Some(phrase),
+                span: s.span(),
+                owner_guessed: s.role == Role::Unknown,
+            });
+        }
+        (None, None) => {}
     }
     true
 }
@@ -1300,6 +1457,64 @@ mod tests {
                 Owner::Client,
                 None,
             ),
+            // "You'll hear back from me by Monday" dates what the speaker just took on.
+            (
+                &[(
+                    "Dana",
+                    "I'm going to talk to our managing partner about your rate. You'll hear back from me by Monday.",
+                )],
+                &["managing partner"],
+                Owner::Advisor,
+                day(10),
+            ),
+            // A promise made as news.
+            (
+                &[(
+                    "Dana",
+                    "That helps. Expect an email from me Monday with the list of documents for the appeal.",
+                )],
+                &["email", "list of documents"],
+                Owner::Advisor,
+                day(10),
+            ),
+            // A request answered with a commitment: one item, the committed date, and what
+            // it is about.
+            (
+                &[
+                    ("Dana", "Can you bring two death certificates by this week?"),
+                    ("Robert", "I'll drop them off Thursday on my way to work."),
+                ],
+                &["drop them off", "death certificates"],
+                Owner::Client,
+                day(13),
+            ),
+            // "it" is what was just asked of the other side, not the speaker's older item.
+            (
+                &[
+                    (
+                        "Dana",
+                        "I'll put together a withdrawal schedule in two weeks.",
+                    ),
+                    ("Martin", "The custodian needs its own claim form."),
+                    (
+                        "Dana",
+                        "Robert, go ahead and send the claim form in. I'll email it to you this afternoon.",
+                    ),
+                ],
+                &["email it", "claim form"],
+                Owner::Advisor,
+                day(7),
+            ),
+            // "will have to" commits to the verb after it.
+            (
+                &[(
+                    "Robert",
+                    "I'll send the returns tonight, and Linda will have to dig up the grant documents by Monday.",
+                )],
+                &["dig up"],
+                Owner::Client,
+                day(10),
+            ),
         ];
         for (lines, words, owner, due) in cases {
             let found = items(lines);
@@ -1341,6 +1556,12 @@ mod tests {
                 "Dana",
                 "I think the market's going to recover by the end of the year.",
             )],
+            &[(
+                "Dana",
+                "Their deadline is... let me check... the fifteenth.",
+            )],
+            &[("Dana", "Call me any time, for anything.")],
+            &[("Dana", "What I'll do is show you how much the mix matters.")],
         ];
         for lines in cases {
             let found = items(lines);
