@@ -58,8 +58,8 @@ pub enum EvalError {
 pub struct LabelledMeeting {
     /// File stem, e.g. `h27`.
     pub id: String,
-    /// `dev`, `holdout`, `holdout2`, `holdout3`, `holdout4` (each written blind, after the
-    /// one before it had been used to improve the rules) or `asr` (recognised speech).
+    /// `dev`, `holdout`, `holdout2` … `holdout5` (each written blind, after the one before
+    /// it had been used to improve the rules) or `asr` (recognised speech).
     pub split: String,
     meeting_date: NaiveDate,
     household_name: String,
@@ -551,7 +551,7 @@ impl Report {
     /// Adds a meeting's score under its split (and `all`).
     pub fn add(&mut self, meeting: &LabelledMeeting, score: &MeetingScore) {
         let split = match meeting.split.as_str() {
-            s @ ("holdout" | "holdout2" | "holdout3" | "holdout4" | "asr") => s,
+            s @ ("holdout" | "holdout2" | "holdout3" | "holdout4" | "holdout5" | "asr") => s,
             _ => "dev",
         };
         self.splits.entry(split.to_string()).or_default().add(score);

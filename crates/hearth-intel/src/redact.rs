@@ -78,6 +78,10 @@ static CARD_CUED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:card|visa|master ?card|amex|american express|discover)\b[^\d!]{0,30}?(\d(?:[,. -]?\d){12,20})\b")
         .expect("regex")
 });
+static IN_TURN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(?:and )?(?:mine|his|hers|my wife's|my husband's)\b")
+        .expect("in-turn regex")
+});
 static NUMBER_WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bnumbers?\b").expect("number regex"));
 
@@ -533,8 +537,10 @@ pub fn redact_transcript(transcript: &Transcript) -> (Transcript, Vec<(usize, Re
             .take(4)
             .flatten()
             .any(|r| r.kind == PiiKind::Ssn);
+        // "… That's it." — "Mine is six four oh, …": the next person's, in turn.
         let cued = previous
-            .is_some_and(|p| SSN_CUE.is_match(p) || (ssns_being_given && NUMBER_WORD.is_match(p)));
+            .is_some_and(|p| SSN_CUE.is_match(p) || (ssns_being_given && NUMBER_WORD.is_match(p)))
+            || (ssns_being_given && IN_TURN.is_match(&s.text));
         // "Do you have the account number handy?": asked for, so the answer is one.
         let account_cued = previous.is_some_and(|p| ACCOUNT_CUE.is_match(p) && p.contains('?'));
         per_segment.push(find_sensitive(&s.text, cued, account_cued));
@@ -828,6 +834,19 @@ mod tests {
             "Sipho's is **** ** *****, **, ***** *** * ***."
         );
         assert!(found.iter().any(|(i, r)| *i == 3 && r.kind == PiiKind::Ssn));
+        // The next person's, in turn.
+        let (out, _) = redact_transcript(&Transcript {
+            segments: vec![
+                seg("Now, Social Security numbers. Kwame, you first."),
+                seg("53l 48 2O76."),
+                seg("That's it."),
+                seg("Mine is six four oh, two two, nine one eight three."),
+            ],
+        });
+        assert_eq!(
+            out.segments[3].text,
+            "Mine is *** **** **, *** ***, **** *** ***** *****."
+        );
         // Without a number being given before, "his number" alone is no cue.
         let (out, _) = redact_transcript(&Transcript {
             segments: vec![

@@ -97,7 +97,7 @@ static ADVISOR_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             unless: Some(re(
                 // "I just can't lose it" is someone's fear for their own money (the client's,
                 // heard without speaker labels), not a promise made to them.
-                r"\b(?:not going to|won't|will not|never|can't|cannot) (?:tell|say|promise|pretend)\b.{0,30}\b(?:risk[- ]free|no risk|sure thing)|\bno risk (?:debate|discussion|question|conversation|talk)\b|\bthere's no such thing as (?:no|zero) risk\b|\bnothing(?: is|'s) risk[- ]free\b|\bno (?:\w+ )?(?:is|are) risk[- ]free\b|\bnot risk[- ]free\b|\bisn't risk[- ]free\b|\baren't risk[- ]free\b|\bi (?:just |really |simply )?(?:can't|cannot) (?:afford to )?lose (?:it|this|that|everything|my)\b",
+                r"\b(?:(?:not going to|won't|will not|never|can't|cannot) (?:tell|say|promise|pretend)|not (?:saying|telling|promising|pretending))\b.{0,30}\b(?:risk[- ]free|no risk|sure thing)|\bno risk (?:debate|discussion|question|conversation|talk)\b|\bthere's no such thing as (?:no|zero) risk\b|\bnothing(?: is|'s) risk[- ]free\b|\bno (?:\w+ )?(?:is|are) risk[- ]free\b|\bnot risk[- ]free\b|\bisn't risk[- ]free\b|\baren't risk[- ]free\b|\bi (?:just |really |simply )?(?:can't|cannot) (?:afford to )?lose (?:it|this|that|everything|my)\b",
             )),
         },
         Rule {
@@ -142,7 +142,8 @@ static CLIENT_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             pattern: re(
                 r"\b(?:i'm|i am|we're|we are|i was|we were|i've been|we've been|i feel|we feel)\b(?:\s+\w+){0,2}?\s+(?:upset|angry|frustrated|disappointed|unhappy|not happy|furious|annoyed|fed up|livid|let down)\b|\bkept (?:me |us )?in the dark\b|\b(?:this|that) is unacceptable\b|\bthat's unacceptable\b|\b(?:not|isn't|is not) (?:\w+ )?acceptable\b|\bthat's not how you treat\b|\bthis is not how you treat\b",
             ),
-            unless: None,
+            // "It's not that we're unhappy, exactly."
+            unless: Some(re(r"\bnot that (?:i'm|we're|i am|we are|i was|we were)\b")),
         },
         Rule {
             id: "complaint.unauthorized",
@@ -156,7 +157,7 @@ static CLIENT_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             id: "complaint.service",
             kind: FlagKind::Complaint,
             pattern: re(
-                r"\bnobody (?:called|got back|returned|explained|told|bothered|thought about|cared)\b|\bno one (?:called|got back|returned|explained|told)\b|\byou never (?:told|explained|called|mentioned)\b|\bi was never told\b|\bnever (?:called|got back to) (?:me|us)\b|\bnever heard (?:anything|back)\b|\b(?:charged|billed) (?:me|us) (?:\w+ ){0,3}twice\b|\bdouble[- ](?:charged|billed)\b|\band (?:no|not a single|not one) (?:phone )?(?:calls?|call back|returned calls?)\b",
+                r"\bnobody (?:called|got back|returned|explained|told|bothered|thought about|cared)\b|\bno one (?:called|got back|returned|explained|told)\b|\byou never (?:told|explained|called|mentioned)\b|\bi was never told\b|\bnever (?:called|got back to) (?:me|us)\b|\bnever heard (?:anything|back)\b|\b(?:charged|billed) (?:me|us) (?:\w+ ){0,3}twice\b|\bdouble[- ](?:charged|billed)\b|\band (?:no|not a single|not one) (?:phone )?(?:calls?|call back|returned calls?)\b|\bi want (?:my|our|the) (?:\$?\d[\d,]* |money )?back\b|\bdidn't get (?:sold|bought|placed|executed|done) until\b",
             ),
             unless: None,
         },
