@@ -750,14 +750,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_number_read_back_without_its_label_is_masked_too() {
-        let seg = |text: &str| Segment {
+    /// A transcript segment with no speaker.
+    fn seg(text: &str) -> Segment {
+        Segment {
             start_ms: 0,
             end_ms: 1,
             speaker: None,
             text: text.into(),
-        };
+        }
+    }
+
+    #[test]
+    fn a_number_read_back_without_its_label_is_masked_too() {
         let transcript = Transcript {
             segments: vec![
                 seg("The account number is Z47 318862."),
@@ -780,12 +784,6 @@ mod tests {
 
     #[test]
     fn digits_given_after_the_account_number_was_asked_for_are_masked() {
-        let seg = |text: &str| Segment {
-            start_ms: 0,
-            end_ms: 1,
-            speaker: None,
-            text: text.into(),
-        };
         let (out, found) = redact_transcript(&Transcript {
             segments: vec![
                 seg("About 760,000. Do you have the account number handy?"),
@@ -814,12 +812,6 @@ mod tests {
 
     #[test]
     fn a_second_social_security_number_asked_for_as_a_number_is_masked() {
-        let seg = |text: &str| Segment {
-            start_ms: 0,
-            end_ms: 1,
-            speaker: None,
-            text: text.into(),
-        };
         let transcript = Transcript {
             segments: vec![
                 seg("I'll need your Social Security number."),
