@@ -9,6 +9,17 @@
 //! more than a due phrase ("Ideally in the next two weeks.") dates the previous undated item
 //! in the same segment. Near-duplicates (same owner, compatible due, mostly the same words,
 //! as in a recap) are merged.
+//!
+//! Beyond "I'll" and "can you": the firm's people commit for the advisor ("our compliance
+//! officer will"); a named household member ("Frank's going to", "Erik can") for the client;
+//! an instruction may open a sentence ("Ask HR before the 15th.", "When the paperwork comes,
+//! forward it to me."); an offer counts once accepted in the next turn, and "let's …" once the
+//! speaker takes it on; a request answered in the next turn by a commitment is one item with
+//! the committed date. A date may open the sentence ("Starting Monday, I'll …") or come in the
+//! next one ("You'll have it within two weeks", "Expect an email from me Monday"). "It" and
+//! "them" are resolved, in order, to an item earlier in the same sentence, the words before
+//! the trigger, or a recent sentence (one naming a document when the previous turn was
+//! someone else's), and shown as "(re: …)".
 
 use std::sync::LazyLock;
 
