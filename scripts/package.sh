@@ -43,6 +43,8 @@ case "$(uname -s)" in
 esac
 
 (cd ui && npm ci --no-audit --no-fund)
+# The on-device language model's worker goes into the installer beside the desk.
+bash scripts/build-llm-worker.sh >/dev/null
 # What this build adds to tauri.conf.json (version, release key, feed, signatures).
 overrides="$(HEARTH_VERSION="$version" node scripts/release-config.mjs)"
 # `tauri build` runs the UI build (beforeBuildCommand) and a release build of hearth-desktop.

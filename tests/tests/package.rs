@@ -136,6 +136,40 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes))
 }
 
+/// Runs an installed `hearth-llm` worker for one request naming `model` and returns its first
+/// event.
+fn worker_answer(worker: &Path, model: &Path) -> serde_json::Value {
+    use std::io::Write;
+    let mut child = Command::new(worker)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", worker.display()));
+    let request = serde_json::json!({
+        "model": model.to_string_lossy(),
+        "system": "You answer in JSON.",
+        "prompt": "Say hello.",
+        "json_schema": null,
+        "max_tokens": 8,
+        "context": 256,
+        "threads": 1,
+    });
+    let mut stdin = child.stdin.take().expect("worker stdin");
+    writeln!(stdin, "{request}").expect("send the request");
+    drop(stdin);
+    let out = child
+        .wait_with_output()
+        .expect("the worker ends when its input closes");
+    assert!(out.status.success(), "worker exited with {}", out.status);
+    let first = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    serde_json::from_str(&first).unwrap_or_else(|e| panic!("worker said {first:?}: {e}"))
+}
+
 #[test]
 fn deb_installs_launches_updates_and_removes() {
     let target = target_dir();
@@ -177,7 +211,8 @@ fn deb_installs_launches_updates_and_removes() {
     assert_eq!(field("Package"), "hearth");
     assert_eq!(field("Version"), version);
     let depends = field("Depends");
-    for lib in ["libwebkit2gtk-4.1-0", "libgtk-3-0"] {
+    // OpenMP: whisper.cpp in the desk and llama.cpp in its worker both link libgomp.
+    for lib in ["libwebkit2gtk-4.1-0", "libgtk-3-0", "libgomp1"] {
         assert!(depends.contains(lib), "Depends lacks {lib}: {depends}");
     }
     // apt resolves those dependencies on this Debian (a simulation: nothing is installed).
@@ -207,9 +242,28 @@ fn deb_installs_launches_updates_and_removes() {
     let files = text("dpkg --listfiles", &mut dpkg(&["--listfiles", "hearth"]));
     let binary = files
         .lines()
-        .find(|l| l.starts_with("/usr/bin/"))
+        .find(|l| l.starts_with("/usr/bin/") && *l != "/usr/bin/hearth-llm")
         .unwrap_or_else(|| panic!("no binary in /usr/bin in the package: {files}"))
         .to_owned();
+    // The on-device language model's worker is installed beside the desk, where the desk
+    // looks for it, and runs from there: it answers a request for a model that is not there
+    // with an error event (llama.cpp started, the protocol spoken), and ends when its input
+    // closes.
+    assert!(
+        files.lines().any(|l| l == "/usr/bin/hearth-llm"),
+        "no on-device model worker (/usr/bin/hearth-llm) in the package: {files}"
+    );
+    let answer = worker_answer(
+        &root.join("usr/bin/hearth-llm"),
+        &scratch.path().join("none.gguf"),
+    );
+    assert_eq!(answer["event"], "error", "worker answered {answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("none.gguf")),
+        "the worker's error does not name the model: {answer}"
+    );
     let desktop_entry = files
         .lines()
         .find(|l| l.starts_with("/usr/share/applications/") && l.ends_with(".desktop"))
