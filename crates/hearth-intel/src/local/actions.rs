@@ -343,8 +343,8 @@ const SKIP: &[&str] = &[
 
 /// Verbs that, after a bare "and you", more often state a fact than give an instruction.
 const PRESENT_TENSE_TOO: &[&str] = &[
-    "get", "have", "do", "make", "take", "look", "put", "need", "work", "come", "pay", "cover",
-    "own", "start", "claim", "invest", "read", "change", "move", "sit",
+    "get", "have", "do", "make", "take", "look", "put", "work", "come", "pay", "cover", "start",
+    "claim", "invest", "read", "change", "move", "sit",
 ];
 
 const POINTERS: &[&str] = &["that", "it", "those", "them", "this", "these", "her", "him"];
@@ -718,14 +718,7 @@ fn drop_restated(items: &mut Vec<ActionItem>, origins: &[(usize, Trigger)]) {
         })
         .collect();
     for &(asked, answer) in &answers {
-        let about = referent_of(&items[asked].what).to_string();
-        let own = items[answer]
-            .what
-            .split(" (re: ")
-            .next()
-            .unwrap_or("")
-            .to_string();
-        items[answer].what = format!("{own} (re: {about})");
+        items[answer].what = worded_about(&items[answer].what, &items[asked].what);
     }
     let mut restated: Vec<usize> = origins
         .iter()
@@ -763,6 +756,13 @@ fn referent_of(what: &str) -> &str {
         Some((_, context)) => context.strip_suffix(')').unwrap_or(context),
         None => what,
     }
+}
+
+/// `own`'s words (without its "(re: …)") about what `other` is about: "drop them off (re:
+/// bring two death certificates)".
+fn worded_about(own: &str, other: &str) -> String {
+    let words = own.split(" (re: ").next().unwrap_or(own);
+    format!("{words} (re: {})", referent_of(other))
 }
 
 fn build(
@@ -1053,17 +1053,8 @@ fn apply_ack(ack: ActionItem, items: &mut Vec<ActionItem>) {
         && ack.due.is_some()
         && items[items.len() - 1 - other].span.segment == ack.span.segment
     {
-        let about = referent_of(&items[items.len() - 1 - other].what).to_string();
-        let own = ack
-            .what
-            .split(" (re: ")
-            .next()
-            .unwrap_or(&ack.what)
-            .to_string();
-        items.push(ActionItem {
-            what: format!("{own} (re: {about})"),
-            ..ack
-        });
+        let what = worded_about(&ack.what, &items[items.len() - 1 - other].what);
+        items.push(ActionItem { what, ..ack });
         return;
     }
     let target = items
@@ -1081,8 +1072,7 @@ fn apply_ack(ack: ActionItem, items: &mut Vec<ActionItem>) {
                 .as_deref()
                 .is_some_and(|v| !matches!(v, "have" | "get" | "do" | "take" | "make" | "handle"));
             if says_what && ack_verb != verb(&t.what) {
-                let own = ack.what.split(" (re: ").next().unwrap_or(&ack.what);
-                let what = format!("{own} (re: {})", referent_of(&t.what));
+                let what = worded_about(&ack.what, &t.what);
                 // A task with a date of its own stays as it was; this is another one.
                 // (The turn right after a request answers it: "Can you get that to me by the
                 // end of the quarter?" — "I'll bring it by Thursday, actually.")
