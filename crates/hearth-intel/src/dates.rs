@@ -70,11 +70,36 @@ static PHRASE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Finds the first due-date phrase in `text`; returns its byte range.
 pub fn find_due_phrase(text: &str) -> Option<(usize, usize)> {
-    // "this quarter's fee", "next year's contribution" name a thing, not a due date.
+    // "this quarter's fee", "next year's contribution" name a thing, not a due date; so does
+    // "year-end" before a noun ("the year-end tax documents").
     PHRASE
         .find_iter(text)
-        .find(|m| !text[m.end()..].starts_with(['\'', '\u{2019}']))
+        .find(|m| {
+            let after = &text[m.end()..];
+            let names_a_thing = after.starts_with(['\'', '\u{2019}'])
+                || m.as_str().ends_with("end") && noun_follows(after);
+            // "no decision today", "not next week": the date is ruled out.
+            let ruled_out = RULED_OUT.is_match(&text[..m.start()]);
+            !(names_a_thing || ruled_out)
+        })
         .map(|m| (m.start(), m.end()))
+}
+
+static RULED_OUT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:not|no [a-z]+)\s+$").expect("regex"));
+
+/// Whether "year-end" / "month-end" is followed by the noun it describes.
+fn noun_follows(after: &str) -> bool {
+    const NOT_A_NOUN: &[&str] = &[
+        "and", "or", "but", "so", "if", "when", "with", "to", "for", "at", "on", "by", "i", "we",
+        "you", "then", "at", "latest", "is", "please", "okay", "ok", "too", "anyway",
+    ];
+    let Some(rest) = after.strip_prefix(' ') else {
+        return false;
+    };
+    rest.split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .is_some_and(|w| !w.is_empty() && !NOT_A_NOUN.contains(&w))
 }
 
 fn weekday_from(s: &str) -> Option<Weekday> {
@@ -593,5 +618,18 @@ mod tests {
         assert_eq!(&s[a..b], "on the twentieth");
         let s = "We'll sell the first half now.";
         assert!(find_due_phrase(s).is_none(), "{s}");
+        // A thing named after a date, and a date ruled out.
+        for s in [
+            "we'll send him the year-end tax documents when they're issued.",
+            "so you can read it, no decision today.",
+            "you file for unemployment, not next week.",
+        ] {
+            assert!(find_due_phrase(s).is_none(), "{s}");
+        }
+        let s = "have it done by year-end, please.";
+        let (a, b) = find_due_phrase(s).expect("phrase");
+        assert_eq!(&s[a..b], "by year-end");
+        let s = "no later than friday.";
+        assert!(find_due_phrase(s).is_some(), "{s}");
     }
 }

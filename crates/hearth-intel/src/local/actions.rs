@@ -47,6 +47,8 @@ enum Trigger {
     Offer,
     /// A sentence that starts with a task verb ("Ask HR before the 15th."): the listener's.
     Imperative,
+    /// "Homework for you both: sit down, figure out …": instructions after a label.
+    Homework,
     /// "… and you'll sign …": the second half of a coordinated commitment, the listener's.
     AssignYou,
     /// "… and you two sign it by Friday": an instruction with no modal (only with a due
@@ -62,17 +64,23 @@ static TRIGGERS: LazyLock<Vec<(Trigger, Regex)>> = LazyLock::new(|| {
         (
             Trigger::Commit,
             re(
-                r"\b(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can|let me|we'll|we will|we're going to|we are going to|(?:my|our) (?:team|assistant|associate|paraplanner|office|operations team|service team|compliance officer|compliance department|compliance team)(?:'ll| will)|(?:the|our) firm(?:'ll| will)|the office(?:'ll| will))\b",
+                r"\b(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can|let me|we'll|we will|we're going to|we are going to|(?:my|our) (?:team|assistant|associate|paraplanner|office|operations team|service team|compliance officer|compliance department|compliance team)(?:'ll| will)|(?:the|our) (?:firm|team)(?:'ll| will)|the office(?:'ll| will))\b",
             ),
         ),
         (Trigger::Progressive, re(r"\b(?:i'm|i am|we're|we are)\b")),
         (
             Trigger::Request,
             re(
-                r"\b(?:can you(?: two| both| all| and [a-z]+)?|could you(?: two| both| all| and [a-z]+)?|would you|will you|i need you to|i'd like you to|i want you to|please|you(?: two| both| all)?(?:'ll| will) need to|you need to|you(?:'ll| will) have to|you have to|make sure you|be sure to|don't forget to|remember to|if you could|try to)\b",
+                r"\b(?:would you mind|do you mind|(?:can|could) i ask you(?: two| both| all)? to|i'd ask you to|we(?:'ll| will)? need you to|we'd like you to|can you(?: two| both| all| and [a-z]+)?|could you(?: two| both| all| and [a-z]+)?|would you|will you|i need you to|i'd like you to|i want you to|please|you(?: two| both| all)?(?:'ll| will) need to|you need to|you(?:'ll| will) have to|you have to|make sure you|be sure to|don't forget to|remember to|if you could|try to)\b",
             ),
         ),
         (Trigger::LetUs, re(r"\blet's\b")),
+        (
+            Trigger::Homework,
+            re(
+                r"\b(?:homework|(?:your |the )?(?:to-dos?|action items?|next steps?))(?: for (?:you|both of you|you two|you both|the two of you)(?:,? [a-z]+)?)?(?:,? (?:once|when|after|before) [^:]{1,40})?\s*:",
+            ),
+        ),
         (
             Trigger::Offer,
             re(r"\b(?:would you like me to|do you want me to|want me to|shall i|should i)\b"),
@@ -92,7 +100,9 @@ static TRIGGERS: LazyLock<Vec<(Trigger, Regex)>> = LazyLock::new(|| {
         // "… and you two sign it by Friday": an instruction with no modal.
         (
             Trigger::InstructYou,
-            re(r"\b(?:and|then)\s+(?:then\s+)?you(?: two| both| all)?\b"),
+            re(
+                r"\b(?:and|then)\s+(?:then\s+)?you(?: two| both| all)?\b|^(?:one|two|three|four|five|six|first|second|third|fourth|fifth|next|last|finally)\s*[:,]\s*you(?: two| both| all)?\b",
+            ),
         ),
         (
             Trigger::AssignOther,
@@ -282,6 +292,11 @@ const VERBS: &[&str] = &[
     "chase",
     "nudge",
     "ping",
+    "price",
+    "reset",
+    "stop",
+    "turn",
+    "let",
 ];
 
 /// Verbs that start an instruction when a sentence opens with them ("Ask HR before the
@@ -302,6 +317,7 @@ fn verb_needs(verb: &str) -> Option<&'static [&'static str]> {
         ]),
         "talk" => Some(&["to", "with"]),
         "figure" | "map" => Some(&["out"]),
+        "turn" => Some(&["on", "off"]),
         "work" => Some(&["up", "out"]),
         "walk" => Some(&["you", "them", "him", "her", "through"]),
         "come" => Some(&["in", "by", "back"]),
@@ -339,6 +355,8 @@ const SKIP: &[&str] = &[
     "happily",
     "two",
     "please",
+    "at",
+    "least",
 ];
 
 /// Verbs that, after a bare "and you", more often state a fact than give an instruction.
@@ -419,6 +437,18 @@ fn stem_ing(word: &str) -> Option<String> {
     None
 }
 
+/// "Have an employment attorney look at the release": "have" with someone and a task verb
+/// within four words, not a question ("Have you looked at it?").
+fn has_someone_do(word: &str, after: &str) -> bool {
+    let mut next = WORDS.find_iter(after).map(|m| m.as_str());
+    word == "have"
+        && next
+            .next()
+            .is_some_and(|n| matches!(n, "a" | "an" | "the" | "your"))
+        && next.take(4).any(|n| VERBS.contains(&n))
+        && !after.trim_end().ends_with('?')
+}
+
 /// A candidate found in a sentence.
 struct Candidate {
     trigger: Trigger,
@@ -473,7 +503,9 @@ fn find_verb(lower: &str, from: usize, trigger: Trigger) -> Option<(usize, Strin
                     .filter(|l| !matches!(*l, "just" | "please"))
                     .collect();
                 let plain = leading.is_empty() || leading == ["go", "ahead", "and"];
-                if (skipped == 0 || plain) && IMPERATIVE_VERBS.contains(&word) {
+                if (skipped == 0 || plain)
+                    && (IMPERATIVE_VERBS.contains(&word) || has_someone_do(word, &rest[w.end()..]))
+                {
                     word.to_string()
                 } else {
                     return None;
@@ -483,7 +515,8 @@ fn find_verb(lower: &str, from: usize, trigger: Trigger) -> Option<(usize, Strin
                 if VERBS.contains(&word) {
                     word.to_string()
                 } else {
-                    return None;
+                    // "Would you mind sending me their fee schedule?"
+                    stem_ing(word).filter(|_| trigger == Trigger::Request)?
                 }
             }
         };
@@ -504,8 +537,23 @@ fn find_verb(lower: &str, from: usize, trigger: Trigger) -> Option<(usize, Strin
             }
             return None;
         }
-        // "What I'll do is show you …" introduces, it does not commit.
-        if base == "do" && words.peek().is_some_and(|n| n.as_str() == "is") {
+        // "What I'll do is show you …", "Here's what we're going to do, if you'll let me":
+        // an introduction, not a commitment.
+        if base == "do"
+            && (words.peek().is_some_and(|n| n.as_str() == "is")
+                || rest[w.end()..]
+                    .trim_start()
+                    .starts_with([',', ':', '.', ';']))
+        {
+            return None;
+        }
+        // "let Susan and Michael know", not "let it ride".
+        if base == "let"
+            && !WORDS
+                .find_iter(&rest[w.end()..])
+                .take(5)
+                .any(|n| n.as_str() == "know")
+        {
             return None;
         }
         // "Their deadline is... let me check... the fifteenth": thinking aloud.
@@ -521,6 +569,11 @@ fn find_verb(lower: &str, from: usize, trigger: Trigger) -> Option<(usize, Strin
             && !["together", "in an email", "in writing"]
                 .iter()
                 .any(|p| rest.contains(p))
+            && ![
+                "in the ", "in a ", "in an ", "in for ", "in our ", "in your ",
+            ]
+            .iter()
+            .any(|p| rest[w.end()..].trim_start().starts_with(p))
         {
             return None;
         }
@@ -552,6 +605,7 @@ fn candidates(s: &Sentence<'_>) -> Vec<Candidate> {
             if CONDITIONAL.is_match(&s.lower[..m.start()]) {
                 continue;
             }
+
             if *trigger == Trigger::Request && WH_BEFORE.is_match(&s.lower[..m.start()]) {
                 continue;
             }
@@ -604,6 +658,7 @@ fn owner_for(trigger: Trigger, role: Role) -> Owner {
         Trigger::Commit | Trigger::Progressive | Trigger::LetUs | Trigger::Offer => speaker_side,
         Trigger::Request
         | Trigger::Imperative
+        | Trigger::Homework
         | Trigger::NeedYour
         | Trigger::AssignYou
         | Trigger::InstructYou => match speaker_side {
@@ -834,15 +889,28 @@ fn build(
     if c.trigger == Trigger::NeedYour && answered_with_a_number(sents, idx) {
         return None;
     }
-    // "Let's meet again next Wednesday" is the next meeting, not a task.
+    // "Let's meet again next Wednesday" is the next meeting, "let's see how the next month
+    // goes" a wait: not tasks.
     if c.trigger == Trigger::LetUs
         && WORDS.find(clause_lower).is_some_and(|w| {
             matches!(
                 w.as_str(),
-                "meet" | "talk" | "catch" | "reconvene" | "regroup"
+                "meet" | "talk" | "catch" | "reconvene" | "regroup" | "see" | "wait" | "think"
             )
         })
     {
+        return None;
+    }
+    // "Let me check whether I'm traveling that week, and I'll let your office know": the
+    // check is the way to the commitment after it.
+    if c.trigger == Trigger::Commit
+        && clause_end < s.lower.len()
+        && CHECK_WHETHER.is_match(clause_lower)
+    {
+        return None;
+    }
+    // "Vanguard will send you a confirmation on its own": an institution, not a task.
+    if c.trigger == Trigger::AssignOther && ON_ITS_OWN.is_match(clause_lower) {
         return None;
     }
     // The "what": the clause from the verb, cut at "so / because / ;", minus the due phrase.
@@ -862,12 +930,31 @@ fn build(
     }
     // An instruction ("When the paperwork comes, forward it to me.") is never a mere
     // acknowledgement of something said before.
-    let ack_only = c.trigger != Trigger::Imperative && {
-        let words: Vec<&str> = WORDS.find_iter(&what_lower).map(|m| m.as_str()).collect();
+    let ack_only = !matches!(c.trigger, Trigger::Imperative | Trigger::Homework) && {
+        // "I'll do it tonight, Ray can help me": the acknowledgement ends at the comma.
+        let first_part = what_lower.split(", ").next().unwrap_or("");
+        let words: Vec<&str> = WORDS.find_iter(first_part).map(|m| m.as_str()).collect();
         let pointer_early = words.iter().skip(1).take(3).any(|w| POINTERS.contains(w));
         words.len() >= 2 && pointer_early && words[1..].iter().all(|w| ACK_WORDS.contains(w))
             || words.len() == 1
+            // "…, you'll have both by Monday."
+            || words.len() == 2 && matches!(words[1], "both" | "everything")
     };
+    // "…, and you'll have a written answer from us within 30 days": the speaker's side
+    // delivers it.
+    let delivered =
+        c.trigger == Trigger::AssignYou && !ack_only && delivered_wording(&what_lower).is_some();
+    if delivered {
+        owner = owner_for(Trigger::Commit, s.role);
+    }
+    // "I'll put together a budget, and you'll get an email from me with it by the 1st": the
+    // e-mail delivers what the speaker just took on, and dates it.
+    let ack_only = ack_only
+        || delivered
+            && found.earlier_in_sentence.is_some()
+            && WORDS
+                .find_iter(&what_lower)
+                .any(|w| matches!(w.as_str(), "it" | "them" | "that" | "those"));
     // "…, and you'll have it by the end of the month": the speaker delivers.
     if c.trigger == Trigger::AssignYou
         && ack_only
@@ -898,6 +985,16 @@ fn build(
     }
     if c.trigger == Trigger::NeedYour {
         what = format!("provide your {what}");
+    }
+    // "Would you mind sending us a projection" asks to "send us a projection".
+    if c.trigger == Trigger::Request
+        && let Some((first, rest)) = what.split_once(' ')
+        && let Some(base) = stem_ing(&first.to_lowercase())
+    {
+        what = format!("{base} {rest}");
+    }
+    if delivered && let Some(wording) = delivered_wording(&what) {
+        what = wording;
     }
     // What comes before the verb in this sentence: "Please don't say card numbers on
     // recorded calls, I'll make sure it gets masked"; "When the paperwork comes, forward it".
@@ -1014,7 +1111,7 @@ fn antecedent(sents: &[Sentence<'_>], idx: usize) -> Option<String> {
         .iter()
         .rev()
         .take_while(|s| s.segment + 2 >= current)
-        .filter(|s| s.text.split_whitespace().count() >= 5)
+        .filter(|s| s.text.split_whitespace().count() >= 5 || DOCUMENT.is_match(&s.lower))
         .collect();
     // Said earlier in this same turn, the nearest sentence is what the speaker means.
     let nearest = candidates.first()?;
@@ -1098,9 +1195,29 @@ fn apply_ack(ack: ActionItem, items: &mut Vec<ActionItem>) {
     }
 }
 
+static CHECK_WHETHER: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:check|see|find out|look) (?:whether|if)\b"));
+static ON_ITS_OWN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\bon (?:its|their) own\b|\bautomatically\b"));
+
+/// "have a written answer from us" → "send a written answer"; "get an email from me with
+/// the forms" → "send an email with the forms": what the listener will receive from the
+/// speaker's side, as the speaker's task. `None` unless it comes "from me" / "from us".
+fn delivered_wording(what: &str) -> Option<String> {
+    let (verb, rest) = what.trim_start().split_once(' ')?;
+    if !matches!(verb.to_lowercase().as_str(), "have" | "get" | "receive") {
+        return None;
+    }
+    let from = FROM_US.find(rest)?;
+    let wording = format!("send {}{}", &rest[..from.start()], &rest[from.end()..]);
+    Some(tidy(&wording))
+}
+
+static FROM_US: LazyLock<Regex> = LazyLock::new(|| re(r"\s?\bfrom (?:me|us)\b"));
+
 static DELIVERY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:and |then |so )?(?:you(?:'ll| will| should)(?: have| get| receive| see)(?: it| them| that| those| this| the \w+)|you(?:'ll| will| should) hear (?:back )?from me|you(?:'ll| will| should) hear back|i should have (?:it|them|that|an answer|something|the \w+) (?:for|to) you)\b",
+        r"^(?:and |then |so )?(?:you(?:'ll| will| should)(?: have| get| receive| see)(?: it| them| that| those| this| the \w+)|you(?:'ll| will| should) (?:have|get|receive) [^.?!]*?\bfrom (?:me|us)\b|you(?:'ll| will| should) hear (?:back )?from me|you(?:'ll| will| should) hear back|i should have (?:it|them|that|an answer|something|the \w+) (?:for|to) you)\b",
     )
 });
 /// "Expect an email from me Monday with the list of documents": a promise made as news.
@@ -1157,10 +1274,32 @@ fn date_delivery(s: &Sentence<'_>, items: &mut Vec<ActionItem>, ctx: &MeetingCon
                 owner_guessed: s.role == Role::Unknown,
             });
         }
-        (None, None) => {}
+        // "You'll get an email from me with the memorandum by Monday."
+        (None, None) => {
+            if let Some(m) = YOU_WILL.find(lower)
+                && let Some(wording) =
+                    delivered_wording(&s.text[to_original(s.text, offset + m.end())..])
+            {
+                let mut what = wording;
+                if let Some(pos) = what.find(phrase.as_str()) {
+                    what.replace_range(pos..pos + phrase.len(), "");
+                }
+                items.push(ActionItem {
+                    what: tidy(&what),
+                    owner: side,
+                    due,
+                    due_phrase: Some(phrase),
+                    span: s.span(),
+                    owner_guessed: s.role == Role::Unknown,
+                });
+            }
+        }
     }
     true
 }
+
+static YOU_WILL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:and |then |so )?you(?:'ll| will| should) "));
 
 static FILLER: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -1516,6 +1655,195 @@ mod tests {
                 Owner::Client,
                 day(10),
             ),
+            // Round 5 (holdout5's misses). "…, you'll have both by Monday" dates the
+            // speaker's own item.
+            (
+                &[(
+                    "Dana",
+                    "I'll send you the fact sheet and a proposal for the rollover, you'll have both by Monday.",
+                )],
+                &["send", "fact sheet"],
+                Owner::Advisor,
+                day(10),
+            ),
+            // "You'll get an email from me with …": the speaker delivers.
+            (
+                &[(
+                    "Dana",
+                    "Let me at least send you the offering memorandum. You'll get an email from me with the memorandum and the subscription documents by Monday.",
+                )],
+                &["memorandum"],
+                Owner::Advisor,
+                day(10),
+            ),
+            (
+                &[(
+                    "Dana",
+                    "I'm submitting the error report today, and you'll have a written answer from us within 30 days.",
+                )],
+                &["written answer"],
+                Owner::Advisor,
+                NaiveDate::from_ymd_opt(2025, 4, 6),
+            ),
+            // "Would you mind forwarding …?" asks; the answer dates it.
+            (
+                &[
+                    (
+                        "Dana",
+                        "Robert, would you mind forwarding me any messages where she asks for money?",
+                    ),
+                    ("Robert", "I'll do it tonight."),
+                ],
+                &["forward", "messages"],
+                Owner::Client,
+                day(7),
+            ),
+            (
+                &[
+                    (
+                        "Dana",
+                        "And the credit freeze, would you mind doing that with Teresa?",
+                    ),
+                    ("Robert", "We'll do it when she comes on the 28th."),
+                ],
+                &["credit freeze"],
+                Owner::Client,
+                day(28),
+            ),
+            // Homework, and a numbered list of instructions.
+            (
+                &[(
+                    "Dana",
+                    "Homework for you, Robert: create your my Social Security login before Friday.",
+                )],
+                &["create", "login"],
+                Owner::Client,
+                day(14),
+            ),
+            (
+                &[(
+                    "Dana",
+                    "Homework for you both: sit down, figure out your shared costs, and send me the number by the end of the week.",
+                )],
+                &["send", "number"],
+                Owner::Client,
+                day(7),
+            ),
+            (
+                &[(
+                    "Dana",
+                    "Two: you file for unemployment today, not next week.",
+                )],
+                &["file", "unemployment"],
+                Owner::Client,
+                day(7),
+            ),
+            // "Have someone do it", then dated by the question after it.
+            (
+                &[(
+                    "Dana",
+                    "Have an employment attorney look at the release first. Can you do that this week?",
+                )],
+                &["attorney", "release"],
+                Owner::Client,
+                day(7),
+            ),
+            (
+                &[(
+                    "Dana",
+                    "Can I ask you two to find the spousal consent form in the packet by the 15th?",
+                )],
+                &["find", "consent form"],
+                Owner::Client,
+                day(15),
+            ),
+            (
+                &[(
+                    "Dana",
+                    "We need you to sign them and send back a copy of the certification of trust within 10 days.",
+                )],
+                &["sign"],
+                Owner::Client,
+                day(17),
+            ),
+            // More task verbs, and more of the firm's people.
+            (
+                &[(
+                    "Dana",
+                    "I'll price a T-bill ladder for the 380,000 and have it for you next Tuesday.",
+                )],
+                &["price", "ladder"],
+                Owner::Advisor,
+                day(11),
+            ),
+            (
+                &[("Robert", "I'll stop the HSA contributions this week.")],
+                &["stop", "hsa"],
+                Owner::Client,
+                day(7),
+            ),
+            (
+                &[(
+                    "Dana",
+                    "Our operations team will reset your password and turn on two-step verification this afternoon.",
+                )],
+                &["reset", "password"],
+                Owner::Advisor,
+                day(7),
+            ),
+            (
+                &[("Dana", "The team will send everyone a summary tomorrow.")],
+                &["send", "summary"],
+                Owner::Advisor,
+                day(8),
+            ),
+            (
+                &[(
+                    "Dana",
+                    "Nadia and I will also look at Robert's IRA withdrawals before tax day.",
+                )],
+                &["look at", "withdrawals"],
+                Owner::Advisor,
+                NaiveDate::from_ymd_opt(2025, 4, 15),
+            ),
+            (
+                &[(
+                    "Dana",
+                    "We'll put in the grant recommendation for St. Brendan's next week.",
+                )],
+                &["put in", "grant"],
+                Owner::Advisor,
+                day(14),
+            ),
+            (
+                &[(
+                    "Robert",
+                    "I'll let Susan and Michael know to expect the claim forms.",
+                )],
+                &["let", "know"],
+                Owner::Client,
+                None,
+            ),
+            // The check leads to the commitment after it: one item.
+            (
+                &[(
+                    "Robert",
+                    "Let me check whether I'm traveling that week, and I'll let your office know by Monday.",
+                )],
+                &["let your office know"],
+                Owner::Client,
+                day(10),
+            ),
+            // "year-end" before a noun names the documents, not a date.
+            (
+                &[(
+                    "Dana",
+                    "We'll send him the year-end tax documents when they're issued.",
+                )],
+                &["year-end tax documents"],
+                Owner::Advisor,
+                None,
+            ),
         ];
         for (lines, words, owner, due) in cases {
             let found = items(lines);
@@ -1563,6 +1891,12 @@ mod tests {
             )],
             &[("Dana", "Call me any time, for anything.")],
             &[("Dana", "What I'll do is show you how much the mix matters.")],
+            &[("Dana", "Here's what we're going to do, if you'll let me.")],
+            &[("Dana", "Let's see how the next month goes.")],
+            &[(
+                "Dana",
+                "The transfer takes a week, and Vanguard will send you a confirmation on its own when it's done.",
+            )],
         ];
         for lines in cases {
             let found = items(lines);
