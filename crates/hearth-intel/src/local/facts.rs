@@ -21,17 +21,17 @@ static FAMILY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static GOAL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:i|we)(?: really| also| still| both)?(?: want|'d like| would like| hope| are hoping|'re hoping|'m hoping| am hoping| plan|'re planning|'m planning| would love|'d love) to (?:retire|buy|pay off|travel|help|fund|save|put aside|set aside|leave|give|start|be|send|build|downsize|purchase|own|have|cover|take|move|stop working|do|go|visit|see|know|study|keep|make sure|sell|invest|live|stay)\b|\b(?:i|we) (?:really )?want (?:\w+ ){1,2}to (?:get|have|inherit|receive)\b|\b(?:i|we) want (?:my|our) own\b|\b(?:i|we) (?:really )?want (?:it|this|that|the \w+) to go to\b|\b(?:i|we) (?:really )?(?:want|need) (?:a |an |some )?(?:\w+[- ]){0,2}(?:polic(?:y|ies)|coverage|cushion|reserve|set aside)\b|\b(?:i|we) need (?:this|the|that) money to\b|\b(?:our|my) (?:main |big |biggest |top )?(?:goal|priority|dream) is\b",
+        r"\b(?:i|we)(?: really| also| still| both)?(?: want|'d like| would like| hope| are hoping|'re hoping|'m hoping| am hoping| plan|'re planning|'m planning| would love|'d love) to (?:retire|buy|pay off|travel|help|fund|save|put aside|set aside|leave|give|start|be|send|build|downsize|purchase|own|have|cover|take|move|stop working|do|go|visit|see|know|study|keep|make sure|sell|invest|live|stay|work|use|redo|remodel|renovate|hold off|claim|get rid of)\b|\b(?:i|we) (?:really )?want (?:\w+ ){1,2}to (?:get|have|inherit|receive)\b|\b(?:i|we) want (?:my|our) own\b|\b(?:i|we) (?:really )?want (?:it|this|that|the \w+) to go to\b|\b(?:i|we) (?:really )?(?:want|need) (?:a |an |some )?(?:\w+[- ]){0,2}(?:polic(?:y|ies)|coverage|cushion|reserve|set aside)\b|\b(?:i|we) need (?:this|the|that) money to\b|\b(?:our|my) (?:main |big |biggest |top )?(?:goal|priority|dream) is\b|\b(?:i|we) want (?:something|some|money|enough) left\b|\b(?:i|we) want (?:it|that|the \w+) (?:gone|paid off)\b|\b(?:that|this|the) money (?:has to|needs to|must) be there\b|\b(?:i|we) need (?:that|this|the) money (?:in|by|for|within)\b",
     )
 });
 static LIFE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:retiring|retire (?:next|this|at the end|in|on|(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)|took a (?:new )?job|new job|started a (?:new )?job|got a job|laid off|lost (?:my|his|her) job|quit (?:my|his|her) job|promot\w+|going part[- ]time|part[- ]time|sold (?:the|our|my) (?:house|home|business|company)|selling (?:the|our|my) (?:house|home|business|company)|bought a (?:house|home|condo)|we close on|closing on (?:the|our) (?:house|home)|moving to|relocat\w+|inherit\w*|pension (?:stopped|ended|was cut)|went under|bankrupt\w*|starting (?:a|my|our) (?:own )?business|i retired|we retired|(?:i|we|he|she) left \w+(?: \w+)? (?:in|last|this)\b|started at \w+|(?:i|we|he|she) moved (?:into|to|in with)|cut (?:back|down) to \w+ days)",
+        r"\b(?:retiring|retire (?:next|this|at the end|in|on|(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)|took a (?:new )?job|new job|started a (?:new )?job|got a job|laid off|lost (?:my|his|her) job|quit (?:my|his|her) job|promot\w+|going part[- ]time|part[- ]time|sold (?:the|our|my) (?:house|home|business|company)|selling (?:the|our|my) (?:house|home|business|company)|bought a (?:house|home|condo)|we close on|closing on (?:the|our) (?:house|home)|moving to|relocat\w+|inherit\w*|pension (?:stopped|ended|was cut)|went under|bankrupt\w*|starting (?:a|my|our) (?:own )?business|i retired|we retired|(?:i|we|he|she) left \w+(?: \w+)? (?:in|last|this)\b|started at \w+|(?:i|he|she) starts? (?:at|with) [a-z]+|got into (?:college|[a-z]+ state|the university)|(?:is|are|been) retired since|signed the (?:letter of intent|purchase agreement|contract)|visas? (?:got )?approved|got (?:the|our|my) \w+ visas?|income was down|lost (?:its|his|her|our|my) (?:biggest|main|largest) (?:contract|client|customer)|(?:i|we|he|she) moved (?:into|to|in with)|cut (?:back|down) to \w+ days)",
     )
 });
 static RISK_CONSERVATIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:conservative|don't want (?:anything|to take) (?:risky|much risk|a lot of risk|risk)|don't want to lose|can't lose (?:it|this|that|any)|terrified|can't afford to lose|cannot afford to lose|sleep at night|low risk|risk[- ]averse|cautious|rather be careful|want to be careful|can't take (?:chances|risks?|a chance)|(?:don't|do not) like (?:big |the )?(?:swings|ups and downs|volatility)|want it (?:boring|safe|steady)|(?:whole|entire) net worth (?:riding|tied up)|(?:i|we) feel sick|(?:i'm|we're|i am|we are|makes me|made me) (?:\w+ )?nervous|(?:don't|do not) care about growth|play it safe|panick\w* and sold)",
+        r"\b(?:conservative|don't want (?:anything|to take) (?:risky|much risk|a lot of risk|risk)|don't want to lose|can't lose (?:it|this|that|any)|terrified|can't afford to lose|cannot afford to lose|sleep at night|low risk|risk[- ]averse|cautious|rather be careful|want to be careful|can't take (?:chances|risks?|a chance)|(?:don't|do not) like (?:big |the )?(?:swings|ups and downs|volatility)|want it (?:boring|safe|steady)|(?:whole|entire) net worth (?:riding|tied up)|(?:i|we) feel sick|(?:i'm|we're|i am|we are|makes me|made me) (?:\w+ )?nervous|(?:don't|do not) care about growth|play it safe|panick\w* and sold|can't stomach|not a gambler|safety (?:blanket|net)|somewhere safe|(?:don't|do not) want to (?:start )?chas\w+|rather have less|(?:need|want) to be able to get (?:at|to) it|(?:don't|can't) sleep (?:well )?when)",
     )
 });
 static RISK_MODERATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -41,12 +41,12 @@ static RISK_MODERATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static RISK_AGGRESSIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:aggressive|ride it out|comfortable with (?:more |a lot of )?risk|high risk tolerance|risk taker|can handle (?:more|a lot more) (?:stock|risk|volatility))",
+        r"\b(?:aggressive|ride it out|comfortable with (?:more |a lot of )?risk|high risk tolerance|risk taker|can handle (?:more|a lot more) (?:stock|risk|volatility)|(?:a )?(?:hundred|100) percent (?:in )?stocks|all stocks|fine watching it drop|likes? to gamble)",
     )
 });
 static HEALTH: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:cancer|diagnos\w+|remission|surgery|heart attack|stroke|parkinson\w*|alzheimer\w*|dementia|chemo\w*|diabet\w+|hospitali\w+|health scare|ms diagnosis|cardiolog\w+|stent|memory (?:isn't|is not|is going|is slipping)|eyes? (?:are|is) not|hip (?:fracture|replacement)|broke (?:her|his|my) hip|knee replacement|fractur\w+|(?:had|took) a (?:bad )?fall|physical therapy|neurologist|checkup|check-up)",
+        r"\b(?:cancer|diagnos\w+|remission|surgery|heart attack|stroke|parkinson\w*|alzheimer\w*|dementia|chemo\w*|diabet\w+|hospitali\w+|health scare|ms diagnosis|cardiolog\w+|stent|memory (?:isn't|is not|is going|is slipping)|eyes? (?:are|is) not|hip (?:fracture|replacement)|broke (?:her|his|my) hip|knee replacement|fractur\w+|(?:had|took) a (?:bad )?fall|physical therapy|neurologist|checkup|check-up|my knee|my hip|the therapy|my doctor wants)",
     )
 });
 static INSURANCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -71,6 +71,8 @@ static CLIENT_HOLDS: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:my|our|i have|we have|i've got|we've got|i also have|we also have|i still have|we still have|i hold|we hold|i own|we own)\s+(?:[\w,.$()-]+\s+){0,4}?(?:401|403|457|iras?\b|roth|sep\b|529|hsa|brokerage|savings|high-yield|checking|cds?\b|pension|isos|rsus|stock options|annuit|money market|trust account)",
     )
 });
+static ACCOUNT_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\baccounts?\b"));
+static YOU_HAVE: LazyLock<Regex> = LazyLock::new(|| re(r"\byou(?:'ve got| have| got)\b"));
 static MODAL: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:can|could|would|should|might)\b|'d\b"));
 static ADVISOR_POSSESSION: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -177,7 +179,7 @@ fn classify(s: &Sentence<'_>) -> Option<(FactKind, String, String, f64)> {
     if INSURANCE.is_match(lower) {
         let client_says = is_personal && CLIENT_POSSESSION.is_match(lower);
         let advisor_says =
-            s.role == Role::Advisor && lower.contains("your") && INSURANCE_STATE.is_match(lower);
+            s.role == Role::Advisor && ADDRESSED.is_match(lower) && INSURANCE_STATE.is_match(lower);
         if client_says || advisor_says {
             return Some((FactKind::Insurance, "insurance".into(), text, 0.65));
         }
@@ -195,6 +197,13 @@ fn classify(s: &Sentence<'_>) -> Option<(FactKind, String, String, f64)> {
         }
     }
     if has_amount && ((is_personal && !s.is_question()) || addressed) {
+        // "About 850,000 between the two 401(k)s", "there's your mom's IRA, about 640,000":
+        // an amount held in a named account is the account.
+        // ("You have about 640,000 across the 401(k) and the two IRAs" is a total.)
+        let total = s.role == Role::Advisor && YOU_HAVE.is_match(lower);
+        if !total && (ACCOUNT_TERM.is_match(lower) || ACCOUNT_WORD.is_match(lower)) {
+            return Some((FactKind::Account, "account".into(), text, 0.6));
+        }
         return Some((FactKind::Amount, amount_key(lower).into(), text, 0.6));
     }
     None
@@ -225,4 +234,111 @@ pub(crate) fn extract(sents: &[Sentence<'_>]) -> Vec<Fact> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MeetingContext, Segment, Tone, Transcript};
+
+    /// The kind of fact the rules file for one sentence said by `speaker` (Dana advises
+    /// Robert).
+    fn kind_of(speaker: &str, text: &str) -> Option<FactKind> {
+        let transcript = Transcript {
+            segments: vec![Segment {
+                start_ms: 0,
+                end_ms: 1000,
+                speaker: Some(speaker.into()),
+                text: text.into(),
+            }],
+        };
+        let ctx = MeetingContext {
+            meeting_date: chrono::NaiveDate::from_ymd_opt(2025, 3, 7).expect("date"),
+            household_name: "Henderson Household".into(),
+            advisor_name: "Dana Whitfield".into(),
+            client_names: vec!["Robert Henderson".into()],
+            greeted: None,
+            tone: Tone::ProfessionalWarm,
+        };
+        let sents = super::super::sentences(&transcript, &ctx);
+        extract(&sents).first().map(|f| f.kind)
+    }
+
+    #[test]
+    fn facts_said_many_ways() {
+        use FactKind::*;
+        let cases = [
+            // An amount in a named account is the account; a total across them is an amount.
+            (
+                "Robert",
+                "About 850,000 between the two 401(k)s, and 120,000 in CDs.",
+                Some(Account),
+            ),
+            (
+                "Dana",
+                "And there's your mom's IRA, about 640,000 as of last month.",
+                Some(Account),
+            ),
+            (
+                "Dana",
+                "You have about 640,000 across the 401(k) and the two IRAs.",
+                Some(Amount),
+            ),
+            (
+                "Robert",
+                "I can't stomach these swings anymore.",
+                Some(RiskTolerance),
+            ),
+            (
+                "Robert",
+                "I'm not a gambler, never have been.",
+                Some(RiskTolerance),
+            ),
+            (
+                "Robert",
+                "I want the 401(k)s in a hundred percent stocks.",
+                Some(RiskTolerance),
+            ),
+            (
+                "Robert",
+                "I'd like to hold off claiming until seventy.",
+                Some(Goal),
+            ),
+            (
+                "Robert",
+                "We owe about 280,000 on the house and I want it gone.",
+                Some(Goal),
+            ),
+            (
+                "Robert",
+                "So that money has to be there in two years.",
+                Some(Goal),
+            ),
+            (
+                "Robert",
+                "I want something left for Erik and Annika.",
+                Some(Goal),
+            ),
+            (
+                "Robert",
+                "And I start at Providence Valley on July 13th.",
+                Some(LifeEvent),
+            ),
+            (
+                "Robert",
+                "My knee's much better, the therapy finished in October.",
+                Some(Health),
+            ),
+            (
+                "Dana",
+                "Through the hospital you've got life insurance at one times salary.",
+                Some(Insurance),
+            ),
+            // An advisor's opinion is not the client's goal or risk tolerance.
+            ("Dana", "I'd call that allocation aggressive.", None),
+        ];
+        for (speaker, text, kind) in cases {
+            assert_eq!(kind_of(speaker, text), kind, "{speaker}: {text}");
+        }
+    }
 }
