@@ -696,6 +696,16 @@ pub(crate) fn extract(sents: &[Sentence<'_>], ctx: &MeetingContext) -> Vec<Actio
     // Which trigger made each item pushed here (acks and deliveries are not listed).
     let mut origins: Vec<(usize, Trigger)> = Vec::new();
     for (idx, s) in sents.iter().enumerate() {
+        // "The Schwab login: that's on me today. Our team will reset your password …": the
+        // next sentence says what the task is.
+        let said_next = sents
+            .get(idx + 1)
+            .is_some_and(|n| n.segment == s.segment && !candidates(n).is_empty());
+        let taken =
+            taken_on(s, ctx).and_then(|(item, pointer)| (!(pointer && said_next)).then_some(item));
+        // "I'll send you the form today, and you sign it by Friday": "it" is the form.
+        let mut earlier_in_sentence: Option<String> = taken.as_ref().map(|t| t.what.clone());
+        items.extend(taken);
         let cands = candidates(s);
         if cands.is_empty() {
             if !date_delivery(s, &mut items, ctx) {
@@ -703,8 +713,6 @@ pub(crate) fn extract(sents: &[Sentence<'_>], ctx: &MeetingContext) -> Vec<Actio
             }
             continue;
         }
-        // "I'll send you the form today, and you sign it by Friday": "it" is the form.
-        let mut earlier_in_sentence: Option<String> = None;
         if suggestion
             .as_ref()
             .is_some_and(|x| x.span.segment != s.segment)
@@ -1197,6 +1205,53 @@ fn apply_ack(ack: ActionItem, items: &mut Vec<ActionItem>) {
 
 static CHECK_WHETHER: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:check|see|find out|look) (?:whether|if)\b"));
+/// "The joint account paperwork is on me", "I'm on it for the COBRA comparison", "the
+/// Schwab login: that's on me".
+static ON_ME: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\bi'm on it for (?P<for>[^,;]+)|(?P<subject>[^,;:]*?)\s*(?:\bis|\bare|'s) on me\b")
+});
+
+/// A task taken on as "… is on me" with a date in the same sentence ("the paperwork is on
+/// me, you'll have it Monday"); without a date "that's on me" is an apology, not a task.
+///
+/// Also says whether the task was pointed at ("that's on me") rather than named.
+fn taken_on(s: &Sentence<'_>, ctx: &MeetingContext) -> Option<(ActionItem, bool)> {
+    let caps = ON_ME.captures(&s.lower)?;
+    let (a, b) = find_due_phrase(&s.lower)?;
+    let phrase = s.text[to_original(s.text, a)..to_original(s.text, b)].to_string();
+    let named = caps.name("for").or_else(|| caps.name("subject"))?;
+    let mut what =
+        tidy(&s.text[to_original(s.text, named.start())..to_original(s.text, named.end())]);
+    for lead in ["On my side", "on my side", "And", "So", "Okay"] {
+        what = what
+            .trim_start_matches(lead)
+            .trim_start_matches(',')
+            .trim()
+            .to_string();
+    }
+    let pointer = matches!(what.to_lowercase().as_str(), "that" | "this" | "it" | "");
+    if pointer {
+        // "First, the Schwab login: that's on me today": what stands before the colon.
+        let before = s.text[..to_original(s.text, named.start())]
+            .rsplit([':', ','])
+            .find(|p| p.split_whitespace().count() >= 2)?;
+        what = tidy(before);
+    }
+    if let Some(pos) = what.find(phrase.as_str()) {
+        what.replace_range(pos..pos + phrase.len(), "");
+        what = tidy(&what);
+    }
+    let item = ActionItem {
+        what,
+        owner: owner_for(Trigger::Commit, s.role),
+        due: resolve_due(&phrase, ctx.meeting_date),
+        due_phrase: Some(phrase),
+        span: s.span(),
+        owner_guessed: s.role == Role::Unknown,
+    };
+    (item.what.split_whitespace().count() >= 2).then_some((item, pointer))
+}
+
 static ON_ITS_OWN: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bon (?:its|their) own\b|\bautomatically\b"));
 
@@ -1834,6 +1889,31 @@ mod tests {
                 Owner::Client,
                 day(10),
             ),
+            // "… is on me" with a date takes a task on.
+            (
+                &[(
+                    "Dana",
+                    "On my side, the joint account paperwork is on me, you'll have it Monday.",
+                )],
+                &["joint account paperwork"],
+                Owner::Advisor,
+                day(10),
+            ),
+            (
+                &[("Dana", "First, the Schwab login: that's on me today.")],
+                &["schwab login"],
+                Owner::Advisor,
+                day(7),
+            ),
+            (
+                &[(
+                    "Dana",
+                    "Four: I'm on it for the COBRA versus Camila's plan comparison, you'll have it by Friday.",
+                )],
+                &["cobra", "comparison"],
+                Owner::Advisor,
+                day(14),
+            ),
             // "year-end" before a noun names the documents, not a date.
             (
                 &[(
@@ -1893,6 +1973,10 @@ mod tests {
             &[("Dana", "What I'll do is show you how much the mix matters.")],
             &[("Dana", "Here's what we're going to do, if you'll let me.")],
             &[("Dana", "Let's see how the next month goes.")],
+            &[(
+                "Dana",
+                "That's on me, and it's fixed: any call from you now goes to me.",
+            )],
             &[(
                 "Dana",
                 "The transfer takes a week, and Vanguard will send you a confirmation on its own when it's done.",
