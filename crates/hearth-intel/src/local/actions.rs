@@ -671,6 +671,14 @@ fn owner_for(trigger: Trigger, role: Role) -> Owner {
     }
 }
 
+/// An item's wording without its due phrase ("send the forms by Friday" → "send the forms").
+fn without_phrase(what: &str, phrase: &str) -> String {
+    match what.find(phrase) {
+        Some(pos) => tidy(&format!("{}{}", &what[..pos], &what[pos + phrase.len()..])),
+        None => what.to_string(),
+    }
+}
+
 fn tidy(text: &str) -> String {
     let t = text
         .trim()
@@ -985,11 +993,8 @@ fn build(
     let end_norm = c.verb_at + cut;
     let end = to_original(s.text, end_norm);
     let mut what = tidy(&s.text[start..end]);
-    if let Some(phrase) = &due_phrase
-        && let Some(pos) = what.find(phrase.as_str())
-    {
-        what.replace_range(pos..pos + phrase.len(), "");
-        what = tidy(&what);
+    if let Some(phrase) = &due_phrase {
+        what = without_phrase(&what, phrase);
     }
     if c.trigger == Trigger::NeedYour {
         what = format!("provide your {what}");
@@ -1237,12 +1242,8 @@ fn taken_on(s: &Sentence<'_>, ctx: &MeetingContext) -> Option<(ActionItem, bool)
             .find(|p| p.split_whitespace().count() >= 2)?;
         what = tidy(before);
     }
-    if let Some(pos) = what.find(phrase.as_str()) {
-        what.replace_range(pos..pos + phrase.len(), "");
-        what = tidy(&what);
-    }
     let item = ActionItem {
-        what,
+        what: without_phrase(&what, &phrase),
         owner: owner_for(Trigger::Commit, s.role),
         due: resolve_due(&phrase, ctx.meeting_date),
         due_phrase: Some(phrase),
@@ -1302,12 +1303,13 @@ fn date_delivery(s: &Sentence<'_>, items: &mut Vec<ActionItem>, ctx: &MeetingCon
         .rev()
         .take_while(|i| i.span.segment == s.segment)
         .find(|i| i.owner == side);
-    match (target, expect) {
+    let new_task = match (target, expect) {
         (Some(t), _) => {
             if t.due.is_none() {
                 t.due = due;
-                t.due_phrase = Some(phrase);
+                t.due_phrase = Some(phrase.clone());
             }
+            None
         }
         // Nothing said before it in this turn: the e-mail itself is the task ("email with
         // the list of documents for the appeal").
@@ -1316,39 +1318,22 @@ fn date_delivery(s: &Sentence<'_>, items: &mut Vec<ActionItem>, ctx: &MeetingCon
                 return true;
             };
             let rest_at = to_original(s.text, offset + whole.end());
-            let mut what = format!("{} {}", kind.as_str(), s.text[rest_at..].trim());
-            if let Some(pos) = what.find(phrase.as_str()) {
-                what.replace_range(pos..pos + phrase.len(), "");
-            }
-            items.push(ActionItem {
-                what: tidy(&what),
-                owner: side,
-                due,
-                due_phrase: Some(phrase),
-                span: s.span(),
-                owner_guessed: s.role == Role::Unknown,
-            });
+            Some(format!("{} {}", kind.as_str(), s.text[rest_at..].trim()))
         }
         // "You'll get an email from me with the memorandum by Monday."
-        (None, None) => {
-            if let Some(m) = YOU_WILL.find(lower)
-                && let Some(wording) =
-                    delivered_wording(&s.text[to_original(s.text, offset + m.end())..])
-            {
-                let mut what = wording;
-                if let Some(pos) = what.find(phrase.as_str()) {
-                    what.replace_range(pos..pos + phrase.len(), "");
-                }
-                items.push(ActionItem {
-                    what: tidy(&what),
-                    owner: side,
-                    due,
-                    due_phrase: Some(phrase),
-                    span: s.span(),
-                    owner_guessed: s.role == Role::Unknown,
-                });
-            }
-        }
+        (None, None) => YOU_WILL
+            .find(lower)
+            .and_then(|m| delivered_wording(&s.text[to_original(s.text, offset + m.end())..])),
+    };
+    if let Some(what) = new_task {
+        items.push(ActionItem {
+            what: without_phrase(&what, &phrase),
+            owner: side,
+            due,
+            due_phrase: Some(phrase),
+            span: s.span(),
+            owner_guessed: s.role == Role::Unknown,
+        });
     }
     true
 }
