@@ -78,13 +78,6 @@ static CARD_CUED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:card|visa|master ?card|amex|american express|discover)\b[^\d!]{0,30}?(\d(?:[,. -]?\d){12,20})\b")
         .expect("regex")
 });
-static IN_TURN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:and )?(?:mine|his|hers|my wife's|my husband's)\b")
-        .expect("in-turn regex")
-});
-static NUMBER_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bnumbers?\b").expect("number regex"));
-
 /// An amount written with thousands separators ("640,000"), which is not an account number.
 static GROUPED_AMOUNT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{1,3}(?:,\d{3})+$").expect("regex"));
@@ -94,8 +87,9 @@ static ENDING_IN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// An account number named (the previous turn asked for one when it also asks a question).
-static ACCOUNT_CUE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:account|acct)(?: number| no\.?| #)\b").expect("regex"));
+static ACCOUNT_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:account|acct)(?: numbers?| no\.?| #)\b").expect("regex")
+});
 /// A North American phone number ("503-555-0148"), not an account.
 static PHONE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{3}[ -]\d{3}[ -]\d{4}$").expect("regex"));
@@ -151,6 +145,18 @@ fn spoken_ssns(text: &str, cued: bool) -> Vec<(usize, usize)> {
         (None, true) => 0,
         (None, false) => return Vec::new(),
     };
+    spoken_numbers(text, from, 8..=10, 4)
+}
+
+/// Runs of spoken or garbled digits in `text` from byte `from` on, worth `digits` digits in
+/// all, in at least two parts, starting within `lead` words of `from` or of a sentence start.
+fn spoken_numbers(
+    text: &str,
+    from: usize,
+    digits: std::ops::RangeInclusive<usize>,
+    lead: usize,
+) -> Vec<(usize, usize)> {
+    let wanted = digits;
     // Tokens (alphanumeric runs) with their offsets, from the cue on.
     let tokens: Vec<(usize, usize)> = text[from..]
         .char_indices()
@@ -193,7 +199,7 @@ fn spoken_ssns(text: &str, cued: bool) -> Vec<(usize, usize)> {
         // A number does not start with "oh" (an interjection as often as a digit).
         let starts = spoken_digits(first).is_some()
             && !matches!(first.to_ascii_lowercase().as_str(), "oh" | "o")
-            && words_since_anchor <= 4;
+            && words_since_anchor <= lead;
         if !starts {
             words_since_anchor += 1;
             i += 1;
@@ -208,7 +214,17 @@ fn spoken_ssns(text: &str, cued: bool) -> Vec<(usize, usize)> {
             if j > i && !joins(&text[end..ts]) {
                 break;
             }
-            let Some(n) = spoken_digits(&text[ts..te]) else {
+            // "517 for four, 2903": a recogniser writes "four" as "for" (or "two" as "to")
+            // between digits.
+            let sound_alike = j > i
+                && matches!(
+                    text[ts..te].to_ascii_lowercase().as_str(),
+                    "for" | "to" | "too"
+                )
+                && tokens
+                    .get(j + 1)
+                    .is_some_and(|&(ns, ne)| spoken_digits(&text[ns..ne]).is_some());
+            let Some(n) = spoken_digits(&text[ts..te]).or(sound_alike.then_some(1)) else {
                 // "and then" between digits is skipped by `joins`; any other word ends it.
                 let w = text[ts..te].to_ascii_lowercase();
                 if (w == "and" || w == "then") && j + 1 < tokens.len() {
@@ -229,7 +245,7 @@ fn spoken_ssns(text: &str, cued: bool) -> Vec<(usize, usize)> {
         }
         // One unbroken token is a written number (the labelled-SSN rule's business, or a
         // routing number); a spoken one comes in parts.
-        if (8..=10).contains(&digits) && j - i >= 2 {
+        if wanted.contains(&digits) && j - i >= 2 {
             found.push((s, end));
             words_since_anchor = 0;
             i = j;
@@ -368,41 +384,7 @@ fn find_sensitive(text: &str, ssn_cued: bool, account_cued: bool) -> Vec<Redacti
             );
         }
     }
-    for (s, e) in spoken_ssns(text, ssn_cued) {
-        if overlaps(&found, s, e) {
-            continue;
-        }
-        // Every digit, digit word and look-alike is masked; "and then" between them stays.
-        let mut masked = String::with_capacity(e - s);
-        let span = &text[s..e];
-        let mut rest = span;
-        while !rest.is_empty() {
-            let word_len = rest
-                .find(|c: char| !c.is_ascii_alphanumeric())
-                .unwrap_or(rest.len());
-            if word_len == 0 {
-                let c = rest.chars().next().unwrap_or(' ');
-                masked.push(c);
-                rest = &rest[c.len_utf8()..];
-                continue;
-            }
-            let word = &rest[..word_len];
-            if spoken_digits(word).is_some() {
-                masked.extend(std::iter::repeat_n('*', word_len));
-            } else {
-                masked.push_str(word);
-            }
-            rest = &rest[word_len..];
-        }
-        found.push(Redaction {
-            kind: PiiKind::Ssn,
-            rule_id: "pii.ssn.spoken".to_string(),
-            start: s,
-            end: e,
-            hidden_digits: masked.chars().filter(|c| *c == '*').count(),
-            masked,
-        });
-    }
+    // A number with its account label is an account number, whatever SSNs came before.
     for c in ACCOUNT_LABELLED.captures_iter(text) {
         if let Some(m) = c.get(1) {
             let n = digit_count(m.as_str());
@@ -417,7 +399,21 @@ fn find_sensitive(text: &str, ssn_cued: bool, account_cued: bool) -> Vec<Redacti
             }
         }
     }
+    for (s, e) in spoken_ssns(text, ssn_cued) {
+        if !overlaps(&found, s, e) {
+            found.push(spoken(text, s, e, PiiKind::Ssn, "pii.ssn.spoken"));
+        }
+    }
     if account_cued {
+        // "Do you have the account numbers handy?" — "And my IRA there is, let me see, five two
+        // oh eight, three three nine one."
+        for (s, e) in spoken_numbers(text, 0, 6..=17, 10) {
+            // Written digits ("503-555-0148", "730,000") are the digit-run rule's.
+            let said = text[s..e].chars().any(|c| c.is_ascii_alphabetic());
+            if said && !overlaps(&found, s, e) {
+                found.push(spoken(text, s, e, PiiKind::Account, "pii.account.spoken"));
+            }
+        }
         // "Do you have the account number handy?" — "Here. 4471-0938-52."
         for m in DIGIT_RUN.find_iter(text) {
             let n = digit_count(m.as_str());
@@ -455,6 +451,40 @@ fn find_sensitive(text: &str, ssn_cued: bool, account_cued: bool) -> Vec<Redacti
     }
     found.sort_by_key(|r| r.start);
     found
+}
+
+/// A spoken number at `s..e` of `text` masked: every digit, digit word and look-alike becomes
+/// `*`; "and then" between them stays.
+fn spoken(text: &str, s: usize, e: usize, kind: PiiKind, rule: &str) -> Redaction {
+    let mut masked = String::with_capacity(e - s);
+    let mut rest = &text[s..e];
+    while !rest.is_empty() {
+        let word_len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        if word_len == 0 {
+            let c = rest.chars().next().unwrap_or(' ');
+            masked.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let word = &rest[..word_len];
+        let sound_alike = matches!(word.to_ascii_lowercase().as_str(), "for" | "to" | "too");
+        if spoken_digits(word).is_some() || sound_alike {
+            masked.extend(std::iter::repeat_n('*', word_len));
+        } else {
+            masked.push_str(word);
+        }
+        rest = &rest[word_len..];
+    }
+    Redaction {
+        kind,
+        rule_id: rule.to_string(),
+        start: s,
+        end: e,
+        hidden_digits: masked.chars().filter(|c| *c == '*').count(),
+        masked,
+    }
 }
 
 /// `text` with each of `found` (sorted, not overlapping) replaced by its mask.
@@ -529,20 +559,32 @@ pub fn redact_transcript(transcript: &Transcript) -> (Transcript, Vec<(usize, Re
         let previous = i
             .checked_sub(1)
             .map(|p| transcript.segments[p].text.as_str());
-        // "… I'll need his number too." — "Sipho's is nine oh eight, …": once Social Security
-        // numbers are being given, "number" is enough of a cue.
+        let two_back = i
+            .checked_sub(2)
+            .map(|p| transcript.segments[p].text.as_str());
+        // Once Social Security numbers are being given, a spoken number is the next one:
+        // "… I'll need his number too." — "Sipho's is nine oh eight, …"; "Mine is six four
+        // oh, …"; the advisor reading one back.
         let ssns_being_given = per_segment
             .iter()
             .rev()
             .take(4)
             .flatten()
             .any(|r| r.kind == PiiKind::Ssn);
-        // "… That's it." — "Mine is six four oh, …": the next person's, in turn.
-        let cued = previous
-            .is_some_and(|p| SSN_CUE.is_match(p) || (ssns_being_given && NUMBER_WORD.is_match(p)))
-            || (ssns_being_given && IN_TURN.is_match(&s.text));
-        // "Do you have the account number handy?": asked for, so the answer is one.
-        let account_cued = previous.is_some_and(|p| ACCOUNT_CUE.is_match(p) && p.contains('?'));
+        // "Do you need our Social Security numbers?" — "Yes, for the transfer." — "Mine is …"
+        let cued = [previous, two_back]
+            .iter()
+            .flatten()
+            .any(|p| SSN_CUE.is_match(p))
+            || ssns_being_given;
+        // "Do you have the account numbers handy?": asked for, so the answer is one, and the
+        // next person's after it.
+        let asked = |p: &str| ACCOUNT_CUE.is_match(p) && p.contains('?');
+        let accounts_being_given = per_segment
+            .last()
+            .is_some_and(|f| f.iter().any(|r| r.kind == PiiKind::Account));
+        let account_cued =
+            previous.is_some_and(asked) || (accounts_being_given && two_back.is_some_and(asked));
         per_segment.push(find_sensitive(&s.text, cued, account_cued));
     }
     let mut known: Vec<(PiiKind, String)> = Vec::new();
@@ -849,6 +891,54 @@ mod tests {
         assert_eq!(
             out.segments[1].text,
             "It's five five five, 41, sixty six o two."
+        );
+    }
+
+    #[test]
+    fn numbers_given_in_turn_after_they_were_asked_for_are_masked() {
+        // Two account numbers asked for at once, the second spoken by the next person.
+        let (out, found) = redact_transcript(&Transcript {
+            segments: vec![
+                seg(
+                    "I'd like to bring the Schwab accounts over. Do you have the account numbers handy?",
+                ),
+                seg("The joint one is 4417-2289. That's the big one, about 730,000."),
+                seg("And my IRA there is, let me see, five two oh eight, three three nine one."),
+            ],
+        });
+        assert_eq!(
+            out.segments[1].text,
+            "The joint one is ****-2289. That's the big one, about 730,000."
+        );
+        assert_eq!(
+            out.segments[2].text,
+            "And my IRA there is, let me see, **** *** ** *****, ***** ***** **** ***."
+        );
+        assert_eq!(
+            found
+                .iter()
+                .filter(|(_, r)| r.kind == PiiKind::Account)
+                .count(),
+            2
+        );
+        // Social Security numbers asked for by the client, answered after the advisor's
+        // reply, garbled ("for" for "four"), then read back.
+        let (out, found) = redact_transcript(&Transcript {
+            segments: vec![
+                seg("Do you need our Social Security numbers for that?"),
+                seg("Yes, for the new account forms."),
+                seg("Mine is 517 for four, 2903."),
+                seg("Let me read that back. Five one seven, four four, two nine zero three?"),
+            ],
+        });
+        assert_eq!(out.segments[2].text, "Mine is *** *** ****, ****.");
+        assert_eq!(
+            out.segments[3].text,
+            "Let me read that back. **** *** *****, **** ****, *** **** **** *****?"
+        );
+        assert_eq!(
+            found.iter().filter(|(_, r)| r.kind == PiiKind::Ssn).count(),
+            2
         );
     }
 

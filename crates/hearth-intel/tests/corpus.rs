@@ -73,11 +73,11 @@ fn local_engine_meets_the_bars() {
     );
     // Issue 15's goals for meetings the rules were not written against: action F1 >= 0.85,
     // owner accuracy >= 0.9, due-date accuracy >= 0.85, flag recall >= 0.9, no false
-    // guarantee or performance flag. h27-h41 (holdout2), h61-h75 (holdout3) and h76-h90
-    // (holdout4) were each written blind and measured once before the rules saw them (the
-    // crate docs keep those first numbers); the rules were then improved on them, so here
-    // they guard against regressions at the issue's goals.
-    for split in ["holdout2", "holdout3", "holdout4"] {
+    // guarantee or performance flag. h27-h41 (holdout2), h61-h75 (holdout3), h76-h90
+    // (holdout4) and h91-h105 (holdout5) were each written blind and measured once before
+    // the rules saw them (the crate docs keep those first numbers); the rules were then
+    // improved on them, so here they guard against regressions at the issue's goals.
+    for split in ["holdout2", "holdout3", "holdout4", "holdout5"] {
         let totals = report.split(split);
         assert!(
             totals.actions.f1() >= 0.85,
@@ -100,27 +100,27 @@ fn local_engine_meets_the_bars() {
             totals.flags.recall()
         );
     }
-    // h76-h90 (holdout4) were written blind after the third round; their first run (action
-    // F1 0.69, flags 0.73 / 0.62 with three false conduct flags, crate docs) was the estimate
-    // for unseen meetings then. The fourth round was done on them, so they join the guards.
-    // h91-h105 (holdout5), written blind after the fourth round: its first run is the
-    // estimate for unseen meetings (action F1 0.67, owner 0.90, due 0.85; crate docs). Guards
-    // at that run; the flag bars hold since the fixes that followed it.
-    let unseen = report.split("holdout5");
+    // h76-h90 (holdout4) and h91-h105 (holdout5) were each written blind after a round and
+    // measured once (action F1 0.69 and 0.67; crate docs); the next round was done on them,
+    // so they join the guards above. h106-h120 (holdout6), written blind after the fifth
+    // round: its first run is the estimate for unseen meetings (action F1 0.58, owner 0.91,
+    // due 0.85; crate docs). Guards at that run; the flag bars hold since the fixes that
+    // followed it.
+    let unseen = report.split("holdout6");
     assert!(
-        unseen.actions.f1() >= 0.65,
-        "holdout5: action F1 {:.2} < 0.65",
+        unseen.actions.f1() >= 0.55,
+        "holdout6: action F1 {:.2} < 0.55",
         unseen.actions.f1()
     );
     assert!(
         unseen.attribution.owner() >= 0.85 && unseen.attribution.due() >= 0.8,
-        "holdout5: owner {:.2}, due {:.2}",
+        "holdout6: owner {:.2}, due {:.2}",
         unseen.attribution.owner(),
         unseen.attribution.due()
     );
     assert!(
         unseen.flags.recall() >= 0.9,
-        "holdout5: flag recall {:.2} < 0.9",
+        "holdout6: flag recall {:.2} < 0.9",
         unseen.flags.recall()
     );
     let facts2 = report.split("holdout2").facts;
@@ -157,7 +157,9 @@ fn local_engine_meets_the_bars() {
         asr_totals.greetings_right, asr_totals.greetings_checked,
         "recognised speech: greetings"
     );
-    for split in ["holdout", "holdout2", "holdout3", "holdout4", "holdout5"] {
+    for split in [
+        "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
+    ] {
         let totals = report.split(split);
         assert_eq!(
             totals.false_conduct_flags, 0,

@@ -10,7 +10,7 @@
 //!   living on the portfolio, conservative, can't afford losses).
 //! * `complaint.*`: client dissatisfaction, unauthorized activity, escalation threats.
 //!
-//! Adjacent flagged sentences of the same kind in one segment become one flag.
+//! Flagged sentences of the same kind in one segment become one flag spanning them.
 
 use std::sync::LazyLock;
 
@@ -97,7 +97,7 @@ static ADVISOR_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             unless: Some(re(
                 // "I just can't lose it" is someone's fear for their own money (the client's,
                 // heard without speaker labels), not a promise made to them.
-                r"\b(?:(?:not going to|won't|will not|never|can't|cannot) (?:tell|say|promise|pretend)|not (?:saying|telling|promising|pretending))\b.{0,30}\b(?:risk[- ]free|no risk|sure thing)|\bno risk (?:debate|discussion|question|conversation|talk)\b|\bthere's no such thing as (?:no|zero) risk\b|\bnothing(?: is|'s) risk[- ]free\b|\bno (?:\w+ )?(?:is|are) risk[- ]free\b|\bnot risk[- ]free\b|\bisn't risk[- ]free\b|\baren't risk[- ]free\b|\bi (?:just |really |simply )?(?:can't|cannot) (?:afford to )?lose (?:it|this|that|everything|my)\b",
+                r"\b(?:(?:not going to|won't|will not|never|can't|cannot) (?:tell|say|promise|pretend)|not (?:saying|telling|promising|pretending))\b.{0,30}\b(?:risk[- ]free|no risk|sure thing)|\b(?:can't|cannot|can not|won't|not|no one can|nobody can) (?:\w+ )?(?:promise|guarantee)\b.{0,40}\b(?:won't|will not|never|can't|not going to) lose\b|\bno risk (?:debate|discussion|question|conversation|talk)\b|\bthere's no such thing as (?:no|zero) risk\b|\bnothing(?: is|'s) risk[- ]free\b|\bno (?:\w+ )?(?:is|are) risk[- ]free\b|\bnot risk[- ]free\b|\bisn't risk[- ]free\b|\baren't risk[- ]free\b|\bi (?:just |really |simply )?(?:can't|cannot) (?:afford to )?lose (?:it|this|that|everything|my)\b",
             )),
         },
         Rule {
@@ -184,7 +184,7 @@ static RECOMMEND: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NEEDS_SAFETY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:i'm retired|we're retired|retiree|pay (?:my|our|the) bills|living on|live on|fixed income|need (?:the|that|this) (?:income|check)|need income|can't afford to lose|cannot afford to lose|don't want to lose|all (?:i|we) have|safety net|conservative|widow\w*|i'm (?:7|8|9)\d\b|pension\w*)",
+        r"\b(?:i'm retired|we're retired|retiree|pay (?:my|our|the) bills|living on|live on|fixed income|need (?:the|that|this) (?:income|check)|need income|can't afford to lose|cannot afford to lose|don't want to lose|all (?:i|we) have|safety net|conservative|widow\w*|i'm (?:7|8|9)\d\b|pension\w*|can't afford to (?:gamble|risk)|(?:has|have|needs?) to last (?:me|us)|need (?:this|it|that|the money) to be safe)",
     )
 });
 
@@ -217,15 +217,15 @@ pub(crate) fn conduct_flags(sents: &[Sentence<'_>]) -> Vec<ComplianceFlag> {
             hits.extend(fire(&CLIENT_RULES, s));
         }
         for (id, kind) in hits {
-            // Merge with the previous flag of the same kind if it is the sentence before in
-            // the same segment.
-            if let Some(prev) = flags.iter_mut().rev().find(|f| f.kind == kind) {
-                let gap = s.start.saturating_sub(prev.span.end);
-                if prev.span.segment == s.segment && gap <= 2 {
-                    prev.span.end = s.end;
-                    prev.excerpt = format!("{} {}", prev.excerpt, s.text.trim());
-                    continue;
-                }
+            // One flag of a kind per turn: "With the thing I'm upset about. Your office mailed
+            // my statement to Greg. … I never authorized anyone to send him anything." is one
+            // complaint, spanning the sentences between.
+            if let Some(prev) = flags.iter_mut().rev().find(|f| f.kind == kind)
+                && prev.span.segment == s.segment
+            {
+                prev.span.end = s.end;
+                prev.excerpt = format!("{} {}", prev.excerpt, s.text.trim());
+                continue;
             }
             flags.push(ComplianceFlag {
                 rule_id: id.to_string(),
@@ -237,4 +237,86 @@ pub(crate) fn conduct_flags(sents: &[Sentence<'_>]) -> Vec<ComplianceFlag> {
         }
     }
     flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MeetingContext, Segment, Tone};
+
+    /// The conduct flags raised on a short exchange between Dana (the advisor) and Robert
+    /// (the client), as (kind, segment).
+    fn flagged(lines: &[(&str, &str)]) -> Vec<(FlagKind, usize)> {
+        let transcript = Transcript {
+            segments: lines
+                .iter()
+                .enumerate()
+                .map(|(i, (speaker, text))| Segment {
+                    start_ms: i as u64 * 1000,
+                    end_ms: i as u64 * 1000 + 900,
+                    speaker: Some((*speaker).into()),
+                    text: (*text).into(),
+                })
+                .collect(),
+        };
+        let ctx = MeetingContext {
+            meeting_date: chrono::NaiveDate::from_ymd_opt(2025, 3, 7).expect("date"),
+            household_name: "Henderson Household".into(),
+            advisor_name: "Dana Whitfield".into(),
+            client_names: vec!["Robert Henderson".into()],
+            greeted: None,
+            tone: Tone::ProfessionalWarm,
+        };
+        let sents = super::super::sentences(&transcript, &ctx);
+        conduct_flags(&sents)
+            .into_iter()
+            .map(|f| (f.kind, f.span.segment))
+            .collect()
+    }
+
+    #[test]
+    fn conduct_flags_and_their_near_misses() {
+        use FlagKind::*;
+        let cases: &[(&[(&str, &str)], &[(FlagKind, usize)])] = &[
+            (
+                &[("Dana", "I guarantee you won't lose money on this.")],
+                &[(Guarantee, 0)],
+            ),
+            // Near misses: a promise not made, a promise about the meeting.
+            (
+                &[(
+                    "Dana",
+                    "Unlike the guy with the bagels, I can't promise any of these funds won't lose money in a bad year.",
+                )],
+                &[],
+            ),
+            (&[("Dana", "I'm not saying this is risk-free.")], &[]),
+            (&[("Dana", "One page, I promise.")], &[]),
+            // One complaint per turn, whatever sentences it takes.
+            (
+                &[(
+                    "Robert",
+                    "With the thing I'm upset about. Your office mailed my statement to Greg. I never authorized anyone to send him anything.",
+                )],
+                &[(Complaint, 0)],
+            ),
+            // A client who needs the money safe, then leverage recommended.
+            (
+                &[
+                    (
+                        "Robert",
+                        "This money has to last me the rest of my life. I can't afford to gamble with it.",
+                    ),
+                    (
+                        "Dana",
+                        "I want to put 600,000 of that into our strategy, which uses two-times leveraged ETFs.",
+                    ),
+                ],
+                &[(Unsuitable, 1)],
+            ),
+        ];
+        for (lines, expected) in cases {
+            assert_eq!(flagged(lines), *expected, "{lines:?}");
+        }
+    }
 }
