@@ -274,10 +274,13 @@ mod tests {
             .collect()
     }
 
+    /// (speaker, text) lines of one exchange.
+    type Exchange<'a> = &'a [(&'a str, &'a str)];
+
     #[test]
     fn conduct_flags_and_their_near_misses() {
         use FlagKind::*;
-        let cases: &[(&[(&str, &str)], &[(FlagKind, usize)])] = &[
+        let cases: &[(Exchange<'_>, &[(FlagKind, usize)])] = &[
             (
                 &[("Dana", "I guarantee you won't lose money on this.")],
                 &[(Guarantee, 0)],
