@@ -20,6 +20,14 @@
 //! "them" are resolved, in order, to an item earlier in the same sentence, the words before
 //! the trigger, or a recent sentence (one naming a document when the previous turn was
 //! someone else's), and shown as "(re: …)".
+//!
+//! Said other ways: the firm's people by name ("Keiko on my team …, and she'll reach out
+//! Monday"); hedged ("I should be able to …"); delivered ("you'll have a written answer from
+//! us within 30 days", "the transfer paperwork goes out Friday"); taken on ("the paperwork is
+//! on me, you'll have it Monday"); asked ("would you mind sending …", "can I ask you to …",
+//! "homework for you: …"). A recap ("let me make sure I've got it: Dana sends the forms
+//! tomorrow, I call my sister this weekend", "Thursday for the comparison, Monday for Kevin")
+//! moves each task it names to the date said last and adds the ones not said before.
 
 use std::sync::LazyLock;
 
@@ -64,7 +72,7 @@ static TRIGGERS: LazyLock<Vec<(Trigger, Regex)>> = LazyLock::new(|| {
         (
             Trigger::Commit,
             re(
-                r"\b(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can|let me|we'll|we will|we're going to|we are going to|(?:my|our) (?:team|assistant|associate|paraplanner|office|operations team|service team|compliance officer|compliance department|compliance team)(?:'ll| will)|(?:the|our) (?:firm|team)(?:'ll| will)|the office(?:'ll| will))\b",
+                r"\b(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can|i should be able to|let me|we'll|we will|we're going to|we are going to|(?:my|our) (?:team|assistant|associate|paraplanner|office|operations team|service team|compliance officer|compliance department|compliance team)(?:'ll| will)|(?:the|our) (?:firm|team)(?:'ll| will)|(?:my|our) [a-z]+ (?:team|group|desk|department)(?:'ll| will)|the office(?:'ll| will))\b",
             ),
         ),
         (Trigger::Progressive, re(r"\b(?:i'm|i am|we're|we are)\b")),
@@ -715,6 +723,7 @@ pub(crate) fn extract(sents: &[Sentence<'_>], ctx: &MeetingContext) -> Vec<Actio
         let mut earlier_in_sentence: Option<String> = taken.as_ref().map(|t| t.what.clone());
         items.extend(taken);
         let cands = candidates(s);
+        recap(sents, idx, &cands, &mut items, ctx);
         if cands.is_empty() {
             if !date_delivery(s, &mut items, ctx) {
                 date_previous(s, &mut items, ctx);
@@ -924,6 +933,10 @@ fn build(
         && CHECK_WHETHER.is_match(clause_lower)
     {
         return None;
+    }
+    // "Keiko on my team handles PSLF, and she'll reach out Monday": the firm's people.
+    if c.trigger == Trigger::AssignOther && staff_named(sents, idx) {
+        owner = Owner::Advisor;
     }
     // "Vanguard will send you a confirmation on its own": an institution, not a task.
     if c.trigger == Trigger::AssignOther && ON_ITS_OWN.is_match(clause_lower) {
@@ -1253,6 +1266,231 @@ fn taken_on(s: &Sentence<'_>, ctx: &MeetingContext) -> Option<(ActionItem, bool)
     (item.what.split_whitespace().count() >= 2).then_some((item, pointer))
 }
 
+static RECAP_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:recap|make sure i've got (?:it|that|everything)|so we (?:all )?leave with|to summari[sz]e|from me:|from you:|next steps|here's the list|so that's)\b",
+    )
+});
+static CLAUSE_SPLIT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"[,;:]\s*(?:and\s+|then\s+)?|\s+and\s+"));
+static HABIT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:every|usually|always|often|never|each)\b"));
+/// "Thursday for the comparison", "Monday for Kevin".
+static DATE_FOR: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:for|on) (?:the |your )?(.+)$"));
+/// "the budget comes to you by Friday", "the transfer paperwork goes out Friday".
+static SENT_OUT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^((?:the|your) [a-z0-9' ()-]{2,50}?) (?:goes|will go|'ll go|is going) out\b|^((?:the|your) [a-z0-9' ()-]{2,50}?) (?:comes|will come|'ll come|is coming) to you\b",
+    )
+});
+
+/// One restated task of a recap: who does it, what, and when.
+struct Restated {
+    /// Said as sent ("the paperwork goes out Friday"): a task on its own, recap or not.
+    sent_out: bool,
+    owner: Option<Owner>,
+    what: String,
+    due: Option<chrono::NaiveDate>,
+    phrase: String,
+}
+
+/// "Joanna sends the forms tomorrow, Steven signs them before the end of the year, and the
+/// budget comes to you by Friday"; "Thursday for the comparison, Monday for Kevin." A recap
+/// restates tasks with their final dates: a restated task moves the item it names to the
+/// date said last, and one not said before is added. Clauses count as a recap when the turn
+/// announces one ("let me recap") or the sentence lists two or more dated tasks.
+fn recap(
+    sents: &[Sentence<'_>],
+    idx: usize,
+    cands: &[Candidate],
+    items: &mut Vec<ActionItem>,
+    ctx: &MeetingContext,
+) {
+    let s = &sents[idx];
+    let announced = sents[..=idx]
+        .iter()
+        .rev()
+        .take_while(|p| p.segment == s.segment)
+        .any(|p| RECAP_CUE.is_match(&p.lower));
+    let mut restated: Vec<(Restated, usize)> = Vec::new();
+    let mut at = 0;
+    let bounds: Vec<(usize, usize)> = CLAUSE_SPLIT
+        .find_iter(&s.lower)
+        .map(|m| (m.start(), m.end()))
+        .chain(std::iter::once((s.lower.len(), s.lower.len())))
+        .collect();
+    for (cut, next) in bounds {
+        let (a, b) = (at, cut);
+        at = next;
+        if b <= a || cands.iter().any(|c| a <= c.at && c.at < b) {
+            continue;
+        }
+        let clause = s.lower[a..b].trim_end_matches(['.', '!', '?']);
+        if let Some(r) = restated_task(s, sents, idx, clause, a, ctx) {
+            restated.push((r, a));
+        }
+    }
+    if !(announced || restated.len() >= 2 || restated.iter().any(|(r, _)| r.sent_out)) {
+        return;
+    }
+    for (r, _) in restated {
+        // The item it names: the most words in common — two, or all of its own — the latest
+        // of equals.
+        let own = content_words(&r.what);
+        let needed = own.len().min(2);
+        let named = items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| r.owner.is_none_or(|o| o == i.owner))
+            .map(|(at, i)| {
+                let theirs = content_words(&i.what);
+                (own.iter().filter(|w| theirs.contains(w)).count(), at)
+            })
+            .filter(|&(shared, _)| needed > 0 && shared >= needed)
+            .max()
+            .and_then(|(_, at)| items.get_mut(at));
+        match (named, r.owner) {
+            (Some(item), _) => {
+                if r.due.is_some() {
+                    item.due = r.due;
+                    item.due_phrase = Some(r.phrase);
+                }
+            }
+            (None, Some(owner)) => items.push(ActionItem {
+                what: r.what,
+                owner,
+                due: r.due,
+                due_phrase: Some(r.phrase),
+                span: s.span(),
+                owner_guessed: s.role == Role::Unknown,
+            }),
+            (None, None) => {}
+        }
+    }
+}
+
+/// One clause of a possible recap, as a task: "<date> for the comparison" (whose owner is the
+/// item it names), "Steven signs them before the end of the year", "I call my sister this
+/// weekend", "the budget comes to you by Friday".
+fn restated_task(
+    s: &Sentence<'_>,
+    sents: &[Sentence<'_>],
+    idx: usize,
+    clause: &str,
+    offset: usize,
+    ctx: &MeetingContext,
+) -> Option<Restated> {
+    let (da, db) = find_due_phrase(clause)?;
+    if HABIT.is_match(clause) {
+        return None;
+    }
+    let phrase =
+        s.text[to_original(s.text, offset + da)..to_original(s.text, offset + db)].to_string();
+    let due = resolve_due(&phrase, ctx.meeting_date);
+    let rest = format!("{} {}", &clause[..da], &clause[db..]);
+    let rest = rest.trim().trim_start_matches("and ").trim();
+    let speaker_side = owner_for(Trigger::Commit, s.role);
+    let listener_side = owner_for(Trigger::AssignYou, s.role);
+    if da == 0 {
+        let thing = DATE_FOR.captures(rest)?.get(1)?.as_str();
+        return Some(Restated {
+            sent_out: false,
+            owner: None,
+            what: thing.to_string(),
+            due,
+            phrase,
+        });
+    }
+    if let Some(c) = SENT_OUT.captures(rest) {
+        let thing = c.get(1).or_else(|| c.get(2))?.as_str();
+        return Some(Restated {
+            sent_out: true,
+            owner: Some(speaker_side),
+            what: format!("send {thing}"),
+            due,
+            phrase,
+        });
+    }
+    let mut words = rest.splitn(3, ' ');
+    let (who, verb) = (words.next()?, words.next()?);
+    let tail = words.next().unwrap_or("");
+    let (owner, base) = match who {
+        "i" | "we" => (speaker_side, verb.to_string()),
+        "you" => (listener_side, verb.to_string()),
+        name => {
+            let base = verb
+                .strip_suffix("es")
+                .filter(|b| VERBS.contains(b))
+                .or_else(|| verb.strip_suffix('s'))?
+                .to_string();
+            (person_side(name, sents, idx, ctx)?, base)
+        }
+    };
+    if !VERBS.contains(&base.as_str()) {
+        return None;
+    }
+    Some(Restated {
+        sent_out: false,
+        owner: Some(owner),
+        what: tidy(&format!("{base} {tail}")),
+        due,
+        phrase,
+    })
+}
+
+/// Whose side a first name is on: the advisor and the firm's people named in the meeting are
+/// the advisor's; the household's clients and anyone else who spoke are the client's; `None`
+/// for a name that is neither (a company, a month).
+fn person_side(
+    name: &str,
+    sents: &[Sentence<'_>],
+    idx: usize,
+    ctx: &MeetingContext,
+) -> Option<Owner> {
+    let first = |full: &str| {
+        full.split_whitespace()
+            .next()
+            .map(str::to_lowercase)
+            .is_some_and(|f| f == name)
+    };
+    if first(&ctx.advisor_name) {
+        return Some(Owner::Advisor);
+    }
+    let staff = sents[..=idx].iter().any(|p| {
+        STAFF.find_iter(p.text).any(|m| {
+            m.as_str()
+                .to_lowercase()
+                .split_whitespace()
+                .any(|w| w.trim_end_matches(',') == name)
+        })
+    });
+    if staff {
+        return Some(Owner::Advisor);
+    }
+    let client = ctx.client_names.iter().any(|c| first(c))
+        || sents.iter().any(|p| p.speaker.is_some_and(first));
+    client.then_some(Owner::Client)
+}
+
+/// One of the firm's people, by name: "Keiko on my team", "Hannah from our estate planning
+/// team", "my assistant, Renata".
+static STAFF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b[A-Z][a-z]+ (?:on|in|from|at) (?:my|our) (?:[a-z]+ ){0,2}(?:team|group|office|desk|department)\b|\b(?:my|our) (?:assistant|associate|colleague|paraplanner|service associate),? [A-Z][a-z]+",
+    )
+    .expect("regex")
+});
+
+/// Whether this turn, up to sentence `idx`, names one of the firm's people.
+fn staff_named(sents: &[Sentence<'_>], idx: usize) -> bool {
+    let segment = sents[idx].segment;
+    sents[..=idx]
+        .iter()
+        .rev()
+        .take_while(|s| s.segment == segment)
+        .any(|s| STAFF.is_match(s.text))
+}
+
 static ON_ITS_OWN: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bon (?:its|their) own\b|\bautomatically\b"));
 
@@ -1273,7 +1511,7 @@ static FROM_US: LazyLock<Regex> = LazyLock::new(|| re(r"\s?\bfrom (?:me|us)\b"))
 
 static DELIVERY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:and |then |so )?(?:you(?:'ll| will| should)(?: have| get| receive| see)(?: it| them| that| those| this| the \w+)|you(?:'ll| will| should) (?:have|get|receive) [^.?!]*?\bfrom (?:me|us)\b|you(?:'ll| will| should) hear (?:back )?from me|you(?:'ll| will| should) hear back|i should have (?:it|them|that|an answer|something|the \w+) (?:for|to) you)\b",
+        r"^(?:and |then |so )?(?:you(?:'ll| will| should)(?: have| get| receive| see)(?: it| them| that| those| this| the \w+| an? (?:\w+ )?(?:letter|email|summary|copy|proposal|projection|comparison|analysis|illustration|answer|draft|report|quote|list|budget|plan|form|link|call|update))|you(?:'ll| will| should) (?:have|get|receive) [^.?!]*?\bfrom (?:me|us)\b|you(?:'ll| will| should) hear (?:back )?from me|you(?:'ll| will| should) hear back|i should have (?:it|them|that|an answer|something|the \w+) (?:for|to) you)\b",
     )
 });
 /// "Expect an email from me Monday with the list of documents": a promise made as news.
@@ -1298,10 +1536,11 @@ fn date_delivery(s: &Sentence<'_>, items: &mut Vec<ActionItem>, ctx: &MeetingCon
     let phrase = s.text[to_original(s.text, a)..to_original(s.text, b)].to_string();
     let due = resolve_due(&phrase, ctx.meeting_date);
     let side = owner_for(Trigger::Commit, s.role);
+    // "Could you write us a letter?" — "Of course. You'll have a signed letter by the first."
     let target = items
         .iter_mut()
         .rev()
-        .take_while(|i| i.span.segment == s.segment)
+        .take_while(|i| i.span.segment + 1 >= s.segment)
         .find(|i| i.owner == side);
     let new_task = match (target, expect) {
         (Some(t), _) => {
@@ -1899,6 +2138,115 @@ mod tests {
                 Owner::Advisor,
                 day(14),
             ),
+            // The firm's people, named, and hedged or delivered commitments.
+            (
+                &[(
+                    "Dana",
+                    "Keiko on my team handles PSLF, and she'll reach out Monday to set up your employment certification.",
+                )],
+                &["reach out"],
+                Owner::Advisor,
+                day(10),
+            ),
+            (
+                &[(
+                    "Dana",
+                    "Marguerite in our tax group will run an estimate by next week.",
+                )],
+                &["run", "estimate"],
+                Owner::Advisor,
+                day(14),
+            ),
+            (
+                &[(
+                    "Dana",
+                    "I should be able to get you an illustration by the 5th.",
+                )],
+                &["illustration"],
+                Owner::Advisor,
+                NaiveDate::from_ymd_opt(2025, 4, 5),
+            ),
+            (
+                &[
+                    (
+                        "Robert",
+                        "Could you write us a letter showing our balances?",
+                    ),
+                    (
+                        "Dana",
+                        "Of course. You'll have a signed letter by the first of the month.",
+                    ),
+                ],
+                &["letter"],
+                Owner::Advisor,
+                NaiveDate::from_ymd_opt(2025, 4, 1),
+            ),
+            (
+                &[(
+                    "Dana",
+                    "The transfer paperwork goes out Friday, it's all e-signature.",
+                )],
+                &["send", "transfer paperwork"],
+                Owner::Advisor,
+                day(14),
+            ),
+            // A recap restates tasks with their final dates, and adds what was not said.
+            (
+                &[
+                    ("Dana", "I'll put together the claiming comparison."),
+                    (
+                        "Robert",
+                        "Could you also call Kevin and walk him through it?",
+                    ),
+                    (
+                        "Dana",
+                        "That's it. Thursday for the comparison, Monday for Kevin.",
+                    ),
+                ],
+                &["comparison"],
+                Owner::Advisor,
+                day(13),
+            ),
+            (
+                &[
+                    ("Dana", "I'll put together the claiming comparison."),
+                    (
+                        "Robert",
+                        "Could you also call Kevin and walk him through it?",
+                    ),
+                    (
+                        "Dana",
+                        "That's it. Thursday for the comparison, Monday for Kevin.",
+                    ),
+                ],
+                &["call kevin"],
+                Owner::Advisor,
+                day(10),
+            ),
+            (
+                &[
+                    ("Dana", "I'll send you the transfer forms."),
+                    (
+                        "Robert",
+                        "Let me make sure I've got it. Dana sends the forms tomorrow, and I call my sister this weekend.",
+                    ),
+                ],
+                &["send", "forms"],
+                Owner::Advisor,
+                day(8),
+            ),
+            (
+                &[
+                    ("Dana", "I'll send you the transfer forms."),
+                    (
+                        "Robert",
+                        "Let me make sure I've got it. Dana sends the forms tomorrow, and I call my sister this weekend.",
+                    ),
+                ],
+                &["call my sister"],
+                Owner::Client,
+                day(9),
+            ),
             // "year-end" before a noun names the documents, not a date.
             (
                 &[(
@@ -1958,6 +2306,11 @@ mod tests {
             &[("Dana", "What I'll do is show you how much the mix matters.")],
             &[("Dana", "Here's what we're going to do, if you'll let me.")],
             &[("Dana", "Let's see how the next month goes.")],
+            &[("Robert", "I start at Providence Valley on July 13th.")],
+            &[(
+                "Dana",
+                "Medicare starts in July, and Social Security pays on the 3rd.",
+            )],
             &[(
                 "Dana",
                 "That's on me, and it's fixed: any call from you now goes to me.",

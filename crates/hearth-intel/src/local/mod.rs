@@ -62,6 +62,8 @@ pub(crate) struct Sentence<'a> {
     /// guaranteed for the apostrophes, so offsets are always taken from `text` via `lower_map`).
     pub lower: String,
     pub role: Role,
+    /// The speaker label as written, if any.
+    pub speaker: Option<&'a str>,
 }
 
 impl Sentence<'_> {
@@ -213,6 +215,7 @@ pub(crate) fn sentences<'a>(redacted: &'a Transcript, ctx: &MeetingContext) -> V
                 text,
                 lower: normalize(text),
                 role,
+                speaker: seg.speaker.as_deref(),
             });
         }
     }
