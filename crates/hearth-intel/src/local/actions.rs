@@ -555,6 +555,23 @@ fn find_verb(lower: &str, from: usize, trigger: Trigger) -> Option<(usize, Strin
         {
             return None;
         }
+        // "Let me make sure I've got it", "I'll get out of your hair", "I'm having my hip
+        // replaced": not tasks.
+        let next_words: Vec<&str> = WORDS
+            .find_iter(&rest[w.end()..])
+            .take(2)
+            .map(|n| n.as_str())
+            .collect();
+        if (base == "make"
+            && next_words.first() == Some(&"sure")
+            && next_words
+                .get(1)
+                .is_some_and(|n| matches!(*n, "i" | "i've" | "we" | "we've" | "i'm")))
+            || (base == "get" && next_words == ["out", "of"])
+            || (base == "have" && trigger == Trigger::Progressive)
+        {
+            return None;
+        }
         // "let Susan and Michael know", not "let it ride".
         if base == "let"
             && !WORDS
@@ -611,6 +628,10 @@ fn candidates(s: &Sentence<'_>) -> Vec<Candidate> {
                 continue;
             }
             if CONDITIONAL.is_match(&s.lower[..m.start()]) {
+                continue;
+            }
+            // "Everyone okay with me recording so I can write up notes?": a question asks.
+            if *trigger == Trigger::Commit && m.as_str().ends_with(" can") && s.is_question() {
                 continue;
             }
 
@@ -2307,6 +2328,13 @@ mod tests {
             &[("Dana", "Here's what we're going to do, if you'll let me.")],
             &[("Dana", "Let's see how the next month goes.")],
             &[("Robert", "I start at Providence Valley on July 13th.")],
+            &[(
+                "Dana",
+                "Everyone okay with me recording so I can write up notes afterwards?",
+            )],
+            &[("Robert", "Okay, let me make sure I've got it.")],
+            &[("Dana", "I'll get out of your hair.")],
+            &[("Robert", "I'm having my hip replaced in March.")],
             &[(
                 "Dana",
                 "Medicare starts in July, and Social Security pays on the 3rd.",
