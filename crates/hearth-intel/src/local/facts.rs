@@ -16,22 +16,22 @@ use crate::model::{Fact, FactKind};
 
 static FAMILY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:got (?:married|engaged|divorced)|getting (?:married|divorced)|(?:are|were|just) married|remarried|engaged|divorce|separated|widowed|passed away|passed\b|died|pregnant|expecting (?:a|our|twins)|had (?:a baby|twins|a son|a daughter|a grand\w+)|was born|were born|new grand\w+|adopt\w*|memory care|nursing home|assisted living|moved in with us|(?:is|are|'s|'re|i'm|am) living with (?:us|me|my \w+)|custody)",
+        r"\b(?:got (?:married|engaged|divorced)|getting (?:married|divorced)|(?:are|were|just) married|remarried|engaged|divorce|separated|widowed|passed away|passed\b|died|pregnant|expecting (?:a|our|twins)|had (?:a baby|twins|a son|a daughter|a grand\w+)|was born|were born|new grand\w+|adopt\w*|memory care|nursing home|assisted living|moved in with us|(?:is|are|'s|'re|i'm|am) living with (?:us|me|my \w+)|(?:is|are|'s) moving in with (?:me|us)|(?:we're|we are|she's|she is) expecting\b|custody)",
     )
 });
 static GOAL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:i|we)(?: really| also| still| both)?(?: want|'d like| would like| hope| are hoping|'re hoping|'m hoping| am hoping| plan|'re planning|'m planning| would love|'d love) to (?:retire|buy|pay off|travel|help|fund|save|put aside|set aside|leave|give|start|be|send|build|downsize|purchase|own|have|cover|take|move|stop working|do|go|visit|see|know|study|keep|make sure|sell|invest|live|stay|work|use|redo|remodel|renovate|hold off|claim|get rid of)\b|\b(?:i|we) (?:really )?want (?:\w+ ){1,2}to (?:get|have|inherit|receive)\b|\b(?:i|we) want (?:my|our) own\b|\b(?:i|we) (?:really )?want (?:it|this|that|the \w+) to go to\b|\b(?:i|we) (?:really )?(?:want|need) (?:a |an |some )?(?:\w+[- ]){0,2}(?:polic(?:y|ies)|coverage|cushion|reserve|set aside)\b|\b(?:i|we) need (?:this|the|that) money to\b|\b(?:our|my) (?:main |big |biggest |top )?(?:goal|priority|dream) is\b|\b(?:i|we) want (?:something|some|money|enough) left\b|\b(?:i|we) want (?:it|that|the \w+) (?:gone|paid off)\b|\b(?:that|this|the) money (?:has to|needs to|must) be there\b|\b(?:i|we) need (?:that|this|the) money (?:in|by|for|within)\b",
+        r"\b(?:i|we)(?: really| also| still| both)?(?: want|'d like| would like| hope| are hoping|'re hoping|'m hoping| am hoping| plan|'re planning|'m planning| would love|'d love) to (?:retire|buy|pay off|travel|help|fund|save|put aside|set aside|leave|give|start|be|send|build|downsize|purchase|own|have|cover|take|move|stop working|do|go|visit|see|know|study|keep|make sure|sell|invest|live|stay|work|use|redo|remodel|renovate|hold off|claim|get rid of|step back|step away)\b|\b(?:i|we) (?:really )?want (?:\w+ ){1,2}to (?:get|have|inherit|receive)\b|\b(?:i|we) want (?:my|our) own\b|\b(?:i|we) (?:really )?want (?:it|this|that|the \w+) to go to\b|\b(?:i|we) (?:really )?(?:want|need) (?:a |an |some )?(?:\w+[- ]){0,2}(?:polic(?:y|ies)|coverage|cushion|reserve|set aside)\b|\b(?:i|we) need (?:this|the|that) money to\b|\b(?:our|my) (?:main |big |biggest |top )?(?:goal|priority|dream) is\b|\b(?:i|we) want (?:something|some|money|enough) left\b|\b(?:i|we) want (?:it|that|the \w+|him|her|[a-z]+) (?:fully )?(?:gone|paid off|sold|out|done|finished)\b|\b(?:that|this|the) money (?:has to|needs to|must) be there\b|\b(?:i|we) need (?:that|this|the) money (?:in|by|for|within)\b",
     )
 });
 static LIFE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:retiring|retire (?:next|this|at the end|in|on|(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)|took a (?:new )?job|new job|started a (?:new )?job|got a job|laid off|lost (?:my|his|her) job|quit (?:my|his|her) job|promot\w+|going part[- ]time|part[- ]time|sold (?:the|our|my) (?:house|home|business|company)|selling (?:the|our|my) (?:house|home|business|company)|bought a (?:house|home|condo)|we close on|closing on (?:the|our) (?:house|home)|moving to|relocat\w+|inherit\w*|pension (?:stopped|ended|was cut)|went under|bankrupt\w*|starting (?:a|my|our) (?:own )?business|i retired|we retired|(?:i|we|he|she) left \w+(?: \w+)? (?:in|last|this)\b|started at \w+|(?:i|he|she) starts? (?:at|with) [a-z]+|got into (?:college|[a-z]+ state|the university)|(?:is|are|been) retired since|signed the (?:letter of intent|purchase agreement|contract)|visas? (?:got )?approved|got (?:the|our|my) \w+ visas?|income was down|lost (?:its|his|her|our|my) (?:biggest|main|largest) (?:contract|client|customer)|(?:i|we|he|she) moved (?:into|to|in with)|cut (?:back|down) to \w+ days)",
+        r"\b(?:retiring|retire (?:next|this|at the end|in|on|(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)|took a (?:new )?job|new job|started a (?:new )?job|got a job|laid off|lost (?:my|his|her) job|quit (?:my|his|her) job|promot\w+|going part[- ]time|part[- ]time|sold (?:the|our|my) (?:house|home|business|company)|selling (?:the|our|my) (?:house|home|business|company|shop|farm|practice|store|firm|land)|i'm the executor|(?:went|going) back to (?:full|part)[- ]time|(?:i'm starting|i start|starting) as (?:an? )?\w+|settlement came through|bought a (?:house|home|condo)|we close on|closing on (?:the|our) (?:house|home)|moving to|relocat\w+|inherit\w*|pension (?:stopped|ended|was cut)|went under|bankrupt\w*|starting (?:a|my|our) (?:own )?business|i retired|we retired|(?:i|we|he|she) left \w+(?: \w+)? (?:in|last|this)\b|started at \w+|(?:i|he|she) starts? (?:at|with) [a-z]+|got into (?:college|[a-z]+ state|the university)|(?:is|are|been) retired since|signed the (?:letter of intent|purchase agreement|contract)|visas? (?:got )?approved|got (?:the|our|my) \w+ visas?|income was down|lost (?:its|his|her|our|my) (?:biggest|main|largest) (?:contract|client|customer)|(?:i|we|he|she) moved (?:into|to|in with)|cut (?:back|down) to \w+ days)",
     )
 });
 static RISK_CONSERVATIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:conservative|don't want (?:anything|to take) (?:risky|much risk|a lot of risk|risk)|don't want to lose|can't lose (?:it|this|that|any)|terrified|can't afford to lose|cannot afford to lose|sleep at night|low risk|risk[- ]averse|cautious|rather be careful|want to be careful|can't take (?:chances|risks?|a chance)|(?:don't|do not) like (?:big |the )?(?:swings|ups and downs|volatility)|want it (?:boring|safe|steady)|(?:whole|entire) net worth (?:riding|tied up)|(?:i|we) feel sick|(?:i'm|we're|i am|we are|makes me|made me) (?:\w+ )?nervous|(?:don't|do not) care about growth|play it safe|panick\w* and sold|can't stomach|not a gambler|safety (?:blanket|net)|somewhere safe|(?:don't|do not) want to (?:start )?chas\w+|rather have less|(?:need|want) to be able to get (?:at|to) it|(?:don't|can't) sleep (?:well )?when)",
+        r"\b(?:conservative|don't want (?:anything|to take) (?:risky|much risk|a lot of risk|risk)|don't want to lose|can't lose (?:it|this|that|any)|terrified|can't afford to lose|cannot afford to lose|sleep at night|low risk|risk[- ]averse|cautious|rather be careful|want to be careful|can't take (?:chances|risks?|a chance)|(?:don't|do not) like (?:big |the )?(?:swings|ups and downs|volatility)|want it (?:boring|safe|steady)|(?:whole|entire) net worth (?:riding|tied up)|(?:i|we) feel sick|(?:i'm|we're|i am|we are|makes me|made me) (?:\w+ )?nervous|(?:don't|do not) care about growth|play it safe|panick\w* and sold|can't stomach|not a gambler|safety (?:blanket|net)|somewhere safe|(?:don't|do not) want to (?:start )?chas\w+|rather have less|(?:need|want) to be able to get (?:at|to) it|(?:don't|can't) sleep (?:well )?when|(?:don't|do not) want (?:\w+ ){0,3}riding on|(?:don't|do not) want to gamble|a check (?:i|we) can count on|(?:don't|doesn't|do not|does not) want more than \w+ percent in stocks|(?:don't|never) borrow against)",
     )
 });
 static RISK_MODERATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -41,17 +41,17 @@ static RISK_MODERATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static RISK_AGGRESSIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:aggressive|ride it out|comfortable with (?:more |a lot of )?risk|high risk tolerance|risk taker|can handle (?:more|a lot more) (?:stock|risk|volatility)|(?:a )?(?:hundred|100) percent (?:in )?stocks|all stocks|fine watching it drop|likes? to gamble)",
+        r"\b(?:aggressive|ride it out|comfortable with (?:more |a lot of )?risk|high risk tolerance|risk taker|can handle (?:more|a lot more) (?:stock|risk|volatility)|(?:a )?(?:hundred|100) percent (?:in )?stocks|all stocks|fine watching it drop|likes? to gamble|(?:fine|okay|ok|comfortable) with (?:it )?swinging|(?:i'm|we're) (?:fine|okay|ok|comfortable) with stocks)",
     )
 });
 static HEALTH: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:cancer|diagnos\w+|remission|surgery|heart attack|stroke|parkinson\w*|alzheimer\w*|dementia|chemo\w*|diabet\w+|hospitali\w+|health scare|ms diagnosis|cardiolog\w+|stent|memory (?:isn't|is not|is going|is slipping)|eyes? (?:are|is) not|hip (?:fracture|replacement)|broke (?:her|his|my) hip|knee replacement|fractur\w+|(?:had|took) a (?:bad )?fall|physical therapy|neurologist|checkup|check-up|my knee|my hip|the therapy|my doctor wants)",
+        r"\b(?:cancer|diagnos\w+|remission|surgery|heart attack|stroke|parkinson\w*|alzheimer\w*|dementia|chemo\w*|diabet\w+|hospitali\w+|health scare|ms diagnosis|cardiolog\w+|stent|memory (?:isn't|is not|is going|is slipping)|eyes? (?:are|is) not|hip (?:fracture|replacement)|broke (?:her|his|my) hip|knee replacement|fractur\w+|(?:had|took) a (?:bad )?fall|physical therapy|neurologist|checkup|check-up|my knee|my hip|the therapy|my doctor wants|blood (?:pressure|sugar)|\bfusion\b|bypass|since the accident|pre-?diabet\w*|can't stand for)",
     )
 });
 static INSURANCE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:life insurance|term (?:life )?policy|whole life|universal life|disability (?:insurance|policy|coverage)|long[- ]term care (?:insurance|policy)|ltc policy|umbrella policy|group policy|insurance policy|on medicare|medigap|medicare supplement)",
+        r"\b(?:life insurance|term (?:life )?policy|whole life|universal life|disability (?:insurance|policy|coverage)|long[- ]term care (?:insurance|policy)|ltc policy|umbrella policy|group policy|insurance policy|on medicare|medigap|medicare supplement|\d[\d,]* (?:dollar )?policy|million(?: dollar)? policy|polic(?:y|ies) through (?:work|the hospital|my employer|her employer|his employer)|group disability|\bsgli\b|\bcobra\b|keeping part b|(?:her|his|my|our) plan through (?:the|my|her|his|work))",
     )
 });
 static INSURANCE_STATE: LazyLock<Regex> =
@@ -71,6 +71,10 @@ static CLIENT_HOLDS: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:my|our|i have|we have|i've got|we've got|i also have|we also have|i still have|we still have|i hold|we hold|i own|we own)\s+(?:[\w,.$()-]+\s+){0,4}?(?:401|403|457|iras?\b|roth|sep\b|529|hsa|brokerage|savings|high-yield|checking|cds?\b|pension|isos|rsus|stock options|annuit|money market|trust account)",
     )
 });
+static IMAGINED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\bif (?:one of us|either of us|we|i|something|anything)\b"));
+static POINTS_BACK: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:it's|it is|that's|that is|the big one|which is)\b"));
 static ACCOUNT_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\baccounts?\b"));
 static YOU_HAVE: LazyLock<Regex> = LazyLock::new(|| re(r"\byou(?:'ve got| have| got)\b"));
 static MODAL: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:can|could|would|should|might)\b|'d\b"));
@@ -149,7 +153,8 @@ fn classify(s: &Sentence<'_>) -> Option<(FactKind, String, String, f64)> {
     let lower = s.lower.as_str();
     let text = s.text.trim().to_string();
     let is_personal = personal(s.role);
-    if is_personal && !s.is_question() && FAMILY.is_match(lower) {
+    // "… our cushion if one of us ends up in a nursing home" imagines, it does not report.
+    if is_personal && !s.is_question() && FAMILY.is_match(lower) && !IMAGINED.is_match(lower) {
         return Some((FactKind::FamilyChange, "family".into(), text, 0.75));
     }
     if is_personal && GOAL.is_match(lower) && !NEGATED_GOAL.is_match(lower) {
@@ -214,10 +219,20 @@ fn classify(s: &Sentence<'_>) -> Option<(FactKind, String, String, f64)> {
 /// it ("I'm pretty aggressive. I can ride it out.") are not separate facts.
 pub(crate) fn extract(sents: &[Sentence<'_>]) -> Vec<Fact> {
     let mut out: Vec<Fact> = Vec::new();
-    for s in sents {
-        let Some((kind, key, value, confidence)) = classify(s) else {
+    for (i, s) in sents.iter().enumerate() {
+        let Some((mut kind, mut key, value, confidence)) = classify(s) else {
             continue;
         };
+        // "The joint one is 4417-2289. That's the big one, about 730,000.": the amount of
+        // the account just named.
+        let after_account = i > 0 && {
+            let before = &sents[i - 1].lower;
+            ACCOUNT_TERM.is_match(before) || ACCOUNT_WORD.is_match(before) || before.contains("***")
+        };
+        if kind == FactKind::Amount && POINTS_BACK.is_match(s.lower.trim_start()) && after_account {
+            kind = FactKind::Account;
+            key = "account".into();
+        }
         if kind == FactKind::RiskTolerance
             && out
                 .iter()
@@ -241,9 +256,9 @@ mod tests {
     use super::*;
     use crate::model::{MeetingContext, Segment, Tone, Transcript};
 
-    /// The kind of fact the rules file for one sentence said by `speaker` (Dana advises
+    /// The kinds of fact the rules file for one turn said by `speaker` (Dana advises
     /// Robert).
-    fn kind_of(speaker: &str, text: &str) -> Option<FactKind> {
+    fn kinds_of(speaker: &str, text: &str) -> Vec<FactKind> {
         let transcript = Transcript {
             segments: vec![Segment {
                 start_ms: 0,
@@ -261,7 +276,7 @@ mod tests {
             tone: Tone::ProfessionalWarm,
         };
         let sents = super::super::sentences(&transcript, &ctx);
-        extract(&sents).first().map(|f| f.kind)
+        extract(&sents).into_iter().map(|f| f.kind).collect()
     }
 
     #[test]
@@ -334,11 +349,49 @@ mod tests {
                 "Through the hospital you've got life insurance at one times salary.",
                 Some(Insurance),
             ),
+            ("Robert", "We're selling the shop.", Some(LifeEvent)),
+            ("Robert", "I want the house sold before winter.", Some(Goal)),
+            (
+                "Robert",
+                "We've got a 250,000 policy on me from the co-op.",
+                Some(Insurance),
+            ),
+            (
+                "Robert",
+                "My doctor says my blood sugar's borderline.",
+                Some(Health),
+            ),
+            (
+                "Robert",
+                "I'm fine with it swinging around.",
+                Some(RiskTolerance),
+            ),
+            (
+                "Robert",
+                "Luis is moving in with me in June.",
+                Some(FamilyChange),
+            ),
+            // Imagined, not reported: the cushion is the fact.
+            (
+                "Robert",
+                "We can't afford to lose any of that, it's our cushion if one of us ends up in a nursing home.",
+                Some(RiskTolerance),
+            ),
             // An advisor's opinion is not the client's goal or risk tolerance.
             ("Dana", "I'd call that allocation aggressive.", None),
         ];
         for (speaker, text, kind) in cases {
-            assert_eq!(kind_of(speaker, text), kind, "{speaker}: {text}");
+            assert_eq!(
+                kinds_of(speaker, text).first().copied(),
+                kind,
+                "{speaker}: {text}"
+            );
         }
+        // An amount said of the account just named is the account.
+        let kinds = kinds_of(
+            "Robert",
+            "The joint account is the old one. That's the big one, about 730,000.",
+        );
+        assert_eq!(kinds, [Account]);
     }
 }
