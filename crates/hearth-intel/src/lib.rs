@@ -27,12 +27,16 @@
 //! | all | facts | F1 ≥ 0.60 |
 //! | holdout | compliance flags | recall ≥ 0.70 |
 //! | holdout | action items | F1 ≥ 0.60 |
-//! | holdout2, holdout3 | action items | F1 ≥ 0.85 |
-//! | holdout2, holdout3 | compliance flags | recall ≥ 0.9 |
-//! | holdout2, holdout3 | owner / due-date accuracy (of items matched by wording) | ≥ 0.9 / ≥ 0.85 |
+//! | holdout2–holdout5 | action items | F1 ≥ 0.85 |
+//! | holdout2–holdout5 | compliance flags | recall ≥ 0.9 |
+//! | holdout2–holdout5 | owner / due-date accuracy (of items matched by wording) | ≥ 0.9 / ≥ 0.85 |
+//! | holdout6 (blind, then tuned on once) | action F1 / owner / due | ≥ 0.68 / ≥ 0.9 / ≥ 0.9 |
+//! | holdout7 (the latest blind set) | action F1 / owner / due | ≥ 0.67 / ≥ 0.9 / ≥ 0.88 |
+//! | holdout6, holdout7 | compliance flags | recall ≥ 0.9 |
 //! | holdout2 | facts | F1 ≥ 0.75 |
-//! | holdout, holdout2, holdout3 | false guarantee or performance flags | none |
-//! | holdout, holdout2, holdout3 | follow-ups greeting exactly the adults who took part | all |
+//! | asr | action items; flags; owner / due | F1 ≥ 0.45; recall ≥ 0.65, ≤ 1 false; ≥ 0.75 / ≥ 0.65 |
+//! | holdout–holdout7 | false guarantee or performance flags | none |
+//! | holdout–holdout7, asr | follow-ups greeting exactly the adults who took part | all |
 //!
 //! Matching rules: a predicted flag is correct if it overlaps a labelled flag of the same
 //! kind, and a labelled flag is found if some predicted flag of its kind overlaps it (spans
@@ -121,6 +125,45 @@
 //! risk-free" and "not that we're unhappy" no longer flag, "I want the 6,400 back" and
 //! "didn't get sold until Thursday" are complaints, and a spoken SSN given in turn ("Mine is
 //! six four oh, …") is masked: holdout5 flags P 1.00 / R 0.92, no false flags.
+//!
+//! **Fifth round,** on holdout5 (now seen; 2026-12-07, b80c7c0–b129e13): "would you mind
+//! …ing", "can I ask you to", "we need you to", homework labels and numbered instructions,
+//! "have an attorney look at it", "you'll have both / a written answer from us / an email from
+//! me with it" as the speaker's delivery, "the team will", more task verbs, "the paperwork is
+//! on me", and not tasks ("let's see how it goes", "here's what we'll do,", "Vanguard will …
+//! on its own", "the year-end tax documents", "no decision today"); facts: an amount in a
+//! named account is the account, and risk/goal/health wording. holdout5 action F1 0.67 →
+//! 0.88, facts 0.56 → 0.70; no split lower. `h106`–`h120` (split `holdout6`) were written
+//! blind meanwhile by a fourth helper, asked for hedged, passive, delegated and revised
+//! commitments. **Their first run** (b129e13): action items P 0.59 / R 0.56 (F1 0.58), owner
+//! 0.91, due 0.85, facts F1 0.63, flags P 0.67 / R 0.50 with one false guarantee flag ("I
+//! can't promise any of these funds won't lose money"), greetings 15/15 — and two numbers
+//! left in clear (an account number given after "account numbers" in the plural, and the
+//! next person's spoken one) plus a garbled SSN ("517 for four, 2903") and its read-back. The
+//! rules from before the round (a4727c0) score F1 0.56 and facts 0.57 there: the fifth round
+//! was worth +0.02 action F1 and +0.06 facts F1 on meetings nobody tuned for. After that run,
+//! fixed: both masking gaps, the SSN, the false flag, "has to last me" as a need for safety,
+//! and one complaint flag per turn: holdout6 flags P 1.00 / R 1.00, no false flags.
+//!
+//! **Sixth round,** on holdout6 (now seen): the firm's people by name ("Keiko on my team …,
+//! and she'll reach out Monday"), "I should be able to …", "you'll have a signed letter by …"
+//! answering a request, "the paperwork goes out Friday", and recaps that move the tasks they
+//! name to the date said last ("Dana sends the forms tomorrow, I call my sister this
+//! weekend", "Thursday for the comparison, Monday for Kevin"); facts vocabulary from its
+//! misses. holdout6 action F1 0.58 → 0.70, facts 0.63 → 0.79; no split lower.
+//! `h121`–`h135` (split `holdout7`) were written blind meanwhile by a fifth helper, in
+//! settings the earlier sets lack (a phone check-in, an associate who takes tasks, a lawyer
+//! dictating her list, a daughter with power of attorney, an interpreter, a client who recaps
+//! everything). **Their first run** (0127386): action items P 0.67 / R 0.71 (F1 0.69), owner
+//! 0.91, due 0.90, facts F1 0.59, flags P 1.00 / R 0.81, no false conduct flags, greetings
+//! 15/15, no raw number in any analysis. The same meetings with the rules from before this
+//! work (a4727c0): F1 0.64, owner 0.89, due 0.87, facts 0.52; after the fifth round only
+//! (b129e13): F1 0.65, facts 0.58. So on unseen meetings the fifth round was worth +0.01 and
+//! the sixth (recaps, the firm's people, hedged and passive commitments) +0.04; **on the last
+//! four blind sets (holdout4–7) the rules reach 0.58–0.69 action F1, never the issue's
+//! 0.85.** After that run, fixed: "money we cannot lose" / "I want it safe" as a need for
+//! safety before a triple-leveraged fund, and "your office's mistake", "dropped the ball" as
+//! complaints: holdout7 flags P 1.00 / R 1.00.
 //!
 //! **Recognised speech** (split `asr`: twenty of these meetings — h27–h41 and h18–h22 —
 //! spoken by espeak-ng and transcribed by whisper tiny.en segment by segment, no speaker

@@ -102,27 +102,29 @@ fn local_engine_meets_the_bars() {
     }
     // h76-h90 (holdout4) and h91-h105 (holdout5) were each written blind after a round and
     // measured once (action F1 0.69 and 0.67; crate docs); the next round was done on them,
-    // so they join the guards above. h106-h120 (holdout6), written blind after the fifth
-    // round: its first run is the estimate for unseen meetings (action F1 0.58, owner 0.91,
-    // due 0.85; crate docs). Guards at that run; the flag bars hold since the fixes that
-    // followed it.
-    let unseen = report.split("holdout6");
-    assert!(
-        unseen.actions.f1() >= 0.55,
-        "holdout6: action F1 {:.2} < 0.55",
-        unseen.actions.f1()
-    );
-    assert!(
-        unseen.attribution.owner() >= 0.85 && unseen.attribution.due() >= 0.8,
-        "holdout6: owner {:.2}, due {:.2}",
-        unseen.attribution.owner(),
-        unseen.attribution.due()
-    );
-    assert!(
-        unseen.flags.recall() >= 0.9,
-        "holdout6: flag recall {:.2} < 0.9",
-        unseen.flags.recall()
-    );
+    // so they join the guards above. h106-h120 (holdout6), blind after the fifth round (first
+    // run 0.58), had the sixth round done on it (0.70); h121-h135 (holdout7), blind after the
+    // sixth, is the estimate for unseen meetings (first run 0.69, owner 0.91, due 0.90; crate
+    // docs). Both guard at those runs; the flag bars hold since the fixes that followed them.
+    for (split, f1, owner, due) in [("holdout6", 0.68, 0.9, 0.9), ("holdout7", 0.67, 0.9, 0.88)] {
+        let totals = report.split(split);
+        assert!(
+            totals.actions.f1() >= f1,
+            "{split}: action F1 {:.2} < {f1}",
+            totals.actions.f1()
+        );
+        assert!(
+            totals.attribution.owner() >= owner && totals.attribution.due() >= due,
+            "{split}: owner {:.2}, due {:.2}",
+            totals.attribution.owner(),
+            totals.attribution.due()
+        );
+        assert!(
+            totals.flags.recall() >= 0.9,
+            "{split}: flag recall {:.2} < 0.9",
+            totals.flags.recall()
+        );
+    }
     let facts2 = report.split("holdout2").facts;
     assert!(
         facts2.f1() >= 0.75,
@@ -158,7 +160,7 @@ fn local_engine_meets_the_bars() {
         "recognised speech: greetings"
     );
     for split in [
-        "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
+        "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7",
     ] {
         let totals = report.split(split);
         assert_eq!(

@@ -157,7 +157,7 @@ static CLIENT_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             id: "complaint.service",
             kind: FlagKind::Complaint,
             pattern: re(
-                r"\bnobody (?:called|got back|returned|explained|told|bothered|thought about|cared)\b|\bno one (?:called|got back|returned|explained|told)\b|\byou never (?:told|explained|called|mentioned)\b|\bi was never told\b|\bnever (?:called|got back to) (?:me|us)\b|\bnever heard (?:anything|back)\b|\b(?:charged|billed) (?:me|us) (?:\w+ ){0,3}twice\b|\bdouble[- ](?:charged|billed)\b|\band (?:no|not a single|not one) (?:phone )?(?:calls?|call back|returned calls?)\b|\bi want (?:my|our|the) (?:\$?\d[\d,]* |money )?back\b|\bdidn't get (?:sold|bought|placed|executed|done) until\b",
+                r"\bnobody (?:called|got back|returned|explained|told|bothered|thought about|cared)\b|\bno one (?:called|got back|returned|explained|told)\b|\byou never (?:told|explained|called|mentioned)\b|\bi was never told\b|\bnever (?:called|got back to) (?:me|us)\b|\bnever heard (?:anything|back)\b|\b(?:charged|billed) (?:me|us) (?:\w+ ){0,3}twice\b|\bdouble[- ](?:charged|billed)\b|\band (?:no|not a single|not one) (?:phone )?(?:calls?|call back|returned calls?)\b|\bi want (?:my|our|the) (?:\$?\d[\d,]* |money )?back\b|\bdidn't get (?:sold|bought|placed|executed|done) until\b|\b(?:your|your office's|your team's|the firm's) (?:mistake|error|screw-?up)\b|\bdropped the ball\b",
             ),
             unless: None,
         },
@@ -184,7 +184,7 @@ static RECOMMEND: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NEEDS_SAFETY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:i'm retired|we're retired|retiree|pay (?:my|our|the) bills|living on|live on|fixed income|need (?:the|that|this) (?:income|check)|need income|can't afford to lose|cannot afford to lose|don't want to lose|all (?:i|we) have|safety net|conservative|widow\w*|i'm (?:7|8|9)\d\b|pension\w*|can't afford to (?:gamble|risk)|(?:has|have|needs?) to last (?:me|us)|need (?:this|it|that|the money) to be safe)",
+        r"\b(?:i'm retired|we're retired|retiree|pay (?:my|our|the) bills|living on|live on|fixed income|need (?:the|that|this) (?:income|check)|need income|can't afford to lose|cannot afford to lose|don't want to lose|all (?:i|we) have|safety net|conservative|widow\w*|i'm (?:7|8|9)\d\b|pension\w*|can't afford to (?:gamble|risk)|(?:has|have|needs?) to last (?:me|us)|need (?:this|it|that|the money) to be safe|money (?:we|i) (?:can't|cannot) lose|(?:i|we) want it safe)",
     )
 });
 
@@ -302,6 +302,26 @@ mod tests {
                     "With the thing I'm upset about. Your office mailed my statement to Greg. I never authorized anyone to send him anything.",
                 )],
                 &[(Complaint, 0)],
+            ),
+            (
+                &[(
+                    "Robert",
+                    "The school charged us a late fee because of your office's mistake. This is the second time your office has dropped the ball on us.",
+                )],
+                &[(Complaint, 0)],
+            ),
+            (
+                &[
+                    (
+                        "Robert",
+                        "This is money we cannot lose. It's the house. I want it safe.",
+                    ),
+                    (
+                        "Dana",
+                        "Honestly, for the house fund I'd put the whole 19,000 in TQQQ, the triple-leveraged Nasdaq fund.",
+                    ),
+                ],
+                &[(Unsuitable, 1)],
             ),
             // A client who needs the money safe, then leverage recommended.
             (
