@@ -1667,32 +1667,13 @@ fn dedupe(items: Vec<ActionItem>) -> Vec<ActionItem> {
 mod tests {
     use chrono::NaiveDate;
 
-    use crate::model::{MeetingContext, Owner, Segment, Tone, Transcript};
+    use crate::model::Owner;
     use crate::{Engine, LocalEngine};
 
     /// The items the rules find in a short exchange between Dana (the advisor) and Robert
     /// (the client) on Friday 2025-03-07: (wording, owner, due).
     fn items(lines: &[(&str, &str)]) -> Vec<(String, Owner, Option<NaiveDate>)> {
-        let transcript = Transcript {
-            segments: lines
-                .iter()
-                .enumerate()
-                .map(|(i, (speaker, text))| Segment {
-                    start_ms: i as u64 * 1000,
-                    end_ms: i as u64 * 1000 + 900,
-                    speaker: Some((*speaker).into()),
-                    text: (*text).into(),
-                })
-                .collect(),
-        };
-        let ctx = MeetingContext {
-            meeting_date: NaiveDate::from_ymd_opt(2025, 3, 7).expect("date"),
-            household_name: "Henderson Household".into(),
-            advisor_name: "Dana Whitfield".into(),
-            client_names: vec!["Robert Henderson".into()],
-            greeted: None,
-            tone: Tone::ProfessionalWarm,
-        };
+        let (transcript, ctx) = super::super::exchange(lines);
         let analysis = LocalEngine::new()
             .analyze(&transcript, &ctx)
             .expect("the rules never fail");

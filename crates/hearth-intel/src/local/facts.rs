@@ -254,27 +254,11 @@ pub(crate) fn extract(sents: &[Sentence<'_>]) -> Vec<Fact> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{MeetingContext, Segment, Tone, Transcript};
 
     /// The kinds of fact the rules file for one turn said by `speaker` (Dana advises
     /// Robert).
     fn kinds_of(speaker: &str, text: &str) -> Vec<FactKind> {
-        let transcript = Transcript {
-            segments: vec![Segment {
-                start_ms: 0,
-                end_ms: 1000,
-                speaker: Some(speaker.into()),
-                text: text.into(),
-            }],
-        };
-        let ctx = MeetingContext {
-            meeting_date: chrono::NaiveDate::from_ymd_opt(2025, 3, 7).expect("date"),
-            household_name: "Henderson Household".into(),
-            advisor_name: "Dana Whitfield".into(),
-            client_names: vec!["Robert Henderson".into()],
-            greeted: None,
-            tone: Tone::ProfessionalWarm,
-        };
+        let (transcript, ctx) = super::super::exchange(&[(speaker, text)]);
         let sents = super::super::sentences(&transcript, &ctx);
         extract(&sents).into_iter().map(|f| f.kind).collect()
     }

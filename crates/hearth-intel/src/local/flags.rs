@@ -242,31 +242,11 @@ pub(crate) fn conduct_flags(sents: &[Sentence<'_>]) -> Vec<ComplianceFlag> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{MeetingContext, Segment, Tone};
 
     /// The conduct flags raised on a short exchange between Dana (the advisor) and Robert
     /// (the client), as (kind, segment).
     fn flagged(lines: &[(&str, &str)]) -> Vec<(FlagKind, usize)> {
-        let transcript = Transcript {
-            segments: lines
-                .iter()
-                .enumerate()
-                .map(|(i, (speaker, text))| Segment {
-                    start_ms: i as u64 * 1000,
-                    end_ms: i as u64 * 1000 + 900,
-                    speaker: Some((*speaker).into()),
-                    text: (*text).into(),
-                })
-                .collect(),
-        };
-        let ctx = MeetingContext {
-            meeting_date: chrono::NaiveDate::from_ymd_opt(2025, 3, 7).expect("date"),
-            household_name: "Henderson Household".into(),
-            advisor_name: "Dana Whitfield".into(),
-            client_names: vec!["Robert Henderson".into()],
-            greeted: None,
-            tone: Tone::ProfessionalWarm,
-        };
+        let (transcript, ctx) = super::super::exchange(lines);
         let sents = super::super::sentences(&transcript, &ctx);
         conduct_flags(&sents)
             .into_iter()

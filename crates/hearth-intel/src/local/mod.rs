@@ -277,6 +277,34 @@ pub(crate) fn analyze_local(transcript: &Transcript, ctx: &MeetingContext) -> An
     }
 }
 
+/// Test support: a short exchange between Dana Whitfield (the advisor) and Robert Henderson
+/// (the client) on Friday 2025-03-07, one segment per (speaker, text) line.
+#[cfg(test)]
+pub(crate) fn exchange(lines: &[(&str, &str)]) -> (Transcript, MeetingContext) {
+    use crate::model::{Segment, Tone};
+    let transcript = Transcript {
+        segments: lines
+            .iter()
+            .enumerate()
+            .map(|(i, (speaker, text))| Segment {
+                start_ms: i as u64 * 1000,
+                end_ms: i as u64 * 1000 + 900,
+                speaker: Some((*speaker).into()),
+                text: (*text).into(),
+            })
+            .collect(),
+    };
+    let ctx = MeetingContext {
+        meeting_date: chrono::NaiveDate::from_ymd_opt(2025, 3, 7).expect("date"),
+        household_name: "Henderson Household".into(),
+        advisor_name: "Dana Whitfield".into(),
+        client_names: vec!["Robert Henderson".into()],
+        greeted: None,
+        tone: Tone::ProfessionalWarm,
+    };
+    (transcript, ctx)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
