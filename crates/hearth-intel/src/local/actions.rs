@@ -33,7 +33,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Role, Sentence, content_words, re, to_original};
+use super::{Role, STAFF, Sentence, content_words, re, to_original};
 use crate::dates::{find_due_phrase, resolve_due};
 use crate::model::{ActionItem, MeetingContext, Owner, Span};
 
@@ -1493,15 +1493,6 @@ fn person_side(
     client.then_some(Owner::Client)
 }
 
-/// One of the firm's people, by name: "Keiko on my team", "Hannah from our estate planning
-/// team", "my assistant, Renata".
-static STAFF: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"\b[A-Z][a-z]+ (?:on|in|from|at) (?:my|our) (?:[a-z]+ ){0,2}(?:team|group|office|desk|department)\b|\b(?:my|our) (?:assistant|associate|colleague|paraplanner|service associate),? [A-Z][a-z]+",
-    )
-    .expect("regex")
-});
-
 /// Whether this turn, up to sentence `idx`, names one of the firm's people.
 fn staff_named(sents: &[Sentence<'_>], idx: usize) -> bool {
     let segment = sents[idx].segment;
@@ -2191,6 +2182,16 @@ mod tests {
                 &["send", "transfer paperwork"],
                 Owner::Advisor,
                 day(14),
+            ),
+            // The advisor's associate, introduced as such, speaks for the firm.
+            (
+                &[
+                    ("Dana", "Robert, you've met Simone, my associate advisor."),
+                    ("Simone", "I'll run the down payment scenarios by Monday."),
+                ],
+                &["run", "scenarios"],
+                Owner::Advisor,
+                day(10),
             ),
             // A recap restates tasks with their final dates, and adds what was not said.
             (

@@ -201,11 +201,49 @@ pub(crate) fn role_of(speaker: Option<&str>, ctx: &MeetingContext) -> Role {
     }
 }
 
+/// One of the firm's people, by name: "Keiko on my team", "Hannah from our estate planning
+/// team", "my assistant, Renata", "Simone, my associate advisor", "Janet Okoro, our branch
+/// manager".
+pub(crate) static STAFF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b[A-Z][a-z]+ (?:on|in|from|at) (?:my|our) (?:[a-z]+ ){0,2}(?:team|group|office|desk|department)\b|\b(?:my|our) (?:assistant|associate|colleague|paraplanner|service associate),? [A-Z][a-z]+|\b[A-Z][a-z]+(?: [A-Z][a-z]+)?, (?:my|our) (?:associate(?: advisor)?|assistant|colleague|paraplanner|branch manager|office manager|manager|compliance officer|partner at the firm)\b",
+    )
+    .expect("regex")
+});
+
+/// First names (lowercase) of the firm's people named anywhere in the transcript.
+fn staff_names(transcript: &Transcript) -> Vec<String> {
+    let capitalised = |w: &&str| w.starts_with(|c: char| c.is_uppercase());
+    transcript
+        .segments
+        .iter()
+        .flat_map(|seg| STAFF.find_iter(&seg.text))
+        .flat_map(|m| {
+            m.as_str()
+                .split(|c: char| !c.is_alphabetic())
+                .filter(capitalised)
+                .take(1)
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Splits a (redacted) transcript into sentences with roles.
 pub(crate) fn sentences<'a>(redacted: &'a Transcript, ctx: &MeetingContext) -> Vec<Sentence<'a>> {
     let mut out = Vec::new();
+    // The advisor's associate or branch manager speaks for the firm, not the household.
+    let staff = staff_names(redacted);
+    let firm_side = |speaker: Option<&str>| {
+        speaker
+            .and_then(|sp| sp.split_whitespace().next())
+            .is_some_and(|first| staff.contains(&first.to_lowercase()))
+    };
     for (i, seg) in redacted.segments.iter().enumerate() {
-        let role = role_of(seg.speaker.as_deref(), ctx);
+        let role = match role_of(seg.speaker.as_deref(), ctx) {
+            Role::Client if firm_side(seg.speaker.as_deref()) => Role::Advisor,
+            role => role,
+        };
         for (start, end) in split_sentences(&seg.text) {
             let text = &seg.text[start..end];
             out.push(Sentence {
