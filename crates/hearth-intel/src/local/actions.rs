@@ -955,6 +955,11 @@ fn build(
     {
         return None;
     }
+    // "My list. One, make my cash balance election by August 15th. Two, send you the
+    // declarations page": instructions the speaker gives themself.
+    if c.trigger == Trigger::Imperative && own_list(sents, idx) {
+        owner = owner_for(Trigger::Commit, s.role);
+    }
     // "Keiko on my team handles PSLF, and she'll reach out Monday": the firm's people.
     if c.trigger == Trigger::AssignOther && staff_named(sents, idx) {
         owner = Owner::Advisor;
@@ -1491,6 +1496,19 @@ fn person_side(
     let client = ctx.client_names.iter().any(|c| first(c))
         || sents.iter().any(|p| p.speaker.is_some_and(first));
     client.then_some(Owner::Client)
+}
+
+static OWN_LIST: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:my (?:list|to-dos?|homework|action items)|on my end)\b[.:]"));
+
+/// Whether this turn, up to sentence `idx`, announces the speaker's own list.
+fn own_list(sents: &[Sentence<'_>], idx: usize) -> bool {
+    let segment = sents[idx].segment;
+    sents[..=idx]
+        .iter()
+        .rev()
+        .take_while(|s| s.segment + 1 >= segment)
+        .any(|s| OWN_LIST.is_match(&s.lower))
 }
 
 /// Whether this turn, up to sentence `idx`, names one of the firm's people.
@@ -2181,6 +2199,16 @@ mod tests {
                 )],
                 &["send", "transfer paperwork"],
                 Owner::Advisor,
+                day(14),
+            ),
+            // A list the speaker calls their own.
+            (
+                &[(
+                    "Robert",
+                    "Right. My list. One, make my election with Dennis by the 15th. Two, send you the umbrella declarations page by Friday.",
+                )],
+                &["umbrella"],
+                Owner::Client,
                 day(14),
             ),
             // The advisor's associate, introduced as such, speaks for the firm.
