@@ -163,7 +163,10 @@
 //! four blind sets (holdout4–7) the rules reach 0.58–0.69 action F1, never the issue's
 //! 0.85.** After that run, fixed: "money we cannot lose" / "I want it safe" as a need for
 //! safety before a triple-leveraged fund, and "your office's mistake", "dropped the ball" as
-//! complaints: holdout7 flags P 1.00 / R 1.00.
+//! complaints: holdout7 flags P 1.00 / R 1.00. Then, on holdout7 (now seen): the advisor's
+//! associate or branch manager, introduced as such ("Simone, my associate advisor"), speaks
+//! for the firm, and a list a client announces as her own ("My list. One, …") is hers:
+//! holdout7 action F1 0.74, owner 0.98.
 //!
 //! **Recognised speech** (split `asr`: twenty of these meetings — h27–h41 and h18–h22 —
 //! spoken by espeak-ng and transcribed by whisper tiny.en segment by segment, no speaker
