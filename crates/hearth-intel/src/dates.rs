@@ -92,7 +92,7 @@ static RULED_OUT: LazyLock<Regex> =
 fn noun_follows(after: &str) -> bool {
     const NOT_A_NOUN: &[&str] = &[
         "and", "or", "but", "so", "if", "when", "with", "to", "for", "at", "on", "by", "i", "we",
-        "you", "then", "at", "latest", "is", "please", "okay", "ok", "too", "anyway",
+        "you", "then", "latest", "is", "please", "okay", "ok", "too", "anyway",
     ];
     let Some(rest) = after.strip_prefix(' ') else {
         return false;

@@ -217,10 +217,7 @@ fn spoken_numbers(
             // "517 for four, 2903": a recogniser writes "four" as "for" (or "two" as "to")
             // between digits.
             let sound_alike = j > i
-                && matches!(
-                    text[ts..te].to_ascii_lowercase().as_str(),
-                    "for" | "to" | "too"
-                )
+                && sounds_like_a_digit(&text[ts..te])
                 && tokens
                     .get(j + 1)
                     .is_some_and(|&(ns, ne)| spoken_digits(&text[ns..ne]).is_some());
@@ -453,6 +450,12 @@ fn find_sensitive(text: &str, ssn_cued: bool, account_cued: bool) -> Vec<Redacti
     found
 }
 
+/// "for" ("four"), "to" / "too" ("two"): what a recogniser writes for a digit said between
+/// digits.
+fn sounds_like_a_digit(word: &str) -> bool {
+    matches!(word.to_ascii_lowercase().as_str(), "for" | "to" | "too")
+}
+
 /// A spoken number at `s..e` of `text` masked: every digit, digit word and look-alike becomes
 /// `*`; "and then" between them stays.
 fn spoken(text: &str, s: usize, e: usize, kind: PiiKind, rule: &str) -> Redaction {
@@ -469,8 +472,7 @@ fn spoken(text: &str, s: usize, e: usize, kind: PiiKind, rule: &str) -> Redactio
             continue;
         }
         let word = &rest[..word_len];
-        let sound_alike = matches!(word.to_ascii_lowercase().as_str(), "for" | "to" | "too");
-        if spoken_digits(word).is_some() || sound_alike {
+        if spoken_digits(word).is_some() || sounds_like_a_digit(word) {
             masked.extend(std::iter::repeat_n('*', word_len));
         } else {
             masked.push_str(word);

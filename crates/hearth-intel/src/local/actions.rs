@@ -33,7 +33,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Role, STAFF, Sentence, content_words, re, to_original};
+use super::{Role, STAFF, Sentence, content_words, re, staff_names, to_original};
 use crate::dates::{find_due_phrase, resolve_due};
 use crate::model::{ActionItem, MeetingContext, Owner, Span};
 
@@ -732,19 +732,21 @@ pub(crate) fn extract(sents: &[Sentence<'_>], ctx: &MeetingContext) -> Vec<Actio
     let mut suggestion: Option<ActionItem> = None;
     // Which trigger made each item pushed here (acks and deliveries are not listed).
     let mut origins: Vec<(usize, Trigger)> = Vec::new();
+    let all_cands: Vec<Vec<Candidate>> = sents.iter().map(candidates).collect();
+    let people = People::of(sents, ctx);
     for (idx, s) in sents.iter().enumerate() {
         // "The Schwab login: that's on me today. Our team will reset your password …": the
         // next sentence says what the task is.
         let said_next = sents
             .get(idx + 1)
-            .is_some_and(|n| n.segment == s.segment && !candidates(n).is_empty());
+            .is_some_and(|n| n.segment == s.segment && !all_cands[idx + 1].is_empty());
         let taken =
             taken_on(s, ctx).and_then(|(item, pointer)| (!(pointer && said_next)).then_some(item));
         // "I'll send you the form today, and you sign it by Friday": "it" is the form.
         let mut earlier_in_sentence: Option<String> = taken.as_ref().map(|t| t.what.clone());
         items.extend(taken);
-        let cands = candidates(s);
-        recap(sents, idx, &cands, &mut items, ctx);
+        let cands = &all_cands[idx];
+        recap(sents, idx, cands, &people, &mut items, ctx);
         if cands.is_empty() {
             if !date_delivery(s, &mut items, ctx) {
                 date_previous(s, &mut items, ctx);
@@ -957,11 +959,13 @@ fn build(
     }
     // "My list. One, make my cash balance election by August 15th. Two, send you the
     // declarations page": instructions the speaker gives themself.
-    if c.trigger == Trigger::Imperative && own_list(sents, idx) {
+    if c.trigger == Trigger::Imperative
+        && said_lately(sents, idx, 1, |p| OWN_LIST.is_match(&p.lower))
+    {
         owner = owner_for(Trigger::Commit, s.role);
     }
     // "Keiko on my team handles PSLF, and she'll reach out Monday": the firm's people.
-    if c.trigger == Trigger::AssignOther && staff_named(sents, idx) {
+    if c.trigger == Trigger::AssignOther && said_lately(sents, idx, 0, |p| STAFF.is_match(p.text)) {
         owner = Owner::Advisor;
     }
     // "Vanguard will send you a confirmation on its own": an institution, not a task.
@@ -1329,16 +1333,13 @@ fn recap(
     sents: &[Sentence<'_>],
     idx: usize,
     cands: &[Candidate],
+    people: &People,
     items: &mut Vec<ActionItem>,
     ctx: &MeetingContext,
 ) {
     let s = &sents[idx];
-    let announced = sents[..=idx]
-        .iter()
-        .rev()
-        .take_while(|p| p.segment == s.segment)
-        .any(|p| RECAP_CUE.is_match(&p.lower));
-    let mut restated: Vec<(Restated, usize)> = Vec::new();
+    let announced = said_lately(sents, idx, 0, |p| RECAP_CUE.is_match(&p.lower));
+    let mut restated: Vec<Restated> = Vec::new();
     let mut at = 0;
     let bounds: Vec<(usize, usize)> = CLAUSE_SPLIT
         .find_iter(&s.lower)
@@ -1352,14 +1353,12 @@ fn recap(
             continue;
         }
         let clause = s.lower[a..b].trim_end_matches(['.', '!', '?']);
-        if let Some(r) = restated_task(s, sents, idx, clause, a, ctx) {
-            restated.push((r, a));
-        }
+        restated.extend(restated_task(s, clause, a, people, ctx));
     }
-    if !(announced || restated.len() >= 2 || restated.iter().any(|(r, _)| r.sent_out)) {
+    if !(announced || restated.len() >= 2 || restated.iter().any(|r| r.sent_out)) {
         return;
     }
-    for (r, _) in restated {
+    for r in restated {
         // The item it names: the most words in common — two, or all of its own — the latest
         // of equals.
         let own = content_words(&r.what);
@@ -1400,10 +1399,9 @@ fn recap(
 /// weekend", "the budget comes to you by Friday".
 fn restated_task(
     s: &Sentence<'_>,
-    sents: &[Sentence<'_>],
-    idx: usize,
     clause: &str,
     offset: usize,
+    people: &People,
     ctx: &MeetingContext,
 ) -> Option<Restated> {
     let (da, db) = find_due_phrase(clause)?;
@@ -1449,7 +1447,7 @@ fn restated_task(
                 .filter(|b| VERBS.contains(b))
                 .or_else(|| verb.strip_suffix('s'))?
                 .to_string();
-            (person_side(name, sents, idx, ctx)?, base)
+            (people.side(name)?, base)
         }
     };
     if !VERBS.contains(&base.as_str()) {
@@ -1464,61 +1462,66 @@ fn restated_task(
     })
 }
 
-/// Whose side a first name is on: the advisor and the firm's people named in the meeting are
-/// the advisor's; the household's clients and anyone else who spoke are the client's; `None`
-/// for a name that is neither (a company, a month).
-fn person_side(
-    name: &str,
-    sents: &[Sentence<'_>],
-    idx: usize,
-    ctx: &MeetingContext,
-) -> Option<Owner> {
-    let first = |full: &str| {
-        full.split_whitespace()
-            .next()
-            .map(str::to_lowercase)
-            .is_some_and(|f| f == name)
-    };
-    if first(&ctx.advisor_name) {
-        return Some(Owner::Advisor);
+/// The people a meeting names, by first name (lowercase), for a recap's "Dana sends …".
+struct People {
+    advisor: Option<String>,
+    /// The firm's people named in the meeting ("Keiko on my team").
+    staff: Vec<String>,
+    /// The household's clients and anyone else who spoke.
+    household: Vec<String>,
+}
+
+impl People {
+    fn of(sents: &[Sentence<'_>], ctx: &MeetingContext) -> Self {
+        let first = |full: &str| full.split_whitespace().next().map(str::to_lowercase);
+        let mut household: Vec<String> = ctx
+            .client_names
+            .iter()
+            .map(String::as_str)
+            .chain(sents.iter().filter_map(|s| s.speaker))
+            .filter_map(first)
+            .collect();
+        household.sort();
+        household.dedup();
+        People {
+            advisor: first(&ctx.advisor_name),
+            staff: staff_names(sents.iter().map(|s| s.text)),
+            household,
+        }
     }
-    let staff = sents[..=idx].iter().any(|p| {
-        STAFF.find_iter(p.text).any(|m| {
-            m.as_str()
-                .to_lowercase()
-                .split_whitespace()
-                .any(|w| w.trim_end_matches(',') == name)
-        })
-    });
-    if staff {
-        return Some(Owner::Advisor);
+
+    /// Whose side a first name is on: the advisor and the firm's people are the advisor's;
+    /// the household's clients and anyone else who spoke are the client's; `None` for a name
+    /// that is neither (a company, a month).
+    fn side(&self, name: &str) -> Option<Owner> {
+        if self.advisor.as_deref() == Some(name) || self.staff.iter().any(|s| s == name) {
+            Some(Owner::Advisor)
+        } else {
+            self.household
+                .iter()
+                .any(|h| h == name)
+                .then_some(Owner::Client)
+        }
     }
-    let client = ctx.client_names.iter().any(|c| first(c))
-        || sents.iter().any(|p| p.speaker.is_some_and(first));
-    client.then_some(Owner::Client)
 }
 
 static OWN_LIST: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?:my (?:list|to-dos?|homework|action items)|on my end)\b[.:]"));
 
-/// Whether this turn, up to sentence `idx`, announces the speaker's own list.
-fn own_list(sents: &[Sentence<'_>], idx: usize) -> bool {
+/// Whether a sentence up to `idx`, in its turn or the `turns_back` turns before, passes
+/// `test`: "My list." announces the items after it; "Keiko on my team" names who "she" is.
+fn said_lately(
+    sents: &[Sentence<'_>],
+    idx: usize,
+    turns_back: usize,
+    test: impl Fn(&Sentence<'_>) -> bool,
+) -> bool {
     let segment = sents[idx].segment;
     sents[..=idx]
         .iter()
         .rev()
-        .take_while(|s| s.segment + 1 >= segment)
-        .any(|s| OWN_LIST.is_match(&s.lower))
-}
-
-/// Whether this turn, up to sentence `idx`, names one of the firm's people.
-fn staff_named(sents: &[Sentence<'_>], idx: usize) -> bool {
-    let segment = sents[idx].segment;
-    sents[..=idx]
-        .iter()
-        .rev()
-        .take_while(|s| s.segment == segment)
-        .any(|s| STAFF.is_match(s.text))
+        .take_while(|p| p.segment + turns_back >= segment)
+        .any(test)
 }
 
 static ON_ITS_OWN: LazyLock<Regex> =

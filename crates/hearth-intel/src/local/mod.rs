@@ -211,13 +211,11 @@ pub(crate) static STAFF: LazyLock<Regex> = LazyLock::new(|| {
     .expect("regex")
 });
 
-/// First names (lowercase) of the firm's people named anywhere in the transcript.
-fn staff_names(transcript: &Transcript) -> Vec<String> {
+/// First names (lowercase) of the firm's people named in `texts`.
+pub(crate) fn staff_names<'t>(texts: impl Iterator<Item = &'t str>) -> Vec<String> {
     let capitalised = |w: &&str| w.starts_with(|c: char| c.is_uppercase());
-    transcript
-        .segments
-        .iter()
-        .flat_map(|seg| STAFF.find_iter(&seg.text))
+    texts
+        .flat_map(|text| STAFF.find_iter(text))
         .flat_map(|m| {
             m.as_str()
                 .split(|c: char| !c.is_alphabetic())
@@ -233,7 +231,7 @@ fn staff_names(transcript: &Transcript) -> Vec<String> {
 pub(crate) fn sentences<'a>(redacted: &'a Transcript, ctx: &MeetingContext) -> Vec<Sentence<'a>> {
     let mut out = Vec::new();
     // The advisor's associate or branch manager speaks for the firm, not the household.
-    let staff = staff_names(redacted);
+    let staff = staff_names(redacted.segments.iter().map(|seg| seg.text.as_str()));
     let firm_side = |speaker: Option<&str>| {
         speaker
             .and_then(|sp| sp.split_whitespace().next())
