@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use hearth_e2e::Hearth;
+use hearth_llm::protocol::{Event, Request};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -137,8 +138,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Runs an installed `hearth-llm` worker for one request naming `model` and returns its first
-/// event.
-fn worker_answer(worker: &Path, model: &Path) -> serde_json::Value {
+/// event, in the desk's own protocol types.
+fn worker_answer(worker: &Path, model: &Path) -> Event {
     use std::io::Write;
     let mut child = Command::new(worker)
         .stdin(Stdio::piped())
@@ -146,17 +147,18 @@ fn worker_answer(worker: &Path, model: &Path) -> serde_json::Value {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", worker.display()));
-    let request = serde_json::json!({
-        "model": model.to_string_lossy(),
-        "system": "You answer in JSON.",
-        "prompt": "Say hello.",
-        "json_schema": null,
-        "max_tokens": 8,
-        "context": 256,
-        "threads": 1,
-    });
+    let request = Request {
+        model: model.to_string_lossy().into_owned(),
+        system: "You answer in JSON.".into(),
+        prompt: "Say hello.".into(),
+        json_schema: None,
+        max_tokens: 8,
+        context: 256,
+        threads: 1,
+    };
+    let line = serde_json::to_string(&request).expect("a request serialises");
     let mut stdin = child.stdin.take().expect("worker stdin");
-    writeln!(stdin, "{request}").expect("send the request");
+    writeln!(stdin, "{line}").expect("send the request");
     drop(stdin);
     let out = child
         .wait_with_output()
@@ -257,13 +259,13 @@ fn deb_installs_launches_updates_and_removes() {
         &root.join("usr/bin/hearth-llm"),
         &scratch.path().join("none.gguf"),
     );
-    assert_eq!(answer["event"], "error", "worker answered {answer}");
-    assert!(
-        answer["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("none.gguf")),
-        "the worker's error does not name the model: {answer}"
-    );
+    match &answer {
+        Event::Error { message, .. } => assert!(
+            message.contains("none.gguf"),
+            "the worker's error does not name the model: {message}"
+        ),
+        other => panic!("the worker answered {other:?}, not an error"),
+    }
     let desktop_entry = files
         .lines()
         .find(|l| l.starts_with("/usr/share/applications/") && l.ends_with(".desktop"))
